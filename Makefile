@@ -1,0 +1,29 @@
+# The two commands of the README: `make run` starts the assistant, `make test` installs everything and
+# runs the whole test suite. Both set up a fresh machine from this repository's own files.
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test install bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+run: $(STAMP)
+	$(VENV)/bin/assistant ask
+
+test: $(STAMP)
+	$(PY) -m pytest
+
+bench: $(STAMP)
+	$(PY) bench/qa_eval.py
+	$(PY) bench/scale.py
+
+clean:
+	rm -rf $(VENV) data *.egg-info

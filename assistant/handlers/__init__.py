@@ -1,0 +1,1 @@
+"""Channel code (python-telegram-bot conversations). The only package that imports telegram."""

@@ -1,0 +1,1 @@
+"""Policy knowledge: ingest → chunking → tokenize → index → retriever → answer."""

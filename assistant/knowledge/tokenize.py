@@ -1,0 +1,124 @@
+"""Tokenisation: jieba with the shipped domain dictionary, aliases and an English→Chinese glossary."""
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from functools import cached_property, lru_cache
+from pathlib import Path
+
+DATA_DIR = Path(__file__).parent / "data"
+LATIN_WORD_RE = re.compile(r"[a-z][a-z'\-]*|\d+(?:\.\d+)?%?")
+HAN_RE = re.compile(r"[\u3400-\u9fff]")
+KEEP_TOKEN_RE = re.compile(r"[\u3400-\u9fff0-9a-z%]")
+GLOSSARY_MAX_WORDS = 4
+
+
+def normalize(text: str) -> str:
+    """NFKC (full-width → half-width), lower case, typographic quotes dropped."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return text.translate(str.maketrans("", "", "“”‘’\"「」『』"))
+
+
+def _stem(word: str) -> str:
+    word = word.strip("'-")
+    if word.endswith("'s"):
+        word = word[:-2]
+    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
+            return word[: -len(suffix)] + repl
+    return word
+
+
+def _lines(name: str) -> list[str]:
+    text = (DATA_DIR / name).read_text(encoding="utf-8")
+    return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+class Tokenizer:
+    """Turns Chinese or English text into retrieval terms (Chinese terms for both)."""
+
+    def __init__(self) -> None:
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self._jieba = jieba.Tokenizer()
+        self._jieba.load_userdict(str(DATA_DIR / "userdict.txt"))
+        self.aliases: dict[str, str] = {}
+        for line in _lines("aliases.tsv"):
+            canonical, *variants = line.split("\t")
+            for v in variants:
+                self.aliases[normalize(v)] = normalize(canonical)
+                self._jieba.add_word(v, freq=1000)
+        self.stopwords = {normalize(w) for w in _lines("stopwords.txt")}
+        self.stopwords_en = {w.strip() for w in _lines("stopwords_en.txt")}
+        self.glossary: dict[tuple[str, ...], list[str]] = {}
+        for line in _lines("glossary_en.tsv"):
+            phrase, chinese = line.split("\t")
+            key = tuple(_stem(w) for w in LATIN_WORD_RE.findall(phrase.lower()))
+            self.glossary[key] = chinese.split()
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes whenever a dictionary file changes, so stored tokens can be refreshed."""
+        digest = hashlib.sha256()
+        for f in sorted(DATA_DIR.iterdir()):
+            digest.update(f.name.encode() + f.read_bytes())
+        return digest.hexdigest()[:16]
+
+    def words(self, text: str) -> list[str]:
+        """jieba search-mode words of Chinese text, stopwords and punctuation removed, aliases folded."""
+        out = []
+        for w in self._jieba.cut_for_search(normalize(text)):
+            w = w.strip()
+            if not w or w in self.stopwords or not KEEP_TOKEN_RE.search(w):
+                continue
+            out.append(self.aliases.get(w, w))
+        return out
+
+    def translate(self, text: str) -> tuple[list[str], list[str]]:
+        """Chinese terms for the English words in text (longest glossary phrase first),
+        and the meaningful English words the glossary does not know."""
+        words = [w for w in LATIN_WORD_RE.findall(normalize(text))]
+        stems = [_stem(w) for w in words]
+        terms: list[str] = []
+        unknown: list[str] = []
+        i = 0
+        while i < len(words):
+            for n in range(min(GLOSSARY_MAX_WORDS, len(words) - i), 0, -1):
+                chinese = self.glossary.get(tuple(stems[i : i + n]))
+                if chinese:
+                    terms.extend(chinese)
+                    i += n
+                    break
+            else:
+                if words[i][0].isdigit():
+                    terms.append(words[i])
+                elif words[i] not in self.stopwords_en:
+                    unknown.append(words[i])
+                i += 1
+        return terms, unknown
+
+    def query_terms(self, text: str) -> tuple[list[str], list[str]]:
+        """Retrieval terms of a question, plus English words that could not be translated."""
+        if is_english(text):
+            chinese, unknown = self.translate(text)
+            return self.words(" ".join(chinese)), unknown
+        return self.words(text), []
+
+    def terms(self, text: str) -> list[str]:
+        """Retrieval terms for a document or a question in either language."""
+        return self.query_terms(text)[0]
+
+
+def is_english(text: str) -> bool:
+    """True when the text is mostly Latin letters (an English question)."""
+    han = len(HAN_RE.findall(text))
+    latin = len(re.findall(r"[A-Za-z]", text))
+    return latin > 0 and han * 3 < latin
+
+
+@lru_cache
+def get_tokenizer() -> Tokenizer:
+    return Tokenizer()

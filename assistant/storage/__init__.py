@@ -1,0 +1,1 @@
+"""SQL storage (SQLAlchemy 2, Alembic) for people, the organisation tree and workflows."""
