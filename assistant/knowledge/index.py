@@ -89,9 +89,18 @@ class VectorStore:
         else:
             settings.chroma_dir.mkdir(parents=True, exist_ok=True)
             self.client = chromadb.PersistentClient(path=str(settings.chroma_dir), settings=chroma_settings)
+        self.name = settings.chroma_collection
+        self._open()
+
+    def _open(self) -> None:
         self.collection = self.client.get_or_create_collection(
-            settings.chroma_collection, embedding_function=None, metadata={"hnsw:space": "cosine"}
+            self.name, embedding_function=None, metadata={"hnsw:space": "cosine"}
         )
+
+    def reset(self) -> None:
+        """Drop every vector (and the dimension with them), e.g. after an embedding-model change."""
+        self.client.delete_collection(self.name)
+        self._open()
 
     def count(self) -> int:
         return self.collection.count()
@@ -107,11 +116,6 @@ class VectorStore:
 
     def delete_doc(self, doc_key: str) -> None:
         self.collection.delete(where={"doc_key": doc_key})
-
-    def clear(self) -> None:
-        ids = self.collection.get(include=[])["ids"]
-        for start in range(0, len(ids), 1000):
-            self.collection.delete(ids=ids[start : start + 1000])
 
     def query(self, vector: list[float], n: int) -> list[tuple[str, float]]:
         """(chunk id, cosine similarity) of the n nearest chunks."""
@@ -147,11 +151,12 @@ class KnowledgeIndex:
         return getattr(self.embeddings, "model_name", type(self.embeddings).__name__)
 
     def _load_state(self) -> None:
-        if not self._state_path.exists():
-            return
-        state = json.loads(self._state_path.read_text(encoding="utf-8"))
+        state = json.loads(self._state_path.read_text(encoding="utf-8")) if self._state_path.exists() else {}
         if state.get("embedding") != self._embedding_name:
-            log.info("embedding model changed: rebuilding the index")
+            if state:
+                log.info("embedding model changed: rebuilding the index")
+            if self.store.count():
+                self.store.reset()
             return
         self.docs = state["docs"]
         self.chunks = [Chunk(**c) for c in state["chunks"]]
@@ -161,7 +166,7 @@ class KnowledgeIndex:
             self.tokens = [self.tokenizer.terms(c.index_text) for c in self.chunks]
         if self.store.count() != len(self.chunks):
             log.info("vector store out of step with %d chunks: re-embedding", len(self.chunks))
-            self.store.clear()
+            self.store.reset()
             self._embed_and_store(self.chunks)
 
     def _save_state(self) -> None:

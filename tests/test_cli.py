@@ -1,0 +1,67 @@
+"""The `assistant` command as users and the rest of the team run it (real subprocesses)."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+KEYS = {"question", "answer", "confident", "elapsed_ms", "citations"}
+CITATION_KEYS = {"doc", "clause", "path", "text", "score"}
+BIN = Path(sys.executable).parent / "assistant"
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    return {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path_factory.mktemp("cli") / "data")}
+
+
+def run(env, *args, stdin=None):
+    proc = subprocess.run([str(BIN), *args], input=stdin, env=env, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def check_contract(obj):
+    assert KEYS <= obj.keys()
+    assert isinstance(obj["confident"], bool) and isinstance(obj["elapsed_ms"], float)
+    for citation in obj["citations"]:
+        assert set(citation) == CITATION_KEYS
+
+
+def test_ask_json_builds_index_on_first_use(env):
+    proc = run(env, "ask", "--json", "小区党支部设几名委员？")
+    assert proc.returncode == 0
+    obj = json.loads(proc.stdout)
+    check_contract(obj)
+    assert obj["confident"] and obj["citations"][0]["clause"] == "3"
+    assert obj["citations"][0]["path"].endswith("3. 建立小区（网格）党支部")
+
+
+def test_ask_json_stdin_one_object_per_line(env):
+    lines = ["小区党支部设几名委员？", "物业费每平方米多少钱", "", "How many members can a community 'big party committee' have at most?"]
+    proc = run(env, "ask", "--json", "-", stdin="\n".join(lines) + "\n")
+    out = [json.loads(line) for line in proc.stdout.splitlines() if line.strip()]
+    assert len(out) == len(lines)
+    for obj in out:
+        check_contract(obj)
+    assert [o["confident"] for o in out] == [True, False, False, True]
+    assert out[2]["error"] == "ask.empty"
+    assert out[3]["citations"][0]["clause"] == "2"
+
+
+def test_ask_readable_and_bad_input(env):
+    proc = run(env, "ask", "在职党员什么时候报到？")
+    assert "6月底" in proc.stdout and "出处：组通〔2020〕15号" in proc.stdout
+    proc = run(env, "ask", "问" * 10_000)
+    assert proc.returncode == 0 and "问题太长" in proc.stdout
+
+
+def test_ingest_command_reports_skips(env, tmp_path):
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF garbage")
+    (tmp_path / "ok.md").write_text("一、停车\n\n1. 规范停车。党员要带头规范停车。\n", encoding="utf-8")
+    proc = run(env, "ingest", str(tmp_path))
+    assert proc.returncode == 0
+    assert "bad.pdf" in proc.stderr
+    assert "新增 1" in proc.stdout and "跳过 1" in proc.stdout

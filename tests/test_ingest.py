@@ -1,0 +1,104 @@
+import logging
+from pathlib import Path
+
+import docx
+import pytest
+
+from assistant.knowledge.index import KnowledgeIndex
+from assistant.knowledge.ingest import UnreadableDocument, read_document
+
+ITEM = "1. 建强街道“大工委”。兼职委员一般为 3-5 名，不占街"
+REST = "道职数和编制、不对应街道行政级别。"
+
+
+def test_gbk_and_gb18030_text(tmp_path):
+    path = tmp_path / "gbk.txt"
+    path.write_bytes(f"一、总体目标\n\n{ITEM}\n\n{REST}\n".encode("gbk"))
+    doc = read_document(path)
+    assert "不占街道职数" in doc.text
+    rare = tmp_path / "gb18030.txt"
+    rare.write_bytes("一、总则\n\n1. 㐀字测试。这是一个罕见字的文件，编码为 GB18030。\n".encode("gb18030"))
+    assert "㐀" in read_document(rare).text
+
+
+def test_docx(tmp_path):
+    path = tmp_path / "policy.docx"
+    document = docx.Document()
+    for par in ("关于加强物业管理的通知", "一、总体要求", ITEM, REST, "2. 落实责任。各社区要明确责任人。"):
+        document.add_paragraph(par)
+    document.save(path)
+    doc = read_document(path)
+    assert "不占街道职数" in doc.text and "2. 落实责任" in doc.text
+
+
+def test_pdf_text_layer_with_page_break(tmp_path):
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    path = tmp_path / "policy.pdf"
+    c = canvas.Canvas(str(path))
+    for page in (["一、总体目标", ITEM], [REST, "2. 落实责任。各社区要明确责任人。"]):
+        c.setFont("STSong-Light", 11)
+        for i, line in enumerate(page):
+            c.drawString(40, 800 - 20 * i, line)
+        c.showPage()
+    c.save()
+    doc = read_document(path)
+    assert "不占街道职数" in doc.text
+    assert "一、总体目标" in doc.text.split("\n\n")
+
+
+@pytest.mark.parametrize(
+    "name,content",
+    [("empty.txt", b""), ("blank.md", b"\n\n  \n"), ("binary.txt", b"\x00\x01\x02\xff" * 50),
+     ("broken.docx", b"not a zip"), ("broken.pdf", b"%PDF-1.4 garbage")],
+)
+def test_unreadable_files_raise(tmp_path, name, content):
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(UnreadableDocument) as err:
+        read_document(path)
+    assert name in str(err.value)
+
+
+def test_bad_files_skipped_rest_ingested_and_only_changes_reread(settings, tmp_path, caplog):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "good.txt").write_text(f"一、总则\n\n{ITEM}\n\n{REST}\n", encoding="utf-8")
+    (corpus / "other.md").write_text("一、停车\n\n1. 规范停车。党员要带头规范停车。\n", encoding="utf-8")
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "broken.docx").write_bytes(b"not a zip")
+    (corpus / "notes.xyz").write_text("ignored", encoding="utf-8")
+    index = KnowledgeIndex(settings)
+    with caplog.at_level(logging.WARNING):
+        report = index.ingest([corpus], progress=False)
+    assert sorted(report.added) == ["good.txt", "other.md"]
+    assert sorted(name for name, _ in report.skipped) == ["broken.docx", "empty.txt"]
+    assert "empty.txt" in caplog.text and "broken.docx" in caplog.text
+    assert index.store.count() == len(index.chunks) == report.chunks
+
+    again = KnowledgeIndex(settings).ingest([corpus], progress=False)
+    assert sorted(again.unchanged) == ["good.txt", "other.md"] and not again.added and not again.updated
+
+    (corpus / "other.md").write_text("一、停车\n\n1. 规范停车。党员要带头规范停车，不占消防通道。\n", encoding="utf-8")
+    (corpus / "good.txt").unlink()
+    index = KnowledgeIndex(settings)
+    third = index.ingest([corpus], progress=False)
+    assert third.updated == ["other.md"] and third.removed == ["good.txt"]
+    assert all("不占街道" not in c.text for c in index.chunks)
+    assert any("消防通道" in c.text for c in index.chunks)
+    assert index.store.count() == len(index.chunks)
+
+
+def test_vector_store_rebuilt_when_lost(settings, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("一、停车\n\n1. 规范停车。党员要带头规范停车。\n", encoding="utf-8")
+    first = KnowledgeIndex(settings)
+    first.ingest([corpus], progress=False)
+    first.store.reset()  # e.g. a new, empty Chroma server
+    assert first.store.count() == 0
+    index = KnowledgeIndex(settings)
+    assert index.store.count() == len(index.chunks) > 0
