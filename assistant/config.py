@@ -4,7 +4,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -32,6 +32,33 @@ class Settings(BaseSettings):
     confidence_threshold: float = Field(default=0.5, description="Below it the assistant says the documents do not cover the question.")
     max_question_chars: int = 1000
     embedding_threads: int | None = None
+
+    # SQL storage: SQLite in the data dir by default, PostgreSQL (psycopg 3) by URL.
+    database_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_URL", "ASSISTANT_DATABASE_URL"),
+        description="e.g. postgresql+psycopg://user@127.0.0.1:5432/assistant",
+    )
+
+    # Registration
+    invite_ttl_days: int = Field(default=7, description="How long an invite code stays valid.")
+    invite_max_failures: int = Field(default=5, description="Wrong codes allowed per account per window.")
+    invite_failure_window_minutes: int = 15
+
+    # Telegram
+    telegram_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "ASSISTANT_TELEGRAM_BOT_TOKEN"))
+    telegram_api_base_url: str = Field(default="https://api.telegram.org/bot", validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "ASSISTANT_TELEGRAM_API_BASE_URL"))
+    telegram_file_base_url: str = Field(default="https://api.telegram.org/file/bot", validation_alias=AliasChoices("TELEGRAM_FILE_BASE_URL", "ASSISTANT_TELEGRAM_FILE_BASE_URL"))
+    telegram_poll_interval: float = 1.0
+    webhook_url: str | None = Field(default=None, description="Public URL; set to run in webhook mode behind a reverse proxy.")
+    webhook_listen: str = "127.0.0.1"
+    webhook_port: int = 8443
+    webhook_secret: str | None = None
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        """The database URL in use: DATABASE_URL, or a SQLite file in the data directory."""
+        return self.database_url or f"sqlite:///{(self.data_dir / 'assistant.db').resolve()}"
 
     @property
     def index_dir(self) -> Path:

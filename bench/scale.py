@@ -108,7 +108,7 @@ TOPICS: dict[str, dict] = {
                    "规范大件垃圾处置"],
         "facts": [
             ("每{n3}户设置一个垃圾分类投放点，每日{hour}时至{hour2}时定时投放", "垃圾分类投放点每多少户设一个"),
-            ("到{deadline}，{district}生活垃圾回收利用率达到{pct}以上", "{district}生活垃圾回收利用率目标是多少"),
+            ("到{year2}年底，{district}生活垃圾回收利用率达到{pct}以上", "{district}生活垃圾回收利用率目标是多少"),
             ("居民正确投放一次积{n}分，积满{n3}分可兑换价值{fee}元的生活用品", "垃圾分类积分怎么兑换"),
             ("厨余垃圾每日清运不少于{n}次，清运车辆应当密闭并标识分类类别", "厨余垃圾每天清运几次"),
             ("单位和个人未按规定分类投放的，由{org}责令改正，拒不改正的处{money}元罚款", "垃圾不分类罚款多少"),
@@ -124,7 +124,7 @@ TOPICS: dict[str, dict] = {
             ("{age}周岁以上老年人在社区食堂就餐每餐补贴{fee}元", "老年人社区食堂吃饭补贴多少"),
             ("对特殊困难老年人家庭实施适老化改造，每户补助不超过{money}元", "适老化改造每户补助多少"),
             ("{age}周岁以上老年人每月发放高龄津贴{money2}元，由民政部门按季度发放", "高龄津贴每月多少钱"),
-            ("家庭养老床位每张一次性建设补贴{money}元，{deadline}前完成{n3}张", "家庭养老床位补贴多少"),
+            ("家庭养老床位每张一次性建设补贴{money}元，{deadline}完成{n3}张", "家庭养老床位补贴多少"),
             ("养老服务站每周开放不少于{n}天，每天不少于{n2}小时", "养老服务站每周开放几天"),
         ],
     },
@@ -152,7 +152,7 @@ TOPICS: dict[str, dict] = {
             ("网格员每周入户走访不少于{n2}户，发现问题在{hours}小时内上报", "网格员每周要走访多少户"),
             ("网格事件按一般、较大、重大三级处置，一般事件{days}个工作日内办结", "一般网格事件几天办结"),
             ("进入网格的工作事项实行清单管理，未列入清单的事项不得派给网格员", "网格员事项怎么准入"),
-            ("{district}{deadline}前实现网格化服务管理全覆盖，专职网格员持证上岗率达到{pct}",
+            ("{district}{deadline}实现网格化服务管理全覆盖，专职网格员持证上岗率达到{hipct}",
              "{district}网格员持证上岗率要求多少"),
         ],
     },
@@ -204,10 +204,10 @@ TOPICS: dict[str, dict] = {
         "facts": [
             ("电梯维保单位每{n4}日至少进行一次清洁、润滑、调整和检查", "电梯多久维保一次"),
             ("电梯困人故障发生后，维保人员应当在{n2}分钟内到达现场", "电梯困人多久到现场"),
-            ("使用年限超过{n2}年的住宅电梯，经评估后纳入更新改造计划，每台补助{wan}万元",
+            ("使用年限超过{life}年的住宅电梯，经评估后纳入更新改造计划，每台补助{wan}万元",
              "老旧电梯更新每台补助多少"),
             ("住宅电梯投保安全责任保险，每台每年保费约{money}元，由{org}统筹", "电梯保险保费多少"),
-            ("{place}在{deadline}前完成{n}台老旧电梯更新", "{place}更新几台电梯"),
+            ("{place}在{deadline}完成{n}台老旧电梯更新", "{place}更新几台电梯"),
         ],
     },
     "加装电梯": {
@@ -233,7 +233,7 @@ TOPICS: dict[str, dict] = {
             ("改造范围为{year0}年底前建成、失养失修失管的城镇老旧小区，{district}共{n3}个",
              "老旧小区改造范围是哪些小区"),
             ("{place}改造总投资{wan}万元，居民出资比例原则上不低于{pct}", "{place}改造投资多少"),
-            ("基础类改造包括供水、排水、供电、道路、消防设施等，{deadline}前全部完工", "基础类改造包括哪些内容"),
+            ("基础类改造包括供水、排水、供电、道路、消防设施等，{deadline}全部完工", "基础类改造包括哪些内容"),
             ("改造项目开工前应当征求居民意见，同意率达到{pct}以上方可实施", "老旧小区改造居民同意率要多少"),
             ("改造完成后{n}个月内引入物业服务企业或实行居民自治管理", "改造后多久引入物业"),
             ("改造工程质量保修期不少于{n}年，由{org}组织竣工联合验收", "改造工程保修期几年"),
@@ -245,7 +245,7 @@ TOPICS: dict[str, dict] = {
         "facts": [
             ("每个街道至少建设{n}个社区食堂，服务半径不超过{n3}米", "社区食堂服务半径多少"),
             ("社区食堂建设补贴每个{wan}万元，运营补贴按每餐{fee}元核定", "社区食堂建设补贴多少"),
-            ("社区食堂从业人员每年进行健康检查，持健康证上岗率达到{pct}", "食堂从业人员健康证要求"),
+            ("社区食堂从业人员每年进行健康检查，持健康证上岗率达到{hipct}", "食堂从业人员健康证要求"),
             ("{place}社区食堂每日供应午餐和晚餐，{age}周岁以上老人每餐优惠{fee}元", "{place}社区食堂老人优惠多少"),
         ],
     },
@@ -274,11 +274,58 @@ TOPICS: dict[str, dict] = {
         "facts": [
             ("地下车库出入口设置挡水板，高度不低于{cm}厘米，汛期前完成检查", "地下车库挡水板多高"),
             ("每个小区储备沙袋不少于{n3}个，抽水泵不少于{n}台", "小区防汛物资储备多少"),
-            ("小区排水管网每年汛前疏通一次，{deadline}前完成", "小区排水管网多久疏通"),
+            ("小区排水管网每年汛前疏通一次，{deadline}完成", "小区排水管网多久疏通"),
         ],
     },
 }
 TOPIC_NAMES = list(TOPICS)
+
+# Noun phrases per topic for the measure sentences that make up most of a clause's body.
+OBJECTS = {
+    "物业": ["物业服务合同备案", "物业服务质量评价", "物业收费公示", "专项维修资金使用", "共用部位维修养护",
+             "物业项目交接查验", "物业服务投诉处理", "前期物业管理招投标"],
+    "停车": ["小区停车位配置", "停车收费管理", "道路停车泊位施划", "夜间错时停车", "僵尸车清理",
+             "停车诱导系统", "非机动车停放区设置"],
+    "垃圾分类": ["垃圾分类投放点改造", "分类收集容器配置", "厨余垃圾收运", "可回收物回收网点", "有害垃圾暂存",
+                 "分类督导员配备", "垃圾分类宣传进家庭"],
+    "养老": ["居家养老上门服务", "老年助餐网点", "适老化改造", "养老服务补贴发放", "老年人能力评估",
+             "智慧养老平台", "养老护理员培训"],
+    "消防": ["消防设施维护保养", "电动自行车集中充电设施", "消防车通道标识", "微型消防站建设", "高层住宅消防安全",
+             "楼道堆物清理", "消防安全宣传培训"],
+    "网格": ["网格划分调整", "专职网格员招聘", "网格事项准入清单", "网格巡查走访", "网格信息平台",
+             "网格员考核评价", "网格事件流转处置"],
+    "志愿服务": ["志愿服务站点建设", "志愿者注册管理", "志愿服务时长记录", "志愿服务项目认领",
+                 "志愿服务积分兑换", "志愿服务组织培育"],
+    "党员": ["在职党员报到", "党员设岗定责", "党员积分管理", "党员联系户", "流动党员管理", "党员教育培训",
+             "党员先锋岗创建"],
+    "业委会": ["业主委员会选举", "业主委员会换届审计", "业主大会议事规则", "共有资金管理", "业主委员会履职评价",
+               "业主委员会委员培训"],
+    "电梯": ["电梯维护保养", "电梯应急救援", "电梯定期检验", "电梯安全责任保险", "老旧电梯评估", "电梯物联网监测"],
+    "加装电梯": ["加装电梯意见征询", "加装电梯联合审查", "加装电梯财政补助", "加装电梯公积金提取",
+                 "加装电梯施工管理", "加装电梯维护保养"],
+    "老旧小区改造": ["改造项目储备库", "改造方案公示", "管线迁改", "小区绿化提升", "建筑节能改造",
+                     "改造工程质量监督", "改造后物业管理"],
+    "社区食堂": ["社区食堂选址", "助餐服务补贴", "食堂食品安全", "送餐上门服务", "食堂运营评估"],
+    "矛盾调解": ["矛盾纠纷排查", "人民调解员队伍", "小区议事协商", "物业纠纷调处", "信访事项办理"],
+    "二次供水": ["二次供水设施改造", "水箱清洗消毒", "水质检测公示", "供水设施移交"],
+    "防汛": ["防汛物资储备", "排水管网疏通", "地下空间防汛", "汛期值班值守"],
+}
+VERBS = ["加强", "规范", "完善", "健全", "落实", "推进", "强化", "优化", "统筹", "做好"]
+MEASURES = [
+    "{org}要{verb}{obj}，{qual}",
+    "{verb}{obj}工作，{qual}",
+    "对{obj}实行清单化管理，{qual}",
+    "将{obj}纳入{district}年度目标考核，{qual}",
+    "{org}牵头{verb}{obj}，{org2}配合做好相关工作",
+    "鼓励{place}等有条件的小区先行开展{obj}试点，{qual}",
+    "围绕{obj}，{org}每{period}组织一次专项检查，发现问题及时督促整改",
+    "{obj}情况在小区公告栏和社区微信群同步公开，接受居民监督",
+]
+QUALS = [
+    "于{deadline}完成", "覆盖率达到{pct}", "每{period}通报一次进展情况", "确保{year2}年底前取得明显成效",
+    "考核分值占比{small}%", "所需经费按{pct}的比例由市、区两级分担", "群众满意率不低于{hipct}",
+    "每年评选{n}个示范点", "实现{district}全覆盖", "建立月调度、季通报、年考核制度",
+]
 
 GENERIC = [  # body sentences any clause may use (no question attached)
     "各{org}要结合实际细化工作措施，明确责任分工和完成时限",
@@ -304,7 +351,7 @@ PREAMBLES = [
 SECTION_FIRST = ["总体要求", "指导思想和工作目标", "工作目标"]
 SECTION_MAIN = ["主要任务", "重点工作", "主要措施", "工作举措"]
 SECTION_LAST = ["保障措施", "组织保障", "工作要求"]
-GOAL_TEXT = ("坚持以人民为中心的发展思想，坚持党建引领、政府主导、居民参与，到{deadline}，"
+GOAL_TEXT = ("坚持以人民为中心的发展思想，坚持党建引领、政府主导、居民参与，到{year2}年底，"
              "{district}{topic}工作机制基本健全，居民满意度达到{pct}以上，形成一批{brand}示范点。")
 
 UNRELATED_QUESTIONS = [
@@ -369,6 +416,10 @@ class Filler(dict):
                 "age": lambda: r.choice([60, 65, 70, 80]), "area": lambda: r.choice([100, 200, 300, 500]),
                 "cm": lambda: r.choice([30, 40, 50, 60]),
                 "weekday": lambda: r.choice(["一", "二", "三", "四", "五", "六"]),
+                "life": lambda: r.choice([15, 20, 25]), "hipct": lambda: f"{r.choice([90, 95, 98, 100])}%",
+                "year2": lambda: ctx["year"] + r.choice([1, 2, 3]), "small": lambda: r.choice([5, 8, 10, 15]),
+                "period": lambda: r.choice(["月", "季度", "半年"]),
+                "org2": lambda: r.choice([o for o in ORGS if o != self.get("org")]),
             }[key]()
         self[key] = str(value)
         return self[key]
@@ -394,28 +445,48 @@ def _cn(n: int) -> str:
     return ("" if n < 20 else digits[n // 10]) + "十" + (digits[n % 10] if n % 10 else "")
 
 
+def _sentence(rng: random.Random, ctx: dict, topic: str) -> str:
+    """A body sentence not yet used in this document: a measure on this topic, another topic, or boilerplate."""
+    for _ in range(20):
+        roll = rng.random()
+        if roll < 0.7:
+            obj_topic = topic if rng.random() < 0.75 else rng.choice(ctx["topics"])
+            values = Filler(rng, ctx)
+            values["obj"], values["verb"] = rng.choice(OBJECTS[obj_topic]), rng.choice(VERBS)
+            values["qual"] = fill(rng.choice(QUALS), rng, ctx, values)[0]
+            text = fill(rng.choice(MEASURES), rng, ctx, values)[0]
+        else:
+            text = fill(rng.choice(GENERIC), rng, ctx)[0]
+        if text not in ctx["used"]:
+            break
+    ctx["used"].add(text)
+    return text
+
+
 def _item(rng: random.Random, ctx: dict, topic: str, number: int, target: int) -> tuple[str, list[tuple[str, str]]]:
-    """One numbered item of about `target` characters: a title sentence and a body of facts."""
-    spec = TOPICS[topic]
-    title = rng.choice(spec["titles"])
+    """One numbered item of about `target` characters: a title sentence and a body of facts and measures.
+
+    Each fact (a sentence with a question) appears at most once per document, so the documents do not
+    contradict themselves; the rest of the body comes from topic measures and boilerplate.
+    """
+    titles = ctx["titles"][topic]
+    title = titles.pop() if titles else rng.choice(TOPICS[topic]["titles"])
+    pending = ctx["facts"][topic]
     sentences: list[str] = []
     facts: list[tuple[str, str]] = []
-    pool = list(spec["facts"])
-    rng.shuffle(pool)
     length = len(title) + 5
     while length < target:
-        if pool and (not sentences or rng.random() < 0.7):
-            sentence, question = pool.pop()
+        if pending and (not sentences or rng.random() < 0.45):
+            sentence, question = pending.pop()
             text, values = fill(sentence, rng, ctx)
             if question:
                 facts.append((fill(question, rng, ctx, values)[0], text))
         else:
-            other = TOPICS[rng.choice(ctx["topics"])]["facts"] if rng.random() < 0.4 else None
-            source = rng.choice(other)[0] if other else rng.choice(GENERIC)
-            text = fill(source, rng, ctx)[0]
-        sentences.append(text + rng.choice("。。。；") if length + len(text) < target else text + "。")
+            text = _sentence(rng, ctx, topic)
+        end = "。" if length + len(text) >= target else rng.choice("。。。；")
+        sentences.append(text + end)
         length += len(sentences[-1])
-    body = "".join(sentences).rstrip("；") + ("" if sentences[-1].endswith("。") else "。")
+    body = "".join(sentences)
     return f"{number}. {title}。{body}", facts
 
 
@@ -436,8 +507,10 @@ def generate(n_docs: int, seed: int = SEED) -> list[Document]:
         ctx = {
             "district": district, "street": rng.choice(STREETS), "brand": rng.choice(BRANDS), "year": year,
             "places": [places[(d * 3 + i) % len(places)] for i in range(3)], "topics": [primary, *secondary],
-            "topic": primary, "kind": rng.choice(KINDS),
+            "topic": primary, "kind": rng.choice(KINDS), "used": set(),
         }
+        ctx["facts"] = {t: rng.sample(TOPICS[t]["facts"], len(TOPICS[t]["facts"])) for t in ctx["topics"]}
+        ctx["titles"] = {t: rng.sample(TOPICS[t]["titles"], len(TOPICS[t]["titles"])) for t in ctx["topics"]}
         title = f"关于{district}{ctx['street']}进一步加强{primary}{'和' + secondary[0] if rng.random() < 0.5 else ''}工作的{ctx['kind']}"
         month, day = rng.randint(1, 12), rng.randint(1, 28)
         paragraphs = [issuer, doc_number, title, f"{year}年{month}月{day}日"]
