@@ -10,6 +10,7 @@ from pydantic import ConfigDict
 
 from .chunking import Chunk
 from .index import KnowledgeIndex
+from .tokenize import is_english
 
 # Weights of the three signals in the final score; the config's dense_weight splits the first two.
 COVERAGE_WEIGHT = 0.5
@@ -66,7 +67,9 @@ def hybrid_search(index: KnowledgeIndex, question: str, k: int | None = None) ->
         return query, []
     sparse = index.bm25.scores(terms)
     top_sparse = sorted(sparse, key=sparse.get, reverse=True)[: settings.candidates]
-    dense = index.dense(question, settings.candidates)
+    # English questions are embedded together with their glossary translation: e5 matches Chinese better.
+    dense_text = f"{question} {' '.join(dict.fromkeys(terms))}" if is_english(question) else question
+    dense = index.dense(dense_text, settings.candidates)
     candidates = set(top_sparse) | set(dense)
     max_sparse = max(sparse.values(), default=0.0) or 1.0
     lo, hi = min(dense.values(), default=0.0), max(dense.values(), default=1.0)
