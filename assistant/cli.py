@@ -9,10 +9,16 @@ from typing import Optional
 
 import typer
 
+from .cli_admin import db_app, invite, org_app
 from .config import get_settings
 from .messages import t
 
 app = typer.Typer(help="社区治理助手 — policy Q&A and grassroots workflows (组通〔2020〕15号).", no_args_is_help=True)
+
+
+app.add_typer(db_app, name="db")
+app.add_typer(org_app, name="org")
+app.command("invite")(invite)
 
 
 def _setup_logging() -> None:
@@ -71,6 +77,39 @@ def ask(
         if not line.strip():
             break
         typer.echo(_render(answer_question(index, line), as_json))
+
+
+@app.command()
+def bot() -> None:
+    """Serve Telegram (needs TELEGRAM_BOT_TOKEN): polling, or webhook mode when ASSISTANT_WEBHOOK_URL is set."""
+    from .app import run_bot
+    from .runtime import Runtime
+
+    _setup_logging()
+    settings = get_settings()
+    if not settings.telegram_bot_token:
+        typer.echo(t("cli.no_token"), err=True)
+        raise typer.Exit(2)
+    run_bot(Runtime(settings))
+
+
+@app.command()
+def chat() -> None:
+    """Chat in the terminal with the same handlers as Telegram, no network (you are the local admin)."""
+    from .app import run_terminal
+    from .runtime import Runtime
+
+    _setup_logging()
+    run_terminal(Runtime(get_settings(), channel="terminal"))
+
+
+@app.command()
+def run() -> None:
+    """Start the assistant: the Telegram bot when a token is configured, otherwise the terminal chat."""
+    if get_settings().telegram_bot_token:
+        bot()
+    else:
+        chat()
 
 
 def main() -> None:

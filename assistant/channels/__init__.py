@@ -1,0 +1,1 @@
+"""Channels other than Telegram's servers that run the same Application and handlers."""

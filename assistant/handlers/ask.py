@@ -1,0 +1,113 @@
+"""Policy Q&A: /ask [question], plain text, and the related-clauses button.
+
+```mermaid
+stateDiagram-v2
+    [*] --> QUESTION: /ask (no text)
+    QUESTION --> [*]: question answered
+    QUESTION --> [*]: /cancel
+```
+"""
+from __future__ import annotations
+
+import asyncio
+from html import escape
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.constants import ParseMode
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+
+from ..knowledge.answer import Answer, answer_question
+from ..messages import t
+from .common import lang_of, reply, runtime
+
+QUESTION = "ask.question"
+RELATED = "related"
+LAST_RELATED = "last_related"
+RELATED_SHOWN = 4
+EXCERPT_CHARS = 80
+
+
+def format_answer(result: Answer, lang: str) -> str:
+    """Chat form of an answer: lead, quote, clause and document (HTML)."""
+    if not result.confident:
+        return escape(result.answer)
+    top = result.citations[0]
+    lines = []
+    lead = t("answer.lead", lang, clause=top.clause, doc=top.doc)
+    if lead:
+        lines.append(escape(lead))
+    lines.append(f"<blockquote>{escape(result.quote)}</blockquote>")
+    lines.append(escape(t("answer.source", lang, doc=top.doc, path=top.path)))
+    return "\n".join(lines)
+
+
+async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
+    """Answer one question and offer the related clauses."""
+    rt = runtime(context)
+    lang = lang_of(update)
+    result = await asyncio.to_thread(answer_question, rt.index, question, lang)
+    markup = None
+    related = [[c.doc, c.path, c.text[:EXCERPT_CHARS]] for c in result.citations[1 if result.confident else 0:][:RELATED_SHOWN]]
+    if related:
+        context.chat_data[LAST_RELATED] = related
+        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("bot.related_button", lang), callback_data=RELATED)]])
+    await update.effective_message.reply_text(format_answer(result, lang), parse_mode=ParseMode.HTML, reply_markup=markup)
+
+
+async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """/ask QUESTION answers at once; /ask alone asks for the question."""
+    if context.args:
+        await answer(update, context, " ".join(context.args))
+        return ConversationHandler.END
+    await reply(update, "bot.ask_prompt")
+    return QUESTION
+
+
+async def receive_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The question typed after /ask."""
+    await answer(update, context, update.effective_message.text)
+    return ConversationHandler.END
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/cancel inside the conversation."""
+    await reply(update, "bot.cancelled")
+    return ConversationHandler.END
+
+
+async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Text that is not a command is a policy question."""
+    await answer(update, context, update.effective_message.text)
+
+
+async def show_related(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The related-clauses button."""
+    query = update.callback_query
+    await query.answer()
+    items = context.chat_data.get(LAST_RELATED) or []
+    lang = lang_of(update)
+    if not items:
+        await query.message.reply_text(t("bot.related_none", lang))
+        return
+    lines = [escape(t("bot.related_title", lang))]
+    lines += [f"• <b>{escape(doc)}</b> {escape(path)}\n  {escape(text)}…" for doc, path, text in items]
+    await query.message.reply_text("\n".join(lines), parse_mode=ParseMode.HTML)
+
+
+def build_handler() -> ConversationHandler:
+    """The /ask conversation."""
+    return ConversationHandler(
+        entry_points=[CommandHandler("ask", ask_command)],
+        states={QUESTION: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_question)]},
+        fallbacks=[CommandHandler("cancel", cancel)],
+        name="ask",
+        persistent=True,
+    )
+
+
+def extra_handlers() -> list:
+    """Handlers outside the conversation: plain text questions and the related button."""
+    return [
+        MessageHandler(filters.TEXT & ~filters.COMMAND, plain_text),
+        CallbackQueryHandler(show_related, pattern=f"^{RELATED}$"),
+    ]

@@ -1,0 +1,172 @@
+"""/invite: a coordinator creates a one-time invite code for someone in their own subtree.
+
+```mermaid
+stateDiagram-v2
+    [*] --> ROLE: /invite
+    ROLE --> UNIT: role button
+    UNIT --> NAME: unit button or unit name typed
+    NAME --> [*]: name typed or "skip" → code shown
+    ROLE --> [*]: /cancel
+    UNIT --> [*]: /cancel
+    NAME --> [*]: /cancel
+```
+"""
+from __future__ import annotations
+
+import asyncio
+import warnings
+from zoneinfo import ZoneInfo
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+from telegram.warnings import PTBUserWarning
+
+from ..messages import t
+from ..services import invites
+from ..services.org import breadcrumb
+from .common import account_of, lang_of, reply, runtime
+
+ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
+DRAFT = "invite_draft"
+UNIT_BUTTONS = 12
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _in_session(context: ContextTypes.DEFAULT_TYPE, fn):
+    """Run fn(session, person) for the sender in a worker thread; person is None when unregistered."""
+    rt = runtime(context)
+    channel, external_id = context.user_data["_account"]
+
+    def work():
+        with rt.db.session() as session:
+            who = invites.whoami(session, channel, external_id)
+            return fn(session, who.person if who else None)
+
+    return asyncio.to_thread(work)
+
+
+def _keyboard(pairs: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in pairs])
+
+
+async def start_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """/invite: offer the roles this user may grant."""
+    context.user_data["_account"] = account_of(update, context)
+    roles = await _in_session(context, lambda s, p: invites.grantable_roles(s, p) if p else [])
+    if not roles:
+        await reply(update, "bot.denied")
+        return ConversationHandler.END
+    lang = lang_of(update)
+    context.user_data[DRAFT] = {}
+    await reply(update, "invite.ask_role", reply_markup=_keyboard([(t(f"role.{r}", lang), f"inv:role:{r}") for r in roles]))
+    return ROLE
+
+
+async def choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Role chosen: offer the units where it may be granted."""
+    query = update.callback_query
+    await query.answer()
+    role = query.data.split(":", 2)[2]
+    context.user_data[DRAFT] = {"role": role}
+    targets = await _in_session(context, lambda s, p: invites.invite_targets(s, p, role, UNIT_BUTTONS + 1))
+    buttons = [(path, f"inv:unit:{unit_id}") for unit_id, path in targets[:UNIT_BUTTONS]]
+    key = "invite.ask_unit_more" if len(targets) > UNIT_BUTTONS else "invite.ask_unit"
+    await query.edit_message_text(t(key, lang_of(update), role=t(f"role.{role}", lang_of(update))),
+                                  reply_markup=_keyboard(buttons))
+    return UNIT
+
+
+async def _set_unit(update: Update, context: ContextTypes.DEFAULT_TYPE, unit_ref: str) -> str:
+    role = context.user_data[DRAFT]["role"]
+
+    def check(session, person):
+        try:
+            unit = invites.resolve_target(session, person, role, unit_ref)
+        except invites.TargetError as err:
+            return None, f"invite.unit_{err.reason}"
+        return (unit.id, breadcrumb(session, unit)), None
+
+    found, error = await _in_session(context, check)
+    if error:
+        await reply(update, error)
+        return UNIT
+    context.user_data[DRAFT].update(unit_id=found[0], unit_path=found[1])
+    skip = _keyboard([(t("invite.skip_name", lang_of(update)), "inv:skip")])
+    await reply(update, "invite.ask_name", reply_markup=skip, unit=found[1])
+    return NAME
+
+
+async def choose_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Unit button pressed."""
+    query = update.callback_query
+    await query.answer()
+    return await _set_unit(update, context, query.data.split(":", 2)[2])
+
+
+async def type_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Unit typed by name (or 街道/社区/小区 path)."""
+    return await _set_unit(update, context, update.effective_message.text.strip())
+
+
+async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str | None) -> int:
+    draft = context.user_data.pop(DRAFT)
+    rt = runtime(context)
+
+    def create(session, person):
+        unit = invites.resolve_target(session, person, draft["role"], draft["unit_id"])
+        invite = invites.create_invite(session, rt.settings, draft["role"], unit, created_by=person, name=name)
+        return invite.code, invite.expires_at
+
+    try:
+        code, expires = await _in_session(context, create)
+    except (invites.InviteNotAllowed, invites.TargetError):
+        await reply(update, "bot.denied")
+        return ConversationHandler.END
+    lang = lang_of(update)
+    lines = [t("invite.created", lang, code=code, role=t(f"role.{draft['role']}", lang), unit=draft["unit_path"],
+               expires=expires.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"))]
+    if name:
+        lines.append(t("invite.for_name", lang, name=name))
+    lines.append(t("invite.share", lang, code=code))
+    await update.effective_message.reply_text("\n".join(lines))
+    return ConversationHandler.END
+
+
+async def type_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The invitee's name."""
+    return await _create(update, context, update.effective_message.text.strip()[:100])
+
+
+async def skip_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """No name: the invitee's Telegram name is used."""
+    await update.callback_query.answer()
+    return await _create(update, context, None)
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """/cancel."""
+    context.user_data.pop(DRAFT, None)
+    await reply(update, "bot.cancelled")
+    return ConversationHandler.END
+
+
+def build_handler() -> ConversationHandler:
+    """The /invite conversation."""
+    text = filters.TEXT & ~filters.COMMAND
+    with warnings.catch_warnings():  # buttons are tracked per user and chat on purpose, not per message
+        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
+        return _conversation(text)
+
+
+def _conversation(text) -> ConversationHandler:
+    return ConversationHandler(
+        entry_points=[CommandHandler("invite", start_invite)],
+        states={
+            ROLE: [CallbackQueryHandler(choose_role, pattern=r"^inv:role:")],
+            UNIT: [CallbackQueryHandler(choose_unit, pattern=r"^inv:unit:"), MessageHandler(text, type_unit)],
+            NAME: [CallbackQueryHandler(skip_name, pattern=r"^inv:skip$"), MessageHandler(text, type_name)],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        name="invite",
+        persistent=True,
+    )

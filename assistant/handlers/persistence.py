@@ -1,0 +1,88 @@
+"""PTB persistence backed by the project's SQL storage (not a pickle file)."""
+from __future__ import annotations
+
+import asyncio
+import json
+from copy import deepcopy
+
+from telegram.ext import BasePersistence, PersistenceInput
+
+from ..storage import kv
+from ..storage.db import Database
+
+CONVERSATIONS = "conversation:"
+USER_DATA, CHAT_DATA = "user_data", "chat_data"
+
+
+class SQLPersistence(BasePersistence):
+    """Conversations, user_data and chat_data as JSON rows; bot_data holds live services and is not stored."""
+
+    def __init__(self, db: Database, update_interval: float = 1.0) -> None:
+        super().__init__(
+            store_data=PersistenceInput(bot_data=False, callback_data=False, user_data=True, chat_data=True),
+            update_interval=update_interval,
+        )
+        self.db = db
+
+    async def _run(self, fn, *args):
+        def work():
+            with self.db.session() as session:
+                return fn(session, *args)
+
+        return await asyncio.to_thread(work)
+
+    async def _load(self, namespace: str) -> dict[int, dict]:
+        rows = await self._run(kv.get_all, namespace)
+        return {int(k): v for k, v in rows.items()}
+
+    async def get_user_data(self) -> dict[int, dict]:
+        return await self._load(USER_DATA)
+
+    async def get_chat_data(self) -> dict[int, dict]:
+        return await self._load(CHAT_DATA)
+
+    async def get_bot_data(self) -> dict:
+        return {}
+
+    async def get_callback_data(self):
+        return None
+
+    async def get_conversations(self, name: str) -> dict:
+        rows = await self._run(kv.get_all, CONVERSATIONS + name)
+        return {tuple(json.loads(k)): v for k, v in rows.items()}
+
+    async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
+        if new_state is None:
+            await self._run(kv.delete, CONVERSATIONS + name, json.dumps(list(key)))
+        else:
+            await self._run(kv.put, CONVERSATIONS + name, json.dumps(list(key)), new_state)
+
+    async def update_user_data(self, user_id: int, data: dict) -> None:
+        await self._run(kv.put, USER_DATA, str(user_id), deepcopy(data))
+
+    async def update_chat_data(self, chat_id: int, data: dict) -> None:
+        await self._run(kv.put, CHAT_DATA, str(chat_id), deepcopy(data))
+
+    async def update_bot_data(self, data: dict) -> None:
+        return None
+
+    async def update_callback_data(self, data) -> None:
+        return None
+
+    async def drop_chat_data(self, chat_id: int) -> None:
+        await self._run(kv.delete, CHAT_DATA, str(chat_id))
+
+    async def drop_user_data(self, user_id: int) -> None:
+        await self._run(kv.delete, USER_DATA, str(user_id))
+
+    async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
+        return None
+
+    async def refresh_chat_data(self, chat_id: int, chat_data: dict) -> None:
+        return None
+
+    async def refresh_bot_data(self, bot_data: dict) -> None:
+        return None
+
+    async def flush(self) -> None:
+        return None

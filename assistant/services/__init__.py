@@ -1,0 +1,1 @@
+"""Plain-function services (no channel imports): org tree, people, permissions, invites, workflows."""

@@ -1,0 +1,92 @@
+"""An offline bot: the real Application and handlers, Bot API calls answered in-process.
+
+Any Bot API method the harness does not know fails the test, so nothing can reach the network.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import itertools
+import time
+
+from telegram import Update
+
+from assistant.app import build_application
+from assistant.channels.terminal import BOT_USER, TerminalRequest
+from assistant.runtime import Runtime
+
+KNOWN = {"getMe", "sendMessage", "editMessageText", "answerCallbackQuery", "setMyCommands", "sendChatAction",
+         "sendPhoto", "sendDocument", "editMessageReplyMarkup", "deleteWebhook", "getUpdates"}
+SHOWN = {"sendMessage", "editMessageText", "sendPhoto", "sendDocument"}
+_update_ids = itertools.count(1)
+
+
+class OfflineRequest(TerminalRequest):
+    """Records what the bot sends; fails on any method it does not know."""
+
+    def __init__(self) -> None:
+        super().__init__(io.StringIO())
+        self.sent: list[dict] = []
+
+    async def do_request(self, url, method, request_data=None, **kwargs):
+        endpoint = url.rsplit("/", 1)[-1]
+        assert endpoint in KNOWN, f"unexpected Bot API call: {endpoint}"
+        status, body = await super().do_request(url, method, request_data, **kwargs)
+        if endpoint in SHOWN:
+            self.sent.append({"method": endpoint, **(request_data.parameters if request_data else {})})
+        return status, body
+
+
+def user(user_id: int, lang: str = "zh") -> dict:
+    return {"id": user_id, "is_bot": False, "first_name": f"user{user_id}", "language_code": lang}
+
+
+def message_update(user_id: int, text: str, lang: str = "zh", update_id: int | None = None) -> dict:
+    message = {"message_id": next(_update_ids), "date": int(time.time()), "chat": {"id": user_id, "type": "private"},
+               "from": user(user_id, lang), "text": text}
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text.split()[0])}]
+    return {"update_id": update_id or next(_update_ids), "message": message}
+
+
+def callback_update(user_id: int, data: str, lang: str = "zh") -> dict:
+    message = {"message_id": 1, "date": int(time.time()), "chat": {"id": user_id, "type": "private"}, "from": BOT_USER}
+    uid = next(_update_ids)
+    return {"update_id": uid, "callback_query": {"id": str(uid), "from": user(user_id, lang), "chat_instance": "x",
+                                                 "data": data, "message": message}}
+
+
+class OfflineBot:
+    """`with OfflineBot(settings) as bot: bot.send(7, "/start")` → the texts the bot sent back."""
+
+    def __init__(self, settings, channel: str = "telegram") -> None:
+        self.runtime = Runtime(settings, channel=channel)
+        self.request = OfflineRequest()
+        self.app = build_application(self.runtime, request=self.request)
+        self.loop = asyncio.new_event_loop()
+
+    def __enter__(self) -> OfflineBot:
+        self.loop.run_until_complete(self.app.initialize())
+        self.loop.run_until_complete(self.app.start())
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.loop.run_until_complete(self.app.stop())  # flushes persistence, as a clean restart does
+        self.loop.run_until_complete(self.app.shutdown())
+        self.loop.close()
+        self.runtime.db.dispose()
+
+    def process(self, payload: dict) -> list[dict]:
+        before = len(self.request.sent)
+        self.loop.run_until_complete(self.app.process_update(Update.de_json(payload, self.app.bot)))
+        return self.request.sent[before:]
+
+    def send(self, user_id: int, text: str, lang: str = "zh") -> list[str]:
+        return [m.get("text", "") for m in self.process(message_update(user_id, text, lang))]
+
+    def press(self, user_id: int, data: str, lang: str = "zh") -> list[dict]:
+        return self.process(callback_update(user_id, data, lang))
+
+    def buttons(self, message: dict) -> list[tuple[str, str]]:
+        markup = message.get("reply_markup") or {}
+        return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row]

@@ -1,0 +1,1 @@
+"""Storage tests use the `db_url`, `db`, `cfg` and `tree` fixtures of tests/conftest.py."""
