@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 run: $(STAMP)
-	$(VENV)/bin/assistant ask
+	$(VENV)/bin/assistant run
 
 test: $(STAMP)
 	$(PY) -m pytest

@@ -1,0 +1,86 @@
+"""The real bot polling a Telegram Bot API emulator (npm telegram-test-api, started by the harness)."""
+from datetime import timedelta
+
+import pytest
+
+from assistant.app import build_application
+from assistant.runtime import Runtime
+from assistant.storage.models import Invite, utcnow
+
+from ..helpers.emulator import run_app, telegram_emulator  # noqa: F401  (fixture)
+from .conftest import make_code
+
+
+@pytest.fixture
+def e2e_settings(bot_settings, telegram_emulator):
+    return bot_settings.model_copy(update={
+        "telegram_bot_token": telegram_emulator.token,
+        "telegram_api_base_url": telegram_emulator.base_url,
+        "telegram_file_base_url": telegram_emulator.base_file_url,
+    })
+
+
+def bot(settings):
+    return build_application(Runtime(settings))
+
+
+def test_registration_questions_and_cancel(e2e_settings, tree, telegram_emulator):
+    emu = telegram_emulator
+    chat, other = emu.new_chat_id(), emu.new_chat_id()
+    good = make_code(e2e_settings, tree, "branch_secretary", "MY02", name="陈书记")
+    expired = make_code(e2e_settings, tree, "resident", "MY02")
+    with tree.session() as session:
+        session.query(Invite).filter_by(code=expired).update({"expires_at": utcnow() - timedelta(seconds=1)})
+    with run_app(bot(e2e_settings)):
+        emu.send_command(chat, f"/start {expired}")
+        emu.wait_for_reply(chat, "已过期")
+        emu.send_command(chat, "/start ZZZZ9999")
+        emu.wait_for_reply(chat, "无效")
+        emu.send_command(chat, f"/start {good}")
+        emu.wait_for_reply(chat, "注册成功：陈书记，小区党支部书记")
+        emu.send_command(other, f"/start {good}")
+        emu.wait_for_reply(other, "已被使用")
+        emu.send_message(chat, "小区党支部设几名委员？")
+        answer = emu.wait_for_reply(chat, "3-5 名")
+        assert "组通〔2020〕15号" in answer["text"] and "3. 建立小区（网格）党支部" in answer["text"]
+        emu.send_command(chat, "/ask")
+        emu.wait_for_reply(chat, "请输入您的问题")
+        emu.send_command(chat, "/cancel")
+        emu.wait_for_reply(chat, "已取消")
+        menu = emu.my_commands()
+    assert "start" in str(menu) and "查询政策条款" in str(menu)
+
+
+def test_restart_in_the_middle_of_a_conversation(e2e_settings, tree, telegram_emulator):
+    emu = telegram_emulator
+    chat = emu.new_chat_id()
+    code = make_code(e2e_settings, tree, "community", "梅园社区")
+    with run_app(bot(e2e_settings)):
+        emu.send_command(chat, f"/start {code}")
+        emu.wait_for_reply(chat, "注册成功")
+        emu.send_command(chat, "/invite")
+        roles = emu.wait_for_reply(chat, "担任什么角色")
+        emu.press_button(chat, roles, "楼栋长")
+        emu.wait_for_edit(chat, roles["message_id"], "设在哪个单位")
+    with run_app(bot(e2e_settings)):  # a new Application on the same database: the conversation continues
+        emu.send_message(chat, "MY01-2")
+        emu.wait_for_reply(chat, "请输入受邀人姓名")
+        emu.send_message(chat, "周楼长")
+        created = emu.wait_for_reply(chat, "邀请码")
+    assert "楼栋长" in created["text"] and "2栋" in created["text"] and "周楼长" in created["text"]
+
+
+def test_a_user_of_one_compound_is_denied_another(e2e_settings, tree, telegram_emulator):
+    emu = telegram_emulator
+    chat = emu.new_chat_id()
+    code = make_code(e2e_settings, tree, "branch_secretary", "JT01")
+    with run_app(bot(e2e_settings)):
+        emu.send_command(chat, f"/start {code}")
+        emu.wait_for_reply(chat, "注册成功")
+        emu.send_command(chat, "/invite")
+        roles = emu.wait_for_reply(chat, "担任什么角色")
+        emu.press_button(chat, roles, "楼栋长")
+        units = emu.wait_for_edit(chat, roles["message_id"], "设在哪个单位")
+        assert "敬亭苑" in str(units) and "梅园新村" not in str(units)
+        emu.send_message(chat, "MY01-1")  # 梅园新村 1栋: another compound
+        emu.wait_for_reply(chat, "不能在这个单位")
