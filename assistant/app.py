@@ -42,6 +42,7 @@ def run_bot(rt: Runtime) -> None:
     """Serve Telegram: polling by default, webhook mode when a webhook URL is configured."""
     s = rt.settings
     application = build_application(rt)
+    rt.index  # load the knowledge index before the first question arrives
     if s.webhook_url:
         from urllib.parse import urlparse
 
@@ -68,4 +69,5 @@ def run_terminal(rt: Runtime) -> None:
         ensure_local_operator(session, rt.channel, str(OPERATOR_ID), t("bot.operator_name"))
     request = TerminalRequest(sys.stdout)
     application = build_application(rt, request=request)
+    rt.index  # load the knowledge index before the first question arrives
     asyncio.run(TerminalChat(application, request).run())

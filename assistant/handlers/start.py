@@ -33,8 +33,9 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if context.args:
         def redeem():
             with rt.db.session() as session:
+                user = update.effective_user
                 return invites.redeem(session, rt.settings, context.args[0], channel, external_id,
-                                      language_code=update.effective_user.language_code)
+                                      language_code=user.language_code, display_name=user.full_name)
 
         result = await asyncio.to_thread(redeem)
         if result.outcome == "ok":

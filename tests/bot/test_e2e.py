@@ -51,17 +51,22 @@ def test_registration_questions_and_cancel(e2e_settings, tree, telegram_emulator
     assert "start" in str(menu) and "查询政策条款" in str(menu)
 
 
+def register_and_pick_role(emu, chat, code, role_label):
+    """/start CODE, /invite, press a role: returns the edited message offering units."""
+    emu.send_command(chat, f"/start {code}")
+    emu.wait_for_reply(chat, "注册成功")
+    emu.send_command(chat, "/invite")
+    roles = emu.wait_for_reply(chat, "担任什么角色")
+    emu.press_button(chat, roles, role_label)
+    return emu.wait_for_edit(chat, roles["message_id"], "设在哪个单位")
+
+
 def test_restart_in_the_middle_of_a_conversation(e2e_settings, tree, telegram_emulator):
     emu = telegram_emulator
     chat = emu.new_chat_id()
     code = make_code(e2e_settings, tree, "community", "梅园社区")
     with run_app(bot(e2e_settings)):
-        emu.send_command(chat, f"/start {code}")
-        emu.wait_for_reply(chat, "注册成功")
-        emu.send_command(chat, "/invite")
-        roles = emu.wait_for_reply(chat, "担任什么角色")
-        emu.press_button(chat, roles, "楼栋长")
-        emu.wait_for_edit(chat, roles["message_id"], "设在哪个单位")
+        register_and_pick_role(emu, chat, code, "楼栋长")
     with run_app(bot(e2e_settings)):  # a new Application on the same database: the conversation continues
         emu.send_message(chat, "MY01-2")
         emu.wait_for_reply(chat, "请输入受邀人姓名")
@@ -75,12 +80,7 @@ def test_a_user_of_one_compound_is_denied_another(e2e_settings, tree, telegram_e
     chat = emu.new_chat_id()
     code = make_code(e2e_settings, tree, "branch_secretary", "JT01")
     with run_app(bot(e2e_settings)):
-        emu.send_command(chat, f"/start {code}")
-        emu.wait_for_reply(chat, "注册成功")
-        emu.send_command(chat, "/invite")
-        roles = emu.wait_for_reply(chat, "担任什么角色")
-        emu.press_button(chat, roles, "楼栋长")
-        units = emu.wait_for_edit(chat, roles["message_id"], "设在哪个单位")
+        units = register_and_pick_role(emu, chat, code, "楼栋长")
         assert "敬亭苑" in str(units) and "梅园新村" not in str(units)
         emu.send_message(chat, "MY01-1")  # 梅园新村 1栋: another compound
         emu.wait_for_reply(chat, "不能在这个单位")

@@ -42,6 +42,8 @@ def test_register_with_codes(bot_settings, tree):
         reply = bot.send(WORKER, f"/start {good.lower()}")[0]
         assert "注册成功" in reply and "李楼长" in reply and "楼栋长" in reply
         assert "已被使用" in bot.send(OTHER, f"/start {good}")[0]
+        unnamed = make_code(bot_settings, tree, "resident", "MY01-3")
+        assert "注册成功：user502，居民" in bot.send(OTHER, f"/start {unnamed}")[0]  # named after the Telegram account
         whoami = bot.send(WORKER, "/whoami")[0]
         assert "李楼长" in whoami and "楼栋长：3栋" in whoami
 
