@@ -17,6 +17,7 @@ QUANTITY_RE = re.compile(r"几|多少|多久|何时|什么时[候间]|哪天|期
 NUMBER_RE = re.compile(r"\d")
 RELATED_COUNT = 3
 TITLE_CLAUSE_MAX_CHARS = 200
+SEARCHED_NAMES_SHOWN = 3
 
 
 @dataclass
@@ -102,6 +103,15 @@ def select_quote(index: KnowledgeIndex, query: Query, chunk: Chunk) -> str:
     return sentences[best]
 
 
+def _searched(index: KnowledgeIndex, lang: str) -> str:
+    """The documents searched: their names when few, else how many."""
+    names = sorted({info["meta"].get("doc_number") or info["meta"].get("title") or info["meta"]["source"]
+                    for info in index.docs.values()})
+    if len(names) <= SEARCHED_NAMES_SHOWN:
+        return "、".join(names)
+    return t("answer.n_documents", lang, count=len(names))
+
+
 def _citation(hit: Hit) -> Citation:
     return Citation(hit.chunk.doc, hit.chunk.clause, hit.chunk.path_str, hit.chunk.text, round(hit.score, 4))
 
@@ -128,8 +138,7 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
     top = hits[0] if hits else None
     confidence = top.coverage if top else 0.0
     if top is None or not query.terms or confidence < settings.confidence_threshold:
-        docs = "、".join(sorted({c.doc for c in index.chunks}))
-        text = t("answer.not_covered", lang, docs=docs)
+        text = t("answer.not_covered", lang, docs=_searched(index, lang))
         related = "；".join(f"{h.chunk.doc} {h.chunk.cite}" for h in hits[:RELATED_COUNT])
         if related:
             text += "\n" + t("answer.related", lang, items=related)

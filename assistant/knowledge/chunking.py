@@ -13,6 +13,7 @@ ITEM_RE = re.compile(r"^(\d{1,3})\s*[.．、](?!\d)\s*(.*)$")
 ARTICLE_RE = re.compile(rf"^(第[{CN_NUM}\d]+条)\s*(.*)$")
 CHAPTER_RE = re.compile(rf"^(第[{CN_NUM}\d]+[章节])\s*(.*)$")
 MD_HEADING_RE = re.compile(r"^#{1,6}\s+(.*)$")
+MARKER_RE = re.compile(rf"^(?:[{CN_NUM}]+、|（[{CN_NUM}]+）|\d{{1,3}}\.|第[{CN_NUM}\d]+[章节条])\s*")
 SENTENCE_RE = re.compile(r"(?<=[。！？；!?;])")
 HEADER_LABEL = "文头"
 PREAMBLE_LABEL = "引言"
@@ -39,8 +40,9 @@ class Chunk:
 
     @property
     def index_text(self) -> str:
-        """What retrieval sees: the heading path (the clause's own heading weighs twice) plus the body."""
-        return f"{' '.join(self.path)} {self.text}".strip()
+        """What retrieval sees: the heading titles (the clause's own twice, with its body) plus the body."""
+        titles = " ".join(MARKER_RE.sub("", heading) for heading in self.path)
+        return f"{titles} {self.text}".strip()
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -19,6 +19,8 @@ from .tokenize import Tokenizer, get_tokenizer
 
 log = logging.getLogger(__name__)
 STATE_FILE = "chunks.json"
+# Bump when chunking or the text given to retrieval changes: stored chunks and vectors are then rebuilt.
+INDEX_FORMAT = 2
 EMBED_BATCH = 32
 
 
@@ -152,9 +154,9 @@ class KnowledgeIndex:
 
     def _load_state(self) -> None:
         state = json.loads(self._state_path.read_text(encoding="utf-8")) if self._state_path.exists() else {}
-        if state.get("embedding") != self._embedding_name:
+        if state.get("embedding") != self._embedding_name or state.get("format") != INDEX_FORMAT:
             if state:
-                log.info("embedding model changed: rebuilding the index")
+                log.info("embedding model or index format changed: rebuilding the index")
             if self.store.count():
                 self.store.reset()
             return
@@ -172,6 +174,7 @@ class KnowledgeIndex:
     def _save_state(self) -> None:
         self.settings.index_dir.mkdir(parents=True, exist_ok=True)
         state = {
+            "format": INDEX_FORMAT,
             "embedding": self._embedding_name,
             "tokenizer": self.tokenizer.fingerprint,
             "docs": self.docs,
@@ -256,7 +259,7 @@ class KnowledgeIndex:
         return {self.by_id[cid]: sim for cid, sim in self.store.query(vector, n) if cid in self.by_id}
 
 
-def open_index(settings: Settings, sync: bool = True, progress: bool = False) -> KnowledgeIndex:
+def open_index(settings: Settings, sync: bool = True, progress: bool = True) -> KnowledgeIndex:
     """The index, built on first use and brought in step with the corpus directory (cheap when unchanged)."""
     index = KnowledgeIndex(settings)
     if sync and settings.corpus_dir.exists():
