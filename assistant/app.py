@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from .handlers import ask, invite, start
+from .handlers import ask, invite, jobs, need, need_card, start, text
 from .handlers.common import RUNTIME
 from .handlers.persistence import SQLPersistence
 from .runtime import Runtime
@@ -33,8 +33,13 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handlers(start.command_handlers())
     application.add_handler(ask.build_handler())
     application.add_handler(invite.build_handler())
+    application.add_handler(need.build_handler())
+    application.add_handler(need_card.build_handler())
     application.add_handlers(ask.extra_handlers())
+    application.add_handlers(need.extra_handlers())
+    application.add_handler(text.build_handler())
     application.add_handler(start.cancel_handler())
+    jobs.schedule(application, s.escalation_interval_seconds)
     return application
 
 

@@ -45,6 +45,9 @@ class Settings(BaseSettings):
     invite_max_failures: int = Field(default=5, description="Wrong codes allowed per account per window.")
     invite_failure_window_minutes: int = 15
 
+    # Needs list
+    escalation_interval_seconds: float = Field(default=300, description="How often overdue needs are escalated.")
+
     # Telegram
     telegram_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "ASSISTANT_TELEGRAM_BOT_TOKEN"))
     telegram_api_base_url: str = Field(default="https://api.telegram.org/bot", validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "ASSISTANT_TELEGRAM_API_BASE_URL"))
@@ -54,6 +57,9 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str | None = None
+
+    # Needs list (issue 4): the policy file with categories, SLA hours and the escalation chain
+    needs_policy_file: Path | None = Field(default=None, description="A needs policy YAML; the shipped assistant/policy/needs.yaml when unset.")
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -1,11 +1,14 @@
 """What a running assistant holds: settings, the database and the knowledge index (opened lazily)."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from functools import cached_property
 
 from .config import Settings
 from .storage.db import Database, open_database
+from .storage.models import utcnow
 
 
 @dataclass
@@ -15,10 +18,19 @@ class Runtime:
     settings: Settings
     channel: str = "telegram"
     db: Database | None = field(default=None)
+    clock: Callable[[], datetime] = utcnow  # tests replace it to move time forward
 
     def __post_init__(self) -> None:
         if self.db is None:
             self.db = open_database(self.settings)
+        self.needs_policy  # a bad policy file stops the start with a clear message
+
+    @cached_property
+    def needs_policy(self):
+        """The needs-list policy (categories, SLA, escalation chain), validated at start-up."""
+        from .policy.loader import load_needs_policy
+
+        return load_needs_policy(settings=self.settings)
 
     @cached_property
     def index(self):

@@ -17,6 +17,7 @@ from telegram.constants import ParseMode
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
 
 from ..knowledge.answer import Answer, answer_question
+from ..knowledge.tokenize import is_english
 from ..messages import t
 from .common import lang_of, reply, runtime
 
@@ -44,7 +45,7 @@ def format_answer(result: Answer, lang: str) -> str:
 async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: str) -> None:
     """Answer one question and offer the related clauses."""
     rt = runtime(context)
-    lang = lang_of(update)
+    lang = "en" if is_english(question) else lang_of(update)
     result = await asyncio.to_thread(answer_question, rt.index, question, lang)
     markup = None
     related = [[c.doc, c.path, c.text[:EXCERPT_CHARS]] for c in result.citations[1 if result.confident else 0:][:RELATED_SHOWN]]
@@ -75,11 +76,6 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Text that is not a command is a policy question."""
-    await answer(update, context, update.effective_message.text)
-
-
 async def show_related(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The related-clauses button."""
     query = update.callback_query
@@ -106,8 +102,5 @@ def build_handler() -> ConversationHandler:
 
 
 def extra_handlers() -> list:
-    """Handlers outside the conversation: plain text questions and the related button."""
-    return [
-        MessageHandler(filters.TEXT & ~filters.COMMAND, plain_text),
-        CallbackQueryHandler(show_related, pattern=f"^{RELATED}$"),
-    ]
+    """Handlers outside the conversation: the related-clauses button."""
+    return [CallbackQueryHandler(show_related, pattern=f"^{RELATED}$")]

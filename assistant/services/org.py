@@ -65,10 +65,13 @@ def _unit(session: Session, unit: OrgUnit | int) -> OrgUnit:
     return session.get(OrgUnit, unit) if isinstance(unit, int) else unit
 
 
+MAX_ID = 2**31  # longer digit strings are codes (e.g. 341802001001), never ids
+
+
 def find_unit(session: Session, name_or_id: str | int) -> OrgUnit | None:
     """A unit by id, code, name, or name path ("澄江街道/梅园社区"); AmbiguousUnit when a name is not unique."""
     text = str(name_or_id).strip()
-    if text.isdigit() and (unit := session.get(OrgUnit, int(text))) is not None:
+    if text.isdigit() and int(text) < MAX_ID and (unit := session.get(OrgUnit, int(text))) is not None:
         return unit
     if (unit := session.scalars(select(OrgUnit).where(OrgUnit.code == text)).first()) is not None:
         return unit

@@ -1,0 +1,46 @@
+"""Scheduled work: overdue needs move one level up the six-level chain, and their coordinators are told."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram.ext import Application, ContextTypes
+
+from ..messages import t
+from ..services import needs
+from .common import runtime
+from .notify import send_to
+
+log = logging.getLogger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+ESCALATION_JOB = "escalate_due"
+
+
+async def escalate(context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Escalate every overdue need once and notify; returns how many moved."""
+    rt = runtime(context)
+    clock = rt.clock
+
+    def run():
+        with rt.db.session() as session:
+            moved = needs.escalate_due(session, rt.settings, rt.needs_policy, clock())
+        with rt.db.session() as session:
+            return [(e, needs.recipients(session, e.need.id, "escalated")) for e in moved]
+
+    moved = await asyncio.to_thread(run)
+    for e, recipients in moved:
+        def render(lang: str, e=e) -> str:
+            return t("escalation.notice", lang, ticket=e.need.ticket, deadline=t(f"need.deadline.{e.deadline_kind}", lang),
+                     due=e.deadline_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M"), from_unit=e.from_unit_name,
+                     to_unit=e.to_unit_name) + "\n" + t("needcard.open_hint", lang, id=e.need.id)
+
+        await send_to(context, recipients, render)
+    if moved:
+        log.info("escalated %d overdue needs", len(moved))
+    return len(moved)
+
+
+def schedule(application: Application, interval_seconds: float) -> None:
+    """Run the escalation every `interval_seconds`, and once at start-up for anything missed while down."""
+    application.job_queue.run_repeating(escalate, interval=interval_seconds, first=0, name=ESCALATION_JOB)

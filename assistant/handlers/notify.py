@@ -1,0 +1,58 @@
+"""Telling people about a need: the submitter, the responsible party, the branch, escalation coordinators."""
+from __future__ import annotations
+
+import asyncio
+import logging
+from zoneinfo import ZoneInfo
+
+from telegram.error import TelegramError
+from telegram.ext import ContextTypes
+
+from ..messages import t
+from ..services import needs
+from ..services.needs_common import NeedView, load_need, load_person
+from .common import runtime
+
+log = logging.getLogger(__name__)
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+TELEGRAM = "telegram"
+
+
+def need_text(policy, view: NeedView, event_kind: str, lang: str, **values) -> str:
+    """The notification for one event on a need, in `lang`."""
+    category = next((c.label(lang) for c in policy.categories if c.id == view.category), view.category)
+    text = t(f"need.notify.{event_kind}", lang, ticket=view.ticket, category=category, compound=view.compound_name,
+             urgency=t(f"need.urgency.{view.urgency}", lang), description=view.description,
+             note=values.get("note") or "", actor=values.get("actor") or "")
+    return text + "\n" + t("needcard.open_hint", lang, id=view.id)
+
+
+async def send_to(context: ContextTypes.DEFAULT_TYPE, recipients, render) -> int:
+    """Send `render(lang)` to every Telegram recipient; failures are logged, never raised. Returns the count sent."""
+    rt = runtime(context)
+    sent = 0
+    for r in recipients:
+        if r.channel != rt.channel or rt.channel != TELEGRAM:
+            continue
+        try:
+            await context.bot.send_message(chat_id=int(r.external_id), text=render(r.language_code or "zh"))
+            sent += 1
+        except (TelegramError, ValueError) as err:
+            log.warning("could not notify %s:%s: %s", r.channel, r.external_id, err)
+    return sent
+
+
+async def notify_need(context: ContextTypes.DEFAULT_TYPE, need_id: int, event_kind: str, *,
+                      actor_id: int | None = None, note: str | None = None) -> int:
+    """Notify everybody concerned with `event_kind` on the need (not the actor)."""
+    rt = runtime(context)
+
+    def load():
+        with rt.db.session() as session:
+            view = NeedView.of(load_need(session, need_id))
+            actor = load_person(session, actor_id).name if actor_id else None
+            return view, actor, needs.recipients(session, need_id, event_kind, exclude_person_id=actor_id)
+
+    view, actor, recipients = await asyncio.to_thread(load)
+    return await send_to(context, recipients,
+                         lambda lang: need_text(rt.needs_policy, view, event_kind, lang, note=note, actor=actor))
