@@ -34,6 +34,7 @@ from ..services.invites import whoami
 from . import need_steps as steps
 from .ask import answer
 from .common import account_of, lang_of, reply, runtime
+from .notify import notify_need
 
 DRAFT = "need_draft"
 FREE_TEXT = "need_free_text"
@@ -175,12 +176,11 @@ async def _finish_duplicate(update: Update, context, data: str) -> int:
     view = await _session_call(context, lambda s: needs.join_need(s, need_id, draft["person_id"], draft["description"]))
     context.user_data.pop(DRAFT, None)
     await reply(update, "needform.joined", ticket=view.ticket)
+    await notify_need(context, view.id, "joined", actor_id=draft["person_id"], note=draft["description"])
     return ConversationHandler.END
 
 
 async def _file(update: Update, context) -> int:
-    from .notify import notify_need
-
     draft = context.user_data[DRAFT]
     rt = runtime(context)
     need_draft = steps.to_need_draft(draft)
@@ -193,7 +193,7 @@ async def _file(update: Update, context) -> int:
         return ConversationHandler.END
     context.user_data.pop(DRAFT, None)
     await reply(update, "needform.filed", ticket=view.ticket)
-    await notify_need(context, view.id, "filed")
+    await notify_need(context, view.id, "filed", actor_id=draft["person_id"])
     return ConversationHandler.END
 
 

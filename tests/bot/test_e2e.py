@@ -84,3 +84,40 @@ def test_a_user_of_one_compound_is_denied_another(e2e_settings, tree, telegram_e
         assert "敬亭苑" in str(units) and "梅园新村" not in str(units)
         emu.send_message(chat, "MY01-1")  # 梅园新村 1栋: another compound
         emu.wait_for_reply(chat, "不能在这个单位")
+
+
+def test_a_need_with_a_photo_filed_and_accepted(e2e_settings, tree, telegram_emulator):
+    from tests.test_emulator_harness import PNG
+
+    from assistant.storage.models import Need
+
+    emu = telegram_emulator
+    leader, liaison = emu.new_chat_id(), emu.new_chat_id()
+    with run_app(bot(e2e_settings)):
+        for chat, role, unit in ((leader, "building_leader", "MY02-2"), (liaison, "property_liaison", "MY02")):
+            emu.send_command(chat, f"/start {make_code(e2e_settings, tree, role, unit)}")
+            emu.wait_for_reply(chat, "注册成功")
+        emu.send_message(leader, "2栋楼道路灯坏了，晚上看不见")
+        offer = emu.wait_for_reply(leader, "登记到需求清单")
+        emu.press_button(leader, offer, "登记为需求")
+        for expected, label in (("哪栋楼", "✓ 2栋"), ("需求类别", "✓ 设施维修"), ("使用这段原文", "使用原文"),
+                                ("紧急程度", "一般"), ("居民姓名和电话", "不记录")):
+            step = emu.wait_for_reply(leader, expected)
+            emu.press_button(leader, step, label)
+        emu.wait_for_reply(leader, "现场照片")
+        file_id = emu.send_photo(leader, PNG)
+        summary = emu.wait_for_reply(leader, "请确认需求")
+        assert "照片：有" in summary["text"]
+        emu.press_button(leader, summary, "提交")
+        filed = emu.wait_for_reply(leader, "需求已登记")
+        notice = emu.wait_for_reply(liaison, "新需求")
+        need_id = int(notice["text"].rsplit("/need_", 1)[1])
+        emu.send_command(liaison, f"/need_{need_id}")
+        card = emu.wait_for_reply(liaison, "待签收")
+        emu.press_button(liaison, card, "签收")
+        emu.wait_for_reply(liaison, "已签收")
+        emu.wait_for_reply(leader, "已由")
+    ticket = filed["text"].split("编号 ")[1].split("。")[0]
+    with tree.session() as session:
+        need = session.query(Need).filter_by(ticket=ticket).one()
+        assert need.photo_file_id == file_id and need.status == "accepted" and need.building.name == "2栋"
