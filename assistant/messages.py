@@ -116,6 +116,7 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "en": "{ticket} [{status}] {category} · {urgency}\nPlace: {place} (now at: {level})\nResponsible: {party}\nAccept by {accept_due}, resolve by {resolve_due} (Asia/Shanghai)",
     },
     "needcard.resident": {"zh": "居民：{name} {phone}", "en": "Resident: {name} {phone}"},
+    "needcard.resources": {"zh": "可调用的资源（资源清单）：", "en": "Resources that could help (resource list):"},
     "needcard.history": {"zh": "处理记录：", "en": "History:"},
     "needcard.system": {"zh": "系统", "en": "system"},
     "needcard.none_mine": {"zh": "您还没有登记过需求。发送 /need 登记。", "en": "You have not filed any needs. Send /need to file one."},

@@ -16,6 +16,7 @@ from .common import runtime
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 TELEGRAM = "telegram"
+RESOURCES_SHOWN = 5
 
 
 def need_text(policy, view: NeedView, event_kind: str, lang: str, **values) -> str:
@@ -51,8 +52,17 @@ async def notify_need(context: ContextTypes.DEFAULT_TYPE, need_id: int, event_ki
         with rt.db.session() as session:
             view = NeedView.of(load_need(session, need_id))
             actor = load_person(session, actor_id).name if actor_id else None
-            return view, actor, needs.recipients(session, need_id, event_kind, exclude_person_id=actor_id)
+            resources = needs.matching_resources(session, need_id) if event_kind == "filed" else []
+            return view, actor, resources, needs.recipients(session, need_id, event_kind, exclude_person_id=actor_id)
 
-    view, actor, recipients = await asyncio.to_thread(load)
-    return await send_to(context, recipients,
-                         lambda lang: need_text(rt.needs_policy, view, event_kind, lang, note=note, actor=actor))
+    view, actor, resources, recipients = await asyncio.to_thread(load)
+
+    def render(lang: str) -> str:
+        text = need_text(rt.needs_policy, view, event_kind, lang, note=note, actor=actor)
+        if resources:  # clause 10: the resource list offered for a new need
+            lines = [t("resource.line", lang, provider=r.provider_name, contact=r.contact or "—",
+                       availability=r.availability or "—") for r in resources[:RESOURCES_SHOWN]]
+            text += "\n" + t("needcard.resources", lang) + "\n" + "\n".join(lines)
+        return text
+
+    return await send_to(context, recipients, render)

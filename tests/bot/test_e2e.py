@@ -111,7 +111,7 @@ def test_a_need_with_a_photo_filed_and_accepted(e2e_settings, tree, telegram_emu
         emu.press_button(leader, summary, "提交")
         filed = emu.wait_for_reply(leader, "需求已登记")
         notice = emu.wait_for_reply(liaison, "新需求")
-        need_id = int(notice["text"].rsplit("/need_", 1)[1])
+        need_id = int(notice["text"].split("/need_", 1)[1].split()[0])
         emu.send_command(liaison, f"/need_{need_id}")
         card = emu.wait_for_reply(liaison, "待签收")
         emu.press_button(liaison, card, "签收")

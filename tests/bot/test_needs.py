@@ -64,12 +64,19 @@ def team(bot_settings, tree):
 
 
 def test_file_handle_and_close_a_need(team, tree):
+    from assistant.services import needs
+
+    with tree.session() as session:
+        needs.add_resource(session, "梅园志愿服务队", find_unit(session, "MY01").id, ["elevator", "repair"],
+                           contact="13900001111", availability="周末")
     with OfflineBot(team) as bot:
         ticket = file_elevator_need(bot)
-        # the liaison (property company) was told, with a link to the card
+        # the liaison (property company) and the branch were told, with a link and the matching resources
         told = [m for m in bot.request.sent if m.get("chat_id") == LIAISON and ticket in m.get("text", "")]
         assert told and "/need_" in told[0]["text"]
-        need_id = int(told[0]["text"].rsplit("/need_", 1)[1])
+        branch = [m for m in bot.request.sent if m.get("chat_id") == SECRETARY and ticket in m.get("text", "")]
+        assert branch and "梅园志愿服务队" in branch[0]["text"]
+        need_id = int(told[0]["text"].split("/need_", 1)[1].split()[0])
         # another compound's building leader cannot even see it
         assert "没有权限" in bot.send(OTHER_LEADER, f"/need_{need_id}")[0]
         card = last(bot.process(message_update(LIAISON, f"/need_{need_id}")), LIAISON)
