@@ -50,8 +50,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     },
     "bot.welcome_back": {"zh": "{name}，您好！\n{roles}", "en": "Hello {name}!\n{roles}"},
     "bot.help": {
-        "zh": "可用命令：\n/ask 问题 — 查询政策条款（也可以直接发送问题）\n/whoami — 我的身份与所属单位\n/invite — 为下级生成邀请码（协调员）\n/cancel — 取消当前操作\n/start 邀请码 — 注册",
-        "en": "Commands:\n/ask QUESTION — look up the directive (or just send the question)\n/whoami — your role and unit\n/invite — create an invite code (coordinators)\n/cancel — stop what you are doing\n/start CODE — register",
+        "zh": "可用命令：\n/ask 问题 — 查询政策条款（也可以直接发送问题）\n/need — 登记居民需求（也可以直接描述问题）\n/mine — 我登记的需求\n/todo — 待我处理的需求\n/whoami — 我的身份与所属单位\n/invite — 为下级生成邀请码（协调员）\n/cancel — 取消当前操作\n/start 邀请码 — 注册",
+        "en": "Commands:\n/ask QUESTION — look up the directive (or just send the question)\n/need — file a resident's need (or just describe the problem)\n/mine — needs you filed\n/todo — needs waiting for you\n/whoami — your role and unit\n/invite — create an invite code (coordinators)\n/cancel — stop what you are doing\n/start CODE — register",
     },
     "bot.registered": {"zh": "注册成功：{name}，{role}（{unit}）。", "en": "Registered: {name}, {role} ({unit})."},
     "bot.code_unknown": {"zh": "邀请码无效，请核对后重试。", "en": "That invite code is not valid. Please check it and try again."},

@@ -1,9 +1,10 @@
 """Free-text rules: need or question, and the fields prefilled for the worker to confirm."""
 import pytest
 
+from assistant.policy.loader import default_needs_policy
 from assistant.services.intake import building_number, load_rules, looks_like_need, prefill
 
-CATEGORIES = {"elevator": ["电梯", "困人"], "leak": ["漏水", "渗水"], "parking": ["停车", "车位"], "repair": ["路灯", "坏了"]}
+CATEGORIES = default_needs_policy()  # the shipped categories and their keywords
 
 
 @pytest.mark.parametrize("text", ["3号楼电梯坏了两天了，老人上下楼很不方便", "5栋2单元302室楼上漏水", "三幢的路灯不亮了",

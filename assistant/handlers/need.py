@@ -87,8 +87,7 @@ async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
     if not compounds:
         await reply(update, "bot.denied")
         return ConversationHandler.END
-    categories = {c.id: list(c.keywords) for c in _policy(context).categories}
-    found = intake.prefill(text, categories) if text else intake.Prefill()
+    found = intake.prefill(text, _policy(context)) if text else intake.Prefill()
     draft["prefill"] = {"building_no": found.building_no, "category": found.category, "urgent": found.urgent,
                         "phone": found.phone}
     if len(compounds) == 1:
@@ -206,9 +205,8 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 async def offer_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Free text that reads like a need: offer to file it (returns False to let Q&A answer instead)."""
-    categories = {c.id: list(c.keywords) for c in _policy(context).categories}
     text = update.effective_message.text
-    if not intake.looks_like_need(text, categories):
+    if not intake.looks_like_need(text, _policy(context)):
         return False
     context.user_data[FREE_TEXT] = text
     lang = lang_of(update)

@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 import yaml
+
+from ..policy.loader import NeedsPolicy
+from .needs_intake import suggest_category, suggest_urgency
 
 POLICY_FILE = Path(__file__).resolve().parent.parent / "policy" / "intake.yaml"
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
@@ -21,7 +24,6 @@ PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
 class IntakeRules:
     need_cues: tuple[str, ...]
     question_cues: tuple[str, ...]
-    urgent_cues: tuple[str, ...]
     need_threshold: int
 
 
@@ -35,7 +37,6 @@ class Prefill:
     category: str | None = None
     urgent: bool = False
     phone: str | None = None
-    matched: list[str] = field(default_factory=list)
 
 
 @lru_cache
@@ -45,7 +46,7 @@ def load_rules(path: Path = POLICY_FILE) -> IntakeRules:
     try:
         rules = IntakeRules(
             need_cues=tuple(data["need_cues"]), question_cues=tuple(data["question_cues"]),
-            urgent_cues=tuple(data["urgent_cues"]), need_threshold=int(data["need_threshold"]),
+            need_threshold=int(data["need_threshold"]),
         )
     except (KeyError, TypeError, ValueError) as err:
         raise ValueError(f"{path.name}: missing or invalid setting {err}") from err
@@ -73,9 +74,8 @@ def building_number(name: str) -> int | None:
     return _number(match.group(1) if match.groups() else match.group(0)) if match else None
 
 
-def prefill(text: str, categories: dict[str, list[str]], rules: IntakeRules | None = None) -> Prefill:
-    """Fields read from the text: building/unit/room numbers, category (by keywords), urgency, phone."""
-    rules = rules or load_rules()
+def prefill(text: str, policy: NeedsPolicy) -> Prefill:
+    """Fields read from the text: building/unit/room numbers, category and urgency (the policy's keywords), phone."""
     text = unicodedata.normalize("NFKC", text)
     result = Prefill()
     if m := BUILDING_RE.search(text):
@@ -86,29 +86,28 @@ def prefill(text: str, categories: dict[str, list[str]], rules: IntakeRules | No
         result.room = m.group(1)
     if m := PHONE_RE.search(text):
         result.phone = m.group(1)
-    best, best_hits = None, 0
-    for category, keywords in categories.items():
-        hits = [k for k in keywords if k in text]
-        if len(hits) > best_hits:
-            best, best_hits = category, len(hits)
-            result.matched = hits
-    result.category = best
-    result.urgent = any(cue in text for cue in rules.urgent_cues)
+    if _keywords_found(text, policy):  # only a real keyword match is offered, never the fallback category
+        result.category = suggest_category(policy, text)
+    result.urgent = suggest_urgency(policy, text) == "urgent"
     return result
 
 
-def need_score(text: str, categories: dict[str, list[str]], rules: IntakeRules | None = None) -> int:
+def _keywords_found(text: str, policy: NeedsPolicy) -> bool:
+    return any(k in text for c in policy.categories for k in c.keywords)
+
+
+def need_score(text: str, policy: NeedsPolicy, rules: IntakeRules | None = None) -> int:
     """How much the text reads like a report of a problem (see intake.yaml)."""
     rules = rules or load_rules()
     text = unicodedata.normalize("NFKC", text)
     score = sum(cue in text for cue in rules.need_cues)
-    score += any(k in text for keywords in categories.values() for k in keywords)
+    score += _keywords_found(text, policy)
     score += bool(BUILDING_RE.search(text) or UNIT_RE.search(text) or ROOM_RE.search(text))
     score -= sum(cue in text for cue in rules.question_cues) + ("?" in text)
     return score
 
 
-def looks_like_need(text: str, categories: dict[str, list[str]], rules: IntakeRules | None = None) -> bool:
+def looks_like_need(text: str, policy: NeedsPolicy, rules: IntakeRules | None = None) -> bool:
     """True when free text should be offered as a new need rather than answered as a policy question."""
     rules = rules or load_rules()
-    return need_score(text, categories, rules) >= rules.need_threshold
+    return need_score(text, policy, rules) >= rules.need_threshold
