@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from .handlers import ask, invite, jobs, need, need_card, start, text
+from .handlers import ask, invite, jobs, need, need_card, resource, start, text
 from .handlers.common import RUNTIME
 from .handlers.persistence import SQLPersistence
 from .runtime import Runtime
@@ -35,6 +35,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handler(invite.build_handler())
     application.add_handler(need.build_handler())
     application.add_handler(need_card.build_handler())
+    application.add_handler(resource.build_handler())
     application.add_handlers(ask.extra_handlers())
     application.add_handlers(need.extra_handlers())
     application.add_handler(text.build_handler())

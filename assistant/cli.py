@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from .cli_admin import db_app, invite, org_app
+from .cli_needs import needs_app, resources_app, tasks_app
 from .config import get_settings
 from .messages import t
 
@@ -19,6 +20,9 @@ app = typer.Typer(help="社区治理助手 — policy Q&A and grassroots workflo
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.command("invite")(invite)
+app.add_typer(needs_app, name="needs")
+app.add_typer(tasks_app, name="tasks")
+app.add_typer(resources_app, name="resources")
 
 
 def _setup_logging() -> None:

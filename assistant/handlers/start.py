@@ -11,7 +11,7 @@ from ..services import invites
 from ..storage import kv
 from .common import account_of, lang_of, reply, runtime
 
-MENU = ["start", "help", "ask", "need", "mine", "todo", "whoami", "invite", "cancel"]
+MENU = ["start", "help", "ask", "need", "mine", "todo", "resource", "whoami", "invite", "cancel"]
 REDEEM_MESSAGES = {
     "unknown": "bot.code_unknown",
     "expired": "bot.code_expired",

@@ -73,7 +73,7 @@ def add_resource(session: Session, provider_name: str, unit_id: int, tags: list[
         if len(_text(value) or "") > limit:
             errors.append((field, "resource.err.too_long"))
     if provider_person_id is not None and session.get(Person, provider_person_id) is None:
-        errors.append(("provider_person_id", "need.err.person_not_found"))
+        errors.append(("provider_person_id", "resource.err.person"))
     if errors:
         raise ValidationError(errors)
     if created_by is not None and not may_submit(session, created_by, unit):
