@@ -19,7 +19,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, Con
 from ..knowledge.answer import Answer, answer_question
 from ..knowledge.tokenize import is_english
 from ..messages import t
-from .common import lang_of, reply, runtime
+from .common import conversation, lang_of, reply, runtime
 
 QUESTION = "ask.question"
 RELATED = "related"
@@ -92,12 +92,11 @@ async def show_related(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 
 def build_handler() -> ConversationHandler:
     """The /ask conversation."""
-    return ConversationHandler(
+    return conversation(
         entry_points=[CommandHandler("ask", ask_command)],
         states={QUESTION: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_question)]},
         fallbacks=[CommandHandler("cancel", cancel)],
         name="ask",
-        persistent=True,
     )
 
 

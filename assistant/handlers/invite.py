@@ -13,18 +13,16 @@ stateDiagram-v2
 """
 from __future__ import annotations
 
-import asyncio
-import warnings
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
-from telegram.warnings import PTBUserWarning
 
 from ..messages import t
 from ..services import invites
 from ..services.org import breadcrumb
-from .common import account_of, lang_of, reply, runtime
+from ..storage.models import Person
+from .common import as_person, conversation, lang_of, reply, runtime
 
 ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
 DRAFT = "invite_draft"
@@ -32,17 +30,10 @@ UNIT_BUTTONS = 12
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def _in_session(context: ContextTypes.DEFAULT_TYPE, fn):
-    """Run fn(session, person) for the sender in a worker thread; person is None when unregistered."""
-    rt = runtime(context)
-    channel, external_id = context.user_data["_account"]
-
-    def work():
-        with rt.db.session() as session:
-            who = invites.whoami(session, channel, external_id)
-            return fn(session, who.person if who else None)
-
-    return asyncio.to_thread(work)
+async def _as_inviter(update: Update, context, fn):
+    """fn(session, person) for the registered sender (person None when unregistered)."""
+    return await as_person(update, context, lambda s, pid: fn(s, s.get(Person, pid) if pid else None),
+                           registered_only=False)
 
 
 def _keyboard(pairs: list[tuple[str, str]]) -> InlineKeyboardMarkup:
@@ -51,8 +42,7 @@ def _keyboard(pairs: list[tuple[str, str]]) -> InlineKeyboardMarkup:
 
 async def start_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """/invite: offer the roles this user may grant."""
-    context.user_data["_account"] = account_of(update, context)
-    roles = await _in_session(context, lambda s, p: invites.grantable_roles(s, p) if p else [])
+    roles = await _as_inviter(update, context, lambda s, p: invites.grantable_roles(s, p) if p else [])
     if not roles:
         await reply(update, "bot.denied")
         return ConversationHandler.END
@@ -68,7 +58,7 @@ async def choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     await query.answer()
     role = query.data.split(":", 2)[2]
     context.user_data[DRAFT] = {"role": role}
-    targets = await _in_session(context, lambda s, p: invites.invite_targets(s, p, role, UNIT_BUTTONS + 1))
+    targets = await _as_inviter(update, context, lambda s, p: invites.invite_targets(s, p, role, UNIT_BUTTONS + 1))
     buttons = [(path, f"inv:unit:{unit_id}") for unit_id, path in targets[:UNIT_BUTTONS]]
     key = "invite.ask_unit_more" if len(targets) > UNIT_BUTTONS else "invite.ask_unit"
     await query.edit_message_text(t(key, lang_of(update), role=t(f"role.{role}", lang_of(update))),
@@ -86,7 +76,7 @@ async def _set_unit(update: Update, context: ContextTypes.DEFAULT_TYPE, unit_ref
             return None, f"invite.unit_{err.reason}"
         return (unit.id, breadcrumb(session, unit)), None
 
-    found, error = await _in_session(context, check)
+    found, error = await _as_inviter(update, context, check)
     if error:
         await reply(update, error)
         return UNIT
@@ -118,7 +108,7 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str 
         return invite.code, invite.expires_at
 
     try:
-        code, expires = await _in_session(context, create)
+        code, expires = await _as_inviter(update, context, create)
     except (invites.InviteNotAllowed, invites.TargetError):
         await reply(update, "bot.denied")
         return ConversationHandler.END
@@ -153,13 +143,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 def build_handler() -> ConversationHandler:
     """The /invite conversation."""
     text = filters.TEXT & ~filters.COMMAND
-    with warnings.catch_warnings():  # buttons are tracked per user and chat on purpose, not per message
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        return _conversation(text)
-
-
-def _conversation(text) -> ConversationHandler:
-    return ConversationHandler(
+    return conversation(
         entry_points=[CommandHandler("invite", start_invite)],
         states={
             ROLE: [CallbackQueryHandler(choose_role, pattern=r"^inv:role:")],
@@ -168,5 +152,4 @@ def _conversation(text) -> ConversationHandler:
         },
         fallbacks=[CommandHandler("cancel", cancel)],
         name="invite",
-        persistent=True,
     )

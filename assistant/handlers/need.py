@@ -23,17 +23,15 @@ answered before the step is asked again.
 """
 from __future__ import annotations
 
-import asyncio
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
 
 from ..messages import t
 from ..services import intake, needs, places
-from ..services.invites import whoami
 from . import need_steps as steps
 from .ask import answer
-from .common import account_of, lang_of, reply, runtime
+from .common import as_person, conversation, in_session, lang_of, reply, runtime
 from .notify import notify_need
 
 DRAFT = "need_draft"
@@ -45,28 +43,12 @@ def _policy(context):
     return runtime(context).needs_policy
 
 
-def _session_call(context, fn):
-    rt = runtime(context)
-
-    def work():
-        with rt.db.session() as session:
-            return fn(session)
-
-    return asyncio.to_thread(work)
-
-
-async def _person_id(update: Update, context) -> int | None:
-    channel, external_id = account_of(update, context)
-    who = await _session_call(context, lambda s: whoami(s, channel, external_id))
-    return who.person.id if who else None
-
-
 async def _ask_step(update: Update, context, step: str) -> str:
     """Send the prompt of `step` (text and buttons) and return it as the conversation state."""
     draft = context.user_data[DRAFT]
     draft["step"] = step
     lang = lang_of(update)
-    text, buttons = await _session_call(context, lambda s: steps.prompt(s, _policy(context), draft, step, lang))
+    text, buttons = await in_session(context, lambda s: steps.prompt(s, _policy(context), draft, step, lang))
     rows = [[InlineKeyboardButton(label, callback_data=CB + data)] for label, data in buttons]
     if step != steps.ORDER[0] or draft.get("history"):
         rows.append([InlineKeyboardButton(t("needform.back", lang), callback_data=CB + "back")])
@@ -76,14 +58,14 @@ async def _ask_step(update: Update, context, step: str) -> str:
 
 async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """/need (or the offer on free text): start the form, prefilled from the text when there is one."""
-    person_id = await _person_id(update, context)
+    person_id = await as_person(update, context, lambda session, pid: pid)
     if person_id is None:
         await reply(update, "bot.not_registered")
         return ConversationHandler.END
     text = context.user_data.pop(FREE_TEXT, None) or (" ".join(context.args) if context.args else "")
     draft = {"person_id": person_id, "history": [], "text": text}
     context.user_data[DRAFT] = draft
-    compounds = await _session_call(context, lambda s: places.compounds_for(s, person_id))
+    compounds = await in_session(context, lambda s: places.compounds_for(s, person_id))
     if not compounds:
         await reply(update, "bot.denied")
         return ConversationHandler.END
@@ -123,7 +105,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         return await _ask_step(update, context, data[5:])
     if data.startswith("join:") or data == "new":
         return await _finish_duplicate(update, context, data)
-    error = await _session_call(context, lambda s: steps.apply_button(s, _policy(context), draft, data))
+    error = await in_session(context, lambda s: steps.apply_button(s, _policy(context), draft, data))
     return await _advance(update, context, error)
 
 
@@ -137,7 +119,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     if draft["step"] not in steps.TEXT_STEPS or steps.is_question(text):
         await answer(update, context, text)
         return await _ask_step(update, context, draft["step"])
-    error = await _session_call(context, lambda s: steps.apply_text(s, _policy(context), draft, text))
+    error = await in_session(context, lambda s: steps.apply_text(s, _policy(context), draft, text))
     return await _advance(update, context, error)
 
 
@@ -153,7 +135,7 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 async def _submit(update: Update, context) -> str | int:
     draft = context.user_data[DRAFT]
     policy = _policy(context)
-    existing = await _session_call(context, lambda s: needs.find_duplicates(
+    existing = await in_session(context, lambda s: needs.find_duplicates(
         s, policy, draft["compound_id"], draft["category"], draft["description"]))
     if existing:
         draft["step"] = steps.DUPLICATE
@@ -172,7 +154,7 @@ async def _finish_duplicate(update: Update, context, data: str) -> int:
     if data == "new":
         return await _file(update, context)
     need_id = int(data.split(":", 1)[1])
-    view = await _session_call(context, lambda s: needs.join_need(s, need_id, draft["person_id"], draft["description"]))
+    view = await in_session(context, lambda s: needs.join_need(s, need_id, draft["person_id"], draft["description"]))
     context.user_data.pop(DRAFT, None)
     await reply(update, "needform.joined", ticket=view.ticket)
     await notify_need(context, view.id, "joined", actor_id=draft["person_id"], note=draft["description"])
@@ -184,7 +166,7 @@ async def _file(update: Update, context) -> int:
     rt = runtime(context)
     need_draft = steps.to_need_draft(draft)
     try:
-        view = await _session_call(context, lambda s: needs.file_need(
+        view = await in_session(context, lambda s: needs.file_need(
             s, rt.settings, _policy(context), draft["person_id"], need_draft))
     except needs.NotAllowed:
         context.user_data.pop(DRAFT, None)
@@ -226,22 +208,16 @@ async def answer_offer_as_question(update: Update, context: ContextTypes.DEFAULT
 
 def build_handler() -> ConversationHandler:
     """The /need conversation."""
-    import warnings
-
-    from telegram.warnings import PTBUserWarning
-
     state = [CallbackQueryHandler(on_button, pattern=f"^{CB}"),
              MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
              MessageHandler(filters.PHOTO, on_photo)]
-    with warnings.catch_warnings():  # buttons are tracked per user and chat on purpose
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[CommandHandler("need", start_need), CallbackQueryHandler(start_need_from_offer, pattern=f"^{CB}offer$")],
-            states={step: state for step in steps.ALL_STEPS},
-            fallbacks=[CommandHandler("cancel", cancel)],
-            name="need",
-            persistent=True,
-        )
+    return conversation(
+        entry_points=[CommandHandler("need", start_need),
+                      CallbackQueryHandler(start_need_from_offer, pattern=f"^{CB}offer$")],
+        states={step: state for step in steps.ALL_STEPS},
+        fallbacks=[CommandHandler("cancel", cancel)],
+        name="need",
+    )
 
 
 async def start_need_from_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:

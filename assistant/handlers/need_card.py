@@ -14,19 +14,15 @@ stateDiagram-v2
 """
 from __future__ import annotations
 
-import asyncio
 import re
-import warnings
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
-from telegram.warnings import PTBUserWarning
 
 from ..messages import t
 from ..services import needs
-from ..services.invites import whoami
-from .common import account_of, lang_of, reply, runtime
+from .common import as_person, conversation, lang_of, reply, runtime
 from .notify import notify_need
 
 NOTE, CONTACTED, SOLVED, SATISFIED = "card.note", "card.contacted", "card.solved", "card.satisfied"
@@ -42,19 +38,6 @@ SATISFACTION = ("satisfied", "basically", "unsatisfied")
 
 def _when(at) -> str:
     return at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
-
-
-async def _call(update: Update, context, fn):
-    """fn(session, person_id) in a worker thread for the registered sender; None when unregistered."""
-    rt = runtime(context)
-    channel, external_id = account_of(update, context)
-
-    def work():
-        with rt.db.session() as session:
-            who = whoami(session, channel, external_id)
-            return fn(session, who.person.id) if who else None
-
-    return await asyncio.to_thread(work)
 
 
 def card_text(policy, d: needs.NeedDetail, lang: str) -> str:
@@ -86,7 +69,7 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, need_id:
     """Send the card of one need (if the sender may see it)."""
     lang = lang_of(update)
     try:
-        d = await _call(update, context, lambda s, pid: needs.detail(s, need_id, pid))
+        d = await as_person(update, context, lambda s, pid: needs.detail(s, need_id, pid))
     except needs.NeedError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
@@ -100,7 +83,7 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, need_id:
 
 async def _list(update: Update, context, query, empty_key: str) -> int:
     lang = lang_of(update)
-    views = await _call(update, context, query)
+    views = await as_person(update, context, query)
     if views is None:
         await reply(update, "bot.not_registered")
     elif not views:
@@ -157,7 +140,7 @@ async def _apply(update: Update, context, need_id: int, action: str, note: str |
         return NOTE_ACTIONS[action](session, need_id, person_id, note), person_id
 
     try:
-        result = await _call(update, context, run)
+        result = await as_person(update, context, run)
     except needs.NeedError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
@@ -209,7 +192,7 @@ async def visit_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
                                   value), person_id
 
     try:
-        view, person_id = await _call(update, context, run)
+        view, person_id = await as_person(update, context, run)
     except needs.NeedError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
@@ -227,20 +210,17 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 def build_handler() -> ConversationHandler:
     """Lists, cards and handling steps."""
-    with warnings.catch_warnings():  # buttons are tracked per user and chat on purpose
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        return ConversationHandler(
-            entry_points=[CommandHandler("mine", mine), CommandHandler("todo", todo),
-                          MessageHandler(filters.Regex(r"^/need_\d+"), need_command),
-                          CallbackQueryHandler(on_button, pattern=rf"^{CB}(?!v:)")],
-            states={
-                NOTE: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_note)],
-                CONTACTED: [CallbackQueryHandler(visit_answer, pattern=rf"^{CB}v:")],
-                SOLVED: [CallbackQueryHandler(visit_answer, pattern=rf"^{CB}v:")],
-                SATISFIED: [CallbackQueryHandler(visit_answer, pattern=rf"^{CB}v:")],
-            },
-            fallbacks=[CommandHandler("cancel", cancel)],
-            name="need_card",
-            persistent=True,
-            allow_reentry=True,
-        )
+    return conversation(
+        entry_points=[CommandHandler("mine", mine), CommandHandler("todo", todo),
+                      MessageHandler(filters.Regex(r"^/need_\d+"), need_command),
+                      CallbackQueryHandler(on_button, pattern=rf"^{CB}(?!v:)")],
+        states={
+            NOTE: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_note)],
+            CONTACTED: [CallbackQueryHandler(visit_answer, pattern=rf"^{CB}v:")],
+            SOLVED: [CallbackQueryHandler(visit_answer, pattern=rf"^{CB}v:")],
+            SATISFIED: [CallbackQueryHandler(visit_answer, pattern=rf"^{CB}v:")],
+        },
+        fallbacks=[CommandHandler("cancel", cancel)],
+        name="need_card",
+        allow_reentry=True,
+    )

@@ -21,20 +21,16 @@ A bad answer re-asks the same step with the reason; /cancel ends the conversatio
 """
 from __future__ import annotations
 
-import asyncio
-import warnings
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
-from telegram.warnings import PTBUserWarning
 
 from ..messages import t
 from ..services import needs, org, places
-from ..services.invites import whoami
 from ..services.permissions import ACTIONS, ADMIN, bindings, can
 from ..services.resources import AVAILABILITY_MAX, CONTACT_MAX, NAME_MAX
 from ..services.routing import MANAGE_ACTION
-from .common import account_of, lang_of, reply, runtime
+from .common import as_person, conversation, lang_of, reply, runtime
 
 MENU, UNIT, NAME, TAGS = "reslist.menu", "reslist.unit", "reslist.name", "reslist.tags"
 CONTACT, CAPACITY, AVAILABILITY, CONFIRM_OFF = ("reslist.contact", "reslist.capacity", "reslist.availability",
@@ -45,19 +41,6 @@ UNIT_BUTTONS = 12
 LIST_SHOWN = OFF_BUTTONS = 10
 SHOWN_CHARS = 40  # long fields are cut in the list so it stays within one Telegram message (4,096 characters)
 CAPACITY_MAX = 2**31 - 1  # the column is a 32-bit integer
-
-
-async def _call(update: Update, context, fn):
-    """fn(session, person_id) in a worker thread with a session; person_id None when unregistered."""
-    rt = runtime(context)
-    channel, external_id = account_of(update, context)
-
-    def work():
-        with rt.db.session() as session:
-            who = whoami(session, channel, external_id)
-            return fn(session, who.person.id if who else None)
-
-    return await asyncio.to_thread(work)
 
 
 def _roots(session, person_id: int | None) -> list:
@@ -116,7 +99,7 @@ async def start_resource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         roots = _roots(session, person_id)
         return [r for root in roots for r in needs.list_resources(session, root.id)] if roots else None
 
-    listed = await _call(update, context, active)
+    listed = await as_person(update, context, active, registered_only=False)
     if listed is None:
         context.user_data.pop(DRAFT, None)
         await reply(update, "bot.denied")
@@ -137,7 +120,7 @@ async def start_resource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def ask_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """➕ pressed: offer the units I may manage."""
     await update.callback_query.answer()
-    units = await _call(update, context, lambda s, pid: _manageable(s, pid, UNIT_BUTTONS) if pid else [])
+    units = await as_person(update, context, lambda s, pid: _manageable(s, pid, UNIT_BUTTONS)) or []
     if not units:
         await reply(update, "bot.denied")
         return ConversationHandler.END
@@ -159,7 +142,7 @@ async def _set_unit(update: Update, context, ref: str) -> str:
             return None, "resform.unit_not_allowed"
         return (unit.id, org.breadcrumb(session, unit)), None
 
-    found, error = await _call(update, context, check)
+    found, error = await as_person(update, context, check, registered_only=False)
     if error:
         await reply(update, error)
         return UNIT
@@ -292,7 +275,7 @@ async def _create(update: Update, context, availability: str | None) -> int:
                                   policy=rt.needs_policy, now=rt.clock())
 
     try:
-        view = await _call(update, context, create)
+        view = await as_person(update, context, create, registered_only=False)
     except needs.NotAllowed:
         await reply(update, "bot.denied")
         return ConversationHandler.END
@@ -322,8 +305,7 @@ async def deactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     resource_id = int(update.callback_query.data.rsplit(":", 1)[1])
     lang = lang_of(update)
     try:
-        view = await _call(update, context, lambda s, pid: needs.deactivate_resource(s, resource_id, pid)
-                           if pid else None)
+        view = await as_person(update, context, lambda s, pid: needs.deactivate_resource(s, resource_id, pid))
     except needs.NeedError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
@@ -351,13 +333,8 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 def build_handler() -> ConversationHandler:
     """The /resource conversation."""
-    with warnings.catch_warnings():  # buttons are tracked per user and chat on purpose, not per message
-        warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
-        return _conversation(filters.TEXT & ~filters.COMMAND)
-
-
-def _conversation(text) -> ConversationHandler:
-    return ConversationHandler(
+    text = filters.TEXT & ~filters.COMMAND
+    return conversation(
         entry_points=[CommandHandler("resource", start_resource)],
         states={
             MENU: [CallbackQueryHandler(ask_unit, pattern=rf"^{CB}add$"),
@@ -376,6 +353,5 @@ def _conversation(text) -> ConversationHandler:
         },
         fallbacks=[CommandHandler("cancel", cancel)],
         name="resource",
-        persistent=True,
         allow_reentry=True,
     )
