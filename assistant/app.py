@@ -65,9 +65,7 @@ def run_terminal(rt: Runtime) -> None:
     import asyncio
     import sys
 
-    from .channels.terminal import TerminalChat, TerminalRequest
-
-    from .channels.terminal import OPERATOR_ID
+    from .channels.terminal import OPERATOR_ID, TerminalChat, TerminalRequest
     from .messages import t
     from .services.people import ensure_local_operator
 

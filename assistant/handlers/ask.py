@@ -14,12 +14,19 @@ from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.constants import ParseMode
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from ..knowledge.answer import Answer, answer_question
 from ..knowledge.tokenize import is_english
 from ..messages import t
-from .common import conversation, lang_of, reply, runtime
+from .common import cancel_command, conversation, lang_of, reply, runtime
 
 QUESTION = "ask.question"
 RELATED = "related"
@@ -70,12 +77,6 @@ async def receive_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel inside the conversation."""
-    await reply(update, "bot.cancelled")
-    return ConversationHandler.END
-
-
 async def show_related(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """The related-clauses button."""
     query = update.callback_query
@@ -95,7 +96,7 @@ def build_handler() -> ConversationHandler:
     return conversation(
         entry_points=[CommandHandler("ask", ask_command)],
         states={QUESTION: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_question)]},
-        fallbacks=[CommandHandler("cancel", cancel)],
+        fallbacks=[cancel_command()],
         name="ask",
     )
 

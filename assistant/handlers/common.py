@@ -5,7 +5,7 @@ import asyncio
 import warnings
 
 from telegram import Update
-from telegram.ext import ContextTypes, ConversationHandler
+from telegram.ext import CommandHandler, ContextTypes, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
 from ..messages import t
@@ -67,3 +67,15 @@ def conversation(**kwargs) -> ConversationHandler:
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*per_message=False", category=PTBUserWarning)
         return ConversationHandler(persistent=True, **kwargs)
+
+
+def cancel_command(*draft_keys: str) -> CommandHandler:
+    """/cancel inside a conversation: forget its draft and end it."""
+
+    async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+        for key in draft_keys:
+            context.user_data.pop(key, None)
+        await reply(update, "bot.cancelled")
+        return ConversationHandler.END
+
+    return CommandHandler("cancel", cancel)

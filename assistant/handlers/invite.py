@@ -16,13 +16,20 @@ from __future__ import annotations
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from ..messages import t
 from ..services import invites
 from ..services.org import breadcrumb
 from ..storage.models import Person
-from .common import as_person, conversation, lang_of, reply, runtime
+from .common import as_person, cancel_command, conversation, lang_of, reply, runtime
 
 ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
 DRAFT = "invite_draft"
@@ -133,13 +140,6 @@ async def skip_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return await _create(update, context, None)
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel."""
-    context.user_data.pop(DRAFT, None)
-    await reply(update, "bot.cancelled")
-    return ConversationHandler.END
-
-
 def build_handler() -> ConversationHandler:
     """The /invite conversation."""
     text = filters.TEXT & ~filters.COMMAND
@@ -150,6 +150,6 @@ def build_handler() -> ConversationHandler:
             UNIT: [CallbackQueryHandler(choose_unit, pattern=r"^inv:unit:"), MessageHandler(text, type_unit)],
             NAME: [CallbackQueryHandler(skip_name, pattern=r"^inv:skip$"), MessageHandler(text, type_name)],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
+        fallbacks=[cancel_command(DRAFT)],
         name="invite",
     )

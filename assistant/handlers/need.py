@@ -23,15 +23,21 @@ answered before the step is asked again.
 """
 from __future__ import annotations
 
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from ..messages import t
 from ..services import intake, needs, places
 from . import need_steps as steps
 from .ask import answer
-from .common import as_person, conversation, in_session, lang_of, reply, runtime
+from .common import as_person, cancel_command, conversation, in_session, lang_of, reply, runtime
 from .notify import notify_need
 
 DRAFT = "need_draft"
@@ -178,13 +184,6 @@ async def _file(update: Update, context) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel: drop the form."""
-    context.user_data.pop(DRAFT, None)
-    await reply(update, "bot.cancelled")
-    return ConversationHandler.END
-
-
 async def offer_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Free text that reads like a need: offer to file it (returns False to let Q&A answer instead)."""
     text = update.effective_message.text
@@ -215,7 +214,7 @@ def build_handler() -> ConversationHandler:
         entry_points=[CommandHandler("need", start_need),
                       CallbackQueryHandler(start_need_from_offer, pattern=f"^{CB}offer$")],
         states={step: state for step in steps.ALL_STEPS},
-        fallbacks=[CommandHandler("cancel", cancel)],
+        fallbacks=[cancel_command(DRAFT)],
         name="need",
     )
 

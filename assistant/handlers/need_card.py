@@ -18,11 +18,18 @@ import re
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from ..messages import t
 from ..services import needs
-from .common import as_person, conversation, lang_of, reply, runtime
+from .common import as_person, cancel_command, conversation, lang_of, reply, runtime
 from .notify import notify_need
 
 NOTE, CONTACTED, SOLVED, SATISFIED = "card.note", "card.contacted", "card.solved", "card.satisfied"
@@ -201,13 +208,6 @@ async def visit_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel."""
-    context.user_data.pop(PENDING, None)
-    await reply(update, "bot.cancelled")
-    return ConversationHandler.END
-
-
 def build_handler() -> ConversationHandler:
     """Lists, cards and handling steps."""
     return conversation(
@@ -220,7 +220,7 @@ def build_handler() -> ConversationHandler:
             SOLVED: [CallbackQueryHandler(visit_answer, pattern=rf"^{CB}v:")],
             SATISFIED: [CallbackQueryHandler(visit_answer, pattern=rf"^{CB}v:")],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
+        fallbacks=[cancel_command(PENDING)],
         name="need_card",
         allow_reentry=True,
     )

@@ -21,16 +21,22 @@ A bad answer re-asks the same step with the reason; /cancel ends the conversatio
 """
 from __future__ import annotations
 
-
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from ..messages import t
 from ..services import needs, org, places
 from ..services.permissions import ACTIONS, ADMIN, bindings, can
 from ..services.resources import AVAILABILITY_MAX, CONTACT_MAX, NAME_MAX
 from ..services.routing import MANAGE_ACTION
-from .common import as_person, conversation, lang_of, reply, runtime
+from .common import as_person, cancel_command, conversation, lang_of, reply, runtime
 
 MENU, UNIT, NAME, TAGS = "reslist.menu", "reslist.unit", "reslist.name", "reslist.tags"
 CONTACT, CAPACITY, AVAILABILITY, CONFIRM_OFF = ("reslist.contact", "reslist.capacity", "reslist.availability",
@@ -324,13 +330,6 @@ async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     return ConversationHandler.END
 
 
-async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-    """/cancel."""
-    context.user_data.pop(DRAFT, None)
-    await reply(update, "bot.cancelled")
-    return ConversationHandler.END
-
-
 def build_handler() -> ConversationHandler:
     """The /resource conversation."""
     text = filters.TEXT & ~filters.COMMAND
@@ -351,7 +350,7 @@ def build_handler() -> ConversationHandler:
             CONFIRM_OFF: [CallbackQueryHandler(deactivate, pattern=rf"^{CB}offyes:\d+$"),
                           CallbackQueryHandler(keep, pattern=rf"^{CB}offno$")],
         },
-        fallbacks=[CommandHandler("cancel", cancel)],
+        fallbacks=[cancel_command(DRAFT)],
         name="resource",
         allow_reentry=True,
     )

@@ -13,11 +13,29 @@ NotFound — all NeedError, with `.message(lang)`.
 from __future__ import annotations
 
 from .escalation import EscalationView, escalate_due
-from .needs_common import (OPEN_STATUSES, EventView, InvalidTransition, NeedError, NeedView, NotAllowed, NotFound,
-                           ValidationError)
+from .needs_common import (
+                           OPEN_STATUSES,
+                           EventView,
+                           InvalidTransition,
+                           NeedError,
+                           NeedView,
+                           NotAllowed,
+                           NotFound,
+                           ValidationError,
+)
 from .needs_handling import TRANSITIONS, accept, allowed_actions, hand_back, post_progress, record_visit, resolve
-from .needs_intake import (NeedDraft, file_need, find_duplicates, join_need, next_ticket, similarity,
-                           suggest_category, suggest_urgency, valid_phone, validate_draft)
+from .needs_intake import (
+                           NeedDraft,
+                           file_need,
+                           find_duplicates,
+                           join_need,
+                           next_ticket,
+                           similarity,
+                           suggest_category,
+                           suggest_urgency,
+                           valid_phone,
+                           validate_draft,
+)
 from .needs_queries import NeedDetail, Recipient, VisitView, detail, list_needs, mine, recipients, todo
 from .resources import ResourceView, add_resource, deactivate_resource, list_resources, matching_resources
 from .routing import RouteView, remove_route, route_for, routes, set_route

@@ -17,8 +17,17 @@ from sqlalchemy.orm import Session
 
 from ..policy import NeedsPolicy, default_needs_policy
 from ..storage.models import SATISFACTION, Need, Person, ReturnVisit
-from .needs_common import (InvalidTransition, NeedView, NotAllowed, ValidationError, add_event, load_need,
-                           load_person, may_handle, now_or)
+from .needs_common import (
+    InvalidTransition,
+    NeedView,
+    NotAllowed,
+    ValidationError,
+    add_event,
+    load_need,
+    load_person,
+    may_handle,
+    now_or,
+)
 from .permissions import can
 
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {

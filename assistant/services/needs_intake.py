@@ -18,8 +18,18 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from ..policy import NeedsPolicy, default_needs_policy
 from ..storage.models import Need, NeedEvent, OrgUnit, Person, TicketCounter
-from .needs_common import (OPEN_STATUSES, InvalidTransition, NeedView, NotAllowed, ValidationError, add_event,
-                           load_need, load_person, may_submit, now_or)
+from .needs_common import (
+    OPEN_STATUSES,
+    InvalidTransition,
+    NeedView,
+    NotAllowed,
+    ValidationError,
+    add_event,
+    load_need,
+    load_person,
+    may_submit,
+    now_or,
+)
 from .org import ancestry
 from .people import normalise_phone
 from .routing import route_for

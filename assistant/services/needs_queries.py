@@ -8,10 +8,27 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from ..storage.models import (NEED_EVENT_KINDS, ChannelAccount, Need, NeedEvent, OrgUnit, Person, ReturnVisit,
-                              need_assignees)
-from .needs_common import (OPEN_STATUSES, WAITING_ACCEPT, EventView, NeedView, NotAllowed, NotFound, joiner_ids,
-                           load_need, load_person)
+from ..storage.models import (
+    NEED_EVENT_KINDS,
+    ChannelAccount,
+    Need,
+    NeedEvent,
+    OrgUnit,
+    Person,
+    ReturnVisit,
+    need_assignees,
+)
+from .needs_common import (
+    OPEN_STATUSES,
+    WAITING_ACCEPT,
+    EventView,
+    NeedView,
+    NotAllowed,
+    NotFound,
+    joiner_ids,
+    load_need,
+    load_person,
+)
 from .org import subtree_ids
 from .people import is_admin, mask_phone
 from .permissions import ACTIONS, ADMIN, bindings, can

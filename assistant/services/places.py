@@ -5,8 +5,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..storage.models import OrgUnit
-from .org import ancestry, breadcrumb
 from .intake import building_number
+from .org import ancestry, breadcrumb
 from .permissions import ADMIN, bindings
 
 
