@@ -5,6 +5,7 @@ import asyncio
 import logging
 from zoneinfo import ZoneInfo
 
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -28,15 +29,18 @@ def need_text(policy, view: NeedView, event_kind: str, lang: str, **values) -> s
     return text + "\n" + t("needcard.open_hint", lang, id=view.id)
 
 
-async def send_to(context: ContextTypes.DEFAULT_TYPE, recipients, render) -> int:
-    """Send `render(lang)` to every Telegram recipient; failures are logged, never raised. Returns the count sent."""
+async def send_to(context: ContextTypes.DEFAULT_TYPE, recipients, render, buttons=None) -> int:
+    """Send `render(lang)` (with `buttons(lang)`, if given) to every Telegram recipient; failures are logged,
+    never raised. Returns the count sent."""
     rt = runtime(context)
     sent = 0
     for r in recipients:
         if r.channel != rt.channel or rt.channel != TELEGRAM:
             continue
         try:
-            await context.bot.send_message(chat_id=int(r.external_id), text=render(r.language_code or "zh"))
+            lang = r.language_code or "zh"
+            await context.bot.send_message(chat_id=int(r.external_id), text=render(lang),
+                                           reply_markup=buttons(lang) if buttons else None)
             sent += 1
         except (TelegramError, ValueError) as err:
             log.warning("could not notify %s:%s: %s", r.channel, r.external_id, err)
@@ -65,4 +69,7 @@ async def notify_need(context: ContextTypes.DEFAULT_TYPE, need_id: int, event_ki
             text += "\n" + t("needcard.resources", lang) + "\n" + "\n".join(lines)
         return text
 
-    return await send_to(context, recipients, render)
+    def visit_button(lang: str) -> InlineKeyboardMarkup:  # resolved: the submitter is asked for the return visit
+        return InlineKeyboardMarkup([[InlineKeyboardButton(t("needcard.do.visit", lang), callback_data=f"nc:visit:{need_id}")]])
+
+    return await send_to(context, recipients, render, visit_button if event_kind == "resolved" else None)

@@ -88,9 +88,10 @@ def test_file_handle_and_close_a_need(team, tree):
         bot.send(LIAISON, "已联系电梯维保公司，明天上午维修")
         bot.press(LIAISON, f"nc:resolve:{need_id}")
         sent = bot.process(message_update(LIAISON, "更换了门机板，电梯已恢复运行"))
-        assert any("稍后将进行回访" in m["text"] for m in sent if m.get("chat_id") == LEADER)
-        # the return visit by the submitter: contacted, not solved → reopened
-        bot.press(LEADER, f"nc:visit:{need_id}")
+        resolved = last(sent, LEADER)
+        assert "稍后将进行回访" in resolved["text"]
+        # the return visit by the submitter, from the button on that message: contacted, not solved → reopened
+        assert "回访 1/3" in last(bot.press(LEADER, button(resolved, "回访")), LEADER)["text"]
         bot.press(LEADER, "nc:v:1")
         bot.press(LEADER, "nc:v:0")
         reopened = bot.press(LEADER, "nc:v:unsatisfied")
