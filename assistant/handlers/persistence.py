@@ -23,6 +23,7 @@ class SQLPersistence(BasePersistence):
             update_interval=update_interval,
         )
         self.db = db
+        self._stored: dict[tuple[str, str], str] = {}  # what the database holds, to skip unchanged writes
 
     async def _run(self, fn, *args):
         def work():
@@ -33,7 +34,20 @@ class SQLPersistence(BasePersistence):
 
     async def _load(self, namespace: str) -> dict[int, dict]:
         rows = await self._run(kv.get_all, namespace)
+        for key, value in rows.items():
+            self._stored[(namespace, key)] = _dump(value)
         return {int(k): v for k, v in rows.items()}
+
+    async def _put(self, namespace: str, key: str, value) -> None:
+        dumped = _dump(value)
+        if self._stored.get((namespace, key)) == dumped:
+            return  # PTB marks every chat and user that sent an update; most did not change anything
+        await self._run(kv.put, namespace, key, value)
+        self._stored[(namespace, key)] = dumped
+
+    async def _delete(self, namespace: str, key: str) -> None:
+        await self._run(kv.delete, namespace, key)
+        self._stored.pop((namespace, key), None)
 
     async def get_user_data(self) -> dict[int, dict]:
         return await self._load(USER_DATA)
@@ -48,20 +62,23 @@ class SQLPersistence(BasePersistence):
         return None
 
     async def get_conversations(self, name: str) -> dict:
-        rows = await self._run(kv.get_all, CONVERSATIONS + name)
+        namespace = CONVERSATIONS + name
+        rows = await self._run(kv.get_all, namespace)
+        for key, value in rows.items():
+            self._stored[(namespace, key)] = _dump(value)
         return {tuple(json.loads(k)): v for k, v in rows.items()}
 
     async def update_conversation(self, name: str, key: tuple, new_state: object | None) -> None:
         if new_state is None:
-            await self._run(kv.delete, CONVERSATIONS + name, json.dumps(list(key)))
+            await self._delete(CONVERSATIONS + name, json.dumps(list(key)))
         else:
-            await self._run(kv.put, CONVERSATIONS + name, json.dumps(list(key)), new_state)
+            await self._put(CONVERSATIONS + name, json.dumps(list(key)), new_state)
 
     async def update_user_data(self, user_id: int, data: dict) -> None:
-        await self._run(kv.put, USER_DATA, str(user_id), deepcopy(data))
+        await self._put(USER_DATA, str(user_id), deepcopy(data))
 
     async def update_chat_data(self, chat_id: int, data: dict) -> None:
-        await self._run(kv.put, CHAT_DATA, str(chat_id), deepcopy(data))
+        await self._put(CHAT_DATA, str(chat_id), deepcopy(data))
 
     async def update_bot_data(self, data: dict) -> None:
         return None
@@ -70,10 +87,10 @@ class SQLPersistence(BasePersistence):
         return None
 
     async def drop_chat_data(self, chat_id: int) -> None:
-        await self._run(kv.delete, CHAT_DATA, str(chat_id))
+        await self._delete(CHAT_DATA, str(chat_id))
 
     async def drop_user_data(self, user_id: int) -> None:
-        await self._run(kv.delete, USER_DATA, str(user_id))
+        await self._delete(USER_DATA, str(user_id))
 
     async def refresh_user_data(self, user_id: int, user_data: dict) -> None:
         return None
@@ -86,3 +103,7 @@ class SQLPersistence(BasePersistence):
 
     async def flush(self) -> None:
         return None
+
+
+def _dump(value) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
