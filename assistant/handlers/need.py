@@ -99,6 +99,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
     await query.answer()
     draft = context.user_data.get(DRAFT)
     if draft is None:
+        await reply(update, "needform.expired")
         return ConversationHandler.END
     data = query.data[len(CB):]
     if data == "back":
@@ -117,7 +118,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """Typed text: the value of a text step, "back", or a question answered before the step is asked again."""
-    draft = context.user_data[DRAFT]
+    draft = context.user_data.get(DRAFT)
+    if draft is None:  # the form's data is gone (e.g. cleared by an admin): start again
+        await reply(update, "needform.expired")
+        return ConversationHandler.END
     text = update.effective_message.text.strip()
     if text.lower() in steps.BACK_WORDS:
         previous = draft["history"].pop() if draft["history"] else draft["step"]
@@ -131,7 +135,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
 
 async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """A photo at the photo step (any other step re-asks)."""
-    draft = context.user_data[DRAFT]
+    draft = context.user_data.get(DRAFT)
+    if draft is None:
+        await reply(update, "needform.expired")
+        return ConversationHandler.END
     if draft["step"] != steps.PHOTO:
         return await _ask_step(update, context, draft["step"])
     draft["photo_file_id"] = update.effective_message.photo[-1].file_id
