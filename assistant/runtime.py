@@ -1,6 +1,7 @@
 """What a running assistant holds: settings, the database and the knowledge index (opened lazily)."""
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -19,6 +20,7 @@ class Runtime:
     channel: str = "telegram"
     db: Database | None = field(default=None)
     clock: Callable[[], datetime] = utcnow  # tests replace it to move time forward
+    recent_updates: OrderedDict = field(default_factory=OrderedDict)  # the duplicate guard's memory
 
     def __post_init__(self) -> None:
         if self.db is None:

@@ -10,7 +10,7 @@ from telegram.warnings import PTBUserWarning
 
 from ..messages import t
 from ..runtime import Runtime
-from ..services.invites import whoami
+from ..services import invites
 
 RUNTIME = "runtime"
 
@@ -54,10 +54,10 @@ async def as_person(update: Update, context: ContextTypes.DEFAULT_TYPE, fn, *, r
     channel, external_id = account_of(update, context)
 
     def call(session):
-        who = whoami(session, channel, external_id)
-        if who is None and registered_only:
+        account = invites.account_of(session, channel, external_id)
+        if account is None and registered_only:
             return None
-        return fn(session, who.person.id if who else None)
+        return fn(session, account.person_id if account else None)
 
     return await in_session(context, call)
 

@@ -10,6 +10,8 @@ from sqlalchemy.orm import Session
 
 from ..messages import t
 from ..services import needs, places
+from ..services.org import breadcrumb
+from ..storage.models import OrgUnit
 
 COMPOUND, BUILDING, CATEGORY, DESCRIPTION = "need.compound", "need.building", "need.category", "need.description"
 URGENCY, CONSENT, NAME, PHONE, PHOTO = "need.urgency", "need.consent", "need.name", "need.phone", "need.photo"
@@ -37,8 +39,8 @@ def _category_label(policy, category_id: str | None, lang: str) -> str:
 
 def summary(session: Session, policy, draft: dict, lang: str) -> str:
     """The form as it stands, for the confirm step."""
-    compound = dict(places.compounds_for(session, draft["person_id"])).get(draft.get("compound_id"), "—")
-    building = dict(places.buildings_of(session, draft["compound_id"])).get(draft.get("building_id"), "—")
+    compound = breadcrumb(session, session.get(OrgUnit, draft["compound_id"]))
+    building = session.get(OrgUnit, draft["building_id"]).name if draft.get("building_id") else "—"
     resident = "—"
     if draft.get("consent"):
         resident = f"{draft.get('resident_name') or '—'} {draft.get('resident_phone') or ''}".strip()

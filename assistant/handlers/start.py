@@ -12,6 +12,7 @@ from ..storage import kv
 from .common import account_of, lang_of, reply, runtime
 
 MENU = ["start", "help", "ask", "need", "mine", "todo", "resource", "whoami", "invite", "cancel"]
+RECENT_UPDATES = 10_000  # update ids remembered in memory by the duplicate guard
 REDEEM_MESSAGES = {
     "unknown": "bot.code_unknown",
     "expired": "bot.code_expired",
@@ -79,14 +80,22 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An update delivered twice is processed once."""
+    """An update delivered twice is processed once (the database decides; recent ids are also kept in memory
+    so a redelivery seen by this process costs no database round trip)."""
     rt = runtime(context)
+    recent = rt.recent_updates
+    if update.update_id in recent:
+        raise ApplicationHandlerStop
 
     def mark() -> bool:
         with rt.db.session() as session:
             return kv.mark_processed(session, rt.channel, update.update_id)
 
-    if not await asyncio.to_thread(mark):
+    fresh = await asyncio.to_thread(mark)
+    recent[update.update_id] = None
+    while len(recent) > RECENT_UPDATES:
+        recent.popitem(last=False)
+    if not fresh:
         raise ApplicationHandlerStop
 
 
