@@ -85,6 +85,8 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, need_id:
         return ConversationHandler.END
     await update.effective_message.reply_text(card_text(runtime(context).needs_policy, d, lang),
                                               reply_markup=_card_buttons(d.need, lang))
+    if d.need.photo_file_id:
+        await update.effective_message.reply_photo(d.need.photo_file_id, caption=d.need.ticket)
     return ConversationHandler.END
 
 

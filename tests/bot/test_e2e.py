@@ -114,6 +114,8 @@ def test_a_need_with_a_photo_filed_and_accepted(e2e_settings, tree, telegram_emu
         need_id = int(notice["text"].split("/need_", 1)[1].split()[0])
         emu.send_command(liaison, f"/need_{need_id}")
         card = emu.wait_for_reply(liaison, "待签收")
+        photo = emu.wait_for_reply(liaison, lambda m: m.get("photo") or m.get("caption"))
+        assert photo.get("caption", "").startswith("XQ-")
         emu.press_button(liaison, card, "签收")
         emu.wait_for_reply(liaison, "已签收")
         emu.wait_for_reply(leader, "已由")
