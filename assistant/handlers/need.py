@@ -49,17 +49,34 @@ def _policy(context):
     return runtime(context).needs_policy
 
 
-async def _ask_step(update: Update, context, step: str) -> str:
-    """Send the prompt of `step` (text and buttons) and return it as the conversation state."""
+async def _ask_step(update: Update, context, step: str | None, apply=None) -> str:
+    """Apply a value (if `apply` is given) and send the prompt of the resulting step, in one database session.
+
+    `apply(session) -> error key | None`; on success the form moves to the step after the current one,
+    on error the message is shown and the current step is asked again. `step` jumps to a step directly.
+    Returns the step, which is the conversation state.
+    """
     draft = context.user_data[DRAFT]
-    draft["step"] = step
     lang = lang_of(update)
-    text, buttons = await in_session(context, lambda s: steps.prompt(s, _policy(context), draft, step, lang))
+    policy = _policy(context)
+
+    def work(session):
+        error = apply(session) if apply else None
+        if step is not None:
+            draft["step"] = step
+        elif not error:
+            draft["history"].append(draft["step"])
+            draft["step"] = steps.after(draft, draft["step"])
+        return error, steps.prompt(session, policy, draft, draft["step"], lang)
+
+    error, (text, buttons) = await in_session(context, work)
+    if error:
+        await reply(update, error)
     rows = [[InlineKeyboardButton(label, callback_data=CB + data)] for label, data in buttons]
-    if step != steps.ORDER[0] or draft.get("history"):
+    if draft["step"] != steps.ORDER[0] or draft.get("history"):
         rows.append([InlineKeyboardButton(t("needform.back", lang), callback_data=CB + "back")])
     await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
-    return step
+    return draft["step"]
 
 
 async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -84,15 +101,6 @@ async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
     return await _ask_step(update, context, steps.COMPOUND)
 
 
-async def _advance(update: Update, context, error: str | None) -> str:
-    draft = context.user_data[DRAFT]
-    if error:
-        await reply(update, error)
-        return await _ask_step(update, context, draft["step"])
-    draft["history"].append(draft["step"])
-    return await _ask_step(update, context, steps.after(draft, draft["step"]))
-
-
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """A button of the current step."""
     query = update.callback_query
@@ -112,8 +120,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         return await _ask_step(update, context, data[5:])
     if data.startswith("join:") or data == "new":
         return await _finish_duplicate(update, context, data)
-    error = await in_session(context, lambda s: steps.apply_button(s, _policy(context), draft, data))
-    return await _advance(update, context, error)
+    return await _ask_step(update, context, None, lambda s: steps.apply_button(s, _policy(context), draft, data))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -129,8 +136,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     if draft["step"] not in steps.TEXT_STEPS or steps.is_question(text):
         await answer(update, context, text)
         return await _ask_step(update, context, draft["step"])
-    error = await in_session(context, lambda s: steps.apply_text(s, _policy(context), draft, text))
-    return await _advance(update, context, error)
+    return await _ask_step(update, context, None, lambda s: steps.apply_text(s, _policy(context), draft, text))
 
 
 async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -142,7 +148,7 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     if draft["step"] != steps.PHOTO:
         return await _ask_step(update, context, draft["step"])
     draft["photo_file_id"] = update.effective_message.photo[-1].file_id
-    return await _advance(update, context, None)
+    return await _ask_step(update, context, None, lambda s: None)
 
 
 async def _submit(update: Update, context) -> str | int:
