@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
-from ..storage.models import LEVELS, ROLES
+from ..storage.models import LEVELS, ORGAN_POSITIONS, ROLES
 
 SHIPPED_NEEDS_POLICY = Path(__file__).resolve().parent / "needs.yaml"
 _ID = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -286,3 +286,167 @@ def default_needs_policy() -> NeedsPolicy:
     """The process's needs policy (settings file or shipped), parsed once: the fallback where a caller
     passes no policy."""
     return load_needs_policy()
+
+
+# ---------------------------------------------------------------- party-member policy (issue 5; clauses 1–3, 5, 7–9)
+
+SHIPPED_PARTY_POLICY = Path(__file__).resolve().parent / "party.yaml"
+ORGANS: tuple[str, ...] = ("street_committee", "community_committee", "branch_committee")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """An id with zh/en labels (a points activity carries its points, a case type none)."""
+
+    id: str
+    zh: str
+    en: str
+    points: int = 0
+
+    def label(self, lang: str | None = None) -> str:
+        return self.en if (lang or "").lower().startswith("en") else self.zh
+
+
+@dataclass(frozen=True)
+class CountRule:
+    """Bounds on a count: below `min` or above `max` breaks the rule, above `warn_above` is noted."""
+
+    min: int | None = None
+    max: int | None = None
+    warn_above: int | None = None
+
+
+@dataclass(frozen=True)
+class PartyPolicy:
+    """The party-member policy (assistant/policy/party.yaml) as typed values."""
+
+    timezone: str
+    initial_deadline: date
+    move_months: int
+    earliest_date: date
+    reminder_hours: float
+    activities: tuple[Labelled, ...]
+    title_zh: str
+    title_en: str
+    title_top_n: int
+    case_types: tuple[Labelled, ...]
+    rectify_days: int
+    committee_rules: dict[str, dict[str, CountRule]]  # organ -> position or "total" -> rule
+    party_group_min_members: int
+    branch_min_members: int
+    owners_committee_party_share: float
+    source: Path = field(default=SHIPPED_PARTY_POLICY, compare=False)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def reminder_delay(self) -> timedelta:
+        return timedelta(hours=self.reminder_hours)
+
+    def activity(self, activity_id: str) -> Labelled | None:
+        return next((a for a in self.activities if a.id == activity_id), None)
+
+    def case_type(self, type_id: str) -> Labelled | None:
+        return next((c for c in self.case_types if c.id == type_id), None)
+
+    def title(self, lang: str | None = None) -> str:
+        return self.title_en if (lang or "").lower().startswith("en") else self.title_zh
+
+
+def _date(r: _Reader, value: Any, path: str) -> date:
+    if isinstance(value, datetime) or not isinstance(value, date):
+        raise r.fail(path, f"must be a date like 2020-06-30 (got {value!r})")
+    return value
+
+
+def _labelled(r: _Reader, value: Any, path: str, with_points: bool) -> tuple[Labelled, ...]:
+    if not isinstance(value, list) or not value:
+        raise r.fail(path, "must be a non-empty list")
+    items: list[Labelled] = []
+    keys = {"id", "zh", "en", "points"} if with_points else {"id", "zh", "en"}
+    for i, entry in enumerate(value):
+        where = f"{path}[{i}]"
+        entry = r.mapping(entry, where, keys)
+        item_id = r.text(entry["id"], f"{where}.id", _ID)
+        if any(x.id == item_id for x in items):
+            raise r.fail(f"{where}.id", f"duplicate id {item_id!r}")
+        points = int(r.positive(entry["points"], f"{where}.points", integer=True)) if with_points else 0
+        items.append(Labelled(item_id, r.text(entry["zh"], f"{where}.zh"), r.text(entry["en"], f"{where}.en"), points))
+    return tuple(items)
+
+
+def _count_rules(r: _Reader, value: Any) -> dict[str, dict[str, CountRule]]:
+    organs = r.mapping(value, "compliance", set(ORGANS), set())
+    result: dict[str, dict[str, CountRule]] = {}
+    for organ in ORGANS:
+        path = f"compliance.{organ}"
+        block = r.mapping(organs.get(organ, {}), path, {"total", *ORGAN_POSITIONS[organ]}, set())
+        rules = {}
+        for key, entry in block.items():
+            where = f"{path}.{key}"
+            entry = r.mapping(entry, where, {"min", "max", "warn_above"}, set())
+            bounds = {k: int(r.positive(v, f"{where}.{k}", integer=True)) for k, v in entry.items()}
+            if bounds.get("min", 0) > bounds.get("max", bounds.get("min", 0)):
+                raise r.fail(f"{where}.min", f"must not exceed max ({bounds['min']} > {bounds['max']})")
+            rules[key] = CountRule(**bounds)
+        result[organ] = rules
+    return result
+
+
+def parse_party_policy(data: Any, source: Path | str = "<memory>") -> PartyPolicy:
+    """Validate parsed party.yaml; raises PolicyError naming the first bad field."""
+    r = _Reader(Path(source))
+    top = r.mapping(data, "", {"timezone", "checkin", "points", "cases", "compliance"})
+    zone = r.text(top["timezone"], "timezone")
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise r.fail("timezone", f"unknown time zone {zone!r}") from None
+    checkin = r.mapping(top["checkin"], "checkin", {"initial_deadline", "move_months", "earliest_date",
+                                                     "reminder_hours"})
+    earliest = _date(r, checkin["earliest_date"], "checkin.earliest_date")
+    initial = _date(r, checkin["initial_deadline"], "checkin.initial_deadline")
+    if initial < earliest:
+        raise r.fail("checkin.initial_deadline", "must not be before earliest_date")
+    points = r.mapping(top["points"], "points", {"activities", "quarter_title"})
+    title = r.mapping(points["quarter_title"], "points.quarter_title", {"zh", "en", "top_n"})
+    cases = r.mapping(top["cases"], "cases", {"types", "rectify_days"})
+    rules_keys = {*ORGANS, "party_group_min_members", "branch_min_members", "owners_committee_party_share"}
+    compliance = r.mapping(top["compliance"], "compliance", rules_keys)
+    share = r.positive(compliance["owners_committee_party_share"], "compliance.owners_committee_party_share")
+    if share > 1:
+        raise r.fail("compliance.owners_committee_party_share", f"must be between 0 and 1 (got {share!r})")
+    return PartyPolicy(
+        timezone=zone,
+        initial_deadline=initial,
+        move_months=int(r.positive(checkin["move_months"], "checkin.move_months", integer=True)),
+        earliest_date=earliest,
+        reminder_hours=float(r.positive(checkin["reminder_hours"], "checkin.reminder_hours")),
+        activities=_labelled(r, points["activities"], "points.activities", with_points=True),
+        title_zh=r.text(title["zh"], "points.quarter_title.zh"),
+        title_en=r.text(title["en"], "points.quarter_title.en"),
+        title_top_n=int(r.positive(title["top_n"], "points.quarter_title.top_n", integer=True)),
+        case_types=_labelled(r, cases["types"], "cases.types", with_points=False),
+        rectify_days=int(r.positive(cases["rectify_days"], "cases.rectify_days", integer=True)),
+        committee_rules=_count_rules(r, {k: v for k, v in compliance.items() if k in ORGANS}),
+        party_group_min_members=int(r.positive(compliance["party_group_min_members"],
+                                                "compliance.party_group_min_members", integer=True)),
+        branch_min_members=int(r.positive(compliance["branch_min_members"], "compliance.branch_min_members",
+                                          integer=True)),
+        owners_committee_party_share=float(share),
+        source=Path(source),
+    )
+
+
+def load_party_policy(path: str | Path | None = None) -> PartyPolicy:
+    """The party policy from `path`, else the shipped party.yaml. PolicyError for a missing or invalid file."""
+    path = Path(path) if path is not None else SHIPPED_PARTY_POLICY
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PolicyError(path, "", f"cannot read the policy file ({error.strerror or error})") from None
+    except yaml.YAMLError as error:
+        raise PolicyError(path, "", f"not valid YAML: {error}") from None
+    return parse_party_policy(data, path)

@@ -14,6 +14,14 @@ another compound); `admin` acts everywhere. Tables (data, not code):
 | view_reports      | district, street, community, branch_secretary                           | 13–15  |
 | invite            | district, street, community, branch_secretary                           | —      |
 | manage_org        | district, street                                                        | —      |
+| confirm_checkin   | community, branch_secretary, branch_member                              | 5      |
+| register_flow_in  | community                                                               | 5      |
+| view_checkins     | district, street, community, branch_secretary, branch_member            | 5      |
+| record_points     | branch_secretary, branch_member, building_leader (member's compound;    | 7      |
+|                   | points.may_record also accepts a leader bound at one of its buildings)  |        |
+| manage_cases      | community, branch_secretary, branch_member                              | 8      |
+| view_cases        | community, branch_secretary, branch_member (+ the member, unit contact) | 8      |
+| manage_committees | district, street, community                                             | 1–3    |
 
 ROLE_RANK orders roles from the top of the chain down: an inviter may grant only roles of its own rank or
 below (`can(..., "invite", unit, role=...)`). ROLE_LEVELS says at which tree levels a role may be bound.
@@ -41,6 +49,13 @@ ACTIONS: dict[str, frozenset[str] | str] = {
     "view_reports": frozenset({"district", "street", "community", "branch_secretary"}),
     "invite": frozenset({"district", "street", "community", "branch_secretary"}),
     "manage_org": frozenset({"district", "street"}),
+    "confirm_checkin": frozenset({"community", "branch_secretary", "branch_member"}),
+    "register_flow_in": frozenset({"community"}),
+    "view_checkins": frozenset({"district", "street", "community", "branch_secretary", "branch_member"}),
+    "record_points": frozenset({"branch_secretary", "branch_member", "building_leader"}),
+    "manage_cases": frozenset({"community", "branch_secretary", "branch_member"}),
+    "view_cases": frozenset({"community", "branch_secretary", "branch_member"}),
+    "manage_committees": frozenset({"district", "street", "community"}),
 }
 
 ROLE_RANK: dict[str, int] = {
