@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from .handlers import ask, invite, jobs, need, need_card, resource, start, text
+from .handlers import ask, check, invite, jobs, need, need_card, resource, start, text
 from .handlers.common import RUNTIME
 from .handlers.persistence import SQLPersistence
 from .runtime import Runtime
@@ -31,6 +31,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.bot_data[RUNTIME] = rt
     application.add_handler(start.guard_handler(), group=GUARD_GROUP)
     application.add_handlers(start.command_handlers())
+    application.add_handler(check.build_handler())
     application.add_handler(ask.build_handler())
     application.add_handler(invite.build_handler())
     application.add_handler(need.build_handler())

@@ -83,6 +83,41 @@ def ask(
         typer.echo(_render(answer_question(index, line), as_json))
 
 
+@app.command("check")
+def check_command(
+    unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit's subtree (id, code, name or path)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON array of findings."),
+) -> None:
+    """Organisation compliance (clauses 1–3, 9): every rule broken, per unit, citing the clause."""
+    from dataclasses import asdict
+
+    from .policy.loader import load_party_policy
+    from .services import compliance
+    from .services.org import AmbiguousUnit, find_unit
+    from .storage.db import open_database
+
+    settings = get_settings()
+    db = open_database(settings)
+    with db.session() as session:
+        root = None
+        if unit:
+            try:
+                found = find_unit(session, unit)
+            except AmbiguousUnit:
+                found = None
+            if found is None:
+                typer.echo(t("cli.check.unknown_unit", unit=unit), err=True)
+                raise typer.Exit(1)
+            root = found.id
+        findings = compliance.check(session, load_party_policy(settings.party_policy_file), root)
+    if as_json:
+        typer.echo(json.dumps([{**asdict(f), "message": f.message()} for f in findings], ensure_ascii=False))
+    elif not findings:
+        typer.echo(t("compliance.none"))
+    else:
+        typer.echo("\n".join([t("compliance.head", count=len(findings))] + [f.message() for f in findings]))
+
+
 @app.command()
 def bot() -> None:
     """Serve Telegram (needs TELEGRAM_BOT_TOKEN): polling, or webhook mode when ASSISTANT_WEBHOOK_URL is set."""

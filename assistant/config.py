@@ -59,6 +59,7 @@ class Settings(BaseSettings):
     webhook_secret: str | None = None
 
     # Needs list (issue 4): the policy file with categories, SLA hours and the escalation chain
+    party_policy_file: Path | None = Field(default=None, description="A party policy YAML (check-ins, points, cases, compliance); the shipped assistant/policy/party.yaml when unset.")
     needs_policy_file: Path | None = Field(default=None, description="A needs policy YAML; the shipped assistant/policy/needs.yaml when unset.")
 
     @property

@@ -26,6 +26,7 @@ class Runtime:
         if self.db is None:
             self.db = open_database(self.settings)
         self.needs_policy  # a bad policy file stops the start with a clear message
+        self.party_policy
 
     @cached_property
     def needs_policy(self):
@@ -33,6 +34,13 @@ class Runtime:
         from .policy.loader import load_needs_policy
 
         return load_needs_policy(settings=self.settings)
+
+    @cached_property
+    def party_policy(self):
+        """The party-member policy (check-in deadlines, points, cases, compliance rules), validated at start-up."""
+        from .policy.loader import load_party_policy
+
+        return load_party_policy(self.settings.party_policy_file)
 
     @cached_property
     def index(self):

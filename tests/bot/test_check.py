@@ -1,0 +1,34 @@
+"""/check in chat and `assistant check` on the command line."""
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from ..conftest import EXAMPLES
+from ..helpers.offline import OfflineBot
+from .conftest import make_code
+
+BIN = Path(sys.executable).parent / "assistant"
+
+
+def test_check_in_chat_is_scoped_and_permissioned(bot_settings, tree):
+    with OfflineBot(bot_settings) as bot:
+        for user, role, unit in ((701, "community", "梅园社区"), (702, "building_leader", "MY01-1")):
+            assert "注册成功" in bot.send(user, f"/start {make_code(bot_settings, tree, role, unit)}")[0]
+        report = bot.send(701, "/check")[0]
+        assert report.startswith("组织设置检查") and "梅园社区" in report and "敬亭社区" not in report
+        assert "组通〔2020〕15号 二、（一）2." in report
+        assert "没有权限" in bot.send(702, "/check")[0]
+
+
+def test_check_command_line(tmp_path):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
+                   capture_output=True)
+    out = subprocess.run([str(BIN), "check", "--json", "--unit", "敬亭社区"], env=env, capture_output=True, text=True)
+    findings = json.loads(out.stdout)
+    assert findings and all(f["unit_path"].startswith("宣州区 > 澄江街道 > 敬亭社区") for f in findings)
+    assert {f["clause"] for f in findings} == {"二、（一）2."}
+    bad = subprocess.run([str(BIN), "check", "--unit", "火星社区"], env=env, capture_output=True, text=True)
+    assert bad.returncode == 1 and "找不到单位" in bad.stderr and "Traceback" not in bad.stderr
