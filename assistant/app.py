@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from .handlers import ask, check, invite, jobs, need, need_card, resource, start, text
+from .handlers import ask, check, checkin, invite, jobs, need, need_card, resource, start, text
 from .handlers.common import RUNTIME
 from .handlers.persistence import SQLPersistence
 from .runtime import Runtime
@@ -37,6 +37,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handler(need.build_handler())
     application.add_handler(need_card.build_handler())
     application.add_handler(resource.build_handler())
+    application.add_handler(checkin.build_handler())
     application.add_handlers(ask.extra_handlers())
     application.add_handlers(need.extra_handlers())
     application.add_handler(text.build_handler())

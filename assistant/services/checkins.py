@@ -411,3 +411,10 @@ def export_overdue_xlsx(path: str | Path, rows: list[CheckinRow], lang: str | No
     path = Path(path)
     book.save(path)
     return path
+
+
+def decider_ids(session: Session, compound_id: int) -> list[int]:
+    """Who is asked to confirm a check-in at the compound: its branch secretary and members."""
+    query = select(RoleBinding.person_id).where(RoleBinding.unit_id == compound_id,
+                                                RoleBinding.role.in_(("branch_secretary", "branch_member")))
+    return list(dict.fromkeys(session.scalars(query)))

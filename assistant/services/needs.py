@@ -36,14 +36,14 @@ from .needs_intake import (
                            valid_phone,
                            validate_draft,
 )
-from .needs_queries import NeedDetail, Recipient, VisitView, detail, list_needs, mine, recipients, todo
+from .needs_queries import NeedDetail, Recipient, VisitView, accounts_for, detail, list_needs, mine, recipients, todo
 from .resources import ResourceView, add_resource, deactivate_resource, list_resources, matching_resources
 from .routing import RouteView, remove_route, route_for, routes, set_route
 
 __all__ = [
     "OPEN_STATUSES", "TRANSITIONS", "EscalationView", "EventView", "InvalidTransition", "NeedDetail", "NeedDraft",
     "NeedError", "NeedView", "NotAllowed", "NotFound", "Recipient", "ResourceView", "RouteView", "ValidationError",
-    "VisitView", "accept", "add_resource", "allowed_actions", "deactivate_resource", "detail", "escalate_due",
+    "VisitView", "accept", "accounts_for", "add_resource", "allowed_actions", "deactivate_resource", "detail", "escalate_due",
     "file_need", "find_duplicates", "hand_back", "join_need", "list_needs", "list_resources", "matching_resources",
     "mine", "next_ticket", "post_progress", "record_visit", "recipients", "remove_route", "resolve", "route_for",
     "routes", "set_route", "similarity", "suggest_category", "suggest_urgency", "todo", "valid_phone",

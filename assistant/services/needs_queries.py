@@ -167,11 +167,15 @@ def recipients(session: Session, need_id: int, event_kind: str, *,
                exclude_person_id: int | None = None) -> list[Recipient]:
     """The chat accounts to notify of `event_kind` on the need (the actor can be left out)."""
     need = load_need(session, need_id)
-    ids = [pid for pid in recipient_ids(session, need, event_kind) if pid != exclude_person_id]
-    if not ids:
+    return accounts_for(session, [pid for pid in recipient_ids(session, need, event_kind) if pid != exclude_person_id])
+
+
+def accounts_for(session: Session, person_ids: list[int]) -> list[Recipient]:
+    """The chat accounts of these people, in the order given."""
+    if not person_ids:
         return []
-    accounts = session.scalars(select(ChannelAccount).where(ChannelAccount.person_id.in_(ids))
+    accounts = session.scalars(select(ChannelAccount).where(ChannelAccount.person_id.in_(person_ids))
                                .order_by(ChannelAccount.channel, ChannelAccount.id))
-    order = {pid: i for i, pid in enumerate(ids)}
+    order = {pid: i for i, pid in enumerate(person_ids)}
     found = sorted(accounts, key=lambda a: (order[a.person_id], a.channel, a.id))
     return [Recipient(a.person_id, a.channel, a.external_id, a.language_code) for a in found]
