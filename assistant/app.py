@@ -4,7 +4,7 @@ from __future__ import annotations
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from .handlers import ask, check, checkin, invite, jobs, need, need_card, resource, start, text
+from .handlers import ask, check, checkin, checkin_report, invite, jobs, need, need_card, resource, start, text
 from .handlers.common import RUNTIME
 from .handlers.persistence import SQLPersistence
 from .runtime import Runtime
@@ -32,6 +32,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handler(start.guard_handler(), group=GUARD_GROUP)
     application.add_handlers(start.command_handlers())
     application.add_handler(check.build_handler())
+    application.add_handlers(checkin_report.handlers())
     application.add_handler(ask.build_handler())
     application.add_handler(invite.build_handler())
     application.add_handler(need.build_handler())
@@ -43,6 +44,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handler(text.build_handler())
     application.add_handler(start.cancel_handler())
     jobs.schedule(application, s.escalation_interval_seconds)
+    checkin_report.schedule(application, s.reminder_interval_seconds)
     return application
 
 

@@ -47,6 +47,7 @@ class Settings(BaseSettings):
 
     # Needs list
     escalation_interval_seconds: float = Field(default=300, description="How often overdue needs are escalated.")
+    reminder_interval_seconds: float = Field(default=3600, description="How often unfinished check-ins are looked for.")
 
     # Telegram
     telegram_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "ASSISTANT_TELEGRAM_BOT_TOKEN"))

@@ -71,3 +71,35 @@ def test_checkin_confirmed_and_rejected(bot_settings, tree):
     with tree.session() as session:
         statuses = sorted(c.status for c in session.query(CheckIn).all())
     assert statuses == ["confirmed", "rejected"]
+
+
+def test_report_export_and_reminders(bot_settings, tree):
+    from datetime import timedelta
+
+    from telegram.ext import CallbackContext
+
+    from assistant.handlers import checkin_report
+    from assistant.services.org import find_unit
+    from assistant.services.people import bind_role, create_person
+    from assistant.storage.models import utcnow
+
+    with tree.session() as session:
+        late = create_person(session, "王迟到", party_member=True, work_unit="宣城市某局")
+        bind_role(session, late, "resident", find_unit(session, "MY01-3"))
+    with OfflineBot(bot_settings) as bot:
+        for user, role, unit in ((MEMBER, "resident", "MY01-2"), (SECRETARY, "branch_secretary", "MY01")):
+            assert "注册成功" in bot.send(user, f"/start {make_code(bot_settings, tree, role, unit)}")[0]
+        report = last(bot.process(message_update(SECRETARY, "/checkins")), SECRETARY)
+        assert "梅园新村" in report["text"] and "宣城市某局" in report["text"] and "逾期未报到 1" in report["text"]
+        sent = bot.press(SECRETARY, buttons(report)[0][1])
+        document = last(sent, SECRETARY)
+        assert document["method"] == "sendDocument" and "宣城市某局" in document.get("caption", "")
+        assert "没有权限" in bot.send(MEMBER, "/checkins")[0]
+        # an unfinished check-in is reminded once, after the policy's delay
+        bot.send(MEMBER, "/checkin")
+        context = CallbackContext(bot.app)
+        assert bot.loop.run_until_complete(checkin_report.remind_unfinished(context)) == 0
+        bot.runtime.clock = lambda: utcnow() + timedelta(hours=49)
+        assert bot.loop.run_until_complete(checkin_report.remind_unfinished(context)) == 1
+        assert bot.loop.run_until_complete(checkin_report.remind_unfinished(context)) == 0
+        assert "还没有完成" in last(bot.request.sent, MEMBER)["text"]
