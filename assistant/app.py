@@ -4,7 +4,21 @@ from __future__ import annotations
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
-from .handlers import ask, check, checkin, checkin_report, invite, jobs, need, need_card, resource, start, text
+from .handlers import (
+    ask,
+    cases,
+    check,
+    checkin,
+    checkin_report,
+    invite,
+    jobs,
+    need,
+    need_card,
+    points,
+    resource,
+    start,
+    text,
+)
 from .handlers.common import RUNTIME
 from .handlers.persistence import SQLPersistence
 from .runtime import Runtime
@@ -39,12 +53,15 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handler(need_card.build_handler())
     application.add_handler(resource.build_handler())
     application.add_handler(checkin.build_handler())
+    application.add_handler(points.build_handler())
+    application.add_handler(cases.build_handler())
     application.add_handlers(ask.extra_handlers())
     application.add_handlers(need.extra_handlers())
     application.add_handler(text.build_handler())
     application.add_handler(start.cancel_handler())
     jobs.schedule(application, s.escalation_interval_seconds)
     checkin_report.schedule(application, s.reminder_interval_seconds)
+    cases.schedule(application)
     return application
 
 

@@ -87,9 +87,8 @@ def test_a_user_of_one_compound_is_denied_another(e2e_settings, tree, telegram_e
 
 
 def test_a_need_with_a_photo_filed_and_accepted(e2e_settings, tree, telegram_emulator):
-    from tests.test_emulator_harness import PNG
-
     from assistant.storage.models import Need
+    from tests.test_emulator_harness import PNG
 
     emu = telegram_emulator
     leader, liaison = emu.new_chat_id(), emu.new_chat_id()
