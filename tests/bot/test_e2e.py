@@ -122,3 +122,35 @@ def test_a_need_with_a_photo_filed_and_accepted(e2e_settings, tree, telegram_emu
     with tree.session() as session:
         need = session.query(Need).filter_by(ticket=ticket).one()
         assert need.photo_file_id == file_id and need.status == "accepted" and need.building.name == "2栋"
+
+
+def test_checkin_confirmed_by_the_branch(e2e_settings, tree, telegram_emulator):
+    emu = telegram_emulator
+    member, secretary = emu.new_chat_id(), emu.new_chat_id()
+    with run_app(bot(e2e_settings)):
+        for chat, role, unit in ((member, "resident", "JT02-1"), (secretary, "branch_secretary", "JT02")):
+            emu.send_command(chat, f"/start {make_code(e2e_settings, tree, role, unit)}")
+            emu.wait_for_reply(chat, "注册成功")
+        emu.send_command(member, "/checkin")
+        emu.wait_for_reply(member, "工作单位")
+        emu.send_message(member, "宣城市教育局")
+        emu.wait_for_reply(member, "党组织名称")
+        emu.send_message(member, "宣城市教育局机关党委")
+        contact = emu.wait_for_reply(member, "联系人电话")
+        emu.press_button(member, contact, "跳过")
+        emu.wait_for_reply(member, "居住的小区")
+        emu.send_message(member, "书香门第")
+        building = emu.wait_for_reply(member, "哪栋楼")
+        emu.press_button(member, building, "1栋")
+        emu.wait_for_reply(member, "手机号")
+        emu.send_message(member, "13912345678")
+        for expected in ("在职党员", "搬家"):
+            question = emu.wait_for_reply(member, expected)
+            emu.press_button(member, question, "否" if expected == "搬家" else "是")
+        summary = emu.wait_for_reply(member, "请确认")
+        emu.press_button(member, summary, "提交")
+        emu.wait_for_reply(member, "已提交给 书香门第")
+        ask = emu.wait_for_reply(secretary, "党员报到")
+        emu.press_button(secretary, ask, "确认")
+        emu.wait_for_reply(secretary, "已报到")
+        emu.wait_for_reply(member, "已报到")
