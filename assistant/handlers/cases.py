@@ -32,14 +32,14 @@ from telegram.ext import (
 )
 
 from ..messages import t
-from ..services import cases, checkins
+from ..services import cases, checkins, needs
 from ..services.checkins import Invalid, NotAllowed, PartyError, local_date
 from ..services.people import normalise_phone
 from ..services.permissions import can
 from ..storage.models import NegativeCase, Person, RoleBinding
-from .common import as_person, cancel_command, conversation, lang_of, reply, runtime
+from .common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
 from .notify import send_to
-from .points import accounts_of, compounds_where, keyboard, parse_day, roster_buttons, today_of
+from .points import compounds_where, roster_buttons, today_of
 
 log = logging.getLogger(__name__)
 MEMBER, TYPE, FACTS, DEADLINE, REPLY = "case.member", "case.type", "case.facts", "case.deadline", "case.reply"
@@ -62,11 +62,6 @@ def case_line(policy, v: cases.CaseView, lang: str) -> str:
     return t("casebot.line", lang, id=v.id, name=v.person_name, compound=v.compound_name,
              type=_type(policy, v.case_type, lang), status=t(f"case.status.{v.status}", lang),
              deadline=v.deadline.isoformat())
-
-
-async def fail(update: Update, err: PartyError) -> int:
-    await update.effective_message.reply_text(err.message(lang_of(update)))
-    return ConversationHandler.END
 
 
 async def start_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -167,7 +162,7 @@ async def _open(update: Update, context, deadline: date | None) -> str | int:
     def run(session, pid):
         view = cases.open_case(session, rt.party_policy, pid, draft["person_id"], draft["case_type"], draft["facts"],
                                deadline, now=rt.clock())
-        return view, accounts_of(session, [view.person_id])
+        return view, needs.accounts_for(session, [view.person_id])
 
     try:
         view, recipients = await as_person(update, context, run)
@@ -224,7 +219,7 @@ async def type_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
     def run(session, pid):
         view = cases.member_reply(session, draft["reply_to"], pid, text, now=rt.clock())
-        return view, accounts_of(session, [view.created_by])
+        return view, needs.accounts_for(session, [view.created_by])
 
     try:
         view, recipients = await as_person(update, context, run)
@@ -245,7 +240,7 @@ async def rectified(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
     def run(session, pid):
         view = cases.mark_rectified(session, case_id, pid, now=rt.clock())
-        return view, accounts_of(session, [view.person_id])
+        return view, needs.accounts_for(session, [view.person_id])
 
     try:
         view, recipients = await as_person(update, context, run)
@@ -302,7 +297,7 @@ async def sweep(context: ContextTypes.DEFAULT_TYPE) -> int:
                 officers = set(session.scalars(select(RoleBinding.person_id).where(
                     RoleBinding.unit_id == case.compound_id, RoleBinding.role.in_(BRANCH_ROLES))))
                 officers.add(case.created_by)
-                out.append((n, accounts_of(session, contact_ids), accounts_of(session, officers)))
+                out.append((n, needs.accounts_for(session, contact_ids), needs.accounts_for(session, officers)))
             return out
 
     found = await asyncio.to_thread(run)

@@ -14,10 +14,9 @@ stateDiagram-v2
 """
 from __future__ import annotations
 
-import re
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -31,7 +30,7 @@ from ..messages import t
 from ..services import checkins, needs, places
 from ..services.org import AmbiguousUnit, breadcrumb, find_unit
 from ..storage.models import OrgUnit
-from .common import as_person, cancel_command, conversation, lang_of, reply, runtime
+from .common import as_person, cancel_command, conversation, keyboard, lang_of, parse_day, reply, runtime
 from .notify import send_to
 
 WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING = "ci.work_unit", "ci.party_org", "ci.contact", "ci.compound", "ci.building"
@@ -40,12 +39,10 @@ DRAFT, DECIDING = "checkin_draft", "checkin_deciding"
 CB = "ci:"
 TEXT_MAX = 200
 COMPOUND_BUTTONS = 12
-DATE_RE = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
 
 
 def _keyboard(pairs) -> InlineKeyboardMarkup | None:
-    rows = [[InlineKeyboardButton(label, callback_data=CB + data)] for label, data in pairs]
-    return InlineKeyboardMarkup(rows) if rows else None
+    return keyboard([(label, CB + data) for label, data in pairs]) if pairs else None
 
 
 def _yes_no(lang: str) -> list[tuple[str, str]]:
@@ -104,15 +101,6 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
     return await _ask(update, context, WORK_UNIT)
 
 
-def parse_date(text: str) -> date | None:
-    """"2024-03-01", "2024/3/1" or "2024年3月1日"; None when it is not a date."""
-    m = DATE_RE.match(text)
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else None
-    except ValueError:
-        return None
-
-
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """A typed answer, checked before the next question."""
     draft = context.user_data.get(DRAFT)
@@ -137,8 +125,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
             return await _ask(update, context, step)
         draft["phone"] = text
     elif step == MOVED_ON:
-        moved_on = parse_date(text)
         today = rt.clock().astimezone(rt.party_policy.zone).date()
+        moved_on = parse_day(text, today)
         error = ("needform.bad_date" if moved_on is None else "checkin.err.future" if moved_on > today
                  else "checkin.err.too_early" if moved_on < rt.party_policy.earliest_date else None)
         if error:

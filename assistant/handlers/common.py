@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+import re
 import warnings
+from datetime import date
 
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ContextTypes, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
@@ -79,3 +81,31 @@ def cancel_command(*draft_keys: str) -> CommandHandler:
         return ConversationHandler.END
 
     return CommandHandler("cancel", cancel)
+
+
+def keyboard(pairs) -> InlineKeyboardMarkup:
+    """One button per row from (label, callback data) pairs."""
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in pairs])
+
+
+async def fail(update: Update, err) -> int:
+    """Tell the user why a service refused (`err.message(lang)`) and end the conversation."""
+    await update.effective_message.reply_text(err.message(lang_of(update)))
+    return ConversationHandler.END
+
+
+_FULL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
+_SHORT_DATE = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})日?$")
+
+
+def parse_day(text: str, today: date) -> date | None:
+    """YYYY-MM-DD (or 2026/11/3, 2026年11月3日) or MM-DD of today's year; None when unreadable."""
+    text = text.strip().replace(" ", "")
+    try:
+        if m := _FULL_DATE.match(text):
+            return date(int(m[1]), int(m[2]), int(m[3]))
+        if m := _SHORT_DATE.match(text):
+            return date(today.year, int(m[1]), int(m[2]))
+    except ValueError:
+        return None
+    return None

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -29,7 +29,7 @@ from ..messages import t
 from ..services import invites
 from ..services.org import breadcrumb
 from ..storage.models import Person
-from .common import as_person, cancel_command, conversation, lang_of, reply, runtime
+from .common import as_person, cancel_command, conversation, keyboard, lang_of, reply, runtime
 
 ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
 DRAFT = "invite_draft"
@@ -43,10 +43,6 @@ async def _as_inviter(update: Update, context, fn):
                            registered_only=False)
 
 
-def _keyboard(pairs: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in pairs])
-
-
 async def start_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """/invite: offer the roles this user may grant."""
     roles = await _as_inviter(update, context, lambda s, p: invites.grantable_roles(s, p) if p else [])
@@ -55,7 +51,7 @@ async def start_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
         return ConversationHandler.END
     lang = lang_of(update)
     context.user_data[DRAFT] = {}
-    await reply(update, "invite.ask_role", reply_markup=_keyboard([(t(f"role.{r}", lang), f"inv:role:{r}") for r in roles]))
+    await reply(update, "invite.ask_role", reply_markup=keyboard([(t(f"role.{r}", lang), f"inv:role:{r}") for r in roles]))
     return ROLE
 
 
@@ -69,7 +65,7 @@ async def choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     buttons = [(path, f"inv:unit:{unit_id}") for unit_id, path in targets[:UNIT_BUTTONS]]
     key = "invite.ask_unit_more" if len(targets) > UNIT_BUTTONS else "invite.ask_unit"
     await query.edit_message_text(t(key, lang_of(update), role=t(f"role.{role}", lang_of(update))),
-                                  reply_markup=_keyboard(buttons))
+                                  reply_markup=keyboard(buttons))
     return UNIT
 
 
@@ -88,7 +84,7 @@ async def _set_unit(update: Update, context: ContextTypes.DEFAULT_TYPE, unit_ref
         await reply(update, error)
         return UNIT
     context.user_data[DRAFT].update(unit_id=found[0], unit_path=found[1])
-    skip = _keyboard([(t("invite.skip_name", lang_of(update)), "inv:skip")])
+    skip = keyboard([(t("invite.skip_name", lang_of(update)), "inv:skip")])
     await reply(update, "invite.ask_name", reply_markup=skip, unit=found[1])
     return NAME
 

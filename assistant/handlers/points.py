@@ -16,12 +16,10 @@ stateDiagram-v2
 """
 from __future__ import annotations
 
-import re
 from datetime import date
-from typing import NamedTuple
 
 from sqlalchemy import select
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -32,11 +30,11 @@ from telegram.ext import (
 )
 
 from ..messages import t
-from ..services import checkins, points
+from ..services import checkins, needs, points
 from ..services.checkins import NotAllowed, PartyError, local_date
 from ..services.permissions import ACTIONS, ADMIN, bindings
-from ..storage.models import ChannelAccount, OrgUnit, Person
-from .common import as_person, cancel_command, conversation, lang_of, reply, runtime
+from ..storage.models import OrgUnit, Person
+from .common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
 from .notify import send_to
 
 MEMBER, ACTIVITY, DAY, NOTE, ENTRY, FIX_NOTE = ("points.member", "points.activity", "points.day", "points.note",
@@ -46,22 +44,6 @@ DRAFT = "points_draft"
 MEMBER_BUTTONS = 20
 ENTRY_BUTTONS = 8
 BOARD_SHOWN = 10
-_FULL = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
-_SHORT = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})日?$")
-
-
-class Recipient(NamedTuple):
-    """What notify.send_to needs of a recipient."""
-
-    channel: str
-    external_id: str
-    language_code: str | None
-
-
-def accounts_of(session, person_ids) -> list[Recipient]:
-    """The chat accounts of these people."""
-    query = select(ChannelAccount).where(ChannelAccount.person_id.in_(list(person_ids)))
-    return [Recipient(a.channel, a.external_id, a.language_code) for a in session.scalars(query)]
 
 
 def compounds_where(session, person_id: int, action: str) -> list[OrgUnit]:
@@ -83,27 +65,10 @@ def compounds_where(session, person_id: int, action: str) -> list[OrgUnit]:
     return sorted(found.values(), key=lambda u: (u.name, u.id))
 
 
-def parse_day(text: str, today: date) -> date | None:
-    """YYYY-MM-DD (or 2026/11/3, 2026年11月3日) or MM-DD of today's year; None when unreadable."""
-    text = text.strip().replace(" ", "")
-    try:
-        if m := _FULL.match(text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _SHORT.match(text):
-            return date(today.year, int(m[1]), int(m[2]))
-    except ValueError:
-        return None
-    return None
-
-
 def today_of(context) -> date:
     """Today in the policy's zone by the runtime's (controllable) clock."""
     rt = runtime(context)
     return local_date(rt.party_policy, rt.clock())
-
-
-def keyboard(pairs) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in pairs])
 
 
 def roster_buttons(session, compounds, prefix: str, name_filter: str | None = None) -> list[tuple[str, str]]:
@@ -119,11 +84,6 @@ def roster_buttons(session, compounds, prefix: str, name_filter: str | None = No
         exact = [p for p in pairs if p[2] == name_filter]
         pairs = exact or pairs
     return [(label, data) for label, data, _ in pairs]
-
-
-async def fail(update: Update, err: PartyError) -> int:
-    await update.effective_message.reply_text(err.message(lang_of(update)))
-    return ConversationHandler.END
 
 
 async def show_points(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -285,7 +245,7 @@ async def _record(update: Update, context, note: str | None) -> int:
     def run(session, pid):
         entry = points.record_points(session, rt.party_policy, pid, draft["person_id"], draft["activity"],
                                      date.fromisoformat(draft["on_date"]), note, now=rt.clock())
-        return entry, session.get(Person, pid).name, accounts_of(session, [draft["person_id"]])
+        return entry, session.get(Person, pid).name, needs.accounts_for(session, [draft["person_id"]])
 
     try:
         entry, recorder, recipients = await as_person(update, context, run)
@@ -326,7 +286,7 @@ async def type_fix_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
     def run(session, pid):
         fix = points.correct(session, draft["entry_id"], pid, note, now=rt.clock())
-        return fix, session.get(Person, pid).name, accounts_of(session, [fix.person_id])
+        return fix, session.get(Person, pid).name, needs.accounts_for(session, [fix.person_id])
 
     try:
         fix, recorder, recipients = await as_person(update, context, run)
