@@ -118,6 +118,39 @@ def check_command(
         typer.echo("\n".join([t("compliance.head", count=len(findings))] + [f.message() for f in findings]))
 
 
+@app.command("notices")
+def notices_command(
+    unit: Optional[str] = typer.Option(None, "--unit", help="Only cases under this unit."),
+    unsent: bool = typer.Option(False, "--unsent", help="Only notices not yet sent to a registered contact."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the notices to this UTF-8 text file."),
+) -> None:
+    """Notices of unrectified negative-behaviour cases (clause 8), for the members' work-unit party organisations."""
+    from .policy.loader import load_party_policy
+    from .services import cases
+    from .services.org import AmbiguousUnit, find_unit
+    from .storage.db import open_database
+
+    settings = get_settings()
+    with open_database(settings).session() as session:
+        path = None
+        if unit:
+            try:
+                found = find_unit(session, unit)
+            except AmbiguousUnit:
+                found = None
+            if found is None:
+                typer.echo(t("cli.check.unknown_unit", unit=unit), err=True)
+                raise typer.Exit(1)
+            path = found.path
+        notices = cases.notice_board(session, load_party_policy(settings.party_policy_file), path, unsent)
+    text = "\n\n".join(n.text() for n in notices) if notices else t("cli.notices.none")
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(t("cli.notices.written", count=len(notices), path=str(out)))
+    else:
+        typer.echo(text)
+
+
 @app.command()
 def bot() -> None:
     """Serve Telegram (needs TELEGRAM_BOT_TOKEN): polling, or webhook mode when ASSISTANT_WEBHOOK_URL is set."""

@@ -160,14 +160,30 @@ def sweep_overdue(session: Session, policy: PartyPolicy, today: date, now: datet
     for case in session.scalars(query.order_by(NegativeCase.id).with_for_update()):
         case.status, case.notice_board, case.no_awards_year, case.updated_at = "unrectified", True, today.year, now
         _event(session, case, "unrectified", now, None)
-        checkin = current_checkin(session, case.person_id)
-        kind = policy.case_type(case.case_type)
-        notices.append(CaseNotice(
-            case.id, case.person_id, case.person.name, case.compound.name, checkin.work_unit if checkin else None,
-            checkin.work_unit_party_org if checkin else None, checkin.work_unit_contact if checkin else None,
-            kind.zh if kind else case.case_type, kind.en if kind else case.case_type, case.facts, case.deadline,
-            today.year))
+        notices.append(notice_for(session, policy, case))
     return notices
+
+
+def notice_for(session: Session, policy: PartyPolicy, case: NegativeCase) -> CaseNotice:
+    """The notice for the member's work-unit party organisation about an unrectified case."""
+    checkin = current_checkin(session, case.person_id)
+    kind = policy.case_type(case.case_type)
+    return CaseNotice(
+        case.id, case.person_id, case.person.name, case.compound.name, checkin.work_unit if checkin else None,
+        checkin.work_unit_party_org if checkin else None, checkin.work_unit_contact if checkin else None,
+        kind.zh if kind else case.case_type, kind.en if kind else case.case_type, case.facts, case.deadline,
+        case.no_awards_year or case.deadline.year)
+
+
+def notice_board(session: Session, policy: PartyPolicy, unit_path: str | None = None,
+                 unsent_only: bool = False) -> list[CaseNotice]:
+    """Unrectified cases marked for the compound notice board (曝光), optionally only those whose unit notice
+    has not gone out yet, under a unit's path — for export to the work units' party organisations."""
+    query = select(NegativeCase).where(NegativeCase.notice_board.is_(True)).order_by(NegativeCase.id)
+    if unsent_only:
+        query = query.where(NegativeCase.notice_sent_at.is_(None))
+    return [notice_for(session, policy, c) for c in session.scalars(query)
+            if unit_path is None or c.compound.path.startswith(unit_path)]
 
 
 def mark_notice_sent(session: Session, case_id: int, now: datetime | None = None) -> CaseView:

@@ -32,3 +32,11 @@ def test_check_command_line(tmp_path):
     assert {f["clause"] for f in findings} == {"二、（一）2."}
     bad = subprocess.run([str(BIN), "check", "--unit", "火星社区"], env=env, capture_output=True, text=True)
     assert bad.returncode == 1 and "找不到单位" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_notices_command_line(tmp_path):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+    out = tmp_path / "notices.txt"
+    proc = subprocess.run([str(BIN), "notices", "--unsent", "--out", str(out)], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0 and "已写出 0 份通报" in proc.stdout
+    assert "没有需要通报" in out.read_text(encoding="utf-8")

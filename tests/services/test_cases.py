@@ -7,8 +7,17 @@ import pytest
 from sqlalchemy import select
 
 from assistant.policy.loader import load_party_policy
-from assistant.services.cases import (can_view, close_case, mark_notice_sent, mark_rectified, member_reply,
-                                      open_case, sweep_overdue, visible_cases)
+from assistant.services.cases import (
+    can_view,
+    close_case,
+    mark_notice_sent,
+    mark_rectified,
+    member_reply,
+    notice_board,
+    open_case,
+    sweep_overdue,
+    visible_cases,
+)
 from assistant.services.checkins import Invalid, NotAllowed, PartyError
 from assistant.services.org import find_unit
 from assistant.services.people import bind_role, create_person
@@ -70,7 +79,11 @@ def test_sweep_marks_unrectified_exactly_once(world, party):
         assert (notice.contact, notice.year, notice.work_unit_party_org) == (CONTACT, 2027, "市住建局机关党委")
         assert "违规党员" in notice.text() and "2027" in notice.text() and "clause 8" in notice.text("en")
         assert sweep_overdue(s, party, date(2027, 1, 2), now=T0 + timedelta(days=37)) == []
+        board = notice_board(s, party, unsent_only=True)
+        assert [n.case_id for n in board] == [case.id] and board[0].text() == notice.text()
+        assert notice_board(s, party, find_unit(s, "敬亭社区").path) == []  # another community's board
         view = mark_notice_sent(s, case.id, now=T0 + timedelta(days=37))
+        assert notice_board(s, party, unsent_only=True) == [] and len(notice_board(s, party)) == 1
         assert (view.status, view.notice_board, view.no_awards_year) == ("unrectified", True, 2027)
         assert view.notice_sent_at == T0 + timedelta(days=37)
         with pytest.raises(PartyError):
