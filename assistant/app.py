@@ -10,6 +10,7 @@ from .handlers import (
     check,
     checkin,
     checkin_report,
+    flowin,
     invite,
     jobs,
     need,
@@ -53,6 +54,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handler(need_card.build_handler())
     application.add_handler(resource.build_handler())
     application.add_handler(checkin.build_handler())
+    application.add_handler(flowin.build_handler())
     application.add_handler(points.build_handler())
     application.add_handler(cases.build_handler())
     application.add_handlers(ask.extra_handlers())

@@ -103,3 +103,26 @@ def test_report_export_and_reminders(bot_settings, tree):
         assert bot.loop.run_until_complete(checkin_report.remind_unfinished(context)) == 1
         assert bot.loop.run_until_complete(checkin_report.remind_unfinished(context)) == 0
         assert "还没有完成" in last(bot.request.sent, MEMBER)["text"]
+
+
+def test_flow_in_member_registered_by_the_community(bot_settings, tree):
+    from assistant.services import checkins
+    from assistant.services.org import find_unit
+
+    COMMUNITY = 804
+    with OfflineBot(bot_settings) as bot:
+        for user, role, unit in ((COMMUNITY, "community", "梅园社区"), (SECRETARY, "branch_secretary", "MY01")):
+            assert "注册成功" in bot.send(user, f"/start {make_code(bot_settings, tree, role, unit)}")[0]
+        assert "没有权限" in bot.send(SECRETARY, "/flowin")[0]  # only the community registers flow-in members
+        assert "党员姓名" in bot.send(COMMUNITY, "/flowin")[0]
+        bot.send(COMMUNITY, "赵流入")
+        assert "电话格式不对" in bot.send(COMMUNITY, "123")[0]
+        compounds = last(bot.process(message_update(COMMUNITY, "13700001111")), COMMUNITY)
+        labels = [label for label, _ in buttons(compounds)]
+        assert any("梅园新村" in label for label in labels) and not any("敬亭" in label for label in labels)
+        step = press(bot, COMMUNITY, compounds, "梅园新村")
+        press(bot, COMMUNITY, step, "3栋")
+        assert "已纳入 梅园新村 党支部名册" in bot.send(COMMUNITY, "宣城市某公司")[0]
+    with tree.session() as session:
+        roster = checkins.roster(session, find_unit(session, "MY01").id)
+    assert [(m.person_name, m.building_name) for m in roster] == [("赵流入", "3栋")]
