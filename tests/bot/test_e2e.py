@@ -154,3 +154,37 @@ def test_checkin_confirmed_by_the_branch(e2e_settings, tree, telegram_emulator):
         emu.press_button(secretary, ask, "确认")
         emu.wait_for_reply(secretary, "已报到")
         emu.wait_for_reply(member, "已报到")
+
+
+def test_points_recorded_and_seen_by_the_member(e2e_settings, tree, telegram_emulator):
+    from assistant.services import checkins
+    from assistant.services.org import find_unit
+    from assistant.services.people import get_or_create_person
+
+    emu = telegram_emulator
+    member, leader, community = emu.new_chat_id(), emu.new_chat_id(), emu.new_chat_id()
+    with run_app(bot(e2e_settings)):
+        for chat, role, unit in ((community, "community", "敬亭社区"), (leader, "building_leader", "JT03-1"),
+                                 (member, "resident", "JT03-1")):
+            emu.send_command(chat, f"/start {make_code(e2e_settings, tree, role, unit, name=f'用户{chat}')}")
+            emu.wait_for_reply(chat, "注册成功")
+        with tree.session() as session:  # the member is on the branch roster (registered by the community)
+            person = get_or_create_person(session, f"用户{member}")
+            community_id = get_or_create_person(session, f"用户{community}").id
+            checkins.register_flow_in(session, community_id, person.id, find_unit(session, "JT03").id,
+                                      work_unit="宣城市某局", phone="13711112222")
+        emu.send_command(leader, "/points")
+        menu = emu.wait_for_reply(leader, "累计")
+        emu.press_button(leader, menu, "记分")
+        members = emu.wait_for_reply(leader, "为哪位党员记分")
+        emu.press_button(leader, members, f"用户{member}")
+        activities = emu.wait_for_reply(leader, f"为 用户{member} 记哪项积分")
+        emu.press_button(leader, activities, "志愿服务")
+        day = emu.wait_for_reply(leader, "活动日期")
+        emu.press_button(leader, day, "今天")
+        emu.wait_for_reply(leader, "备注")
+        emu.send_message(leader, "帮助独居老人买菜")
+        emu.wait_for_reply(leader, "已记分")
+        emu.wait_for_reply(member, "+5")
+        emu.send_command(member, "/points")
+        emu.wait_for_reply(member, "累计 5 分")
