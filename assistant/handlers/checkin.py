@@ -3,7 +3,7 @@
 ```mermaid
 stateDiagram-v2
     [*] --> WORK_UNIT: /checkin
-    WORK_UNIT --> PARTY_ORG --> CONTACT --> COMPOUND --> BUILDING --> PHONE --> IN_SERVICE --> MOVED
+    WORK_UNIT --> PARTY_ORG --> CONTACT --> COMPOUND --> BUILDING --> PHONE --> IN_SERVICE --> FULL --> MOVED
     MOVED --> MOVED_ON: moved
     MOVED --> CONFIRM: did not move
     MOVED_ON --> CONFIRM
@@ -34,7 +34,8 @@ from .common import as_person, cancel_command, conversation, keyboard, lang_of, 
 from .notify import send_to
 
 WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING = "ci.work_unit", "ci.party_org", "ci.contact", "ci.compound", "ci.building"
-PHONE, IN_SERVICE, MOVED, MOVED_ON, CONFIRM, REASON = "ci.phone", "ci.in_service", "ci.moved", "ci.moved_on", "ci.confirm", "ci.reason"
+PHONE, IN_SERVICE, FULL, MOVED, MOVED_ON = "ci.phone", "ci.in_service", "ci.full", "ci.moved", "ci.moved_on"
+CONFIRM, REASON = "ci.confirm", "ci.reason"
 DRAFT, DECIDING = "checkin_draft", "checkin_deciding"
 CB = "ci:"
 TEXT_MAX = 200
@@ -62,7 +63,7 @@ async def _ask(update: Update, context, step: str) -> str:
     elif step == BUILDING:
         units = await as_person(update, context, lambda s, pid: places.buildings_of(s, draft["compound_id"]))
         buttons = [(name, f"b:{bid}") for bid, name in units] + [(t("needform.no_building", lang), "b:0")]
-    elif step in (IN_SERVICE, MOVED):
+    elif step in (IN_SERVICE, FULL, MOVED):
         buttons = _yes_no(lang)
     elif step == CONFIRM:
         buttons = [(t("needform.submit", lang), "submit")]
@@ -83,11 +84,12 @@ def _summary_values(draft: dict, lang: str) -> dict:
             "contact": draft.get("contact") or "—", "compound": draft.get("compound_path", ""),
             "building": draft.get("building_name") or "—", "phone": draft.get("phone", ""),
             "in_service": yes if draft.get("in_service", True) else no,
+            "full": no if draft.get("probationary") else yes,
             "moved": draft.get("moved_on") or (yes if draft.get("moved") else no)}
 
 
 NEXT = {WORK_UNIT: PARTY_ORG, PARTY_ORG: CONTACT, CONTACT: COMPOUND, COMPOUND: BUILDING, BUILDING: PHONE,
-        PHONE: IN_SERVICE, IN_SERVICE: MOVED, MOVED_ON: CONFIRM}
+        PHONE: IN_SERVICE, IN_SERVICE: FULL, FULL: MOVED, MOVED_ON: CONFIRM}
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -168,6 +170,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         draft["building_name"] = buildings.get(int(value))
     elif step == IN_SERVICE and kind == "y":
         draft["in_service"] = value == "1"
+    elif step == FULL and kind == "y":
+        draft["probationary"] = value == "0"
     elif step == MOVED and kind == "y":
         draft["moved"] = value == "1"
         return await _ask(update, context, MOVED_ON if draft["moved"] else CONFIRM)
@@ -185,7 +189,7 @@ async def _submit(update: Update, context) -> int:
         work_unit=draft["work_unit"], work_unit_party_org=draft["party_org"], compound_id=draft["compound_id"],
         phone=draft["phone"], building_id=draft.get("building_id"), work_unit_contact=draft.get("contact"),
         moved=bool(draft.get("moved")), moved_on=date.fromisoformat(draft["moved_on"]) if draft.get("moved_on") else None,
-        in_service=draft.get("in_service", True))
+        in_service=draft.get("in_service", True), probationary=bool(draft.get("probationary")))
 
     def submit(session, person_id):
         view = checkins.submit_checkin(session, rt.party_policy, draft["id"], form, rt.clock())
@@ -256,8 +260,8 @@ def build_handler() -> ConversationHandler:
     form = [CallbackQueryHandler(on_button, pattern=rf"^{CB}(?!ok:|no:)"), MessageHandler(text, on_text)]
     return conversation(
         entry_points=[CommandHandler("checkin", start), CallbackQueryHandler(decide, pattern=rf"^{CB}(ok|no):\d+$")],
-        states={**{s: form for s in (WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING, PHONE, IN_SERVICE, MOVED,
-                                     MOVED_ON, CONFIRM)},
+        states={**{s: form for s in (WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING, PHONE, IN_SERVICE, FULL,
+                                     MOVED, MOVED_ON, CONFIRM)},
                 REASON: [MessageHandler(text, reason)]},
         fallbacks=[cancel_command(DRAFT, DECIDING)],
         name="checkin",

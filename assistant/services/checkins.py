@@ -141,6 +141,7 @@ class CheckinForm:
     moved: bool = False
     moved_on: date | None = None
     in_service: bool = True
+    probationary: bool = False  # 预备党员
 
 
 def _text(value: str | None, field: str, errors: list, required: bool = True) -> str | None:
@@ -214,6 +215,7 @@ def submit_checkin(session: Session, policy: PartyPolicy, checkin_id: int, form:
     checkin.compound_id, checkin.building_id = form.compound_id, form.building_id
     checkin.moved, checkin.moved_on, checkin.in_service = form.moved, form.moved_on if form.moved else None, \
         form.in_service
+    checkin.probationary = form.probationary
     checkin.status, checkin.submitted_at, checkin.updated_at = "pending", now, now
     session.flush()
     return CheckinView.of(checkin)

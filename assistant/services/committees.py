@@ -121,9 +121,12 @@ def add_party_group(session: Session, actor_id: int, building_id: int, leader_pe
 
 
 def _residences(session: Session) -> dict[int, str]:
-    """person id -> path of their current residence (the building when known, else the compound)."""
+    """Full (not probationary) members: person id -> path of their current residence (the building when known,
+    else the compound)."""
     result = {}
     for pid, checkin in current_checkins(session).items():
+        if checkin.probationary:
+            continue
         place = checkin.building or checkin.compound
         result[pid] = place.path
     return result

@@ -436,6 +436,7 @@ class CheckIn(Base):
     moved_on: Mapped[date | None] = mapped_column(Date)
     in_service: Mapped[bool] = mapped_column(Boolean, default=True)
     flow_in: Mapped[bool] = mapped_column(Boolean, default=False)
+    probationary: Mapped[bool | None] = mapped_column(Boolean)  # 预备党员; None (older rows) counts as full
     status: Mapped[str] = mapped_column(String(16), default="started")
     reject_reason: Mapped[str | None] = mapped_column(Text)
     submitted_at: Mapped[datetime | None]

@@ -38,6 +38,8 @@ def test_checkin_confirmed_and_rejected(bot_settings, tree):
         assert "电话格式不对" in bot.send(MEMBER, "12345")[0]
         step = last(bot.process(message_update(MEMBER, "13812345678")), MEMBER)
         step = press(bot, MEMBER, step, "是")
+        assert "正式党员" in step["text"]
+        step = press(bot, MEMBER, step, "是")
         step = press(bot, MEMBER, step, "是")
         assert "搬家日期" in step["text"]
         assert "不能晚于今天" in bot.send(MEMBER, "2999-01-01")[0]
@@ -62,7 +64,9 @@ def test_checkin_confirmed_and_rejected(bot_settings, tree):
         step = press(bot, MEMBER, step, "不指定楼栋")
         bot.send(MEMBER, "13812345678")
         bot.press(MEMBER, "ci:y:1")
-        bot.press(MEMBER, "ci:y:0")
+        bot.press(MEMBER, "ci:y:0")  # a probationary member
+        summary = last(bot.press(MEMBER, "ci:y:0"), MEMBER)
+        assert "正式党员：否" in summary["text"]
         ask = last(bot.press(MEMBER, "ci:submit"), SECRETARY)
         second = int(buttons(ask)[1][1].split(":")[2])
         assert "退回原因" in last(bot.press(SECRETARY, f"ci:no:{second}"), SECRETARY)["text"]

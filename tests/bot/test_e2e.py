@@ -144,7 +144,7 @@ def test_checkin_confirmed_by_the_branch(e2e_settings, tree, telegram_emulator):
         emu.press_button(member, building, "1栋")
         emu.wait_for_reply(member, "手机号")
         emu.send_message(member, "13912345678")
-        for expected in ("在职党员", "搬家"):
+        for expected in ("在职党员", "正式党员", "搬家"):
             question = emu.wait_for_reply(member, expected)
             emu.press_button(member, question, "否" if expected == "搬家" else "是")
         summary = emu.wait_for_reply(member, "请确认")

@@ -90,3 +90,21 @@ def test_on_the_example_tree(world, street):
             bind_role(s, person, "owners_committee", compound)
         share = [f for f in compliance.check(s, POLICY, compound.id) if f.rule == "owners_share"]
         assert share and share[0].values["party"] == 1 and share[0].values["total"] == 3
+
+
+def test_probationary_members_do_not_count_as_full(world):
+    from assistant.services.checkins import CheckinForm, decide, start_checkin, submit_checkin
+    from assistant.services.committees import resident_full_members
+
+    with world.db.session() as s:
+        building = world.units["MY01-4"]
+        for i, probationary in enumerate((False, False, True)):
+            person = create_person(s, f"党员乙{i}", party_member=True).id
+            started = start_checkin(s, person)
+            submit_checkin(s, POLICY, started.id, CheckinForm(
+                work_unit="某局", work_unit_party_org="某局党委", compound_id=world.units["MY01"],
+                phone=f"1390000000{i}", building_id=building, probationary=probationary))
+            decide(s, started.id, world.secretary, True)
+        assert resident_full_members(s, building) == 2
+        paths = {(f.unit_path, f.rule) for f in compliance.check(s, POLICY, building)}
+        assert paths == set()  # 2 full members: no party group needed yet
