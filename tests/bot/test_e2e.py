@@ -188,3 +188,37 @@ def test_points_recorded_and_seen_by_the_member(e2e_settings, tree, telegram_emu
         emu.wait_for_reply(member, "+5")
         emu.send_command(member, "/points")
         emu.wait_for_reply(member, "累计 5 分")
+
+
+def test_a_negative_behaviour_case_opened_and_answered(e2e_settings, tree, telegram_emulator):
+    from assistant.services import checkins
+    from assistant.services.org import find_unit
+    from assistant.services.people import get_or_create_person
+
+    emu = telegram_emulator
+    member, secretary, community = emu.new_chat_id(), emu.new_chat_id(), emu.new_chat_id()
+    with run_app(bot(e2e_settings)):
+        for chat, role, unit in ((community, "community", "敬亭社区"), (secretary, "branch_secretary", "JT01"),
+                                 (member, "resident", "JT01-2")):
+            emu.send_command(chat, f"/start {make_code(e2e_settings, tree, role, unit, name=f'用户{chat}')}")
+            emu.wait_for_reply(chat, "注册成功")
+        with tree.session() as session:
+            person = get_or_create_person(session, f"用户{member}")
+            community_id = get_or_create_person(session, f"用户{community}").id
+            checkins.register_flow_in(session, community_id, person.id, find_unit(session, "JT01").id,
+                                      work_unit="宣城市某局", phone="13722223333")
+        emu.send_command(secretary, "/case")
+        members = emu.wait_for_reply(secretary, "负面行为评价")
+        emu.press_button(secretary, members, f"用户{member}")
+        kinds = emu.wait_for_reply(secretary, "负面行为类型")
+        emu.press_button(secretary, kinds, "违反小区物业管理规定")
+        emu.wait_for_reply(secretary, "描述事实")
+        emu.send_message(secretary, "在消防通道停放电动车，经提醒未挪走")
+        deadline = emu.wait_for_reply(secretary, "整改期限")
+        emu.press_button(secretary, deadline, "默认期限")
+        emu.wait_for_reply(secretary, "已记录")
+        told = emu.wait_for_reply(member, "消防通道")
+        emu.press_button(member, told, "回复")
+        emu.wait_for_reply(member, "请输入您的回复")
+        emu.send_message(member, "已挪走，以后注意")
+        emu.wait_for_reply(secretary, "已挪走")
