@@ -118,6 +118,72 @@ def check_command(
         typer.echo("\n".join([t("compliance.head", count=len(findings))] + [f.message() for f in findings]))
 
 
+seats_app = typer.Typer(help="Committee seats (大工委, 大党委, 支部委员会) and party groups, for the compliance check.",
+                        no_args_is_help=True)
+app.add_typer(seats_app, name="seats")
+
+
+@seats_app.command("add")
+def seats_add(
+    unit: str = typer.Option(..., "--unit", help="The street, community or compound (id, code, name or path)."),
+    person: str = typer.Option(..., "--person", help="The person's name, phone or id (created when unknown)."),
+    organ: str = typer.Option(..., "--organ", help="street_committee, community_committee or branch_committee."),
+    position: str = typer.Option(..., "--position", help="part_time_member, first_secretary, secretary, "
+                                 "deputy_secretary, community_party_member or member."),
+    from_unit: Optional[str] = typer.Option(None, "--from-unit", help="The resident or partner unit they come from."),
+) -> None:
+    """Seat a person on a committee."""
+    from .services.checkins import PartyError
+    from .services.committees import add_seat
+    from .services.people import find_person, get_or_create_person
+
+    with _admin_session() as session:
+        found = _unit_or_exit(session, unit)
+        who = find_person(session, person) or get_or_create_person(session, person, party_member=True)
+        try:
+            seat = add_seat(session, None, found.id, who.id, organ, position, from_unit)
+        except PartyError as err:
+            typer.echo(err.message(), err=True)
+            raise typer.Exit(1)
+    typer.echo(t("cli.seats.added", name=seat.person_name, unit=found.name,
+                 position=t(f"compliance.position.{seat.position}")))
+
+
+@seats_app.command("group")
+def seats_group(building: str = typer.Option(..., "--building", help="The building (id, code or path).")) -> None:
+    """Record a building's party group (党小组)."""
+    from .services.checkins import PartyError
+    from .services.committees import add_party_group
+
+    with _admin_session() as session:
+        found = _unit_or_exit(session, building)
+        try:
+            add_party_group(session, None, found.id)
+        except PartyError as err:
+            typer.echo(err.message(), err=True)
+            raise typer.Exit(1)
+    typer.echo(t("cli.seats.group", unit=found.name))
+
+
+def _admin_session():
+    from .storage.db import open_database
+
+    return open_database(get_settings()).session()
+
+
+def _unit_or_exit(session, ref: str):
+    from .services.org import AmbiguousUnit, find_unit
+
+    try:
+        found = find_unit(session, ref)
+    except AmbiguousUnit:
+        found = None
+    if found is None:
+        typer.echo(t("cli.check.unknown_unit", unit=ref), err=True)
+        raise typer.Exit(1)
+    return found
+
+
 @app.command("notices")
 def notices_command(
     unit: Optional[str] = typer.Option(None, "--unit", help="Only cases under this unit."),

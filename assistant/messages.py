@@ -39,6 +39,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
     "cli.prompt": {"zh": "问题（空行退出）> ", "en": "question (empty line quits)> "},
     "cli.notices.none": {"zh": "没有需要通报的未整改案例。", "en": "No unrectified case needs a notice."},
     "cli.notices.written": {"zh": "已写出 {count} 份通报：{path}", "en": "{count} notices written to {path}"},
+    "cli.seats.added": {"zh": "已登记：{name} 任 {unit} {position}", "en": "Seated: {name} at {unit} as {position}"},
+    "cli.seats.group": {"zh": "已登记党小组：{unit}", "en": "Party group recorded: {unit}"},
     "cli.check.unknown_unit": {"zh": "找不到单位：{unit}", "en": "No such unit: {unit}"},
     "cli.no_token": {"zh": "未配置 TELEGRAM_BOT_TOKEN；不用 Telegram 时请运行 assistant chat。", "en": "TELEGRAM_BOT_TOKEN is not set; run `assistant chat` to use the terminal instead."},
     "bot.ask_prompt": {"zh": "请输入您的问题（/cancel 取消）：", "en": "Type your question (/cancel to stop):"},

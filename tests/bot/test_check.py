@@ -40,3 +40,23 @@ def test_notices_command_line(tmp_path):
     proc = subprocess.run([str(BIN), "notices", "--unsent", "--out", str(out)], env=env, capture_output=True, text=True)
     assert proc.returncode == 0 and "已写出 0 份通报" in proc.stdout
     assert "没有需要通报" in out.read_text(encoding="utf-8")
+
+
+def test_seats_entered_on_the_command_line_satisfy_the_street_rule(tmp_path):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+
+    def cli(*args):
+        return subprocess.run([str(BIN), *args], env=env, capture_output=True, text=True)
+
+    cli("org", "import", str(EXAMPLES / "org_example.csv"))
+    rule = ("宣州区 > 澄江街道", "count_low")
+    assert rule in {(f["unit_path"], f["rule"]) for f in json.loads(cli("check", "--json").stdout)}
+    for n in range(3):
+        added = cli("seats", "add", "--unit", "澄江街道", "--person", f"兼职委员{n}", "--organ", "street_committee",
+                    "--position", "part_time_member", "--from-unit", "驻区单位")
+        assert added.returncode == 0 and "兼职委员" in added.stdout
+    again = cli("seats", "add", "--unit", "澄江街道", "--person", "兼职委员0", "--organ", "street_committee",
+                "--position", "member")
+    assert again.returncode == 1 and "已在该机构任职" in again.stderr and "Traceback" not in again.stderr
+    assert rule not in {(f["unit_path"], f["rule"]) for f in json.loads(cli("check", "--json").stdout)}
+    assert cli("seats", "group", "--building", "MY01-1").returncode == 0
