@@ -39,7 +39,7 @@ from ..services.permissions import can
 from ..storage.models import NegativeCase, Person, RoleBinding
 from .common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
 from .notify import send_to
-from .points import compounds_where, roster_buttons, today_of
+from .points import compounds_where, member_steps, roster_buttons, today_of
 
 log = logging.getLogger(__name__)
 MEMBER, TYPE, FACTS, DEADLINE, REPLY = "case.member", "case.type", "case.facts", "case.deadline", "case.reply"
@@ -105,25 +105,7 @@ async def _set_member(update: Update, context, person_id: int) -> str | int:
     return TYPE
 
 
-async def choose_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """Member button pressed."""
-    query = update.callback_query
-    await query.answer()
-    return await _set_member(update, context, int(query.data.rsplit(":", 1)[1]))
-
-
-async def type_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """Member typed by name."""
-    text = update.effective_message.text.strip()
-    pairs = await as_person(update, context, lambda s, pid: roster_buttons(
-        s, compounds_where(s, pid, "manage_cases"), f"{CB}m:", name_filter=text))
-    if len(pairs or []) == 1:
-        return await _set_member(update, context, int(pairs[0][1].rsplit(":", 1)[1]))
-    if pairs:
-        await reply(update, "casebot.ask_member", reply_markup=keyboard(pairs[:MEMBER_BUTTONS]))
-    else:
-        await reply(update, "pointsbot.no_member", name=text)
-    return MEMBER
+choose_member, type_member = member_steps("manage_cases", f"{CB}m:", "casebot.ask_member", _set_member, MEMBER)
 
 
 async def choose_type(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:

@@ -177,25 +177,34 @@ def _activity(policy, activity_id: str, lang: str) -> str:
     return found.label(lang) if found else activity_id
 
 
-async def choose_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """Member button pressed."""
-    query = update.callback_query
-    await query.answer()
-    return await _set_member(update, context, int(query.data.rsplit(":", 1)[1]))
+def member_steps(action: str, prefix: str, ask_key: str, set_member, state: str):
+    """The two ways of picking the member: a roster button, or a typed name (one match is taken, several are
+    offered as buttons); `set_member(update, context, person_id)` continues the conversation, `state` is the
+    conversation state while picking."""
+
+    async def choose_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+        """Member button pressed."""
+        query = update.callback_query
+        await query.answer()
+        return await set_member(update, context, int(query.data.rsplit(":", 1)[1]))
+
+    async def type_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+        """Member typed by name."""
+        text = update.effective_message.text.strip()
+        pairs = await as_person(update, context, lambda s, pid: roster_buttons(
+            s, compounds_where(s, pid, action), prefix, name_filter=text))
+        if len(pairs or []) == 1:
+            return await set_member(update, context, int(pairs[0][1].rsplit(":", 1)[1]))
+        if pairs:
+            await reply(update, ask_key, reply_markup=keyboard(pairs[:MEMBER_BUTTONS]))
+        else:
+            await reply(update, "pointsbot.no_member", name=text)
+        return state
+
+    return choose_member, type_member
 
 
-async def type_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """Member typed by name: one match is taken, several are offered as buttons."""
-    text = update.effective_message.text.strip()
-    pairs = await as_person(update, context, lambda s, pid: roster_buttons(
-        s, compounds_where(s, pid, "record_points"), f"{CB}m:", name_filter=text))
-    if len(pairs or []) == 1:
-        return await _set_member(update, context, int(pairs[0][1].rsplit(":", 1)[1]))
-    if pairs:
-        await reply(update, "pointsbot.ask_member", reply_markup=keyboard(pairs[:MEMBER_BUTTONS]))
-    else:
-        await reply(update, "pointsbot.no_member", name=text)
-    return MEMBER
+choose_member, type_member = member_steps("record_points", f"{CB}m:", "pointsbot.ask_member", _set_member, MEMBER)
 
 
 async def choose_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
