@@ -93,22 +93,10 @@ def check_command(
 
     from .policy.loader import load_party_policy
     from .services import compliance
-    from .services.org import AmbiguousUnit, find_unit
-    from .storage.db import open_database
 
     settings = get_settings()
-    db = open_database(settings)
-    with db.session() as session:
-        root = None
-        if unit:
-            try:
-                found = find_unit(session, unit)
-            except AmbiguousUnit:
-                found = None
-            if found is None:
-                typer.echo(t("cli.check.unknown_unit", unit=unit), err=True)
-                raise typer.Exit(1)
-            root = found.id
+    with _admin_session() as session:
+        root = _unit_or_exit(session, unit).id if unit else None
         findings = compliance.check(session, load_party_policy(settings.party_policy_file), root)
     if as_json:
         typer.echo(json.dumps([{**asdict(f), "message": f.message()} for f in findings], ensure_ascii=False))
@@ -193,21 +181,10 @@ def notices_command(
     """Notices of unrectified negative-behaviour cases (clause 8), for the members' work-unit party organisations."""
     from .policy.loader import load_party_policy
     from .services import cases
-    from .services.org import AmbiguousUnit, find_unit
-    from .storage.db import open_database
 
     settings = get_settings()
-    with open_database(settings).session() as session:
-        path = None
-        if unit:
-            try:
-                found = find_unit(session, unit)
-            except AmbiguousUnit:
-                found = None
-            if found is None:
-                typer.echo(t("cli.check.unknown_unit", unit=unit), err=True)
-                raise typer.Exit(1)
-            path = found.path
+    with _admin_session() as session:
+        path = _unit_or_exit(session, unit).path if unit else None
         notices = cases.notice_board(session, load_party_policy(settings.party_policy_file), path, unsent)
     text = "\n\n".join(n.text() for n in notices) if notices else t("cli.notices.none")
     if out:

@@ -156,23 +156,33 @@ def test_checkin_confirmed_by_the_branch(e2e_settings, tree, telegram_emulator):
         emu.wait_for_reply(member, "已报到")
 
 
-def test_points_recorded_and_seen_by_the_member(e2e_settings, tree, telegram_emulator):
+def register(emu, settings, tree, *accounts):
+    """/start CODE for each (chat, role, unit), the person named after the chat."""
+    for chat, role, unit in accounts:
+        emu.send_command(chat, f"/start {make_code(settings, tree, role, unit, name=f'用户{chat}')}")
+        emu.wait_for_reply(chat, "注册成功")
+
+
+def flow_in(tree, member_chat, community_chat, compound):
+    """The community puts the member on the compound branch's roster."""
     from assistant.services import checkins
     from assistant.services.org import find_unit
     from assistant.services.people import get_or_create_person
 
+    with tree.session() as session:
+        person = get_or_create_person(session, f"用户{member_chat}")
+        community_id = get_or_create_person(session, f"用户{community_chat}").id
+        checkins.register_flow_in(session, community_id, person.id, find_unit(session, compound).id,
+                                  work_unit="宣城市某局", phone="13711112222")
+
+
+def test_points_recorded_and_seen_by_the_member(e2e_settings, tree, telegram_emulator):
     emu = telegram_emulator
     member, leader, community = emu.new_chat_id(), emu.new_chat_id(), emu.new_chat_id()
     with run_app(bot(e2e_settings)):
-        for chat, role, unit in ((community, "community", "敬亭社区"), (leader, "building_leader", "JT03-1"),
-                                 (member, "resident", "JT03-1")):
-            emu.send_command(chat, f"/start {make_code(e2e_settings, tree, role, unit, name=f'用户{chat}')}")
-            emu.wait_for_reply(chat, "注册成功")
-        with tree.session() as session:  # the member is on the branch roster (registered by the community)
-            person = get_or_create_person(session, f"用户{member}")
-            community_id = get_or_create_person(session, f"用户{community}").id
-            checkins.register_flow_in(session, community_id, person.id, find_unit(session, "JT03").id,
-                                      work_unit="宣城市某局", phone="13711112222")
+        register(emu, e2e_settings, tree, (community, "community", "敬亭社区"),
+                 (leader, "building_leader", "JT03-1"), (member, "resident", "JT03-1"))
+        flow_in(tree, member, community, "JT03")
         emu.send_command(leader, "/points")
         menu = emu.wait_for_reply(leader, "累计")
         emu.press_button(leader, menu, "记分")
@@ -191,22 +201,12 @@ def test_points_recorded_and_seen_by_the_member(e2e_settings, tree, telegram_emu
 
 
 def test_a_negative_behaviour_case_opened_and_answered(e2e_settings, tree, telegram_emulator):
-    from assistant.services import checkins
-    from assistant.services.org import find_unit
-    from assistant.services.people import get_or_create_person
-
     emu = telegram_emulator
     member, secretary, community = emu.new_chat_id(), emu.new_chat_id(), emu.new_chat_id()
     with run_app(bot(e2e_settings)):
-        for chat, role, unit in ((community, "community", "敬亭社区"), (secretary, "branch_secretary", "JT01"),
-                                 (member, "resident", "JT01-2")):
-            emu.send_command(chat, f"/start {make_code(e2e_settings, tree, role, unit, name=f'用户{chat}')}")
-            emu.wait_for_reply(chat, "注册成功")
-        with tree.session() as session:
-            person = get_or_create_person(session, f"用户{member}")
-            community_id = get_or_create_person(session, f"用户{community}").id
-            checkins.register_flow_in(session, community_id, person.id, find_unit(session, "JT01").id,
-                                      work_unit="宣城市某局", phone="13722223333")
+        register(emu, e2e_settings, tree, (community, "community", "敬亭社区"),
+                 (secretary, "branch_secretary", "JT01"), (member, "resident", "JT01-2"))
+        flow_in(tree, member, community, "JT01")
         emu.send_command(secretary, "/case")
         members = emu.wait_for_reply(secretary, "负面行为评价")
         emu.press_button(secretary, members, f"用户{member}")
