@@ -1,6 +1,6 @@
 """Engines, sessions and migrations: SQLite (WAL, foreign keys) by default, PostgreSQL via psycopg 3.
 
-New revision after changing models.py (from the project root):
+New revision after changing storage/models/ (from the project root):
     python -c "from alembic import command; from assistant.storage.db import alembic_config; \
 command.revision(alembic_config('sqlite:///data/assistant.db'), autogenerate=True, message='...')"
 """

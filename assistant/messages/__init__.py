@@ -1,0 +1,32 @@
+"""The one message catalogue: every user-visible string, zh-CN by default, English for `en`.
+
+The catalogue is kept in one file per area (`core`, `org_needs`, `party`, …) and merged here; a key
+defined twice is an error at import, so the parts behave as one dictionary.
+"""
+from __future__ import annotations
+
+from importlib import import_module
+
+DEFAULT_LANG = "zh"
+PARTS = ("core", "org_needs", "party")
+
+
+def _merge(parts: tuple[str, ...]) -> dict[str, dict[str, str]]:
+    catalogue: dict[str, dict[str, str]] = {}
+    for part in parts:
+        messages = import_module(f"{__name__}.{part}").MESSAGES
+        clash = catalogue.keys() & messages.keys()
+        if clash:
+            raise RuntimeError(f"message keys defined twice ({part}): {sorted(clash)}")
+        catalogue.update(messages)
+    return catalogue
+
+
+CATALOGUE: dict[str, dict[str, str]] = _merge(PARTS)
+
+
+def t(key: str, lang: str | None = None, **values: object) -> str:
+    """The message `key` in `lang` (zh or en; anything else falls back to zh), formatted."""
+    entry = CATALOGUE[key]
+    lang = "en" if (lang or "").lower().startswith("en") else DEFAULT_LANG
+    return entry.get(lang, entry[DEFAULT_LANG]).format(**values)
