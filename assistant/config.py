@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     # Needs list
     escalation_interval_seconds: float = Field(default=300, description="How often overdue needs are escalated.")
     reminder_interval_seconds: float = Field(default=3600, description="How often unfinished check-ins are looked for.")
+    processed_update_retention_hours: float = Field(default=48, description="How long handled update ids are kept to drop redeliveries (Telegram keeps an update at most 24 h).")
 
     # Telegram
     telegram_bot_token: str | None = Field(default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "ASSISTANT_TELEGRAM_BOT_TOKEN"))

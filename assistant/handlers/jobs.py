@@ -3,18 +3,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
 
 from ..messages import t
 from ..services import needs
+from ..storage import kv
 from .common import runtime
 from .notify import send_to
 
 log = logging.getLogger(__name__)
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 ESCALATION_JOB = "escalate_due"
+PRUNE_JOB = "prune_processed_updates"
 
 
 async def escalate(context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -41,6 +44,20 @@ async def escalate(context: ContextTypes.DEFAULT_TYPE) -> int:
     return len(moved)
 
 
+async def prune_processed(context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Forget handled update ids older than the retention window; returns how many rows went."""
+    rt = runtime(context)
+    before = rt.clock() - timedelta(hours=rt.settings.processed_update_retention_hours)
+
+    def run():
+        with rt.db.session() as session:
+            return kv.prune_processed(session, before)
+
+    return await asyncio.to_thread(run)
+
+
 def schedule(application: Application, interval_seconds: float) -> None:
-    """Run the escalation every `interval_seconds`, and once at start-up for anything missed while down."""
+    """Run the escalation every `interval_seconds` (and once at start-up for anything missed while down);
+    prune the duplicate-update memory hourly."""
     application.job_queue.run_repeating(escalate, interval=interval_seconds, first=0, name=ESCALATION_JOB)
+    application.job_queue.run_repeating(prune_processed, interval=3600, first=60, name=PRUNE_JOB)

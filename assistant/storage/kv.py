@@ -5,6 +5,7 @@ Writes are single upserts (INSERT … ON CONFLICT) so concurrent writers never c
 """
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete as sql_delete
@@ -92,3 +93,8 @@ def mark_processed(session: Session, channel: str, update_id: int) -> bool:
     except IntegrityError:
         return False
     return True
+
+
+def prune_processed(session: Session, before: datetime) -> int:
+    """Forget updates handled before `before` (Telegram redelivers for at most 24 h); returns how many."""
+    return session.execute(sql_delete(ProcessedUpdate).where(ProcessedUpdate.processed_at < before)).rowcount

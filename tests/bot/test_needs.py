@@ -6,7 +6,7 @@ from telegram.ext import CallbackContext
 
 from assistant.handlers import jobs
 from assistant.services.org import find_unit
-from assistant.storage.models import Need, NeedEvent, utcnow
+from assistant.storage.models import Need, NeedEvent, ProcessedUpdate, utcnow
 
 from ..helpers.offline import OfflineBot, message_update
 from .conftest import make_code
@@ -154,6 +154,17 @@ def test_duplicate_offered_and_joined(team, tree):
         assert f"已并入需求 {ticket}" in joined["text"]
     with tree.session() as session:
         assert session.query(Need).count() == 1
+
+
+def test_prune_job_forgets_handled_updates_after_the_retention_window(team, tree):
+    with OfflineBot(team) as bot:
+        file_elevator_need(bot)
+        context = CallbackContext(bot.app)
+        assert bot.loop.run_until_complete(jobs.prune_processed(context)) == 0
+        bot.runtime.clock = lambda: utcnow() + timedelta(hours=team.processed_update_retention_hours + 1)
+        assert bot.loop.run_until_complete(jobs.prune_processed(context)) > 0
+    with tree.session() as session:
+        assert session.query(ProcessedUpdate).count() == 0
 
 
 def test_escalation_job_with_a_controllable_clock(team, tree):

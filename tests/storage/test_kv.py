@@ -56,3 +56,19 @@ def test_mark_processed_concurrently(db):
     with ThreadPoolExecutor(max_workers=4) as pool:
         results = list(pool.map(attempt, range(8)))
     assert results.count(True) == 1 and results.count(False) == 7
+
+
+def test_prune_processed_forgets_only_old_updates(db):
+    from datetime import timedelta
+
+    from assistant.storage.models import ProcessedUpdate, utcnow
+
+    with db.session() as s:
+        kv.mark_processed(s, "telegram", 1)
+        kv.mark_processed(s, "telegram", 2)
+        s.query(ProcessedUpdate).filter_by(update_id=1).update({"processed_at": utcnow() - timedelta(hours=49)})
+    with db.session() as s:
+        assert kv.prune_processed(s, utcnow() - timedelta(hours=48)) == 1
+    with db.session() as s:
+        assert kv.mark_processed(s, "telegram", 2) is False  # still remembered
+        assert kv.mark_processed(s, "telegram", 1) is True  # forgotten after the window

@@ -1,0 +1,51 @@
+"""`assistant run` as a user starts it — a real process — serving the Bot API emulator by polling and by webhook."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ..helpers.emulator import telegram_emulator  # noqa: F401  (fixture)
+
+BIN = Path(sys.executable).parent / "assistant"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+def test_assistant_run_answers_through_telegram(mode, telegram_emulator, tmp_path):
+    emu = telegram_emulator
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "TELEGRAM_BOT_TOKEN": emu.token,
+           "TELEGRAM_API_BASE_URL": emu.base_url, "TELEGRAM_FILE_BASE_URL": emu.base_file_url,
+           "ASSISTANT_TELEGRAM_POLL_INTERVAL": "0.1"}
+    env.pop("DATABASE_URL", None)
+    env.pop("ASSISTANT_DATABASE_URL", None)
+    if mode == "webhook":
+        port = free_port()
+        env |= {"ASSISTANT_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook/{emu.token.split(':')[0]}",
+                "ASSISTANT_WEBHOOK_PORT": str(port), "ASSISTANT_WEBHOOK_SECRET": "run-bot-secret"}
+    log = tmp_path / "bot.log"
+    with log.open("w") as out:
+        proc = subprocess.Popen([str(BIN), "run"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+    try:
+        chat = emu.new_chat_id()
+        emu.send_message(chat, "小区党支部设几名委员？")  # waits in the emulator until the bot fetches or is pushed it
+        answer = emu.wait_for_reply(chat, "3-5 名", timeout=90)
+        assert "组通〔2020〕15号" in answer["text"]
+        emu.send_command(chat, "/help")
+        emu.wait_for_reply(chat, "/need")
+    finally:
+        proc.send_signal(signal.SIGINT)
+        code = proc.wait(timeout=60)
+    text = log.read_text()
+    assert code == 0, text
+    assert "Traceback" not in text, text
