@@ -9,7 +9,6 @@ from __future__ import annotations
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -88,10 +87,10 @@ def _refused(error) -> None:
 @property_app.command("add")
 def property_add(
     name: str = typer.Option(..., "--name", help="The company's name, e.g. 宣城市安居物业管理有限公司."),
-    credit_code: Optional[str] = typer.Option(None, "--credit-code", help="统一社会信用代码."),
+    credit_code: str | None = typer.Option(None, "--credit-code", help="统一社会信用代码."),
     party_org: bool = typer.Option(False, "--party-org/--no-party-org", help="Whether it has a party organisation "
                                    "(clause 4)."),
-    contact: Optional[str] = typer.Option(None, "--contact", help="Contact person or phone."),
+    contact: str | None = typer.Option(None, "--contact", help="Contact person or phone."),
 ) -> None:
     """Register a property company."""
     from .services.checkins import PartyError
@@ -110,8 +109,8 @@ def property_contract(
     company: str = typer.Option(..., "--company", help="The company (id or name)."),
     compound: str = typer.Option(..., "--compound", help="The compound it serves (id, code, name or path)."),
     starts: str = typer.Option(..., "--from", help="First day of the contract, e.g. 2026-01-01."),
-    ends: Optional[str] = typer.Option(None, "--to", help="Last day (open-ended when left out)."),
-    liaison: Optional[str] = typer.Option(None, "--liaison", help="The company's liaison (物业联络员): name, phone "
+    ends: str | None = typer.Option(None, "--to", help="Last day (open-ended when left out)."),
+    liaison: str | None = typer.Option(None, "--liaison", help="The company's liaison (物业联络员): name, phone "
                                           "or id of a person (created when unknown)."),
 ) -> None:
     """Record a service contract between a company and a compound."""
@@ -132,7 +131,7 @@ def property_contract(
 
 
 @property_app.command("list")
-def property_list(unit: Optional[str] = typer.Option(None, "--unit", help="Only contracts under this unit.")) -> None:
+def property_list(unit: str | None = typer.Option(None, "--unit", help="Only contracts under this unit.")) -> None:
     """List the companies and their contracts."""
     from .services.evaluations import companies, contracts
 
@@ -151,7 +150,7 @@ def owners_add(
     compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path)."),
     person: str = typer.Option(..., "--person", help="Name, phone or id (created when unknown)."),
     role: str = typer.Option("member", "--role", help="chair (主任), vice_chair (副主任) or member (委员)."),
-    party: Optional[bool] = typer.Option(None, "--party/--no-party", help="Record the person's party status."),
+    party: bool | None = typer.Option(None, "--party/--no-party", help="Record the person's party status."),
 ) -> None:
     """Add a member to a compound's owners' committee."""
     from .services.checkins import PartyError
@@ -191,7 +190,7 @@ def owners_list(compound: str = typer.Option(..., "--compound", help="The compou
 @evaluations_app.command("list")
 def evaluations_list(
     period: str = typer.Option(..., "--period", help="e.g. 2026H2 (the rubric's period kind)."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="Only compounds under this unit (default: all)."),
+    unit: str | None = typer.Option(None, "--unit", help="Only compounds under this unit (default: all)."),
 ) -> None:
     """Results of a period: both scores, weighted total, stars, veto, ranks."""
     from .services.ratings import all_ratings, rating_line
@@ -207,7 +206,7 @@ def evaluations_list(
 @evaluations_app.command("export")
 def evaluations_export(
     file: Path = typer.Argument(..., dir_okay=False, help="The .xlsx file to write."),
-    unit: Optional[str] = typer.Option(None, "--unit", help="Only compounds under this unit (default: all)."),
+    unit: str | None = typer.Option(None, "--unit", help="Only compounds under this unit (default: all)."),
 ) -> None:
     """Export every period's results and every evaluation item by item (for the housing bureau)."""
     from .services.evaluation_export import export_xlsx

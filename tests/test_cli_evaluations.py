@@ -2,7 +2,7 @@
 PostgreSQL)."""
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 from openpyxl import load_workbook
@@ -14,7 +14,7 @@ from assistant.services import evaluations
 from assistant.services.org import find_unit
 from assistant.services.people import bind_role, create_person
 
-T0 = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -18,13 +18,29 @@ stateDiagram-v2
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, ContextTypes, ConversationHandler, MessageHandler, filters
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
 
 from ..messages import t
 from ..services import evaluations, ratings
 from ..services.checkins import PartyError
 from ..services.permissions import can
-from .common import as_person, cancel_command, conversation, fail, keyboard, lang_of, reply, runtime
+from .common import (
+    as_person,
+    cancel_command,
+    conversation,
+    fail,
+    keyboard,
+    lang_of,
+    reply,
+    runtime,
+)
 
 CONTRACT, PERIOD, SCORE, NOTE, VETO, VETO_NOTE, REVIEW = (
     "eval.contract", "eval.period", "eval.score", "eval.note", "eval.veto", "eval.veto_note", "eval.review")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -224,7 +225,7 @@ def _stars(r: _Reader, value: Any) -> tuple[tuple[int, float], ...]:
     found.sort(reverse=True)
     if [n for n, _ in found] != list(range(len(found), 0, -1)):
         raise r.fail("stars", "must give every number of stars from 1 up without gaps")
-    for (more, high), (fewer, low) in zip(found, found[1:]):
+    for (more, high), (fewer, low) in pairwise(found):
         if high <= low:
             raise r.fail(f"stars.{more}", f"must be higher than the minimum for {fewer} stars ({high:g} <= {low:g})")
     return tuple(found)

@@ -1,7 +1,7 @@
 """/evaluate and /ratings through the real handlers: offline (both databases) and end to end (emulator)."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +18,7 @@ from .test_e2e import register as e2e_register
 from .test_needs import button, last, register
 
 SECRETARY, LEADER, COMMUNITY, OTHER_SECRETARY = 801, 802, 803, 804
-T0 = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)  # period 2026H2
+T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)  # period 2026H2
 
 
 def contract(db, compound: str = "MY01") -> None:

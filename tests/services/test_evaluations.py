@@ -1,7 +1,7 @@
 """Property-company evaluations (clause 12) and owners' committees (clause 9), on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import yaml
@@ -16,7 +16,7 @@ from assistant.services.people import bind_role, create_person
 from assistant.storage.models import Evaluation, Need, OrgUnit, ReturnVisit
 
 RUBRIC = load_rubric()
-T0 = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)
+T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 PERIOD = "2026H2"
 
 
@@ -130,7 +130,7 @@ def test_submission_is_checked(world, firms):
     my01, anju = world.units["MY01"], firms["anju"]
 
     def errors(**kwargs) -> list[tuple[str, str]]:
-        args = dict(scores=full_marks(), vetoes=[], veto_note=None, period=PERIOD, company_id=anju)
+        args = {"scores": full_marks(), "vetoes": [], "veto_note": None, "period": PERIOD, "company_id": anju}
         args.update(kwargs)
         with world.db.session() as s, pytest.raises(Invalid) as error:
             evaluations.submit(s, RUBRIC, world.secretary, args["company_id"], my01, args["period"], args["scores"],
@@ -211,7 +211,7 @@ def test_satisfaction_evidence(world, firms):
         s.add(need)
         s.flush()
         for answer, at in (("satisfied", T0), ("basically", T0), ("unsatisfied", T0),
-                           ("satisfied", datetime(2026, 6, 30, 15, 59, tzinfo=timezone.utc))):  # 23:59 in H1
+                           ("satisfied", datetime(2026, 6, 30, 15, 59, tzinfo=UTC))):  # 23:59 in H1
             s.add(ReturnVisit(need_id=need.id, contacted=True, solved=True, satisfaction=answer, at=at))
         s.flush()
         seen = ratings.satisfaction(s, my01, PERIOD, RUBRIC)
