@@ -12,6 +12,7 @@ from pathlib import Path
 
 import typer
 
+from .cli_needs import _fail
 from .config import get_settings
 from .messages import t
 
@@ -27,11 +28,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(property_app, name="property")
     app.add_typer(owners_app, name="owners")
     app.add_typer(evaluations_app, name="evaluations")
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(1)
 
 
 @contextmanager

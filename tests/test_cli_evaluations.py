@@ -14,6 +14,8 @@ from assistant.services import evaluations
 from assistant.services.org import find_unit
 from assistant.services.people import bind_role, create_person
 
+from .test_cli_needs import fails, ok
+
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 
 
@@ -23,17 +25,6 @@ def run(cfg, tree, monkeypatch):
     monkeypatch.setattr(cli_evaluations, "get_settings", lambda: cfg)
     runner = CliRunner()
     return lambda *args: runner.invoke(cli.app, [str(a) for a in args])
-
-
-def ok(result) -> str:
-    assert result.exit_code == 0, result.output
-    return result.output
-
-
-def fails(result, text: str) -> None:
-    """Exit code 1 with a message, not a traceback."""
-    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
-    assert text in result.output and "Traceback" not in result.output
 
 
 def test_companies_and_contracts(run):

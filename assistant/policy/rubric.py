@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import yaml
-
 from ..storage.models import ROLES
-from .loader import _ID, PolicyError, _Reader
+from .loader import _ID, Labelled, _Reader, read_yaml
+
+Veto = Labelled  # an item of the one-vote-veto list (一票否决): id, zh, en
 
 SHIPPED_RUBRIC = Path(__file__).resolve().parent / "rubric.yaml"
 PARTS: tuple[str, ...] = ("party_building", "service_quality")
@@ -25,8 +25,15 @@ _MONTHS = {"year": 12, "half": 6, "quarter": 3}
 _EPSILON = 1e-6
 
 
+class _Named:
+    """`label(lang)`: the en text for English, else the zh one."""
+
+    def label(self, lang: str | None = None) -> str:
+        return self.en if (lang or "").lower().startswith("en") else self.zh  # type: ignore[attr-defined]
+
+
 @dataclass(frozen=True)
-class Item:
+class Item(_Named):
     """One rubric item: its maximum points and what it covers."""
 
     id: str
@@ -36,12 +43,9 @@ class Item:
     en: str
     description: str
 
-    def label(self, lang: str | None = None) -> str:
-        return self.en if (lang or "").lower().startswith("en") else self.zh
-
 
 @dataclass(frozen=True)
-class Part:
+class Part(_Named):
     """One of the two 100-point parts."""
 
     id: str
@@ -49,24 +53,9 @@ class Part:
     en: str
     items: tuple[Item, ...]
 
-    def label(self, lang: str | None = None) -> str:
-        return self.en if (lang or "").lower().startswith("en") else self.zh
-
 
 @dataclass(frozen=True)
-class Veto:
-    """An item of the one-vote-veto list."""
-
-    id: str
-    zh: str
-    en: str
-
-    def label(self, lang: str | None = None) -> str:
-        return self.en if (lang or "").lower().startswith("en") else self.zh
-
-
-@dataclass(frozen=True)
-class Source:
+class Source(_Named):
     """Where evaluations come from (the roles) and their weight in the combined score."""
 
     id: str
@@ -74,9 +63,6 @@ class Source:
     en: str
     roles: tuple[str, ...]
     weight: float
-
-    def label(self, lang: str | None = None) -> str:
-        return self.en if (lang or "").lower().startswith("en") else self.zh
 
 
 @dataclass(frozen=True)
@@ -269,10 +255,5 @@ def parse_rubric(data: Any, source: Path | str = "<memory>") -> Rubric:
 def load_rubric(path: str | Path | None = None) -> Rubric:
     """The rubric from `path`, else the shipped rubric.yaml. PolicyError for a missing or invalid file."""
     path = Path(path) if path is not None else SHIPPED_RUBRIC
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PolicyError(path, "", f"cannot read the policy file ({error.strerror or error})") from None
-    except yaml.YAMLError as error:
-        raise PolicyError(path, "", f"not valid YAML: {error}") from None
+    data = read_yaml(path)
     return parse_rubric(data, path)
