@@ -30,10 +30,10 @@ def results_for(session, rubric, person_id: int, period: str) -> list[ratings.Ra
 async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ratings [period]: property-company ratings in my units (this period unless one is given, e.g. 2026H1)."""
     rt, lang = runtime(context), lang_of(update)
-    period = (context.args[0].upper() if context.args else
-              rt.rubric.period_of(rt.clock().astimezone(rt.rubric.zone).date()))
+    now = rt.rubric.period_of(rt.clock().astimezone(rt.rubric.zone).date())
+    period = context.args[0].upper() if context.args else now
     if not rt.rubric.valid_period(period):
-        await reply(update, "eval.err.period_example", example=rt.rubric.period_of(rt.clock().date()))
+        await reply(update, "eval.err.period_example", example=now)
         return
     found = await as_person(update, context, lambda s, pid: results_for(s, rt.rubric, pid, period))
     if found is None:
