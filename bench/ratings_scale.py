@@ -20,20 +20,20 @@ import sys
 import tempfile
 import time
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy.pool import NullPool  # noqa: E402
+from sqlalchemy.pool import NullPool
 
-from assistant.policy.rubric import load_rubric  # noqa: E402
-from assistant.services.ratings import ratings  # noqa: E402
-from assistant.storage.db import Database, make_engine, upgrade  # noqa: E402
-from assistant.storage.models import Evaluation, OrgUnit, Person, PropertyCompany  # noqa: E402
+from assistant.policy.rubric import load_rubric
+from assistant.services.ratings import ratings
+from assistant.storage.db import Database, make_engine, upgrade
+from assistant.storage.models import Evaluation, OrgUnit, Person, PropertyCompany
 
 PG_URL = os.environ.get("ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PERIOD, NOW = "2026H2", datetime(2026, 11, 26, tzinfo=timezone.utc)
+PERIOD, NOW = "2026H2", datetime(2026, 11, 26, tzinfo=UTC)
 
 
 def unit(session, name: str, level: str, parent: OrgUnit | None) -> OrgUnit:
