@@ -8,6 +8,7 @@ from .handlers import (
     ask,
     cases,
     check,
+    evaluate,
     checkin,
     checkin_report,
     flowin,
@@ -16,6 +17,7 @@ from .handlers import (
     need,
     need_card,
     points,
+    ratings,
     resource,
     start,
     text,
@@ -57,6 +59,8 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handler(flowin.build_handler())
     application.add_handler(points.build_handler())
     application.add_handler(cases.build_handler())
+    application.add_handler(evaluate.build_handler())
+    application.add_handler(ratings.build_handler())
     application.add_handlers(ask.extra_handlers())
     application.add_handlers(need.extra_handlers())
     application.add_handler(text.build_handler())

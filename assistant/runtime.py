@@ -27,6 +27,7 @@ class Runtime:
             self.db = open_database(self.settings)
         self.needs_policy  # a bad policy file stops the start with a clear message
         self.party_policy
+        self.rubric
 
     @cached_property
     def needs_policy(self):
@@ -41,6 +42,13 @@ class Runtime:
         from .policy.loader import load_party_policy
 
         return load_party_policy(self.settings.party_policy_file)
+
+    @cached_property
+    def rubric(self):
+        """The property-company evaluation rubric (双百分, veto list, stars, weights), validated at start-up."""
+        from .policy.rubric import load_rubric
+
+        return load_rubric(self.settings.rubric_policy_file)
 
     @cached_property
     def index(self):

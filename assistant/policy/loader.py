@@ -172,6 +172,16 @@ class _Reader:
         return items
 
 
+def read_yaml(path: Path) -> Any:
+    """A policy file parsed; PolicyError for a missing, unreadable or malformed one."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise PolicyError(path, "", f"cannot read the policy file ({error.strerror or error})") from None
+    except yaml.YAMLError as error:
+        raise PolicyError(path, "", f"not valid YAML: {error}") from None
+
+
 def parse_needs_policy(data: Any, source: Path | str = "<memory>") -> NeedsPolicy:
     """Validate parsed YAML; raises PolicyError naming the first bad field."""
     r = _Reader(Path(source))
@@ -272,12 +282,7 @@ def load_needs_policy(path: str | Path | None = None, settings=None) -> NeedsPol
             settings = get_settings()
         path = getattr(settings, "needs_policy_file", None) or SHIPPED_NEEDS_POLICY
     path = Path(path)
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PolicyError(path, "", f"cannot read the policy file ({error.strerror or error})") from None
-    except yaml.YAMLError as error:
-        raise PolicyError(path, "", f"not valid YAML: {error}") from None
+    data = read_yaml(path)
     return parse_needs_policy(data, path)
 
 
@@ -443,10 +448,5 @@ def parse_party_policy(data: Any, source: Path | str = "<memory>") -> PartyPolic
 def load_party_policy(path: str | Path | None = None) -> PartyPolicy:
     """The party policy from `path`, else the shipped party.yaml. PolicyError for a missing or invalid file."""
     path = Path(path) if path is not None else SHIPPED_PARTY_POLICY
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise PolicyError(path, "", f"cannot read the policy file ({error.strerror or error})") from None
-    except yaml.YAMLError as error:
-        raise PolicyError(path, "", f"not valid YAML: {error}") from None
+    data = read_yaml(path)
     return parse_party_policy(data, path)

@@ -1,6 +1,7 @@
 """Organisation (clauses 1–3, 9): committee seats, party groups, resident full members and compliance facts.
 
-`compliance_facts` gathers per unit what the rules of party.yaml speak about; judging them (and citing the
+`compliance_facts` gathers per unit what the rules of party.yaml speak about (the owners' committee from its
+registry, services/owners_committees.py, else from owners_committee role bindings); judging them (and citing the
 clause) is the compliance check's job. Full members are resident confirmed members (check-ins, flow-ins
 included); probationary members are not recorded yet, so every confirmed member counts as full.
 """
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from ..storage.models import ORGAN_LEVELS, ORGAN_POSITIONS, CommitteeSeat, OrgUnit, PartyGroup, Person, RoleBinding
 from .checkins import Invalid, NotAllowed, NotFound, PartyError, current_checkins, load, now_or
 from .org import breadcrumb
+from .owners_committees import committee_counts
 from .permissions import can
 
 FROM_MAX = 200
@@ -157,12 +159,15 @@ def compliance_facts(session: Session, root_unit_id: int | None = None) -> list[
     for binding in session.scalars(select(RoleBinding).where(RoleBinding.role.in_(("branch_secretary",
                                                                                     "owners_committee")))):
         roles.setdefault(binding.unit_id, []).append(binding)
+    registry = committee_counts(session)  # the owners' committee registry; role bindings where it is empty
     facts = []
     for unit in units:
         seated = seat_counts.get(unit.id, {})
         bound = roles.get(unit.id, [])
         owners = [b.person for b in bound if b.role == "owners_committee"]
         compound = unit.level == "compound"
+        owners_total, owners_party = registry.get(unit.id) or (
+            (len(owners), sum(1 for p in owners if p.party_member)) if owners else (None, None))
         has_branch = (seated.get("branch_committee", {}).get("secretary", 0) > 0
                       or any(b.role == "branch_secretary" for b in bound))
         facts.append(UnitFacts(
@@ -170,6 +175,6 @@ def compliance_facts(session: Session, root_unit_id: int | None = None) -> list[
             sum(1 for path in residences if path.startswith(unit.path)),
             unit.id in groups if unit.level == "building" else None,
             has_branch if compound else None,
-            len(owners) if compound and owners else None,
-            sum(1 for p in owners if p.party_member) if compound and owners else None))
+            owners_total if compound else None,
+            owners_party if compound else None))
     return facts

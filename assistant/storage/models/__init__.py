@@ -12,6 +12,15 @@ from assistant.storage.models.base import (
     UTCDateTime,
     utcnow,
 )
+from assistant.storage.models.evaluations import (
+    OWNERS_ROLES,
+    Evaluation,
+    EvaluationScore,
+    EvaluationVeto,
+    OwnersCommitteeMember,
+    PropertyCompany,
+    ServiceContract,
+)
 from assistant.storage.models.needs import (
     DEADLINE_KINDS,
     NEED_EVENT_KINDS,
@@ -62,4 +71,6 @@ __all__ = [
     "TelegramAccount",
     "CASE_EVENT_KINDS", "CASE_STATUSES", "CHECKIN_STATUSES", "ORGAN_LEVELS", "ORGAN_POSITIONS", "POSITIONS",
     "CaseEvent", "CheckIn", "CommitteeSeat", "NegativeCase", "PartyGroup", "PointEntry",
+    "OWNERS_ROLES", "Evaluation", "EvaluationScore", "EvaluationVeto", "OwnersCommitteeMember", "PropertyCompany",
+    "ServiceContract",
 ]
