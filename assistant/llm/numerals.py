@@ -19,20 +19,22 @@ MEASURES = ("小时", "分钟", "星期", "季度", "个", "名", "人", "位", 
             "间", "所", "处", "件", "章", "节", "款", "本", "份", "张", "座")
 RANGE = "至到~～-－—"
 PERCENT_CN = re.compile(f"百分之([{CN_CHARS}]+)")
-EN_NUMBERS = {w: i for i, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
-    "seventeen eighteen nineteen twenty".split())} | {"thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
+EN_NUMBERS = {w: i for i, w in enumerate([
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve",
+    "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty"])} | {
+    "thirty": 30, "forty": 40, "fifty": 50, "hundred": 100}
 EN_NUMBER_RE = re.compile(rf"(?<!\bno )\b({'|'.join(EN_NUMBERS)})\b(?! of\b)", re.IGNORECASE)
-MONTHS = {m: i + 1 for i, m in enumerate(
-    "january february march april may june july august september october november december".split())}
+MONTHS = {m: i + 1 for i, m in enumerate([
+    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
+    "december"])}
 CJK = "\u4e00-\u9fff"
 SPACE_NEAR_CJK = re.compile(rf"(?<=[{CJK}\d])\s+(?=[{CJK}])|(?<=[{CJK}])\s+(?=\d)")
 NUMBER_RE = re.compile(r"\d+(?:\.\d+)?%?")
 CN_DATE_RE = re.compile(r"(?:(\d{4})年)?(\d{1,2})月(?:(\d{1,2})[日号]|(底|初|上旬|中旬|下旬))?")
 ISO_DATE_RE = re.compile(r"(?<!\d)(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?!\d)")
-EN_DATE_RE = re.compile(
-    rf"(?:(end|beginning|start) of\s+)?\b({'|'.join(MONTHS)})\b(?:\s+(\d{{1,2}})(?:st|nd|rd|th)?)?(?:,?\s+(\d{{4}}))?",
-    re.IGNORECASE)
+EN_DATE_RE = re.compile(  # month names capitalised, so "members may" is no date
+    rf"(?:((?i:end|beginning|start)) of\s+)?\b({'|'.join(m.title() for m in MONTHS)})\b"
+    rf"(?:\s+(\d{{1,2}})(?!\d)(?:st|nd|rd|th)?)?(?:,?\s+(\d{{4}}))?")
 EN_PART = {"end": "底", "beginning": "初", "start": "初"}
 QUOTE_RE = re.compile(r"“([^”]{1,120})”|\"([^\"]{1,120})\"|「([^」]{1,120})」|『([^』]{1,120})』")
 CITATION_RE = re.compile(r"\[([^\[\]]{1,60})\]|【([^【】]{1,60})】")
@@ -85,7 +87,7 @@ def normalise(text: str) -> str:
     return EN_NUMBER_RE.sub(lambda m: str(EN_NUMBERS[m.group(1).lower()]), text)
 
 
-def _canonical(number: str) -> str:
+def canonical(number: str) -> str:
     percent = number.endswith("%")
     digits = number.rstrip("%")
     if "." in digits:
@@ -96,7 +98,7 @@ def _canonical(number: str) -> str:
 
 def numbers(normalised: str) -> set[str]:
     """The numbers of a normalised text, canonical ("06" → "6", "50.0%" → "50%")."""
-    return {_canonical(n) for n in NUMBER_RE.findall(normalised)}
+    return {canonical(n) for n in NUMBER_RE.findall(normalised)}
 
 
 def dates(normalised: str) -> set[tuple]:

@@ -77,7 +77,7 @@ async def call(step: str, work: Awaitable, timeout: float) -> Outcome:
     """Await one LLM step within `timeout` seconds; a timeout or any error becomes a logged reason."""
     try:
         return Outcome(await asyncio.wait_for(work, timeout))
-    except asyncio.TimeoutError:
+    except TimeoutError:
         return rejected(step, f"timeout after {timeout:g} s")
     except Exception as err:  # noqa: BLE001 — any client, HTTP or parsing failure means: use the rules
         return rejected(step, f"error: {type(err).__name__}: {str(err)[:200]}")

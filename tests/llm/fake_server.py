@@ -20,7 +20,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-CLAUSE_RE = re.compile(r"^\[([^\]]+)\] [^\n]*\n(.+?)(?=\n\n\[|\n\nQuestion: |\Z)", re.S | re.M)
+CLAUSE_RE = re.compile(r"^\[([^\]]+)\] [^\n]*\n(.+?)(?=\n\n\[|\n\nQuestion: |\Z)", re.DOTALL | re.MULTILINE)
 SENTENCE_RE = re.compile(r"(?<=[。；！？])")
 EMBEDDING_DIM = 8
 
@@ -56,7 +56,7 @@ class FakeLLMServer:
         server = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 — the http.server API
+            def do_POST(self) -> None:
                 request = json.loads(self.rfile.read(int(self.headers.get("Content-Length") or 0)) or b"{}")
                 server.requests.append({"path": self.path, **request})
                 time.sleep(server.delay)
@@ -95,7 +95,7 @@ class FakeLLMServer:
             "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
         }, ensure_ascii=False).encode()
 
-    def __enter__(self) -> FakeLLMServer:
+    def __enter__(self):
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         return self
 
