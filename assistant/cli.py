@@ -63,11 +63,17 @@ def ask(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per question."),
 ) -> None:
     """Answer a policy question from the directive, quoting and citing the clause."""
-    from .knowledge.answer import answer_question
     from .knowledge.index import open_index
+    from .llm.answer import answer_sync
+    from .llm.provider import chat_model
 
     _setup_logging()
     index = open_index(get_settings())
+    model = chat_model(get_settings())  # None unless LLM_BASE_URL and LLM_MODEL are set
+
+    def answer_question(index, text):
+        return answer_sync(index, model, text)
+
     if question == "-":
         for line in sys.stdin:  # one answer per input line, blank lines included, so outputs align
             typer.echo(_render(answer_question(index, line), as_json))

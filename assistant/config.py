@@ -65,6 +65,17 @@ class Settings(BaseSettings):
     needs_policy_file: Path | None = Field(default=None, description="A needs policy YAML; the shipped assistant/policy/needs.yaml when unset.")
     rubric_policy_file: Path | None = Field(default=None, description="A property-company evaluation rubric YAML (clause 12); the shipped assistant/policy/rubric.yaml when unset.")
 
+    # LLM assistance (issue 8): none by default (extractive answers, rule-based intake); any OpenAI-compatible
+    # endpoint (Qwen, DeepSeek, vLLM, Ollama, llama.cpp server). Its output is validated, never required.
+    llm_base_url: str | None = Field(default=None, validation_alias=AliasChoices("LLM_BASE_URL", "ASSISTANT_LLM_BASE_URL"), description="e.g. http://127.0.0.1:11434/v1")
+    llm_model: str | None = Field(default=None, validation_alias=AliasChoices("LLM_MODEL", "ASSISTANT_LLM_MODEL"))
+    llm_api_key: str | None = Field(default=None, validation_alias=AliasChoices("LLM_API_KEY", "ASSISTANT_LLM_API_KEY"))
+    llm_timeout: float = Field(default=8.0, gt=0, validation_alias=AliasChoices("LLM_TIMEOUT", "ASSISTANT_LLM_TIMEOUT"), description="Seconds for one LLM call; past it the rules answer.")
+    llm_temperature: float = 0.0
+    llm_max_answer_chars: int = Field(default=600, description="A longer LLM answer is refused (extractive answer instead).")
+    llm_embeddings_base_url: str | None = Field(default=None, validation_alias=AliasChoices("LLM_EMBEDDINGS_BASE_URL", "ASSISTANT_LLM_EMBEDDINGS_BASE_URL"), description="Defaults to LLM_BASE_URL when an embeddings model is set.")
+    llm_embeddings_model: str | None = Field(default=None, validation_alias=AliasChoices("LLM_EMBEDDINGS_MODEL", "ASSISTANT_LLM_EMBEDDINGS_MODEL"), description="Unset: the bundled e5 embeddings.")
+
     @property
     def sqlalchemy_url(self) -> str:
         """The database URL in use: DATABASE_URL, or a SQLite file in the data directory."""

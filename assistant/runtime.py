@@ -55,3 +55,10 @@ class Runtime:
         from .knowledge.index import open_index
 
         return open_index(self.settings)
+
+    @cached_property
+    def llm(self):
+        """The configured chat model (LLM_BASE_URL, LLM_MODEL), or None: everything then works by the rules."""
+        from .llm.provider import chat_model
+
+        return chat_model(self.settings)

@@ -1,9 +1,13 @@
 """Policy Q&A accuracy, refusals and latency on a question set, with the standard recipe as baseline.
 
-usage: python bench/qa_eval.py [FILE.jsonl] [--verbose]
+usage: python bench/qa_eval.py [FILE.jsonl] [--verbose] [--llm]
 
 FILE lines: {"q": question, "clause": [acceptable labels] | [] (any) | null (must refuse), "must": [facts]}.
 Prints `RESULT accuracy=… refusal=… p50_ms=… p95_ms=… baseline_accuracy=… n=…` last.
+
+--llm answers through the configured LLM (LLM_BASE_URL, LLM_MODEL) under the grounding validator, times one
+round, and adds `mode=llm llm_answers=… fallback_rate=…` (fallbacks / LLM calls; uncovered questions make
+no call). Without a model, `python -m tests.llm.fake_server --mode grounded|corrupt` is a stand-in server.
 """
 from __future__ import annotations
 
@@ -17,11 +21,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import get_settings  # noqa: E402
-from assistant.knowledge.answer import answer_question  # noqa: E402
 from assistant.knowledge.chunking import chunk_document  # noqa: E402
 from assistant.knowledge.evaluation import Score, judge, judge_answer, load_questions  # noqa: E402
 from assistant.knowledge.index import BM25, KnowledgeIndex  # noqa: E402
 from assistant.knowledge.ingest import discover, read_document  # noqa: E402
+from assistant.llm.answer import answer_sync  # noqa: E402
+from assistant.llm.provider import chat_model  # noqa: E402
 
 DEFAULT_SET = ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"
 TIMED_ROUNDS = 5
@@ -69,17 +74,27 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("file", nargs="?", default=str(DEFAULT_SET))
     parser.add_argument("--verbose", "-v", action="store_true")
+    parser.add_argument("--llm", action="store_true", help="answer through the configured LLM (LLM_BASE_URL, LLM_MODEL)")
     args = parser.parse_args()
     items = load_questions(Path(args.file))
 
     settings = get_settings()
+    model = chat_model(settings) if args.llm else None
+    if args.llm and model is None:
+        sys.exit("--llm needs LLM_BASE_URL and LLM_MODEL")
+    calls = fallbacks = 0
+
+    def ask(question: str):
+        return answer_sync(index, model, question)
     index = KnowledgeIndex(settings)
     index.ingest([settings.corpus_dir], progress=False)
     baseline = Baseline(settings.corpus_dir)
 
     score, baseline_score = Score(), Score()
     for item in items:
-        result = answer_question(index, item["q"])
+        result = ask(item["q"])
+        calls += result.mode == "llm" or result.fallback is not None
+        fallbacks += result.fallback is not None
         ok = judge_answer(item, result)
         score.add(item, ok)
         b_clause, b_text = baseline.ask(item["q"])
@@ -87,19 +102,21 @@ def main() -> None:
         if args.verbose or not ok:
             clause = result.citations[0].clause if result.citations else None
             print(f"{'ok ' if ok else 'MISS'} {item.get('id', '')} want={item['clause']} got={clause} "
-                  f"conf={result.confidence:.2f} confident={result.confident} | {item['q']}\n     {result.answer[:160]!r}")
+                  f"conf={result.confidence:.2f} confident={result.confident} mode={result.mode} "
+                  f"fallback={result.fallback} | {item['q']}\n     {result.answer[:160]!r}")
 
     timings = []
-    for _ in range(TIMED_ROUNDS):
+    for _ in range(1 if model else TIMED_ROUNDS):  # one round of LLM calls is enough to time them
         for item in items:
             started = time.perf_counter()
-            answer_question(index, item["q"])
+            ask(item["q"])
             timings.append((time.perf_counter() - started) * 1000)
 
+    llm = f" mode=llm llm_answers={calls - fallbacks} fallback_rate={fallbacks / calls if calls else 0:.3f}" if model else ""
     print(
         f"RESULT accuracy={score.accuracy:.3f} refusal={score.refusal:.2f} "
         f"p50_ms={statistics.median(timings):.1f} p95_ms={percentile(timings, 0.95):.1f} "
-        f"baseline_accuracy={baseline_score.accuracy:.3f} n={score.total}"
+        f"baseline_accuracy={baseline_score.accuracy:.3f} n={score.total}{llm}"
     )
 
 

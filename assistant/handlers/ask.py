@@ -9,7 +9,6 @@ stateDiagram-v2
 """
 from __future__ import annotations
 
-import asyncio
 from html import escape
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -23,8 +22,9 @@ from telegram.ext import (
     filters,
 )
 
-from ..knowledge.answer import Answer, answer_question
+from ..knowledge.answer import Answer
 from ..knowledge.tokenize import is_english
+from ..llm.answer import llm_answer
 from ..messages import t
 from .common import cancel_command, conversation, lang_of, reply, runtime
 
@@ -40,6 +40,9 @@ def format_answer(result: Answer, lang: str) -> str:
     if not result.confident:
         return escape(result.answer)
     top = result.citations[0]
+    if result.mode == "llm":  # the model's checked answer, its source and a note that a model wrote it
+        return "\n".join([escape(result.answer), escape(t("answer.source", lang, doc=top.doc, path=top.path)),
+                          escape(t("llm.answer_note", lang))])
     lines = []
     lead = t("answer.lead", lang, clause=top.clause, doc=top.doc)
     if lead:
@@ -53,7 +56,7 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
     """Answer one question and offer the related clauses."""
     rt = runtime(context)
     lang = "en" if is_english(question) else lang_of(update)
-    result = await asyncio.to_thread(answer_question, rt.index, question, lang)
+    result = await llm_answer(rt.index, rt.llm, question, lang)  # extractive unless an LLM answer passes the check
     markup = None
     related = [[c.doc, c.path, c.text[:EXCERPT_CHARS]] for c in result.citations[1 if result.confident else 0:][:RELATED_SHOWN]]
     if related:

@@ -37,6 +37,7 @@ from ..messages import t
 from ..services import intake, needs, places
 from . import need_steps as steps
 from .ask import answer
+from .assist import prefill as llm_prefill
 from .common import as_person, cancel_command, conversation, in_session, lang_of, reply, runtime
 from .notify import notify_need
 
@@ -93,6 +94,7 @@ async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
         await reply(update, "bot.denied")
         return ConversationHandler.END
     found = intake.prefill(text, _policy(context)) if text else intake.Prefill()
+    found = await llm_prefill(context, person_id, text, found)  # an LLM's validated fields, when configured
     draft["prefill"] = {"building_no": found.building_no, "category": found.category, "urgent": found.urgent,
                         "phone": found.phone}
     if len(compounds) == 1:
@@ -199,15 +201,19 @@ async def _file(update: Update, context) -> int:
 
 async def offer_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Free text that reads like a need: offer to file it (returns False to let Q&A answer instead)."""
-    text = update.effective_message.text
-    if not intake.looks_like_need(text, _policy(context)):
+    if not intake.looks_like_need(update.effective_message.text, _policy(context)):
         return False
-    context.user_data[FREE_TEXT] = text
+    await offer(update, context)
+    return True
+
+
+async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer to file the message as a need, or to answer it as a policy question."""
+    context.user_data[FREE_TEXT] = update.effective_message.text
     lang = lang_of(update)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("needform.offer_yes", lang), callback_data=CB + "offer")],
                                    [InlineKeyboardButton(t("needform.offer_ask", lang), callback_data=CB + "asq")]])
     await update.effective_message.reply_text(t("needform.offer", lang), reply_markup=markup)
-    return True
 
 
 async def answer_offer_as_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

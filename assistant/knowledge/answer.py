@@ -42,11 +42,14 @@ class Answer:
     quote: str = ""
     lang: str = "zh"
     error: str | None = None
+    mode: str = "extractive"  # "llm" when an LLM wrote the answer and the grounding validator accepted it
+    fallback: str | None = None  # why an LLM answer was not used (logged; not part of the JSON)
 
     def to_json(self) -> dict:
         data = asdict(self)
         data.pop("quote")
         data.pop("lang")
+        data.pop("fallback")
         if self.error is None:
             data.pop("error")
         return data

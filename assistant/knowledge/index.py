@@ -261,7 +261,9 @@ class KnowledgeIndex:
 
 def open_index(settings: Settings, sync: bool = True, progress: bool = True) -> KnowledgeIndex:
     """The index, built on first use and brought in step with the corpus directory (cheap when unchanged)."""
-    index = KnowledgeIndex(settings)
+    from ..llm.provider import embeddings
+
+    index = KnowledgeIndex(settings, embeddings=embeddings(settings))  # the bundled e5 unless an endpoint is set
     if sync and settings.corpus_dir.exists():
         index.ingest([settings.corpus_dir], progress=progress)
     return index

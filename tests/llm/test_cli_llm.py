@@ -1,0 +1,40 @@
+"""`assistant ask --json` carries "mode": extractive by default, llm with an endpoint configured."""
+import json
+import os
+
+import pytest
+
+from ..test_cli import check_contract, run
+from .fake_server import FakeLLMServer
+
+
+@pytest.fixture(scope="module")
+def env(tmp_path_factory):
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "ASSISTANT_LLM_"))}
+    return {**clean, "ASSISTANT_DATA_DIR": str(tmp_path_factory.mktemp("cli-llm") / "data")}
+
+
+def test_default_mode_is_extractive(env):
+    obj = json.loads(run(env, "ask", "--json", "小区党支部设几名委员？").stdout)
+    check_contract(obj)
+    assert obj["mode"] == "extractive" and obj["confident"]
+
+
+def test_configured_endpoint_gives_llm_answers(env):
+    with FakeLLMServer("grounded") as server:
+        llm_env = {**env, "LLM_BASE_URL": server.url, "LLM_MODEL": "stand-in", "LLM_TIMEOUT": "5"}
+        proc = run(llm_env, "ask", "--json", "-", stdin="小区党支部设几名委员？\n物业费每平方米多少钱\n")
+    first, second = (json.loads(line) for line in proc.stdout.splitlines())
+    check_contract(first)
+    assert first["mode"] == "llm" and first["answer"].endswith("[3]") and first["citations"][0]["clause"] == "3"
+    assert second["mode"] == "extractive" and not second["confident"]  # not covered: no LLM call
+    assert len(server.requests) == 1
+
+
+def test_rejected_llm_answer_is_extractive_and_logged(env):
+    with FakeLLMServer("corrupt") as server:
+        llm_env = {**env, "LLM_BASE_URL": server.url, "LLM_MODEL": "stand-in"}
+        proc = run(llm_env, "ask", "--json", "小区党支部设几名委员？")
+    obj = json.loads(proc.stdout)
+    assert obj["mode"] == "extractive" and "3-5" in obj["answer"]
+    assert "number not in the cited clauses: 4" in proc.stderr
