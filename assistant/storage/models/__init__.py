@@ -12,6 +12,12 @@ from assistant.storage.models.base import (
     UTCDateTime,
     utcnow,
 )
+from assistant.storage.models.digest import (
+    DELIVERY_STATUSES,
+    DigestDelivery,
+    DigestRun,
+    DigestSubscription,
+)
 from assistant.storage.models.needs import (
     DEADLINE_KINDS,
     NEED_EVENT_KINDS,
@@ -62,4 +68,5 @@ __all__ = [
     "TelegramAccount",
     "CASE_EVENT_KINDS", "CASE_STATUSES", "CHECKIN_STATUSES", "ORGAN_LEVELS", "ORGAN_POSITIONS", "POSITIONS",
     "CaseEvent", "CheckIn", "CommitteeSeat", "NegativeCase", "PartyGroup", "PointEntry",
+    "DELIVERY_STATUSES", "DigestDelivery", "DigestRun", "DigestSubscription",
 ]

@@ -61,6 +61,12 @@ class Need(Base):
         Index("ix_needs_status_resolve_due", "status", "resolve_due_at"),
         Index("ix_needs_level_status", "level_unit_id", "status"),
         Index("ix_needs_category_created", "category", "created_at"),
+        # digests (issue 7): each period column leads, the compound follows so scope checks stay in the index
+        Index("ix_needs_created_compound", "created_at", "compound_id"),
+        Index("ix_needs_accepted_compound", "accepted_at", "compound_id"),
+        Index("ix_needs_resolved_compound", "resolved_at", "compound_id"),
+        Index("ix_needs_accept_due_compound", "accept_due_at", "compound_id"),
+        Index("ix_needs_resolve_due_compound", "resolve_due_at", "compound_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -120,6 +126,7 @@ class Escalation(Base):
     __table_args__ = (
         UniqueConstraint("need_id", "deadline_kind", "deadline_at"),
         CheckConstraint(_in("deadline_kind", DEADLINE_KINDS), name="deadline_kind"),
+        Index("ix_escalations_at", "at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -178,7 +185,10 @@ class ReturnVisit(Base):
     """回访: the three questions of Beijing 12345 (contacted? solved? satisfied?) asked after resolution."""
 
     __tablename__ = "return_visits"
-    __table_args__ = (CheckConstraint(_in("satisfaction", SATISFACTION), name="satisfaction"),)
+    __table_args__ = (
+        CheckConstraint(_in("satisfaction", SATISFACTION), name="satisfaction"),
+        Index("ix_return_visits_at", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), index=True)
