@@ -1,6 +1,7 @@
 """Typed settings: every knob has an env var (prefix ASSISTANT_) and an embedded default."""
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -62,6 +63,22 @@ class Settings(BaseSettings):
     # Needs list (issue 4): the policy file with categories, SLA hours and the escalation chain
     party_policy_file: Path | None = Field(default=None, description="A party policy YAML (check-ins, points, cases, compliance); the shipped assistant/policy/party.yaml when unset.")
     needs_policy_file: Path | None = Field(default=None, description="A needs policy YAML; the shipped assistant/policy/needs.yaml when unset.")
+
+    # Coordinator digests (issue 7). Schedules are in the needs policy's time zone (Asia/Shanghai); weekdays
+    # ISO (1 = Monday). Defaults: daily 08:30 for branches and communities, Monday 09:00 for streets and the district.
+    digest_daily_at: time = Field(default=time(8, 30), description="When branches and communities get yesterday's digest.")
+    digest_daily_levels: tuple[str, ...] = ("compound", "community")
+    digest_weekly_at: time = Field(default=time(9, 0), description="When streets and the district get last week's digest.")
+    digest_weekly_days: tuple[int, ...] = Field(default=(1,), description="ISO weekdays of the weekly digest (1 = Monday).")
+    digest_weekly_levels: tuple[str, ...] = ("street", "district")
+    digest_tick_seconds: float = Field(default=60, description="How often due digest slots and the outbox are checked.")
+    digest_catchup_hours: float = Field(default=6, description="A slot missed while down is still sent this long after.")
+    digest_retry_seconds: float = Field(default=60, description="First retry delay of a failed digest; doubles per attempt.")
+    digest_max_attempts: int = Field(default=10, description="Attempts before a digest is marked failed (kept in SQL, logged).")
+    digest_top_n: int = Field(default=8, description="Lines per list in a digest (sub-units, leaders, findings).")
+    digest_hotspot_min: int = Field(default=2, description="Needs of one category at one place that make a 本期突出问题.")
+    digest_export_max_rows: int = Field(default=50000, description="Needs per /export workbook.")
+    digest_font_file: Path | None = Field(default=None, description="A CJK font for charts; mplfonts' Noto Sans CJK SC when unset.")
 
     @property
     def sqlalchemy_url(self) -> str:
