@@ -131,3 +131,28 @@ def test_split_text_keeps_lines_and_the_limit():
     long = "x" * 9000
     assert [len(c) for c in digest.split_text(long)] == [4096, 4096, 808]
     assert digest.split_text("") == [""]
+
+
+def test_xlsx_export_has_the_scope_needs_and_history(world, policy, tmp_path):
+    from openpyxl import load_workbook
+
+    from assistant.services.exports import export_needs_xlsx
+    from assistant.storage.models import NeedEvent
+
+    with world.db.session() as s:
+        mine = add_need(s, world, created=1, accepted=2, status="accepted")
+        s.add_all([NeedEvent(need_id=mine.id, kind="filed", actor_id=world.resident, at=TODAY0 + timedelta(hours=1)),
+                   NeedEvent(need_id=mine.id, kind="accepted", actor_id=world.secretary, note="马上去",
+                             at=TODAY0 + timedelta(hours=2))])
+        add_need(s, world, compound="JT01", building=None, created=1)  # another community: not exported
+        add_need(s, world, created=-50)  # before the period
+        ticket = mine.ticket
+    with world.db.session() as s:
+        path, n, truncated = export_needs_xlsx(s, uid(world, "梅园社区"), "today", NOW, policy, tmp_path / "x.xlsx")
+    assert (n, truncated) == (1, False)
+    book = load_workbook(path, read_only=True)
+    needs, events = (list(book[name].iter_rows(values_only=True)) for name in ("诉求", "处理记录"))
+    assert needs[0][0] == "编号" and [r[0] for r in needs[1:]] == [ticket]
+    assert needs[1][1] == "电梯" and needs[1][9] == "2026-11-26 01:00"
+    assert [(r[0], r[2], r[3], r[4]) for r in events[1:]] == [(ticket, "登记", "张阿姨", None),
+                                                            (ticket, "签收", "梅园书记", "马上去")]
