@@ -11,6 +11,7 @@ import typer
 
 from .cli_admin import db_app, invite, org_app
 from .cli_needs import needs_app, resources_app, tasks_app
+from .cli_digest import digest as digest_command
 from .config import get_settings
 from .messages import t
 
@@ -23,6 +24,7 @@ app.command("invite")(invite)
 app.add_typer(needs_app, name="needs")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(resources_app, name="resources")
+app.command("digest")(digest_command)  # issue 7
 
 
 def _setup_logging() -> None:

@@ -12,6 +12,7 @@ from ..storage import kv
 from .common import account_of, lang_of, reply, runtime
 
 MENU = ["start", "help", "ask", "need", "mine", "todo", "resource", "checkin", "checkins", "flowin", "points", "case", "cases", "check", "whoami", "invite", "cancel"]
+MENU += ["digest", "export", "digest_help"]  # issue 7
 RECENT_UPDATES = 10_000  # update ids remembered in memory by the duplicate guard
 REDEEM_MESSAGES = {
     "unknown": "bot.code_unknown",

@@ -95,5 +95,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.xlsx.event": {"zh": "环节", "en": "Event"},
     "digest.xlsx.actor": {"zh": "经办人", "en": "By"},
     "digest.xlsx.note": {"zh": "说明", "en": "Note"},
+    "bot.commands.digest": {"zh": "工作简报（三率、图表）", "en": "digest with rates and chart"},
+    "bot.commands.export": {"zh": "导出诉求 Excel", "en": "export needs as Excel"},
+    "bot.commands.digest_help": {"zh": "简报说明与三率公式", "en": "digest help and rate formulas"},
     "digest.cli.written": {"zh": "已写入 {path}", "en": "Wrote {path}"},
 }
