@@ -3,7 +3,6 @@ with the chart and the needs workbook written on request. Registered in cli.py w
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional
 
 import typer
 
@@ -15,8 +14,8 @@ from .messages import t
 def digest(
     unit: str = typer.Option(..., "--unit", help="Unit id, code, name or path (e.g. 澄江街道/梅园社区)."),
     period: str = typer.Option("today", "--period", help="today, yesterday, week, lastweek or month."),
-    png: Optional[Path] = typer.Option(None, "--png", help="Write the chart here (PNG)."),
-    xlsx: Optional[Path] = typer.Option(None, "--xlsx", help="Write the period's needs with their history here."),
+    png: Path | None = typer.Option(None, "--png", help="Write the chart here (PNG)."),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Write the period's needs with their history here."),
     lang: str = typer.Option("zh", "--lang", help="zh or en."),
 ) -> None:
     """Print the digest of a unit and its subtree for a period (numbers as of now)."""

@@ -25,24 +25,24 @@ import random
 import statistics
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import func, select, text  # noqa: E402
-from sqlalchemy.pool import NullPool  # noqa: E402
+from sqlalchemy import func, select, text
+from sqlalchemy.pool import NullPool
 
-from assistant.policy import load_needs_policy  # noqa: E402
-from assistant.policy.loader import load_party_policy  # noqa: E402
-from assistant.services import digest as digests  # noqa: E402
-from assistant.storage.db import Database, make_engine, upgrade  # noqa: E402
-from assistant.storage.models import Base, Need, OrgUnit  # noqa: E402
+from assistant.policy import load_needs_policy
+from assistant.policy.loader import load_party_policy
+from assistant.services import digest as digests
+from assistant.storage.db import Database, make_engine, upgrade
+from assistant.storage.models import Base, Need, OrgUnit
 
 PG_URL = os.environ.get("ASSISTANT_BENCH_POSTGRES_URL") or os.environ.get(
     "ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-NOW = datetime(2026, 11, 26, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 SHAPE = (10, 10, 10, 20)  # streets per district, communities per street, compounds per community, buildings per compound
 BATCH = 50_000
 LOADED = ("needs", "need_events", "escalations", "return_visits")
@@ -110,7 +110,7 @@ NEED_COLS = ("id", "ticket", "compound_id", "building_id", "level_unit_id", "cat
 
 
 def _sqlite_time(value):
-    return None if value is None else value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M:%S.%f")
+    return None if value is None else value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 class Loader:

@@ -25,7 +25,7 @@ def test_digest_prints_and_writes_png_and_xlsx(cfg, tree, monkeypatch, tmp_path)
             file_need(s, cfg, load_needs_policy(), leader.id, NeedDraft(
                 compound_id=compound.id, building_id=building.id, category="elevator", description=text,
                 urgency="normal", resident_name=None, resident_phone=None, consent=False, photo_file_id=None))
-    run = lambda *args: CliRunner().invoke(cli.app, [str(a) for a in args])  # noqa: E731
+    run = lambda *args: CliRunner().invoke(cli.app, [str(a) for a in args])
     png, xlsx = tmp_path / "d.png", tmp_path / "d.xlsx"
     result = run("digest", "--unit", "梅园社区", "--period", "week", "--png", png, "--xlsx", xlsx)
     assert result.exit_code == 0, result.output

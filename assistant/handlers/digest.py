@@ -2,7 +2,6 @@
 turns due schedule slots into outbox rows and sends them (retrying failures, resuming where a send stopped)."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import tempfile
 from pathlib import Path
@@ -22,17 +21,19 @@ log = logging.getLogger(__name__)
 DIGEST_JOB = "digest_tick"
 
 
-def _period(context: ContextTypes.DEFAULT_TYPE) -> str:
-    return digests.parse_period(context.args[0] if context.args else None)
+async def _period(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """The period asked for, or None after telling the user it is not one."""
+    try:
+        return digests.parse_period(context.args[0] if context.args else None)
+    except digests.DigestError as err:
+        await update.effective_message.reply_text(err.message(lang_of(update)))
+        return None
 
 
 async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/digest [today|yesterday|week|lastweek|month]: the digest of my unit and its subtree, with a chart."""
     rt, lang = runtime(context), lang_of(update)
-    try:
-        period = _period(context)
-    except digests.DigestError as err:
-        await update.effective_message.reply_text(err.message(lang))
+    if (period := await _period(update, context)) is None:
         return
 
     def build(session, person_id):
@@ -59,10 +60,7 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/export [period]: my unit's needs of the period with their history, as an Excel file."""
     rt, lang = runtime(context), lang_of(update)
-    try:
-        period = _period(context)
-    except digests.DigestError as err:
-        await update.effective_message.reply_text(err.message(lang))
+    if (period := await _period(update, context)) is None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         def write(session, person_id):
@@ -142,9 +140,8 @@ async def deliver(context: ContextTypes.DEFAULT_TYPE) -> int:
                 else float(err.retry_after)
         except (Forbidden, TelegramError, ValueError) as err:
             error = f"{type(err).__name__}: {err}"
-        status = await in_session(context, lambda s: outbox.record(s, item.id, parts, rt.clock(), rt.settings,
-                                                                    done=error is None, error=error,
-                                                                    retry_after=retry_after))
+        status = await in_session(context, lambda s, i=item.id, p=parts, e=error, r=retry_after: outbox.record(
+            s, i, p, rt.clock(), rt.settings, done=e is None, error=e, retry_after=r))
         if error is None:
             sent += 1
         elif status == "failed":

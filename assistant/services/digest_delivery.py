@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..messages import t
-from ..storage.models import ChannelAccount, DigestDelivery, DigestRun, DigestSubscription, RoleBinding, utcnow
+from ..storage.models import (
+    ChannelAccount,
+    DigestDelivery,
+    DigestRun,
+    DigestSubscription,
+    RoleBinding,
+    utcnow,
+)
 from . import digest as digests
 from .charts import digest_png
 from .permissions import ACTIONS, bindings

@@ -10,7 +10,16 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from ..messages import t
-from ..storage.models import CommitteeSeat, Escalation, NegativeCase, Need, OrgUnit, Person, PointEntry, ReturnVisit
+from ..storage.models import (
+    CommitteeSeat,
+    Escalation,
+    Need,
+    NegativeCase,
+    OrgUnit,
+    Person,
+    PointEntry,
+    ReturnVisit,
+)
 from .digest import Context
 from .digest_render import RENDERERS  # noqa: F401  (one import for digest.render)
 from .needs_common import OPEN_STATUSES, WAITING_ACCEPT, WAITING_RESOLVE
@@ -102,7 +111,7 @@ def needs_counts(ctx: Context) -> NeedsData | None:
         by_sub[name] = by_sub.get(name, Counts()).plus(metric, n)
     if not totals.any:
         return None
-    order = lambda r: (-r.counts.overdue, -r.counts.open, -r.counts.new, r.key)  # noqa: E731
+    order = lambda r: (-r.counts.overdue, -r.counts.open, -r.counts.new, r.key)
     subs = sorted((Row(k, c) for k, c in by_sub.items() if c.any), key=order)
     return NeedsData(totals, tuple(sorted((Row(k, c) for k, c in by_cat.items()), key=order)),
                      tuple(subs[:ctx.top_n]), max(0, len(subs) - ctx.top_n))

@@ -25,7 +25,7 @@ def export_needs_xlsx(session, unit_id: int, period_key: str, now, needs_policy,
     zone = needs_policy.zone
     scope = scope_of(session, unit_id)
     period = period_bounds(period_key, now, zone)
-    when = lambda v: v.astimezone(zone).strftime("%Y-%m-%d %H:%M") if v else ""  # noqa: E731
+    when = lambda v: v.astimezone(zone).strftime("%Y-%m-%d %H:%M") if v else ""
     compound, building, level = aliased(OrgUnit), aliased(OrgUnit), aliased(OrgUnit)
     query = (select(Need, compound.name, building.name, level.name)
              .join(compound, compound.id == Need.compound_id).outerjoin(building, building.id == Need.building_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from .conftest import make_code
 from .test_needs import last, register
 
 COMMUNITY, SECRETARY, OTHER, STREET, RESIDENT = 901, 902, 903, 904, 905
-WED_0800 = datetime(2026, 11, 25, 0, 0, tzinfo=timezone.utc)  # Wednesday 08:00 in Shanghai
+WED_0800 = datetime(2026, 11, 25, 0, 0, tzinfo=UTC)  # Wednesday 08:00 in Shanghai
 
 
 def seed_needs(db, now: datetime, compound: str = "MY01", n: int = 3) -> None:
@@ -47,8 +47,8 @@ def to(sent: list[dict], chat_id: int) -> list[dict]:
 
 
 def test_digest_command_chart_export_help_and_scope(bot_settings, tree):
-    seed_needs(tree, datetime.now(timezone.utc))
-    seed_needs(tree, datetime.now(timezone.utc), "JT01", 2)
+    seed_needs(tree, datetime.now(UTC))
+    seed_needs(tree, datetime.now(UTC), "JT01", 2)
     with OfflineBot(bot_settings) as bot:
         for user, role, unit in ((COMMUNITY, "community", "梅园社区"), (OTHER, "branch_secretary", "JT02"),
                                  (RESIDENT, "resident", "MY01-1")):
@@ -76,7 +76,7 @@ def test_schedule_fires_by_the_clock_once_and_respects_digest_off(bot_settings, 
             register(bot, bot_settings, tree, user, role, unit)
         assert "已关闭定时简报" in bot.send(OTHER, "/digest_off")[0]
         context = CallbackContext(bot.app)
-        tick = lambda: bot.loop.run_until_complete(digest_handlers.tick(context))  # noqa: E731
+        tick = lambda: bot.loop.run_until_complete(digest_handlers.tick(context))
         bot.runtime.clock = lambda: WED_0800
         before = len(bot.request.sent)
         assert tick() == 0  # first run on this database: nothing due
@@ -107,7 +107,7 @@ def test_a_failed_send_is_retried_from_where_it_stopped(bot_settings, tree):
             row = DigestDelivery(slot="test", person_id=s.scalar(select(Need.submitter_id).limit(1)) or 1,
                                  channel="telegram", external_id=str(SECRETARY), unit_id=find_unit(s, "MY01").id,
                                  period="today", text=CHUNK_SEPARATOR.join(["第一段", "第二段", "第三段"]),
-                                 chart_png=None, next_attempt_at=datetime.now(timezone.utc) - timedelta(seconds=1))
+                                 chart_png=None, next_attempt_at=datetime.now(UTC) - timedelta(seconds=1))
             from assistant.services.invites import account_of
 
             row.person_id = account_of(s, "telegram", str(SECRETARY)).person_id
@@ -129,7 +129,7 @@ def test_a_failed_send_is_retried_from_where_it_stopped(bot_settings, tree):
             row = s.scalars(select(DigestDelivery)).one()
             assert (row.status, row.parts_sent, row.attempts) == ("pending", 1, 1) and "Try again" in row.last_error
         assert bot.loop.run_until_complete(digest_handlers.deliver(context)) == 0  # not due yet (backoff)
-        bot.runtime.clock = lambda: datetime.now(timezone.utc) + timedelta(minutes=2)
+        bot.runtime.clock = lambda: datetime.now(UTC) + timedelta(minutes=2)
         assert bot.loop.run_until_complete(digest_handlers.deliver(context)) == 1
         texts = [m["text"] for m in to(bot.request.sent, SECRETARY) if m["text"].startswith("第")]
         assert texts == ["第一段", "第二段", "第三段"]  # nothing sent twice, nothing lost

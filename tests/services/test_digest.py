@@ -2,7 +2,7 @@
 quiet units and splitting — on SQLite and PostgreSQL (the `world` fixture)."""
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from zoneinfo import ZoneInfo
 
@@ -13,7 +13,7 @@ from assistant.services import digest
 from assistant.storage.models import Escalation, Need, ReturnVisit
 
 SH = ZoneInfo("Asia/Shanghai")
-NOW = datetime(2026, 11, 26, 6, 0, tzinfo=timezone.utc)  # Thursday 14:00 in Shanghai
+NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)  # Thursday 14:00 in Shanghai
 TODAY0 = datetime(2026, 11, 26, 0, 0, tzinfo=SH)
 _seq = count(1)
 CODES = {"宣州区": "341802", "澄江街道": "341802001", "梅园社区": "341802001001", "敬亭社区": "341802001002"}
@@ -26,7 +26,7 @@ def uid(world, name: str) -> int:
 def add_need(s, world, *, compound="MY01", building="MY01-1", category="elevator", created, status="new",
              accept_due=None, accepted=None, resolve_due=None, resolved=None, level=None):
     """A need row with exactly these times (hours relative to today's local midnight when given as numbers)."""
-    at = lambda h: None if h is None else TODAY0 + timedelta(hours=h)  # noqa: E731
+    at = lambda h: None if h is None else TODAY0 + timedelta(hours=h)
     need = Need(ticket=f"T-{next(_seq)}", compound_id=uid(world, compound),
                 building_id=uid(world, building) if building else None,
                 level_unit_id=uid(world, level or compound), category=category, description="d", urgency="normal",
