@@ -5,8 +5,9 @@ usage: python bench/digest.py [--backend sqlite|postgresql|both] [--needs 100000
 
 Setup (not timed, reused when present with the same --needs): the tree of 1 district, 10 streets,
 100 communities, 1,000 compounds and 20,000 buildings; N needs over the 365 days before a fixed "now"
-(2026-11-26 14:00 Shanghai) with their events (filed, accepted, resolved), escalations (~3 %) and return
-visits (~half of the resolved), in bulk (SQLite: executemany in 50,000-row batches with synchronous=OFF;
+(2026-11-26 14:00 Shanghai) with their events (filed, accepted, resolved), an escalation for each missed
+accept deadline, and return visits (half of the resolved); acceptance takes ~1 h (urgent) / ~6 h (normal)
+on average and resolution ~12 h / ~48 h (exponential), 1 % are never accepted and 2 % never resolved, in bulk (SQLite: executemany in 50,000-row batches with synchronous=OFF;
 PostgreSQL: COPY), the secondary indexes built after loading. SQLite lives in
 bench/out/digest/sqlite-N.db; PostgreSQL in the schema `bench_digest_N` of $ASSISTANT_BENCH_POSTGRES_URL /
 $ASSISTANT_TEST_POSTGRES_URL / the machine's postgresql+psycopg://postgres@127.0.0.1:5432/test (tests use
@@ -37,6 +38,7 @@ from sqlalchemy.pool import NullPool
 from assistant.policy import load_needs_policy
 from assistant.policy.loader import load_party_policy
 from assistant.services import digest as digests
+from assistant.storage import kv
 from assistant.storage.db import Database, make_engine, upgrade
 from assistant.storage.models import Base, Need, OrgUnit
 
@@ -45,6 +47,7 @@ PG_URL = os.environ.get("ASSISTANT_BENCH_POSTGRES_URL") or os.environ.get(
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 SHAPE = (10, 10, 10, 20)  # streets per district, communities per street, compounds per community, buildings per compound
 BATCH = 50_000
+VERSION = 2  # of the generator: a database made by another version is regenerated
 LOADED = ("needs", "need_events", "escalations", "return_visits")
 
 
@@ -77,18 +80,19 @@ def generate(n: int, units: list[tuple], categories: list[str], seed: int = 7):
     span = 365 * 86400
     for i, compound in enumerate(picks, start=1):
         created = NOW - timedelta(seconds=int(span * rng.random() ** 1.3))
-        age_h = (NOW - created).total_seconds() / 3600
         urgent = rng.random() < 0.1
         accept_due = created + timedelta(hours=2 if urgent else 24)
         resolve_due = created + timedelta(hours=24 if urgent else 168)
-        accepted = created + timedelta(hours=rng.uniform(0.1, 30)) if rng.random() < min(0.97, age_h / 20) else None
+        # accepted after ~1 h (urgent) / ~6 h (normal) on average, 1 % never; resolved ~12 h / ~48 h later, 2 % never
+        accepted = created + timedelta(hours=rng.expovariate(1.0 if urgent else 1 / 6)) if rng.random() < 0.99 else None
         accepted = accepted if accepted and accepted < NOW else None
-        resolved = accepted + timedelta(hours=rng.uniform(1, 200)) if accepted and rng.random() < 0.93 else None
+        resolved = accepted + timedelta(hours=rng.expovariate(1 / 12 if urgent else 1 / 48)) \
+            if accepted and rng.random() < 0.98 else None
         resolved = resolved if resolved and resolved < NOW else None
         status = ("closed" if rng.random() < 0.8 else "resolved") if resolved else (
             ("in_progress" if rng.random() < 0.5 else "accepted") if accepted else "new")
         building = rng.choice(buildings[compound[0]])
-        escalated = accepted is None and accept_due < NOW or (accepted and accepted > accept_due and rng.random() < 0.5)
+        escalated = accept_due < NOW and (accepted is None or accepted > accept_due)
         level = community_of[compound[0]] if escalated else compound[0]
         need = (i, f"B{i:08d}", compound[0], building, level, rng.choice(categories), "电梯故障，请尽快处理",
                 "urgent" if urgent else "normal", status, 1, created, accept_due, resolve_due, accepted, resolved,
@@ -203,12 +207,15 @@ def populate(url: str, n: int, say) -> None:
             connection.execute(text("ANALYZE"))
     say(f"indexes built in {time.perf_counter() - started:.1f} s")
     engine.dispose()
+    with Database.from_url(url).session() as s:
+        kv.put(s, "bench", "digest", {"version": VERSION, "needs": n})
 
 
 def ready(db: Database, n: int) -> bool:
+    """A complete database of this generator version with n needs (the marker is written last)."""
     try:
         with db.session() as s:
-            return s.scalar(select(func.count()).select_from(Need)) == n
+            return kv.get(s, "bench", "digest") == {"version": VERSION, "needs": n}
     except Exception:  # noqa: BLE001  (no schema yet)
         return False
 

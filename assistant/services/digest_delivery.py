@@ -22,7 +22,7 @@ from ..storage.models import (
 )
 from . import digest as digests
 from .charts import digest_png
-from .permissions import ACTIONS, bindings
+from .permissions import ACTIONS, ADMIN, bindings
 
 CHUNK_SEPARATOR = "\n\x1e\n"  # between text chunks in DigestDelivery.text
 
@@ -79,8 +79,8 @@ def due_slots(settings: Settings, now: datetime, zone: ZoneInfo, since: datetime
 
 
 def digest_unit(session: Session, person_id: int):
-    """The outermost unit where the person may read reports (their digest's scope), or None."""
-    allowed = ACTIONS["view_reports"]
+    """The outermost unit where the person may read reports or is admin (their digest's scope), or None."""
+    allowed = ACTIONS["view_reports"] | {ADMIN}
     units = [b.unit for b in bindings(session, person_id)
              if b.role in allowed and b.unit.level in digests.DIGEST_LEVELS]
     return min(units, key=lambda u: (len(u.path), u.id)) if units else None

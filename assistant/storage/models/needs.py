@@ -61,12 +61,17 @@ class Need(Base):
         Index("ix_needs_status_resolve_due", "status", "resolve_due_at"),
         Index("ix_needs_level_status", "level_unit_id", "status"),
         Index("ix_needs_category_created", "category", "created_at"),
-        # digests (issue 7): each period column leads, the compound follows so scope checks stay in the index
+        # digests (issue 7): period column first for district-wide ranges, compound first for a subtree's
         Index("ix_needs_created_compound", "created_at", "compound_id"),
         Index("ix_needs_accepted_compound", "accepted_at", "compound_id"),
         Index("ix_needs_resolved_compound", "resolved_at", "compound_id"),
         Index("ix_needs_accept_due_compound", "accept_due_at", "compound_id"),
         Index("ix_needs_resolve_due_compound", "resolve_due_at", "compound_id"),
+        Index("ix_needs_compound_accepted", "compound_id", "accepted_at"),
+        Index("ix_needs_compound_resolved", "compound_id", "resolved_at"),
+        Index("ix_needs_compound_accept_due", "compound_id", "accept_due_at"),
+        Index("ix_needs_compound_resolve_due", "compound_id", "resolve_due_at"),
+        Index("ix_needs_compound_status", "compound_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

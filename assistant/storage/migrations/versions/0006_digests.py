@@ -24,6 +24,11 @@ NEED_INDEXES = {
     "ix_needs_resolved_compound": ["resolved_at", "compound_id"],
     "ix_needs_accept_due_compound": ["accept_due_at", "compound_id"],
     "ix_needs_resolve_due_compound": ["resolve_due_at", "compound_id"],
+    "ix_needs_compound_accepted": ["compound_id", "accepted_at"],
+    "ix_needs_compound_resolved": ["compound_id", "resolved_at"],
+    "ix_needs_compound_accept_due": ["compound_id", "accept_due_at"],
+    "ix_needs_compound_resolve_due": ["compound_id", "resolve_due_at"],
+    "ix_needs_compound_status": ["compound_id", "status"],
 }
 
 
