@@ -5,7 +5,7 @@ from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -79,6 +79,20 @@ class Settings(BaseSettings):
     digest_hotspot_min: int = Field(default=2, description="Needs of one category at one place that make a 本期突出问题.")
     digest_export_max_rows: int = Field(default=50000, description="Needs per /export workbook.")
     digest_font_file: Path | None = Field(default=None, description="A CJK font for charts; mplfonts' Noto Sans CJK SC when unset.")
+
+    @field_validator("digest_weekly_days")
+    @classmethod
+    def _iso_weekdays(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(d < 1 or d > 7 for d in value):
+            raise ValueError("ISO weekdays 1 (Monday) to 7 (Sunday), at least one")
+        return value
+
+    @field_validator("digest_daily_levels", "digest_weekly_levels")
+    @classmethod
+    def _digest_levels(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if unknown := set(value) - {"district", "street", "community", "compound"}:
+            raise ValueError(f"unknown level(s) {sorted(unknown)}; use district, street, community, compound")
+        return value
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -101,8 +101,9 @@ async def _switch(update: Update, context: ContextTypes.DEFAULT_TYPE, enabled: b
 
 async def digest_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/digest_help: the commands, the schedule and how the three rates are computed."""
-    s = runtime(context).settings
-    await reply(update, "digest.help", daily=s.digest_daily_at.strftime("%H:%M"),
+    s, lang = runtime(context).settings, lang_of(update)
+    days = t("digest.sep", lang).join(t(f"digest.weekday.{d}", lang) for d in s.digest_weekly_days)
+    await reply(update, "digest.help", daily=s.digest_daily_at.strftime("%H:%M"), days=days,
                 weekly=s.digest_weekly_at.strftime("%H:%M"), hotspot=s.digest_hotspot_min)
 
 

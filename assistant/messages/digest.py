@@ -55,7 +55,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "/digest [today|yesterday|week|lastweek|month] 立即生成简报和图表（默认今天）\n"
             "/export [时段] 导出本单位诉求及处理记录（Excel）\n"
             "/digest_off 关闭定时简报，/digest_on 重新开启\n"
-            "定时：小区、社区每天 {daily}（昨天的简报）；街道、区每周一 {weekly}（上周的简报），北京时间。\n"
+            "定时：小区、社区每天 {daily}（昨天的简报）；街道、区每{days} {weekly}（上周的简报），北京时间。\n"
             "三率计算方法：\n"
             "• 响应率 = 在受理时限内受理的诉求数 ÷ 受理时限落在本期（截至当前）的诉求数\n"
             "• 解决率 = 在办结时限内办结的诉求数 ÷ 办结时限落在本期（截至当前）的诉求数\n"
@@ -67,7 +67,7 @@ MESSAGES: dict[str, dict[str, str]] = {
             "/digest [today|yesterday|week|lastweek|month] a digest and chart now (default today)\n"
             "/export [period] the unit's needs with their history as Excel\n"
             "/digest_off turns scheduled digests off, /digest_on back on\n"
-            "Schedule: compounds and communities daily at {daily} (yesterday); streets and the district Mondays at {weekly} (last week), Asia/Shanghai.\n"
+            "Schedule: compounds and communities daily at {daily} (yesterday); streets and the district on {days} at {weekly} (last week), Asia/Shanghai.\n"
             "The three rates:\n"
             "• Response rate = needs accepted by their accept deadline ÷ needs whose accept deadline fell in the period (so far)\n"
             "• Resolution rate = needs resolved by their resolve deadline ÷ needs whose resolve deadline fell in the period (so far)\n"
@@ -75,6 +75,13 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Main recurring problem: the category and place (building, else compound) with the most new needs, at least {hotspot}."
         ),
     },
+    "digest.weekday.1": {"zh": "周一", "en": "Monday"},
+    "digest.weekday.2": {"zh": "周二", "en": "Tuesday"},
+    "digest.weekday.3": {"zh": "周三", "en": "Wednesday"},
+    "digest.weekday.4": {"zh": "周四", "en": "Thursday"},
+    "digest.weekday.5": {"zh": "周五", "en": "Friday"},
+    "digest.weekday.6": {"zh": "周六", "en": "Saturday"},
+    "digest.weekday.7": {"zh": "周日", "en": "Sunday"},
     "digest.xlsx.needs": {"zh": "诉求", "en": "Needs"},
     "digest.xlsx.events": {"zh": "处理记录", "en": "History"},
     "digest.xlsx.ticket": {"zh": "编号", "en": "Ticket"},

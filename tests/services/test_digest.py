@@ -156,3 +156,14 @@ def test_xlsx_export_has_the_scope_needs_and_history(world, policy, tmp_path):
     assert needs[1][1] == "电梯" and needs[1][9] == "2026-11-26 01:00"
     assert [(r[0], r[2], r[3], r[4]) for r in events[1:]] == [(ticket, "登记", "张阿姨", None),
                                                             (ticket, "签收", "梅园书记", "马上去")]
+
+
+def test_schedule_settings_are_checked_naming_the_field():
+    from pydantic import ValidationError
+
+    from assistant.config import Settings
+
+    for field, bad in (("digest_weekly_days", (0,)), ("digest_daily_levels", ("building",))):
+        with pytest.raises(ValidationError) as err:
+            Settings(**{field: bad})
+        assert field in str(err.value)
