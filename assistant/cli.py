@@ -10,8 +10,8 @@ from typing import Optional
 import typer
 
 from .cli_admin import db_app, invite, org_app
-from .cli_needs import needs_app, resources_app, tasks_app
 from .cli_digest import digest as digest_command
+from .cli_needs import needs_app, resources_app, tasks_app
 from .config import get_settings
 from .messages import t
 
