@@ -11,6 +11,7 @@ from .handlers import (
     evaluate,
     checkin,
     checkin_report,
+    digest,
     flowin,
     invite,
     jobs,
@@ -63,11 +64,13 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handler(ratings.build_handler())
     application.add_handlers(ask.extra_handlers())
     application.add_handlers(need.extra_handlers())
+    application.add_handlers(digest.handlers())
     application.add_handler(text.build_handler())
     application.add_handler(start.cancel_handler())
     jobs.schedule(application, s.escalation_interval_seconds)
     checkin_report.schedule(application, s.reminder_interval_seconds)
     cases.schedule(application)
+    digest.schedule(application, s.digest_tick_seconds)
     return application
 
 

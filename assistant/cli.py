@@ -10,6 +10,7 @@ from typing import Optional
 import typer
 
 from .cli_admin import db_app, invite, org_app
+from .cli_digest import digest as digest_command
 from .cli_evaluations import register as register_evaluations
 from .cli_needs import needs_app, resources_app, tasks_app
 from .config import get_settings
@@ -25,6 +26,7 @@ app.add_typer(needs_app, name="needs")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(resources_app, name="resources")
 register_evaluations(app)
+app.command("digest")(digest_command)
 
 
 def _setup_logging() -> None:

@@ -1,10 +1,11 @@
 """Typed settings: every knob has an env var (prefix ASSISTANT_) and an embedded default."""
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -75,6 +76,36 @@ class Settings(BaseSettings):
     llm_max_answer_chars: int = Field(default=600, description="A longer LLM answer is refused (extractive answer instead).")
     llm_embeddings_base_url: str | None = Field(default=None, validation_alias=AliasChoices("LLM_EMBEDDINGS_BASE_URL", "ASSISTANT_LLM_EMBEDDINGS_BASE_URL"), description="Defaults to LLM_BASE_URL when an embeddings model is set.")
     llm_embeddings_model: str | None = Field(default=None, validation_alias=AliasChoices("LLM_EMBEDDINGS_MODEL", "ASSISTANT_LLM_EMBEDDINGS_MODEL"), description="Unset: the bundled e5 embeddings.")
+
+    # Coordinator digests (issue 7). Schedules are in the needs policy's time zone (Asia/Shanghai); weekdays
+    # ISO (1 = Monday). Defaults: daily 08:30 for branches and communities, Monday 09:00 for streets and the district.
+    digest_daily_at: time = Field(default=time(8, 30), description="When branches and communities get yesterday's digest.")
+    digest_daily_levels: tuple[str, ...] = ("compound", "community")
+    digest_weekly_at: time = Field(default=time(9, 0), description="When streets and the district get last week's digest.")
+    digest_weekly_days: tuple[int, ...] = Field(default=(1,), description="ISO weekdays of the weekly digest (1 = Monday).")
+    digest_weekly_levels: tuple[str, ...] = ("street", "district")
+    digest_tick_seconds: float = Field(default=60, description="How often due digest slots and the outbox are checked.")
+    digest_catchup_hours: float = Field(default=6, description="A slot missed while down is still sent this long after.")
+    digest_retry_seconds: float = Field(default=60, description="First retry delay of a failed digest; doubles per attempt.")
+    digest_max_attempts: int = Field(default=10, description="Attempts before a digest is marked failed (kept in SQL, logged).")
+    digest_top_n: int = Field(default=8, description="Lines per list in a digest (sub-units, leaders, findings).")
+    digest_hotspot_min: int = Field(default=2, description="Needs of one category at one place that make a 本期突出问题.")
+    digest_export_max_rows: int = Field(default=50000, description="Needs per /export workbook.")
+    digest_font_file: Path | None = Field(default=None, description="A CJK font for charts; mplfonts' Noto Sans CJK SC when unset.")
+
+    @field_validator("digest_weekly_days")
+    @classmethod
+    def _iso_weekdays(cls, value: tuple[int, ...]) -> tuple[int, ...]:
+        if not value or any(d < 1 or d > 7 for d in value):
+            raise ValueError("ISO weekdays 1 (Monday) to 7 (Sunday), at least one")
+        return value
+
+    @field_validator("digest_daily_levels", "digest_weekly_levels")
+    @classmethod
+    def _digest_levels(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if unknown := set(value) - {"district", "street", "community", "compound"}:
+            raise ValueError(f"unknown level(s) {sorted(unknown)}; use district, street, community, compound")
+        return value
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -12,6 +12,12 @@ from assistant.storage.models.base import (
     UTCDateTime,
     utcnow,
 )
+from assistant.storage.models.digest import (
+    DELIVERY_STATUSES,
+    DigestDelivery,
+    DigestRun,
+    DigestSubscription,
+)
 from assistant.storage.models.evaluations import (
     OWNERS_ROLES,
     Evaluation,
@@ -73,4 +79,5 @@ __all__ = [
     "CaseEvent", "CheckIn", "CommitteeSeat", "NegativeCase", "PartyGroup", "PointEntry",
     "OWNERS_ROLES", "Evaluation", "EvaluationScore", "EvaluationVeto", "OwnersCommitteeMember", "PropertyCompany",
     "ServiceContract",
+    "DELIVERY_STATUSES", "DigestDelivery", "DigestRun", "DigestSubscription",
 ]

@@ -61,6 +61,17 @@ class Need(Base):
         Index("ix_needs_status_resolve_due", "status", "resolve_due_at"),
         Index("ix_needs_level_status", "level_unit_id", "status"),
         Index("ix_needs_category_created", "category", "created_at"),
+        # digests (issue 7): period column first for district-wide ranges, compound first for a subtree's
+        Index("ix_needs_created_compound", "created_at", "compound_id"),
+        Index("ix_needs_accepted_compound", "accepted_at", "compound_id"),
+        Index("ix_needs_resolved_compound", "resolved_at", "compound_id"),
+        Index("ix_needs_accept_due_compound", "accept_due_at", "compound_id"),
+        Index("ix_needs_resolve_due_compound", "resolve_due_at", "compound_id"),
+        Index("ix_needs_compound_accepted", "compound_id", "accepted_at"),
+        Index("ix_needs_compound_resolved", "compound_id", "resolved_at"),
+        Index("ix_needs_compound_accept_due", "compound_id", "accept_due_at"),
+        Index("ix_needs_compound_resolve_due", "compound_id", "resolve_due_at"),
+        Index("ix_needs_compound_status", "compound_id", "status"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -120,6 +131,7 @@ class Escalation(Base):
     __table_args__ = (
         UniqueConstraint("need_id", "deadline_kind", "deadline_at"),
         CheckConstraint(_in("deadline_kind", DEADLINE_KINDS), name="deadline_kind"),
+        Index("ix_escalations_at", "at"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -178,7 +190,10 @@ class ReturnVisit(Base):
     """回访: the three questions of Beijing 12345 (contacted? solved? satisfied?) asked after resolution."""
 
     __tablename__ = "return_visits"
-    __table_args__ = (CheckConstraint(_in("satisfaction", SATISFACTION), name="satisfaction"),)
+    __table_args__ = (
+        CheckConstraint(_in("satisfaction", SATISFACTION), name="satisfaction"),
+        Index("ix_return_visits_at", "at"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     need_id: Mapped[int] = mapped_column(ForeignKey("needs.id"), index=True)
