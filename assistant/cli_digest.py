@@ -34,7 +34,10 @@ def digest(
                               top_n=settings.digest_top_n, hotspot_min=settings.digest_hotspot_min)
         except digests.DigestError as error:
             _fail(error.message(lang))
-        typer.echo(digests.render(d, lang, policy))
+        from .llm.provider import chat_model
+
+        story = digests.narrative(d, lang, chat_model(settings), settings.llm_timeout)
+        typer.echo(digests.render(d, lang, policy, story))
         if png is not None:
             chart = digest_png(d, lang, policy, settings.digest_font_file)
             if chart is None:  # no needs: still an (empty) chart so scripts find the file

@@ -43,7 +43,8 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         d = digests.build(session, unit.id, period, rt.clock(), rt.needs_policy, rt.party_policy,
                           top_n=rt.settings.digest_top_n, hotspot_min=rt.settings.digest_hotspot_min)
         caption = t("digest.caption", lang, unit=d.unit_name, period=d.period.label(d.zone, lang))
-        return (digests.split_text(digests.render(d, lang, rt.needs_policy)),
+        story = digests.narrative(d, lang, rt.llm, rt.settings.llm_timeout)
+        return (digests.split_text(digests.render(d, lang, rt.needs_policy, story)),
                 digest_png(d, lang, rt.needs_policy, rt.settings.digest_font_file), caption)
 
     found = await as_person(update, context, build)
@@ -114,7 +115,8 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> int:
 
     def queue(session):
         since = outbox.started_at(session, now)
-        return sum(outbox.enqueue(session, slot, now, rt.settings, rt.needs_policy, rt.party_policy, rt.channel)
+        return sum(outbox.enqueue(session, slot, now, rt.settings, rt.needs_policy, rt.party_policy, rt.channel,
+                                  rt.llm)
                    for slot in outbox.due_slots(rt.settings, now, rt.needs_policy.zone, since))
 
     queued = await in_session(context, queue)

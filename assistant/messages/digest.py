@@ -37,6 +37,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.points.head": {"zh": "【积分榜】", "en": "[Points leaders]"},
     "digest.points.line": {"zh": "{rank}. {name} {points} 分", "en": "{rank}. {name} {points} points"},
     "digest.cases": {"zh": "【负面行为】整改中 {open} 件，逾期未整改 {unrectified} 件", "en": "[Negative behaviour] being rectified {open}, not rectified in time {unrectified}"},
+    "digest.ratings.head": {"zh": "【物业企业评价】{period}：", "en": "[Property companies] {period}:"},
     "digest.compliance.head": {"zh": "【组织设置】{n} 项不符合要求：", "en": "[Organisation] {n} breaches:"},
     "digest.err.period": {"zh": "无法识别的时段“{given}”，可用：{known}（或 今天/昨天/本周/上周/本月）", "en": "Unknown period “{given}”; use {known}"},
     "digest.err.unit": {"zh": "没有找到单位 {given}。", "en": "No unit {given}."},

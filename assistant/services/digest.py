@@ -11,7 +11,7 @@ The three rates (the formulas are also in /digest_help and the README):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -194,16 +194,48 @@ def build(session: Session, unit_id: int, period_key: str, now: datetime, needs_
                   tuple(sections), per_day(ctx) if needs else (), by_category)
 
 
-def render(digest: Digest, lang: str | None, needs_policy) -> str:
-    """The digest as text: a header, then each section; a quiet unit gets the header and one line."""
+def render(digest: Digest, lang: str | None, needs_policy, narrative: str | None = None) -> str:
+    """The digest as text: a header, the optional checked narrative, then each section; a quiet unit gets the
+    header and one line."""
     from .digest_sections import RENDERERS
 
     lines = [t("digest.head", lang, unit=digest.breadcrumb, period=digest.period.label(digest.zone, lang))]
+    if narrative:
+        lines.append(narrative)
     for section in digest.sections:
         lines += RENDERERS[section.name](section.data, lang, needs_policy)
     if not digest.sections:
         lines.append(t("digest.quiet", lang))
     return "\n".join(lines)
+
+
+def facts(digest: Digest) -> dict:
+    """The digest's numbers and labels as plain data: all an LLM narrative may draw on."""
+    return {"unit": digest.unit_name, "period": digest.period.label(digest.zone),
+            "sections": {section.name: _plain(section.data) for section in digest.sections}}
+
+
+def _plain(value: Any) -> Any:
+    if is_dataclass(value) and not isinstance(value, type):
+        data = {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        if hasattr(value, "pct"):  # a rate: its percentage is a fact too
+            data["pct"] = value.pct
+        return data
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
+
+
+def narrative(digest: Digest, lang: str | None, model, timeout: float) -> str | None:
+    """A one-paragraph summary written by the configured LLM, only when every number in it is one of the
+    digest's facts (assistant/llm/narrative.py); None without a model or when the check fails."""
+    if model is None or not digest.sections:
+        return None
+    from ..llm.narrative import narrate_digest
+
+    return narrate_digest(model, facts(digest), lang or "zh", timeout)
 
 
 def split_text(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:

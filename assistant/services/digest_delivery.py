@@ -111,8 +111,9 @@ def recipients(session: Session, levels: tuple[str, ...], channel: str) -> list[
 
 
 def enqueue(session: Session, slot: Slot, now: datetime, settings: Settings, needs_policy, party_policy,
-            channel: str) -> int:
-    """Build the slot's digests into the outbox once (a second call for the same slot does nothing)."""
+            channel: str, model=None) -> int:
+    """Build the slot's digests into the outbox once (a second call for the same slot does nothing); with an
+    LLM `model`, each opens with its checked narrative."""
     if session.get(DigestRun, slot.key) is not None:
         return 0
     built: dict[tuple[int, str], tuple[str, bytes | None, str]] = {}
@@ -123,7 +124,9 @@ def enqueue(session: Session, slot: Slot, now: datetime, settings: Settings, nee
             d = digests.build(session, unit_id, slot.period, now, needs_policy, party_policy,
                               top_n=settings.digest_top_n, hotspot_min=settings.digest_hotspot_min)
             caption = t("digest.caption", lang, unit=d.unit_name, period=d.period.label(d.zone, lang))
-            built[(unit_id, lang)] = (CHUNK_SEPARATOR.join(digests.split_text(digests.render(d, lang, needs_policy))),
+            story = digests.narrative(d, lang, model, settings.llm_timeout)
+            text = digests.render(d, lang, needs_policy, story)
+            built[(unit_id, lang)] = (CHUNK_SEPARATOR.join(digests.split_text(text)),
                                       digest_png(d, lang, needs_policy, settings.digest_font_file), caption)
         text, png, caption = built[(unit_id, lang)]
         session.add(DigestDelivery(slot=slot.key, person_id=person_id, channel=channel, external_id=account.external_id,

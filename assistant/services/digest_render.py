@@ -81,7 +81,16 @@ def _compliance(data, lang, policy) -> list[str]:
     return lines
 
 
+def _ratings(data, lang, policy) -> list[str]:
+    from .ratings import rating_line
+
+    lines = [t("digest.ratings.head", lang, period=data["period"])] + [rating_line(r, lang) for r in data["rows"]]
+    if data["total"] > len(data["rows"]):
+        lines.append(t("digest.more", lang, n=data["total"] - len(data["rows"])))
+    return lines
+
+
 RENDERERS: dict[str, Callable[[Any, str | None, Any], list[str]]] = {
     "needs": _needs, "rates": _rates, "hotspot": _hotspot, "escalations": _escalations, "checkins": _checkins,
-    "points": _points, "cases": _cases, "compliance": _compliance,
+    "points": _points, "cases": _cases, "ratings": _ratings, "compliance": _compliance,
 }

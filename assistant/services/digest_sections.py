@@ -227,6 +227,20 @@ def compliance_findings(ctx: Context) -> dict | None:
     return {"findings": tuple(breaches[:ctx.top_n]), "total": len(breaches)} if breaches else None
 
 
+def property_ratings(ctx: Context) -> dict | None:
+    """Property-company ratings (clause 12) of the evaluation period the digest ends in, or of the one before
+    while the current one has no evaluation yet."""
+    from .ratings import default_rubric, ratings
+
+    rubric = default_rubric()
+    current = rubric.period_of(ctx.period.days[-1])
+    for period in (current, rubric.previous_period(current)):
+        rows = ratings(ctx.session, ctx.scope.unit_id, period, rubric)
+        if rows:
+            return {"period": period, "rows": tuple(rows[:ctx.top_n]), "total": len(rows)}
+    return None
+
+
 @dataclass(frozen=True)
 class Spec:
     name: str
@@ -241,5 +255,6 @@ SECTIONS: tuple[Spec, ...] = (
     Spec("checkins", checkin_progress),
     Spec("points", points_leaders),
     Spec("cases", open_cases),
+    Spec("ratings", property_ratings),
     Spec("compliance", compliance_findings),
 )

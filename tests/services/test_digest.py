@@ -167,3 +167,45 @@ def test_schedule_settings_are_checked_naming_the_field():
         with pytest.raises(ValidationError) as err:
             Settings(**{field: bad})
         assert field in str(err.value)
+
+
+def test_property_ratings_section_in_scope(world, policy):
+    from datetime import date
+
+    from assistant.policy.rubric import load_rubric
+    from assistant.services import evaluations
+
+    rubric = load_rubric()
+    with world.db.session() as s:
+        company = evaluations.add_company(s, "安居物业")
+        evaluations.add_contract(s, company.id, world.units["MY01"], date(2025, 1, 1))
+        scores = {i.id: (i.max, None) for i in rubric.items}
+        scores["security"] = (10, "巡逻缺岗")
+        evaluations.submit(s, rubric, world.secretary, company.id, world.units["MY01"], "2026H2", scores, [], now=NOW)
+    mine = build(world, policy, "梅园社区", period="week")
+    assert [(r.compound_name, r.service_score, r.street_rank) for r in mine.section("ratings")["rows"]] == [
+        ("梅园新村", 90.0, 1)]
+    text = digest.render(mine, "zh", policy)
+    assert "【物业企业评价】2026H2" in text and "安居物业 · 梅园新村" in text and "服务 90" in text
+    assert build(world, policy, "敬亭社区", period="week").section("ratings") is None
+    # in the next half-year the digest still shows the last rated period until a new evaluation exists
+    later = build(world, policy, "梅园社区", period="week", now=datetime(2027, 1, 10, 6, 0, tzinfo=UTC))
+    assert later.section("ratings")["period"] == "2026H2"
+
+
+def test_llm_narrative_only_with_the_digest_numbers(world, policy):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel  # a fake LLM, not a model
+
+    with world.db.session() as s:
+        for hour in (1, 2, 3):
+            add_need(s, world, created=hour)
+    d = build(world, policy, "梅园社区")
+    assert digest.facts(d)["sections"]["needs"]["totals"]["new"] == 3
+    good = FakeListChatModel(responses=["今天梅园社区新增需求 3 件，均在办理中。"])
+    story = digest.narrative(d, "zh", good, timeout=5)
+    assert story == "今天梅园社区新增需求 3 件，均在办理中。"
+    text = digest.render(d, "zh", policy, story)
+    assert text.splitlines()[1] == story
+    invented = FakeListChatModel(responses=["今天梅园社区新增需求 4 件。"])
+    assert digest.narrative(d, "zh", invented, timeout=5) is None
+    assert digest.narrative(d, "zh", None, timeout=5) is None
