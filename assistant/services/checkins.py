@@ -13,8 +13,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, joinedload
 
 from ..messages import t
 from ..policy.loader import PartyPolicy
@@ -349,25 +349,28 @@ def _row(policy: PartyPolicy, today: date, person: Person, compound: OrgUnit, c:
 
 
 def _rows(session: Session, policy: PartyPolicy, unit: OrgUnit, today: date) -> list[CheckinRow]:
-    units = {u.id: u for u in session.scalars(select(OrgUnit).where(OrgUnit.path.startswith(unit.path,
-                                                                                          autoescape=True)))}
-    compounds = {u.id: u for u in units.values() if u.level == "compound"}
-    latest: dict[int, CheckIn] = {}
-    for c in session.scalars(select(CheckIn).order_by(CheckIn.id)):
-        if c.status != "started" or c.compound_id is not None:
-            latest[c.person_id] = c
-    rows = [_row(policy, today, c.person, compounds[c.compound_id], c) for c in latest.values()
-            if c.compound_id in compounds]
-    # party members living in the subtree (bound below a compound) who never checked in at all
-    bound = session.scalars(select(RoleBinding).where(RoleBinding.unit_id.in_(units)).order_by(RoleBinding.id))
-    seen = set(latest)
-    for binding in bound:
-        person, place = binding.person, units[binding.unit_id]
-        if person.id in seen or not person.party_member or place.level not in ("compound", "building", "household"):
-            continue
-        compound = next(compounds[int(i)] for i in place.path.strip("/").split("/") if int(i) in compounds)
-        seen.add(person.id)
-        rows.append(_row(policy, today, person, compound, None))
+    """One row per party member living at or below the unit: their latest check-in (if it is in the
+    subtree), or no check-in at all for members bound at or below a compound. Three queries in all."""
+    in_scope = OrgUnit.path.startswith(unit.path, autoescape=True)
+    compounds = {u.id: u for u in session.scalars(select(OrgUnit).where(in_scope, OrgUnit.level == "compound"))}
+    counted = or_(CheckIn.status != "started", CheckIn.compound_id.is_not(None))
+    latest = select(func.max(CheckIn.id)).where(counted).group_by(CheckIn.person_id)
+    checkins = session.scalars(
+        select(CheckIn).join(OrgUnit, OrgUnit.id == CheckIn.compound_id).where(in_scope, CheckIn.id.in_(latest))
+        .options(joinedload(CheckIn.person), joinedload(CheckIn.building)))
+    rows = [_row(policy, today, c.person, compounds[c.compound_id], c) for c in checkins]
+    never = session.execute(
+        select(Person, OrgUnit.path).select_from(RoleBinding).join(Person, Person.id == RoleBinding.person_id)
+        .join(OrgUnit, OrgUnit.id == RoleBinding.unit_id)
+        .where(in_scope, OrgUnit.level.in_(("compound", "building", "household")), Person.party_member.is_(True),
+               ~exists().where(CheckIn.person_id == Person.id, counted))
+        .order_by(RoleBinding.id))
+    seen: set[int] = set()
+    for person, path in never:
+        if person.id not in seen:
+            seen.add(person.id)
+            compound = next(compounds[int(i)] for i in path.strip("/").split("/") if int(i) in compounds)
+            rows.append(_row(policy, today, person, compound, None))
     return sorted(rows, key=lambda r: (r.compound_name, r.status, r.name, r.person_id))
 
 
