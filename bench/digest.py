@@ -47,7 +47,7 @@ PG_URL = os.environ.get("ASSISTANT_BENCH_POSTGRES_URL") or os.environ.get(
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 SHAPE = (10, 10, 10, 20)  # streets per district, communities per street, compounds per community, buildings per compound
 BATCH = 50_000
-VERSION = 2  # of the generator: a database made by another version is regenerated
+VERSION = 3  # of the generator: a database made by another version is regenerated (3: evaluation tables)
 LOADED = ("needs", "need_events", "escalations", "return_visits")
 
 
@@ -270,6 +270,7 @@ def run_backend(backend: str, n: int, out: Path, *, period: str = "week", repeat
         populate(url, n, say)
         db = Database.from_url(url)
     else:
+        upgrade(url)  # a reused database gets the migrations written since it was generated
         say(f"{backend}: reusing the generated database with {n} needs")
     policy, party = load_needs_policy(), load_party_policy()
     try:

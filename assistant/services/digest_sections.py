@@ -140,13 +140,15 @@ def rates(ctx: Context) -> dict[str, Rate] | None:
     on_time_resolve = func.sum(case((and_(Need.resolved_at.is_not(None), Need.resolved_at <= Need.resolve_due_at), 1),
                                     else_=0))
     satisfied = func.sum(case((ReturnVisit.satisfaction.in_(SATISFIED), 1), else_=0))
+    visits = select(satisfied, func.count()).where(_in_period(ReturnVisit.at, ctx))
+    if (in_scope := ctx.scope.where()) is not None:  # a subquery, not a join: the planners then start from needs
+        visits = visits.where(ReturnVisit.need_id.in_(select(Need.id).where(in_scope)))
     found = {
         "response": _ratio(ctx, _scoped(ctx, select(on_time_accept, func.count()).where(
             _in_period(Need.accept_due_at, ctx)))),
         "resolution": _ratio(ctx, _scoped(ctx, select(on_time_resolve, func.count()).where(
             _in_period(Need.resolve_due_at, ctx)))),
-        "satisfaction": _ratio(ctx, _scoped(ctx, select(satisfied, func.count()).select_from(ReturnVisit).join(
-            Need, Need.id == ReturnVisit.need_id).where(_in_period(ReturnVisit.at, ctx)))),
+        "satisfaction": _ratio(ctx, visits),
     }
     return found if any(r.den for r in found.values()) else None
 
