@@ -53,9 +53,13 @@ def _render(result, as_json: bool) -> str:
     if as_json:
         return json.dumps(result.to_json(), ensure_ascii=False)
     lines = [result.answer]
+    if result.mode == "llm":  # the model's words, then the exact text they rest on
+        lines.append(f"「{result.quote}」")
     if result.confident and result.citations:
         top = result.citations[0]
         lines.append(t("answer.source", result.lang, doc=top.doc, path=top.path))
+    if result.mode == "llm":
+        lines.append(t("llm.answer_note", result.lang))
     return "\n".join(lines)
 
 

@@ -40,15 +40,14 @@ def format_answer(result: Answer, lang: str) -> str:
     if not result.confident:
         return escape(result.answer)
     top = result.citations[0]
-    if result.mode == "llm":  # the model's checked answer, its source and a note that a model wrote it
-        return "\n".join([escape(result.answer), escape(t("answer.source", lang, doc=top.doc, path=top.path)),
-                          escape(t("llm.answer_note", lang))])
     lines = []
-    lead = t("answer.lead", lang, clause=top.clause, doc=top.doc)
-    if lead:
+    lead = result.answer if result.mode == "llm" else t("answer.lead", lang, clause=top.clause, doc=top.doc)
+    if lead:  # the model's checked answer, or the English lead line
         lines.append(escape(lead))
     lines.append(f"<blockquote>{escape(result.quote)}</blockquote>")
     lines.append(escape(t("answer.source", lang, doc=top.doc, path=top.path)))
+    if result.mode == "llm":
+        lines.append(escape(t("llm.answer_note", lang)))
     return "\n".join(lines)
 
 

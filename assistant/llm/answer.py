@@ -74,7 +74,11 @@ async def llm_answer(index: KnowledgeIndex, model: BaseChatModel | None, questio
     if not verdict.ok:
         rejected("answer", f"{verdict.reason} | {base.question!r} → {text[:200]!r}")
         return replace(base, elapsed_ms=elapsed, fallback=verdict.reason)
-    return replace(base, answer=text, mode="llm", citations=_citations(docs, verdict.cited), elapsed_ms=elapsed)
+    citations = _citations(docs, verdict.cited)
+    top = base.citations[0]
+    same = (citations[0].doc, citations[0].clause, citations[0].path) == (top.doc, top.clause, top.path)
+    quote = base.quote if same else citations[0].text  # the exact text the answer rests on, shown beside it
+    return replace(base, answer=text, mode="llm", citations=citations, quote=quote, elapsed_ms=elapsed)
 
 
 def answer_sync(index: KnowledgeIndex, model: BaseChatModel | None, question: str, lang: str | None = None) -> Answer:

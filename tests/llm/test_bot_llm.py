@@ -44,6 +44,8 @@ def test_policy_question_gets_the_checked_llm_answer(bot):
     bot.runtime.llm = model('{"intent": "policy_question"}', GROUNDED)
     reply = bot.send(LEADER, "小区党支部设几名委员")[-1]
     assert GROUNDED in reply and "由语言模型" in reply and "出处：组通〔2020〕15号" in reply
+    # the exact clause text stays beside the model's words
+    assert "<blockquote>" in reply and "3-5 名" in reply.split("<blockquote>")[1]
 
 
 def test_unchecked_answer_and_other_intent_fall_back_to_the_rules(bot):

@@ -29,6 +29,10 @@ def test_configured_endpoint_gives_llm_answers(env):
     assert first["mode"] == "llm" and first["answer"].endswith("[3]") and first["citations"][0]["clause"] == "3"
     assert second["mode"] == "extractive" and not second["confident"]  # not covered: no LLM call
     assert len(server.requests) == 1
+    with FakeLLMServer("grounded") as server:
+        readable = run({**llm_env, "LLM_BASE_URL": server.url}, "ask", "小区党支部设几名委员？").stdout.splitlines()
+    assert readable[0].endswith("[3]") and readable[1].startswith("「") and "3-5 名" in readable[1]
+    assert readable[2].startswith("出处：组通〔2020〕15号") and "语言模型" in readable[3]
 
 
 def test_rejected_llm_answer_is_extractive_and_logged(env):
