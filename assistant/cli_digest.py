@@ -26,7 +26,7 @@ def digest(
     from .storage.models import utcnow
 
     settings = get_settings()
-    with _session() as (session, policy):
+    with _session(read_only=True) as (session, policy):
         found = _unit(session, unit)
         now = utcnow()
         try:

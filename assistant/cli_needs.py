@@ -35,8 +35,9 @@ def _fail(message: str) -> None:
 
 
 @contextmanager
-def _session():
-    """(session, policy) on the configured database; commits on success."""
+def _session(read_only: bool = False):
+    """(session, policy) on the configured database; commits on success (`read_only`: a report that takes
+    no write lock on SQLite)."""
     from .policy import PolicyError, load_needs_policy
     from .storage.db import open_database
 
@@ -47,7 +48,7 @@ def _session():
         _fail(str(error))
     db = open_database(settings)
     try:
-        with db.session() as session:
+        with db.session(read_only) as session:
             yield session, policy
     finally:
         db.dispose()

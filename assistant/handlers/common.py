@@ -36,18 +36,20 @@ async def reply(update: Update, key: str, reply_markup=None, **values) -> None:
     await update.effective_message.reply_text(t(key, lang_of(update), **values), reply_markup=reply_markup)
 
 
-def in_session(context: ContextTypes.DEFAULT_TYPE, fn):
-    """Awaitable of fn(session), run in a worker thread inside a committed-or-rolled-back session."""
+def in_session(context: ContextTypes.DEFAULT_TYPE, fn, *, read_only: bool = False):
+    """Awaitable of fn(session), run in a worker thread inside a committed-or-rolled-back session
+    (`read_only` for long reports: no write lock on SQLite)."""
     rt = runtime(context)
 
     def work():
-        with rt.db.session() as session:
+        with rt.db.session(read_only) as session:
             return fn(session)
 
     return asyncio.to_thread(work)
 
 
-async def as_person(update: Update, context: ContextTypes.DEFAULT_TYPE, fn, *, registered_only: bool = True):
+async def as_person(update: Update, context: ContextTypes.DEFAULT_TYPE, fn, *, registered_only: bool = True,
+                    read_only: bool = False):
     """fn(session, person_id) for the sender, in a worker thread.
 
     Unregistered senders get None back without fn being called, unless registered_only is False
@@ -61,7 +63,7 @@ async def as_person(update: Update, context: ContextTypes.DEFAULT_TYPE, fn, *, r
             return None
         return fn(session, account.person_id if account else None)
 
-    return await in_session(context, call)
+    return await in_session(context, call, read_only=read_only)
 
 
 def conversation(**kwargs) -> ConversationHandler:

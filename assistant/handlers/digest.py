@@ -2,6 +2,7 @@
 turns due schedule slots into outbox rows and sends them (retrying failures, resuming where a send stopped)."""
 from __future__ import annotations
 
+import asyncio
 import logging
 import tempfile
 from pathlib import Path
@@ -47,7 +48,7 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         return (digests.split_text(digests.render(d, lang, rt.needs_policy, story)),
                 digest_png(d, lang, rt.needs_policy, rt.settings.digest_font_file), caption)
 
-    found = await as_person(update, context, build)
+    found = await as_person(update, context, build, read_only=True)
     if found is None:
         await reply(update, "bot.denied")
         return
@@ -73,7 +74,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             label = digests.period_bounds(period, rt.clock(), rt.needs_policy.zone).label(rt.needs_policy.zone, lang)
             return path, unit.name, label, n, truncated
 
-        found = await as_person(update, context, write)
+        found = await as_person(update, context, write, read_only=True)
         if found is None:
             await reply(update, "bot.denied")
             return
@@ -113,13 +114,20 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> int:
     rt = runtime(context)
     now = rt.clock()
 
-    def queue(session):
-        since = outbox.started_at(session, now)
-        return sum(outbox.enqueue(session, slot, now, rt.settings, rt.needs_policy, rt.party_policy, rt.channel,
-                                  rt.llm)
-                   for slot in outbox.due_slots(rt.settings, now, rt.needs_policy.zone, since))
+    def queue() -> int:
+        with rt.db.session() as session:
+            slots = outbox.due_slots(rt.settings, now, rt.needs_policy.zone, outbox.started_at(session, now))
+        queued = 0
+        for slot in slots:  # built in a read-only session (minutes for a district), stored in a short write
+            with rt.db.session(read_only=True) as session:
+                built = outbox.build_slot(session, slot, now, rt.settings, rt.needs_policy, rt.party_policy,
+                                          rt.channel, rt.llm)
+            if built is not None:
+                with rt.db.session() as session:
+                    queued += outbox.store_slot(session, slot, built, now)
+        return queued
 
-    queued = await in_session(context, queue)
+    queued = await asyncio.to_thread(queue)
     if queued:
         log.info("queued %d scheduled digests", queued)
     return await deliver(context)

@@ -110,36 +110,56 @@ def recipients(session: Session, levels: tuple[str, ...], channel: str) -> list[
     return found
 
 
-def enqueue(session: Session, slot: Slot, now: datetime, settings: Settings, needs_policy, party_policy,
-            channel: str, model=None) -> int:
-    """Build the slot's digests into the outbox once (a second call for the same slot does nothing); with an
-    LLM `model`, each opens with its checked narrative."""
+@dataclass(frozen=True)
+class Built:
+    """One recipient's digest of a slot, ready for the outbox."""
+
+    person_id: int
+    channel: str
+    external_id: str
+    unit_id: int
+    text: str
+    chart_png: bytes | None
+    caption: str
+
+
+def build_slot(session: Session, slot: Slot, now: datetime, settings: Settings, needs_policy, party_policy,
+               channel: str, model=None) -> list[Built] | None:
+    """Every recipient's digest of the slot (one build per unit and language; with an LLM `model`, each opens
+    with its checked narrative), or None when the slot was already queued. Only reads: run it in a read-only
+    session, then `store_slot`."""
     if session.get(DigestRun, slot.key) is not None:
-        return 0
-    built: dict[tuple[int, str], tuple[str, bytes | None, str]] = {}
-    rows = 0
+        return None
+    cache: dict[tuple[int, str], tuple[str, bytes | None, str]] = {}
+    built = []
     for person_id, unit_id, account in recipients(session, slot.levels, channel):
         lang = "en" if (account.language_code or "").startswith("en") else "zh"
-        if (unit_id, lang) not in built:
+        if (unit_id, lang) not in cache:
             d = digests.build(session, unit_id, slot.period, now, needs_policy, party_policy,
                               top_n=settings.digest_top_n, hotspot_min=settings.digest_hotspot_min)
             caption = t("digest.caption", lang, unit=d.unit_name, period=d.period.label(d.zone, lang))
             story = digests.narrative(d, lang, model, settings.llm_timeout)
             text = digests.render(d, lang, needs_policy, story)
-            built[(unit_id, lang)] = (CHUNK_SEPARATOR.join(digests.split_text(text)),
+            cache[(unit_id, lang)] = (CHUNK_SEPARATOR.join(digests.split_text(text)),
                                       digest_png(d, lang, needs_policy, settings.digest_font_file), caption)
-        text, png, caption = built[(unit_id, lang)]
-        session.add(DigestDelivery(slot=slot.key, person_id=person_id, channel=channel, external_id=account.external_id,
-                                   unit_id=unit_id, period=slot.period, text=text, chart_png=png, caption=caption,
-                                   next_attempt_at=now, created_at=now))
-        rows += 1
-    session.add(DigestRun(slot=slot.key, recipients=rows, created_at=now))
+        built.append(Built(person_id, channel, account.external_id, unit_id, *cache[(unit_id, lang)]))
+    return built
+
+
+def store_slot(session: Session, slot: Slot, built: list[Built], now: datetime) -> int:
+    """Queue a slot's digests in the outbox once; returns how many (0 when another run took the slot)."""
+    if session.get(DigestRun, slot.key) is not None:
+        return 0
+    session.add_all(DigestDelivery(slot=slot.key, person_id=b.person_id, channel=b.channel, external_id=b.external_id,
+                                   unit_id=b.unit_id, period=slot.period, text=b.text, chart_png=b.chart_png,
+                                   caption=b.caption, next_attempt_at=now, created_at=now) for b in built)
+    session.add(DigestRun(slot=slot.key, recipients=len(built), created_at=now))
     try:
         session.flush()
     except IntegrityError:  # another worker took the slot first
         session.rollback()
         return 0
-    return rows
+    return len(built)
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,9 @@ def normalise_url(url: str) -> str:
     return url
 
 
+READ_ONLY = "assistant_read_only"  # execution option of read-only sessions
+
+
 def _sqlite_pragmas(engine: Engine) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
@@ -41,8 +44,10 @@ def _sqlite_pragmas(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        # IMMEDIATE: writers queue on busy_timeout instead of failing when a read turns into a write
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # IMMEDIATE: writers queue on busy_timeout instead of failing when a read turns into a write;
+        # read-only sessions (long reports) take no write lock, so they never hold up the bot's writes
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs) -> Engine:
@@ -69,6 +74,7 @@ class Database:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.sessionmaker = session_factory(engine)
+        self.reader = session_factory(engine.execution_options(**{READ_ONLY: True}))
 
     @classmethod
     def from_url(cls, url: str) -> Database:
@@ -80,8 +86,9 @@ class Database:
         return self.engine.url.render_as_string(hide_password=True)
 
     @contextmanager
-    def session(self) -> Iterator[Session]:
-        with self.sessionmaker() as session:
+    def session(self, read_only: bool = False) -> Iterator[Session]:
+        """A session; `read_only=True` for long reads (digests, exports): on SQLite it takes no write lock."""
+        with (self.reader if read_only else self.sessionmaker)() as session:
             try:
                 yield session
                 session.commit()
