@@ -18,6 +18,7 @@ from ..messages import t
 from ..policy.rubric import Rubric, load_rubric
 from ..storage.models import Evaluation, Need, OrgUnit, PropertyCompany, ReturnVisit
 from .checkins import NotFound
+from .permissions import ACTIONS, ADMIN, bindings
 
 # 满意率 counts 满意 and 基本满意 (README, "The needs list: rules and rates").
 SATISFIED: tuple[str, ...] = ("satisfied", "basically")
@@ -158,3 +159,40 @@ def rating_line(r: RatingView, lang: str | None = None) -> str:
     return t("eval.rating.line", lang, street_rank=r.street_rank, company=r.company_name, compound=r.compound_name,
              party=f"{r.party_score:g}", service=f"{r.service_score:g}", total=f"{r.total:g}",
              stars=stars_text(r.stars), veto=veto, district_rank=r.district_rank, n=r.evaluations)
+
+
+# ---------------------------------------------------------------- what a person may see (/ratings)
+
+VIEWERS = ACTIONS["view_reports"] | ACTIONS["evaluate_property"] | {ADMIN}
+
+
+def _outermost(session: Session, person_id: int) -> list[OrgUnit] | None:
+    """The outermost units where the person views reports or evaluates (every root for an admin); None if none."""
+    held = bindings(session, person_id)
+    roots = [b.unit for b in held if b.role in VIEWERS]
+    if not roots:
+        return None
+    if any(b.role == ADMIN for b in held):
+        roots = list(session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None))))
+    return [u for u in roots if not any(o is not u and u.path.startswith(o.path) for o in roots)]
+
+
+def results_for(session: Session, rubric: Rubric, person_id: int, period: str) -> list[RatingView] | None:
+    """Results under every unit where the person views reports or evaluates; None when there is none."""
+    units = _outermost(session, person_id)
+    if units is None:
+        return None
+    found = [r for unit in units for r in ratings(session, unit.id, period, rubric)]
+    return sorted(found, key=lambda r: (r.district_rank, r.company_name, r.compound_name))
+
+
+def history_for(session: Session, rubric: Rubric, person_id: int) -> list[list[RatingView]] | None:
+    """Every period's result per company and compound in the person's units, oldest period first."""
+    units = _outermost(session, person_id)
+    if units is None:
+        return None
+    pairs: dict[tuple[int, int], list[RatingView]] = {}
+    for unit in units:
+        for r in all_ratings(session, unit.path, rubric):
+            pairs.setdefault((r.company_id, r.compound_id), []).append(r)
+    return [sorted(rows, key=lambda r: r.period) for rows in pairs.values()]

@@ -106,6 +106,9 @@ def test_evaluate_score_veto_review_submit_and_resubmit(staff, tree):
         assert "total 100" in bot.send(COMMUNITY, "/ratings", lang="en")[0]
         assert "没有权限" in bot.send(LEADER, "/ratings")[0]
         assert "2026H1 暂无" in bot.send(COMMUNITY, "/ratings 2026H1")[0]
+        assert "安居物业 · 梅园新村：2026H2 100 分 ★★★★★" in bot.send(COMMUNITY, "/ratings history")[0]
+        assert "2026H2 100 ★★★★★" in bot.send(COMMUNITY, "/ratings history", lang="en")[0]
+        assert "没有权限" in bot.send(LEADER, "/ratings 历史")[0]
     with tree.session() as s:
         rows = s.scalars(select(Evaluation).order_by(Evaluation.version)).all()
         assert [(r.version, r.current, r.vetoed) for r in rows] == [(1, False, True), (2, True, False)]
