@@ -7,15 +7,18 @@ included); probationary members are not recorded yet, so every confirmed member 
 """
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..storage.models import ORGAN_LEVELS, ORGAN_POSITIONS, CommitteeSeat, OrgUnit, PartyGroup, Person, RoleBinding
-from .checkins import Invalid, NotAllowed, NotFound, PartyError, current_checkins, load, now_or
-from .org import breadcrumb
+from ..storage.models import (
+    ORGAN_LEVELS, ORGAN_POSITIONS, CheckIn, CommitteeSeat, OrgUnit, PartyGroup, Person, RoleBinding,
+)
+from .checkins import Invalid, NotAllowed, NotFound, PartyError, load, now_or
+from .org import ancestry
 from .owners_committees import committee_counts
 from .permissions import can
 
@@ -124,14 +127,15 @@ def add_party_group(session: Session, actor_id: int | None, building_id: int, le
 
 def _residences(session: Session) -> dict[int, str]:
     """Full (not probationary) members: person id -> path of their current residence (the building when known,
-    else the compound)."""
-    result = {}
-    for pid, checkin in current_checkins(session).items():
-        if checkin.probationary:
-            continue
-        place = checkin.building or checkin.compound
-        result[pid] = place.path
-    return result
+    else the compound), from each member's latest confirmed check-in — one query."""
+    ranked = select(CheckIn.person_id, CheckIn.probationary,
+                    func.coalesce(CheckIn.building_id, CheckIn.compound_id).label("place"),
+                    func.row_number().over(partition_by=CheckIn.person_id,
+                                           order_by=(CheckIn.decided_at.desc(), CheckIn.id.desc())).label("n"),
+                    ).where(CheckIn.status == "confirmed").subquery()
+    query = (select(ranked.c.person_id, OrgUnit.path).join(OrgUnit, OrgUnit.id == ranked.c.place)
+             .where(ranked.c.n == 1, ranked.c.probationary.is_not(True)))
+    return dict(session.execute(query).all())
 
 
 def resident_full_members(session: Session, unit_id: int) -> int:
@@ -148,8 +152,14 @@ def compliance_facts(session: Session, root_unit_id: int | None = None) -> list[
     if root_unit_id is not None:
         root = load(session, OrgUnit, root_unit_id, "committee.err.unit_not_found")
         query = query.where(OrgUnit.path.startswith(root.path, autoescape=True))
-    units = [u for u in session.scalars(query) if u.level in ("street", "community", "compound", "building")]
-    residences = list(_residences(session).values())
+    loaded = list(session.scalars(query))
+    names = {u.id: u.name for u in loaded}
+    if root_unit_id is not None:
+        names |= {u.id: u.name for u in ancestry(session, root)}
+    units = [u for u in loaded if u.level in ("street", "community", "compound", "building")]
+    residents: Counter[int] = Counter()  # unit id -> full members living at or below it
+    for path in _residences(session).values():
+        residents.update(_ids(path))
     seat_counts: dict[int, dict[str, dict[str, int]]] = {}
     for seat in session.scalars(select(CommitteeSeat)):
         by_position = seat_counts.setdefault(seat.unit_id, {}).setdefault(seat.organ, {})
@@ -171,10 +181,15 @@ def compliance_facts(session: Session, root_unit_id: int | None = None) -> list[
         has_branch = (seated.get("branch_committee", {}).get("secretary", 0) > 0
                       or any(b.role == "branch_secretary" for b in bound))
         facts.append(UnitFacts(
-            unit.id, unit.name, unit.level, breadcrumb(session, unit), seated,
-            sum(1 for path in residences if path.startswith(unit.path)),
+            unit.id, unit.name, unit.level, " > ".join(names[i] for i in _ids(unit.path)), seated,
+            residents[unit.id],
             unit.id in groups if unit.level == "building" else None,
             has_branch if compound else None,
             owners_total if compound else None,
             owners_party if compound else None))
     return facts
+
+
+def _ids(path: str) -> list[int]:
+    """The unit ids of a materialised path ("/1/5/23/"), top first."""
+    return [int(i) for i in path.strip("/").split("/") if i]
