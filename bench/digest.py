@@ -14,7 +14,7 @@ $ASSISTANT_TEST_POSTGRES_URL / the machine's postgresql+psycopg://postgres@127.0
 their own schemas, so they never collide with it).
 
 Timed: `services.digest.build` + render for the district and for one community (the one with the most
-needs), --repeat times each on a warm connection; the median is reported.
+needs; each street's secretary is recorded so the compliance section runs too), --repeat times each on a warm connection; the median is reported.
 Prints `RESULT backend=… needs=… district_s=… community_s=…` per backend (targets: district ≤ 2 s on
 PostgreSQL and ≤ 4 s on SQLite, community ≤ 0.2 s, on the 2-core machine).
 """
@@ -40,7 +40,7 @@ from assistant.policy.loader import load_party_policy
 from assistant.services import digest as digests
 from assistant.storage import kv
 from assistant.storage.db import Database, make_engine, upgrade
-from assistant.storage.models import Base, Need, OrgUnit
+from assistant.storage.models import Base, CommitteeSeat, Need, OrgUnit, Person
 
 PG_URL = os.environ.get("ASSISTANT_BENCH_POSTGRES_URL") or os.environ.get(
     "ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
@@ -220,6 +220,18 @@ def ready(db: Database, n: int) -> bool:
         return False
 
 
+def seat_committees(db: Database) -> None:
+    """Record each street's secretary (once), so the digests' compliance section runs as in a real district."""
+    with db.session() as s:
+        if s.scalar(select(func.count()).select_from(CommitteeSeat)):
+            return
+        for street in s.scalars(select(OrgUnit).where(OrgUnit.level == "street")):
+            person = Person(name=f"{street.name} 书记")
+            s.add(person)
+            s.flush()
+            s.add(CommitteeSeat(unit_id=street.id, person_id=person.id, organ="street_committee", position="secretary"))
+
+
 def timed(db: Database, unit_id: int, period: str, repeat: int, policy, party) -> tuple[float, str]:
     times, text_out = [], ""
     for _ in range(repeat):
@@ -272,6 +284,7 @@ def run_backend(backend: str, n: int, out: Path, *, period: str = "week", repeat
     else:
         upgrade(url)  # a reused database gets the migrations written since it was generated
         say(f"{backend}: reusing the generated database with {n} needs")
+    seat_committees(db)
     policy, party = load_needs_policy(), load_party_policy()
     try:
         with db.session() as s:

@@ -148,11 +148,12 @@ def resident_full_members(session: Session, unit_id: int) -> int:
 
 def compliance_facts(session: Session, root_unit_id: int | None = None) -> list[UnitFacts]:
     """Facts for every street, community, compound and building at or below the root (all when None)."""
-    query = select(OrgUnit).order_by(OrgUnit.path)
+    query = (select(OrgUnit.id, OrgUnit.name, OrgUnit.level, OrgUnit.path)  # rows, not ORM objects: 20k+ units
+             .where(OrgUnit.level != "household").order_by(OrgUnit.path))
     if root_unit_id is not None:
         root = load(session, OrgUnit, root_unit_id, "committee.err.unit_not_found")
         query = query.where(OrgUnit.path.startswith(root.path, autoescape=True))
-    loaded = list(session.scalars(query))
+    loaded = session.execute(query).all()
     names = {u.id: u.name for u in loaded}
     if root_unit_id is not None:
         names |= {u.id: u.name for u in ancestry(session, root)}
