@@ -26,6 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.rates.head": {"zh": "【三率】", "en": "[Rates]"},
     "digest.rate.response": {"zh": "• 响应率 {value}", "en": "• Response rate {value}"},
     "digest.rate.resolution": {"zh": "• 解决率 {value}", "en": "• Resolution rate {value}"},
+    "digest.rate.on_time": {"zh": "• 按期办结率 {value}", "en": "• Resolved on time {value}"},
     "digest.rate.satisfaction": {"zh": "• 满意率 {value}", "en": "• Satisfaction rate {value}"},
     "digest.rate_value": {"zh": "{pct}%（{num}/{den}）", "en": "{pct}% ({num}/{den})"},
     "digest.rate_none": {"zh": "—（本期无到期事项）", "en": "— (nothing fell due)"},
@@ -57,10 +58,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "/export [时段] 导出本单位诉求及处理记录（Excel）\n"
             "/digest_off 关闭定时简报，/digest_on 重新开启\n"
             "定时：小区、社区每天 {daily}（昨天的简报）；街道、区每{days} {weekly}（上周的简报），北京时间。\n"
-            "三率计算方法：\n"
+            "计算方法：\n"
             "• 响应率 = 在受理时限内受理的诉求数 ÷ 受理时限落在本期（截至当前）的诉求数\n"
-            "• 解决率 = 在办结时限内办结的诉求数 ÷ 办结时限落在本期（截至当前）的诉求数\n"
+            "• 解决率 = 回访答“已解决”的次数 ÷ 本期完成的回访次数\n"
             "• 满意率 = 回访评价为“满意”或“基本满意”的次数 ÷ 本期完成的回访次数\n"
+            "• 按期办结率 = 在办结时限内办结的诉求数 ÷ 办结时限落在本期（截至当前）的诉求数\n"
             "本期突出问题：同一类别、同一地点（楼栋，未填写楼栋时为小区）本期新增诉求最多且不少于 {hotspot} 件。"
         ),
         "en": (
@@ -69,10 +71,11 @@ MESSAGES: dict[str, dict[str, str]] = {
             "/export [period] the unit's needs with their history as Excel\n"
             "/digest_off turns scheduled digests off, /digest_on back on\n"
             "Schedule: compounds and communities daily at {daily} (yesterday); streets and the district on {days} at {weekly} (last week), Asia/Shanghai.\n"
-            "The three rates:\n"
+            "The rates:\n"
             "• Response rate = needs accepted by their accept deadline ÷ needs whose accept deadline fell in the period (so far)\n"
-            "• Resolution rate = needs resolved by their resolve deadline ÷ needs whose resolve deadline fell in the period (so far)\n"
+            "• Resolution rate = return visits answered \"solved\" ÷ return visits answered in the period\n"
             "• Satisfaction rate = return visits answered satisfied or basically satisfied ÷ return visits answered in the period\n"
+            "• Resolved on time = needs resolved by their resolve deadline ÷ needs whose resolve deadline fell in the period (so far)\n"
             "Main recurring problem: the category and place (building, else compound) with the most new needs, at least {hotspot}."
         ),
     },

@@ -134,21 +134,25 @@ def _ratio(ctx: Context, query) -> Rate:
 
 
 def rates(ctx: Context) -> dict[str, Rate] | None:
-    """响应率, 解决率 (deadlines that fell in the period) and 满意率 (visits answered in the period)."""
+    """响应率 (accept deadlines that fell in the period), 解决率 and 满意率 (return visits answered in the period,
+    as Beijing 12345 counts them), and 按期办结率 (resolve deadlines that fell in the period)."""
     on_time_accept = func.sum(case((and_(Need.accepted_at.is_not(None), Need.accepted_at <= Need.accept_due_at), 1),
                                    else_=0))
     on_time_resolve = func.sum(case((and_(Need.resolved_at.is_not(None), Need.resolved_at <= Need.resolve_due_at), 1),
                                     else_=0))
     satisfied = func.sum(case((ReturnVisit.satisfaction.in_(SATISFIED), 1), else_=0))
-    visits = select(satisfied, func.count()).where(_in_period(ReturnVisit.at, ctx))
+    solved = func.sum(case((ReturnVisit.solved.is_(True), 1), else_=0))
+    visits = select(solved, satisfied, func.count()).where(_in_period(ReturnVisit.at, ctx))
     if (in_scope := ctx.scope.where()) is not None:  # a subquery, not a join: the planners then start from needs
         visits = visits.where(ReturnVisit.need_id.in_(select(Need.id).where(in_scope)))
+    n_solved, n_satisfied, n_visits = (int(n or 0) for n in ctx.session.execute(visits).one())
     found = {
         "response": _ratio(ctx, _scoped(ctx, select(on_time_accept, func.count()).where(
             _in_period(Need.accept_due_at, ctx)))),
-        "resolution": _ratio(ctx, _scoped(ctx, select(on_time_resolve, func.count()).where(
+        "resolution": Rate(n_solved, n_visits),
+        "satisfaction": Rate(n_satisfied, n_visits),
+        "on_time": _ratio(ctx, _scoped(ctx, select(on_time_resolve, func.count()).where(
             _in_period(Need.resolve_due_at, ctx)))),
-        "satisfaction": _ratio(ctx, visits),
     }
     return found if any(r.den for r in found.values()) else None
 

@@ -52,16 +52,18 @@ def test_rates_and_counts_on_hand_computed_fixtures(world, policy):
         add_need(s, world, created=3, accept_due=7, status="new")
         # accept deadline later today (after now): not in any denominator yet
         add_need(s, world, created=9, accept_due=16, status="new", resolve_due=30)
-        # yesterday's need whose resolve deadline fell today: resolved late -> 解决率 1/3 with a and b
+        # yesterday's need whose resolve deadline fell today: resolved late -> 按期办结率 1/3 with a and b
         add_need(s, world, created=-20, accept_due=-18, accepted=-19, status="resolved", resolve_due=11, resolved=12,
                  compound="MY02", building="MY02-1", category="property")
-        s.add_all([ReturnVisit(need_id=a.id, contacted=True, solved=True, satisfaction=v,
+        # visits today: solved twice, not solved once -> 解决率 2/3; satisfied + basically -> 满意率 2/3
+        s.add_all([ReturnVisit(need_id=a.id, contacted=True, solved=v != "unsatisfied", satisfaction=v,
                                at=TODAY0 + timedelta(hours=h)) for v, h in
                    (("satisfied", 10), ("basically", 11), ("unsatisfied", 12), ("satisfied", -30))])
     d = build(world, policy, "梅园社区")
     rates = d.section("rates")
     assert (rates["response"].num, rates["response"].den) == (1, 3)
-    assert (rates["resolution"].num, rates["resolution"].den) == (1, 3)  # a on time; b due 12:00 not resolved; MY02 late
+    assert (rates["resolution"].num, rates["resolution"].den) == (2, 3)
+    assert (rates["on_time"].num, rates["on_time"].den) == (1, 3)  # a on time; b due 12:00 not resolved; MY02 late
     assert (rates["satisfaction"].num, rates["satisfaction"].den) == (2, 3)
     needs = d.section("needs")
     t = needs.totals
@@ -78,6 +80,7 @@ def test_rates_and_counts_on_hand_computed_fixtures(world, policy):
     assert hot == {"category": "elevator", "place": "1栋", "count": 4}
     text = digest.render(d, "zh", policy)
     assert "响应率 33.3%（1/3）" in text and "满意率 66.7%（2/3）" in text and "【本期突出问题】" in text
+    assert "解决率 66.7%（2/3）" in text and "按期办结率 33.3%（1/3）" in text
 
 
 def test_scope_a_community_never_sees_another(world, policy):
