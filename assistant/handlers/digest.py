@@ -136,8 +136,18 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> int:
 async def deliver(context: ContextTypes.DEFAULT_TYPE) -> int:
     """Send due outbox rows part by part; a failure is recorded for a retry, never dropped. Returns rows sent."""
     rt = runtime(context)
+    sent, tried = 0, set()
+    while batch := [i for i in await in_session(context, lambda s: outbox.pending(s, rt.clock())) if i.id not in tried]:
+        sent += await _send_batch(context, batch)
+        tried |= {i.id for i in batch}
+    return sent
+
+
+async def _send_batch(context: ContextTypes.DEFAULT_TYPE, batch: list) -> int:
+    """Send one batch of outbox rows, recording each outcome; returns rows sent."""
+    rt = runtime(context)
     sent = 0
-    for item in await in_session(context, lambda s: outbox.pending(s, rt.clock())):
+    for item in batch:
         parts, error, retry_after = item.parts_sent, None, None
         try:
             for chunk in item.chunks[parts:]:

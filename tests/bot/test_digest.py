@@ -137,6 +137,22 @@ def test_a_failed_send_is_retried_from_where_it_stopped(bot_settings, tree):
             assert s.scalars(select(DigestDelivery.status)).one() == "sent"
 
 
+def test_one_tick_sends_the_whole_outbox_not_just_one_batch(bot_settings, tree):
+    with OfflineBot(bot_settings) as bot:
+        register(bot, bot_settings, tree, SECRETARY, "branch_secretary", "MY01")
+        with tree.session() as s:
+            from assistant.services.invites import account_of
+
+            person = account_of(s, "telegram", str(SECRETARY)).person_id
+            unit = find_unit(s, "MY01").id
+            s.add_all(DigestDelivery(slot=f"bulk-{i}", person_id=person, channel="telegram", external_id=str(SECRETARY),
+                                     unit_id=unit, period="today", text=f"简报 {i}", chart_png=None,
+                                     next_attempt_at=datetime.now(UTC) - timedelta(seconds=1)) for i in range(150))
+        assert bot.loop.run_until_complete(digest_handlers.deliver(CallbackContext(bot.app))) == 150
+        with tree.session() as s:
+            assert set(s.scalars(select(DigestDelivery.status))) == {"sent"}
+
+
 @pytest.fixture
 def e2e_settings(bot_settings, telegram_emulator):
     return bot_settings.model_copy(update={
