@@ -4,10 +4,11 @@ Every number comes from SQL aggregation (COUNT / SUM(CASE …) / GROUP BY) over 
 Python only adds up the grouped rows. A section is one entry of `digest_sections.SECTIONS`: a compute
 function returning data or None (nothing to say) and a render function; adding a section is one entry.
 
-The three rates (the formulas are also in /digest_help and the README):
+The rates (the formulas are also in /digest_help and the README):
   响应率 = needs accepted by their accept deadline / needs whose accept deadline fell in the period (so far)
-  解决率 = needs resolved by their resolve deadline / needs whose resolve deadline fell in the period (so far)
+  解决率 = return visits answered "solved" / return visits answered in the period
   满意率 = return visits answered 满意 or 基本满意 / return visits answered in the period
+  按期办结率 = needs resolved by their resolve deadline / needs whose resolve deadline fell in the period (so far)
 """
 from __future__ import annotations
 
