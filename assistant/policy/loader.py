@@ -162,6 +162,22 @@ class _Reader:
             raise self.fail(path, f"unknown value {item!r} (known: {', '.join(allowed)})")
         return item
 
+    def entries(self, value: Any, path: str, keys: set[str], kind: str, seen: set[str] | None = None, *,
+                allow_empty: bool = False):
+        """(path, mapping, id) of each entry of a list of mappings with unique `id`s (`seen` may be shared
+        between lists); a duplicate id is reported as "duplicate {kind} id"."""
+        if not isinstance(value, list) or not (value or allow_empty):
+            raise self.fail(path, "must be a list" if allow_empty else "must be a non-empty list")
+        seen = set() if seen is None else seen
+        for i, raw in enumerate(value):
+            where = f"{path}[{i}]"
+            entry = self.mapping(raw, where, keys)
+            entry_id = self.text(entry["id"], f"{where}.id", _ID)
+            if entry_id in seen:
+                raise self.fail(f"{where}.id", f"duplicate {kind} id {entry_id!r}")
+            seen.add(entry_id)
+            yield where, entry, entry_id
+
     def texts(self, value: Any, path: str, allowed: tuple[str, ...] | None = None) -> tuple[str, ...]:
         if not isinstance(value, list):
             raise self.fail(path, "must be a list")
@@ -257,15 +273,8 @@ def _party_types(r: _Reader, value: Any) -> dict[str, PartyType]:
 
 
 def _categories(r: _Reader, value: Any, parties: dict[str, PartyType]) -> tuple[Category, ...]:
-    if not isinstance(value, list) or not value:
-        raise r.fail("categories", "must be a non-empty list")
     categories: list[Category] = []
-    for i, entry in enumerate(value):
-        path = f"categories[{i}]"
-        entry = r.mapping(entry, path, {"id", "zh", "en", "keywords", "party_type"})
-        cid = r.text(entry["id"], f"{path}.id", _ID)
-        if any(c.id == cid for c in categories):
-            raise r.fail(f"{path}.id", f"duplicate category id {cid!r}")
+    for path, entry, cid in r.entries(value, "categories", {"id", "zh", "en", "keywords", "party_type"}, "category"):
         categories.append(Category(cid, r.text(entry["zh"], f"{path}.zh"), r.text(entry["en"], f"{path}.en"),
                                    r.texts(entry["keywords"], f"{path}.keywords"),
                                    r.choice(entry["party_type"], f"{path}.party_type", tuple(parties))))

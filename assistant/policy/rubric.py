@@ -13,7 +13,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..storage.models import ROLES
-from .loader import _ID, Labelled, _Reader, read_yaml
+from .loader import Labelled, _Reader, read_yaml
 
 Veto = Labelled  # an item of the one-vote-veto list (一票否决): id, zh, en
 
@@ -154,16 +154,9 @@ def _parts(r: _Reader, value: Any, seen: set[str]) -> tuple[Part, ...]:
     for part_id in PARTS:
         path = f"parts.{part_id}"
         entry = r.mapping(block[part_id], path, {"zh", "en", "items"})
-        if not isinstance(entry["items"], list) or not entry["items"]:
-            raise r.fail(f"{path}.items", "must be a non-empty list")
         items = []
-        for i, raw in enumerate(entry["items"]):
-            where = f"{path}.items[{i}]"
-            raw = r.mapping(raw, where, {"id", "max", "zh", "en", "description"})
-            item_id = r.text(raw["id"], f"{where}.id", _ID)
-            if item_id in seen:
-                raise r.fail(f"{where}.id", f"duplicate item id {item_id!r}")
-            seen.add(item_id)
+        for where, raw, item_id in r.entries(entry["items"], f"{path}.items",
+                                             {"id", "max", "zh", "en", "description"}, "item", seen):
             items.append(Item(item_id, part_id, _number(r, raw["max"], f"{where}.max"), *_labels(r, raw, where),
                               r.text(raw["description"], f"{where}.description")))
         total = sum(i.max for i in items)
@@ -179,15 +172,8 @@ def _weights(r: _Reader, values: list[float], path: str) -> None:
 
 
 def _sources(r: _Reader, value: Any) -> tuple[Source, ...]:
-    if not isinstance(value, list) or not value:
-        raise r.fail("sources", "must be a non-empty list")
     sources: list[Source] = []
-    for i, raw in enumerate(value):
-        path = f"sources[{i}]"
-        raw = r.mapping(raw, path, {"id", "zh", "en", "roles", "weight"})
-        source_id = r.text(raw["id"], f"{path}.id", _ID)
-        if any(s.id == source_id for s in sources):
-            raise r.fail(f"{path}.id", f"duplicate source id {source_id!r}")
+    for path, raw, source_id in r.entries(value, "sources", {"id", "zh", "en", "roles", "weight"}, "source"):
         roles = r.texts(raw["roles"], f"{path}.roles", ROLES)
         for role in roles:
             if any(role in s.roles for s in sources):
@@ -233,16 +219,8 @@ def parse_rubric(data: Any, source: Path | str = "<memory>") -> Rubric:
     if not isinstance(quick, list) or not quick:
         raise r.fail("quick_deductions", "must be a non-empty list")
     deductions = tuple(_number(r, v, f"quick_deductions[{i}]", allow_zero=True) for i, v in enumerate(quick))
-    if not isinstance(top["veto"], list):
-        raise r.fail("veto", "must be a list")
-    vetoes: list[Veto] = []
-    for i, raw in enumerate(top["veto"]):
-        path = f"veto[{i}]"
-        raw = r.mapping(raw, path, {"id", "zh", "en"})
-        veto_id = r.text(raw["id"], f"{path}.id", _ID)
-        if any(v.id == veto_id for v in vetoes):
-            raise r.fail(f"{path}.id", f"duplicate veto id {veto_id!r}")
-        vetoes.append(Veto(veto_id, *_labels(r, raw, path)))
+    vetoes = [Veto(veto_id, *_labels(r, raw, path))
+              for path, raw, veto_id in r.entries(top["veto"], "veto", {"id", "zh", "en"}, "veto", allow_empty=True)]
     weights = r.mapping(top["part_weights"], "part_weights", set(PARTS))
     part_weights = {p: _number(r, weights[p], f"part_weights.{p}", allow_zero=True) for p in PARTS}
     _weights(r, list(part_weights.values()), "part_weights")
