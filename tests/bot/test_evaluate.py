@@ -60,6 +60,24 @@ def start(bot, user: int) -> dict:
     return step
 
 
+def test_a_half_finished_evaluation_survives_a_restart(staff, tree):
+    with OfflineBot(staff) as bot:
+        bot.runtime.clock = lambda: T0
+        step = start(bot, SECRETARY)
+        step = last(bot.process(message_update(SECRETARY, "2026H2")), SECRETARY)
+        step = last(bot.press(SECRETARY, button(step, "25")), SECRETARY)
+        step = last(bot.process(message_update(SECRETARY, "12")), SECRETARY)
+        assert "扣分原因" in step["text"]
+    with OfflineBot(staff) as bot:  # a new process on the same database: the draft and the step are back
+        bot.runtime.clock = lambda: T0
+        step = last(bot.process(message_update(SECRETARY, "党员员工未亮身份")), SECRETARY)
+        assert "参加联席会议（满分 20 分）" in step["text"]
+        step = score_all(bot, SECRETARY, step, {})
+        review = last(bot.press(SECRETARY, "ev:done"), SECRETARY)
+        assert "党建工作：97 分" in review["text"] and "党员员工未亮身份" in review["text"]
+        assert "第 1 版" in bot.press(SECRETARY, "ev:submit")[-1]["text"]
+
+
 def test_evaluate_score_veto_review_submit_and_resubmit(staff, tree):
     with OfflineBot(staff) as bot:
         bot.runtime.clock = lambda: T0
