@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import typer
 
+from .cli_admin import _fail
 from .config import get_settings
 from .messages import t
 
@@ -27,11 +28,6 @@ needs_app = typer.Typer(help="The needs list (需求清单): list needs and show
 tasks_app = typer.Typer(help="The task list (任务清单): who answers for a category in a compound.", no_args_is_help=True)
 resources_app = typer.Typer(help="The resource list (资源清单): what units and members offer, by category.",
                             no_args_is_help=True)
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(1)
 
 
 @contextmanager
