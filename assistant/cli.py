@@ -43,6 +43,8 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; defa
     report = KnowledgeIndex(settings).ingest(paths or [settings.corpus_dir], progress=True)
     for name, reason in report.skipped:
         typer.echo(t("ingest.skipped", name=name, reason=reason), err=True)
+    for name, existing in report.duplicates:
+        typer.echo(t("ingest.duplicate", name=name, existing=existing), err=True)
     typer.echo(t(
         "ingest.summary", added=len(report.added), updated=len(report.updated), unchanged=len(report.unchanged),
         removed=len(report.removed), skipped=len(report.skipped), chunks=report.chunks,

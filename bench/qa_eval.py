@@ -1,9 +1,13 @@
 """Policy Q&A accuracy, refusals and latency on a question set, with the standard recipe as baseline.
 
-usage: python bench/qa_eval.py [FILE.jsonl] [--verbose] [--llm]
+usage: python bench/qa_eval.py [FILE.jsonl ...] [--verbose] [--llm]
 
 FILE lines: {"q": question, "clause": [acceptable labels] | [] (any) | null (must refuse), "must": [facts]}.
-Prints `RESULT accuracy=… refusal=… p50_ms=… p95_ms=… baseline_accuracy=… n=…` last.
+Default files: the two shared dev sets and our own train and test splits (bench/qa/). One line per file:
+`RESULT file=… accuracy=… refusal=… confident_wrong=… p50_ms=… p95_ms=… baseline_accuracy=… n=…`, where
+accuracy = right ÷ answerable questions, refusal = refused ÷ must-refuse questions, confident_wrong counts
+confident answers with the wrong clause, a missing fact, or to a must-refuse question. The baseline is the
+standard recipe (fixed chunks, BM25, always answers top-1). p50/p95 are warm, one pass per file.
 
 --llm answers through the configured LLM (LLM_BASE_URL, LLM_MODEL) under the grounding validator, times one
 round, and adds `mode=llm llm_answers=… fallback_rate=…` (fallbacks / LLM calls; uncovered questions make
@@ -26,10 +30,12 @@ from assistant.knowledge.evaluation import Score, judge, judge_answer, load_ques
 from assistant.knowledge.index import BM25, KnowledgeIndex  # noqa: E402
 from assistant.knowledge.ingest import discover, read_document  # noqa: E402
 from assistant.llm.answer import answer_sync  # noqa: E402
-from assistant.llm.provider import chat_model  # noqa: E402
+from assistant.llm.provider import chat_model, embeddings  # noqa: E402
 
-DEFAULT_SET = ROOT.parent / "shared" / "eval" / "dev_qa.jsonl"
-TIMED_ROUNDS = 5
+SHARED = ROOT.parent / "shared" / "eval"
+DEFAULT_SETS = [SHARED / "dev_qa.jsonl", SHARED / "dev_qa_v2.jsonl", ROOT / "bench" / "qa" / "own_train.jsonl",
+                ROOT / "bench" / "qa" / "own_test.jsonl"]
+WARMUP = 5
 
 
 class Baseline:
@@ -70,54 +76,64 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("file", nargs="?", default=str(DEFAULT_SET))
-    parser.add_argument("--verbose", "-v", action="store_true")
-    parser.add_argument("--llm", action="store_true", help="answer through the configured LLM (LLM_BASE_URL, LLM_MODEL)")
-    args = parser.parse_args()
-    items = load_questions(Path(args.file))
-
-    settings = get_settings()
-    model = chat_model(settings) if args.llm else None
-    if args.llm and model is None:
-        sys.exit("--llm needs LLM_BASE_URL and LLM_MODEL")
-    calls = fallbacks = 0
-
-    def ask(question: str):
-        return answer_sync(index, model, question)
-    index = KnowledgeIndex(settings)
-    index.ingest([settings.corpus_dir], progress=False)
-    baseline = Baseline(settings.corpus_dir)
-
+def evaluate(path: Path, ask, baseline: Baseline, verbose: bool) -> tuple[Score, Score, list[float], int, int]:
+    """Score one file; time every question again once the index is warm."""
+    items = load_questions(path)
     score, baseline_score = Score(), Score()
+    calls = fallbacks = 0
     for item in items:
         result = ask(item["q"])
         calls += result.mode == "llm" or result.fallback is not None
         fallbacks += result.fallback is not None
         ok = judge_answer(item, result)
-        score.add(item, ok)
+        score.add(item, ok, result.confident)
         b_clause, b_text = baseline.ask(item["q"])
-        baseline_score.add(item, judge(item, True, b_clause, b_text))
-        if args.verbose or not ok:
+        baseline_score.add(item, judge(item, True, b_clause, b_text), True)
+        if verbose and not ok:
             clause = result.citations[0].clause if result.citations else None
-            print(f"{'ok ' if ok else 'MISS'} {item.get('id', '')} want={item['clause']} got={clause} "
+            print(f"MISS {item.get('id', '')} want={item['clause']} got={clause} "
                   f"conf={result.confidence:.2f} confident={result.confident} mode={result.mode} "
-                  f"fallback={result.fallback} | {item['q']}\n     {result.answer[:160]!r}")
-
+                  f"fallback={result.fallback} | {item['q']}\n     {result.answer[:200]!r}")
     timings = []
-    for _ in range(1 if model else TIMED_ROUNDS):  # one round of LLM calls is enough to time them
-        for item in items:
-            started = time.perf_counter()
-            ask(item["q"])
-            timings.append((time.perf_counter() - started) * 1000)
+    for item in items:
+        started = time.perf_counter()
+        ask(item["q"])
+        timings.append((time.perf_counter() - started) * 1000)
+    return score, baseline_score, timings, calls, fallbacks
 
-    llm = f" mode=llm llm_answers={calls - fallbacks} fallback_rate={fallbacks / calls if calls else 0:.3f}" if model else ""
-    print(
-        f"RESULT accuracy={score.accuracy:.3f} refusal={score.refusal:.2f} "
-        f"p50_ms={statistics.median(timings):.1f} p95_ms={percentile(timings, 0.95):.1f} "
-        f"baseline_accuracy={baseline_score.accuracy:.3f} n={score.total}{llm}"
-    )
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("files", nargs="*", default=[str(p) for p in DEFAULT_SETS])
+    parser.add_argument("--verbose", "-v", action="store_true", help="print the misses (never on a test split)")
+    parser.add_argument("--llm", action="store_true", help="answer through the configured LLM (LLM_BASE_URL, LLM_MODEL)")
+    args = parser.parse_args()
+
+    settings = get_settings()
+    model = chat_model(settings) if args.llm else None
+    if args.llm and model is None:
+        sys.exit("--llm needs LLM_BASE_URL and LLM_MODEL")
+    index = KnowledgeIndex(settings, embeddings=embeddings(settings))
+    index.ingest([settings.corpus_dir], progress=False)
+    baseline = Baseline(settings.corpus_dir)
+
+    def ask(question: str):
+        return answer_sync(index, model, question)
+
+    for _ in range(WARMUP):
+        ask("小区党支部设几名委员？")
+    for name in args.files:
+        path = Path(name)
+        score, base, timings, calls, fallbacks = evaluate(path, ask, baseline, args.verbose)
+        llm = f" mode=llm llm_answers={calls - fallbacks} fallback_rate={fallbacks / calls if calls else 0:.3f}" if model else ""
+        print(
+            f"RESULT file={path.stem} accuracy={score.accuracy:.3f} refusal={score.refusal:.3f} "
+            f"confident_wrong={score.confident_wrong} confident_wrong_rate={score.confident_wrong_rate:.3f} "
+            f"p50_ms={statistics.median(timings):.1f} p95_ms={percentile(timings, 0.95):.1f} "
+            f"baseline_accuracy={base.accuracy:.3f} baseline_refusal={base.refusal:.3f} "
+            f"n={score.total} answerable={score.answerable} unanswerable={score.refusals}{llm}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

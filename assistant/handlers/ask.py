@@ -30,7 +30,8 @@ from .common import cancel_command, conversation, lang_of, reply, runtime
 
 QUESTION = "ask.question"
 RELATED = "related"
-LAST_RELATED = "last_related"
+RELATED_BY_MESSAGE = "related_by_message"  # chat_data: answer message id → its related clauses (persisted)
+RELATED_KEPT = 50  # answers per chat whose related clauses stay available
 RELATED_SHOWN = 4
 EXCERPT_CHARS = 80
 
@@ -59,9 +60,14 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
     markup = None
     related = [[c.doc, c.path, c.text[:EXCERPT_CHARS]] for c in result.citations[1 if result.confident else 0:][:RELATED_SHOWN]]
     if related:
-        context.chat_data[LAST_RELATED] = related
         markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("bot.related_button", lang), callback_data=RELATED)]])
-    await update.effective_message.reply_text(format_answer(result, lang), parse_mode=ParseMode.HTML, reply_markup=markup)
+    sent = await update.effective_message.reply_text(format_answer(result, lang), parse_mode=ParseMode.HTML,
+                                                     reply_markup=markup)
+    if related:  # the button belongs to this answer: keyed by the message it is under
+        kept = context.chat_data.setdefault(RELATED_BY_MESSAGE, {})
+        kept[str(sent.message_id)] = related
+        for old in list(kept)[:-RELATED_KEPT]:
+            del kept[old]
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -83,7 +89,7 @@ async def show_related(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """The related-clauses button."""
     query = update.callback_query
     await query.answer()
-    items = context.chat_data.get(LAST_RELATED) or []
+    items = context.chat_data.get(RELATED_BY_MESSAGE, {}).get(str(query.message.message_id)) or []
     lang = lang_of(update)
     if not items:
         await query.message.reply_text(t("bot.related_none", lang))

@@ -1,23 +1,26 @@
 """Extractive answers: the clause, the sentence(s) in it that answer, and a calibrated confidence."""
 from __future__ import annotations
 
-import re
 import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
 from ..messages import t
-from .chunking import HEADER_LABEL, Chunk
+from .confidence import Engine, decision_row, shipped
+from .evidence import Candidate, candidates, corpus_words, feature_matrix
 from .index import KnowledgeIndex
+from .question import Question, analyse
 from .retriever import Hit, Query, hybrid_search
 from .tokenize import is_english, normalize
 
-SENTENCE_RE = re.compile(r"(?<=[。！？!?])|\n")
-QUANTITY_RE = re.compile(r"几|多少|多久|何时|什么时[候间]|哪天|期限|比例|how many|how much|how long|when|deadline|date|share|percent|proportion")
-NUMBER_RE = re.compile(r"\d")
 RELATED_COUNT = 3
-TITLE_CLAUSE_MAX_CHARS = 200
 SEARCHED_NAMES_SHOWN = 3
+MAX_UNITS_QUOTED = 3  # a question asking for several facts of one clause gets up to this many sentences
+ALSO_QUOTED_SHARE = 0.6  # … each at least this share of the best one's probability
+NEAR_MISS_COVERAGE = 0.5  # the clause holds at least this share of the question's known words …
+NEAR_MISS_UNSEEN = 0.5  # … and at most this share of the question's content words are unknown to the corpus
+ENTITY_WORDS = 2
+ATTRIBUTE_KINDS = ("frequency", "money", "age", "duration", "date", "percent", "count", "who")
 
 
 @dataclass
@@ -68,44 +71,6 @@ def clean_question(raw: str, limit: int) -> tuple[str, str | None]:
     return text, None
 
 
-def _sentences(chunk: Chunk) -> list[str]:
-    return [s.strip() for s in SENTENCE_RE.split(chunk.text) if s.strip()]
-
-
-def select_quote(index: KnowledgeIndex, query: Query, chunk: Chunk) -> str:
-    """The sentence(s) of the clause that answer the question, verbatim."""
-    sentences = _sentences(chunk)
-    if chunk.clause == HEADER_LABEL:
-        # The header's identity lines: issuers, 文号, title, date (not the covering letter).
-        lines = [s for s in sentences if len(s) <= 60 and s[-1] not in "。：:"]
-        return " ".join(lines or sentences)
-    if len(sentences) <= 1:
-        return chunk.text.strip()
-    terms = set(query.terms)
-    wants_number = bool(QUANTITY_RE.search(normalize(query.text)))
-    words = [set(index.tokenizer.words(s)) for s in sentences]
-    # A term found in many sentences of the clause tells them apart less than one found in a single sentence.
-    spread = {term: sum(term in w for w in words) for term in terms}
-
-    def score(i: int) -> float:
-        found = terms & words[i]
-        # Count a phrase once: drop the search-mode pieces of a longer term the sentence also has.
-        found = {term for term in found if not any(term != other and term in other for other in found)}
-        value = sum(index.bm25.idf(term) / spread[term] for term in found)
-        if wants_number and not NUMBER_RE.search(sentences[i]):
-            value *= 0.5
-        return value
-
-    scores = [score(i) for i in range(len(sentences))]
-    best = max(range(len(sentences)), key=lambda i: scores[i])
-    is_title = best == 0 and chunk.part == 0 and chunk.cite.endswith(sentences[0].rstrip("。"))
-    if is_title:
-        if len(chunk.text) <= TITLE_CLAUSE_MAX_CHARS:
-            return chunk.text.strip()
-        return "".join(sentences[:2])
-    return sentences[best]
-
-
 def _searched(index: KnowledgeIndex, lang: str) -> str:
     """The documents searched: their names when few, else how many."""
     names = sorted({info["meta"].get("doc_number") or info["meta"].get("title") or info["meta"]["source"]
@@ -119,8 +84,43 @@ def _citation(hit: Hit) -> Citation:
     return Citation(hit.chunk.doc, hit.chunk.clause, hit.chunk.path_str, hit.chunk.text, round(hit.score, 4))
 
 
-def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None = None) -> Answer:
-    """Answer from the documents, or say plainly that they do not cover the question."""
+def _near_miss(index: KnowledgeIndex, question: Question, cands: list[Candidate], lang: str) -> str | None:
+    """When the documents speak of what was asked about but do not state the asked thing: say so, and quote
+    what they do say about it (the unit that best covers the question's words). None when they do not."""
+    words = corpus_words(index, question)
+    if not words.seen or not cands:
+        return None
+    best = max(cands, key=lambda c: (c.features["clause_cov"], c.features["unit_cov"], c.features["dense_unit"]))
+    if best.features["clause_cov"] < NEAR_MISS_COVERAGE or best.features["unseen"] > NEAR_MISS_UNSEEN:
+        return None
+    chunk = index.chunks[best.row]
+    clause_text = normalize(chunk.index_text)
+    found = [forms[0] for forms, weight in sorted(words.seen, key=lambda fw: -fw[1]) if any(f in clause_text for f in forms)]
+    entity = "、".join(found[:ENTITY_WORDS])
+    kind = question.kind if question.kind in ATTRIBUTE_KINDS else "other"
+    return t("answer.near_miss", lang, entity=entity, attribute=t(f"answer.attr.{kind}", "zh"),
+             attribute_en=t(f"answer.attr.{kind}", "en"), doc=chunk.doc, cite=chunk.cite, quote=best.text)
+
+
+def _quote(cands: list[Candidate], best: Candidate) -> str:
+    """The best unit, with the other units of its clause that also answer (several facts asked at once)."""
+    also = [c for c in cands if c.row == best.row and c is not best and c.probability >= ALSO_QUOTED_SHARE * best.probability]
+    chosen = sorted([best, *sorted(also, key=lambda c: -c.probability)[: MAX_UNITS_QUOTED - 1]], key=lambda c: c.unit)
+    return "".join(c.text for c in chosen)
+
+
+def rank(index: KnowledgeIndex, question: str) -> tuple[Query, list[Hit], Question, list[Candidate]]:
+    """Retrieve the candidate clauses for a cleaned question and gather the evidence of each of their units."""
+    if not is_english(question):
+        question = index.homophones.correct(question)
+    query, hits = hybrid_search(index, question)
+    analysis = analyse(index.tokenizer, question)
+    return query, hits, analysis, candidates(index, query, analysis, hits)
+
+
+def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None = None,
+                    engine: Engine | None = None) -> Answer:
+    """Answer from the documents, or say plainly that they do not state it — and what they do say nearby."""
     started = time.perf_counter()
     settings = index.settings
     question, error = clean_question(raw_question, settings.max_question_chars)
@@ -136,20 +136,35 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
     if not index.chunks:
         return done(Answer(question, t("answer.no_index", lang), False, lang=lang, error="no_index"))
 
-    query, hits = hybrid_search(index, question)
+    query, hits, analysis, cands = rank(index, question)
+    engine = engine or shipped()
+    probs = engine.units.shares(feature_matrix(cands, engine.units.features))
+    for cand, p in zip(cands, probs):
+        cand.probability = float(p)
+    best = max(cands, key=lambda c: c.probability, default=None)
+    confidence = 0.0
+    if best is not None:
+        row = decision_row([c.row for c in cands], [c.features for c in cands], probs)
+        confidence = round(float(engine.decision.probabilities(row[None, :])[0]), 4)
+    if best is not None:
+        top = index.chunks[best.row]
+        rest = [h for h in hits if h.chunk.chunk_id != top.chunk_id]
+        lead_hit = best.hit or Hit(top, 0.0, 0.0, best.features["dense_chunk"], best.features["clause_cov"])
+        hits = [lead_hit, *rest]
     citations = [_citation(h) for h in hits]
-    top = hits[0] if hits else None
-    confidence = top.coverage if top else 0.0
-    if top is None or not query.terms or confidence < settings.confidence_threshold:
-        text = t("answer.not_covered", lang, docs=_searched(index, lang))
-        related = "；".join(f"{h.chunk.doc} {h.chunk.cite}" for h in hits[:RELATED_COUNT])
-        if related:
-            text += "\n" + t("answer.related", lang, items=related)
-        return done(Answer(question, text, False, citations=citations, confidence=round(confidence, 4), lang=lang))
+    if best is None or confidence < settings.confidence_threshold:
+        text = _near_miss(index, analysis, cands, lang) if best is not None else None
+        if text is None:
+            text = t("answer.not_covered", lang, docs=_searched(index, lang))
+            related = "；".join(f"{h.chunk.doc} {h.chunk.cite}" for h in hits[:RELATED_COUNT])
+            if related:
+                text += "\n" + t("answer.related", lang, items=related)
+        return done(Answer(question, text, False, citations=citations, confidence=confidence, lang=lang))
 
-    quote = select_quote(index, query, top.chunk)
-    text = f"{quote} — {top.chunk.doc} {top.chunk.cite}"
-    lead = t("answer.lead", lang, clause=top.chunk.clause, doc=top.chunk.doc)
+    top = index.chunks[best.row]
+    quote = _quote(cands, best)
+    text = f"{quote} — {top.doc} {top.cite}"
+    lead = t("answer.lead", lang, clause=top.clause, doc=top.doc)
     if lead:
         text = f"{lead}\n{text}"
-    return done(Answer(question, text, True, citations=citations, confidence=round(confidence, 4), quote=quote, lang=lang))
+    return done(Answer(question, text, True, citations=citations, confidence=confidence, quote=quote, lang=lang))

@@ -32,6 +32,7 @@ class Chunk:
     cite: str  # compact citation: "二、（一）3. 建立小区（网格）党支部"
     text: str  # the clause text, verbatim after page-break repair
     part: int = 0
+    outline: bool = False  # a heading's outline (its parts' headings), not text of its own
     meta: dict = field(default_factory=dict)
 
     @property
@@ -146,8 +147,8 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Chunk]:
     source = doc.meta.get("source", doc.path.name)
     chunks: list[Chunk] = []
 
-    def emit(label: str, path: list[str], cite: str, text: str) -> None:
-        for part, piece in enumerate(_split_long(text, max_chars)):
+    def emit(label: str, path: list[str], cite: str, text: str, outline: bool = False) -> None:
+        for part, piece in enumerate([text] if outline else _split_long(text, max_chars)):
             chunks.append(
                 Chunk(
                     chunk_id=f"{source}#{len(chunks)}",
@@ -158,6 +159,7 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Chunk]:
                     cite=cite,
                     text=piece,
                     part=part,
+                    outline=outline,
                     meta={k: v for k, v in doc.meta.items() if k in ("title", "doc_number", "date")},
                 )
             )
@@ -168,9 +170,14 @@ def chunk_document(doc: SourceDocument, max_chars: int = 600) -> list[Chunk]:
     if preamble:
         emit(PREAMBLE_LABEL, [PREAMBLE_LABEL], PREAMBLE_LABEL, "\n".join(preamble))
     for ancestors, clause in clauses:
-        if not clause.paragraphs:
-            continue  # a heading with no body of its own: its items carry it in their path
         path = [a.heading for a in ancestors] + [clause.heading]
         cite = "".join(a.marker for a in ancestors) + clause.heading
-        emit(clause.label, path, cite, "\n".join(clause.paragraphs))
+        if clause.paragraphs:
+            emit(clause.label, path, cite, "\n".join(clause.paragraphs))
+            continue
+        # A heading with no body of its own (二、主要措施): its outline — the heading and its parts' headings —
+        # answers "what does this part cover".
+        children = [c.heading for anc, c in clauses if anc and anc[-1] is clause]
+        if children:
+            emit(clause.label, path, cite, "\n".join([clause.heading, *children]), outline=True)
     return chunks

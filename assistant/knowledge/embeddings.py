@@ -31,3 +31,15 @@ class E5Embeddings(Embeddings):
 
     def embed_query(self, text: str) -> list[float]:
         return self._model.query(text).reshape(-1).tolist()
+
+    def embed_queries(self, texts: list[str]) -> list[list[float]]:
+        """Several texts embedded as queries (question-to-question similarity), in one batch."""
+        if not texts:
+            return []
+        return self._model.query(list(texts)).tolist()
+
+
+def embed_queries(embeddings: Embeddings, texts: list[str]) -> list[list[float]]:
+    """Query-side vectors of several texts: batched when the model can, else one by one."""
+    batch = getattr(embeddings, "embed_queries", None)
+    return batch(texts) if batch else [embeddings.embed_query(t) for t in texts]

@@ -35,27 +35,39 @@ def judge_answer(item: dict, result: Answer) -> bool:
 
 @dataclass
 class Score:
-    """Accuracy over all questions and over the must-refuse ones."""
+    """Accuracy over the answerable questions, refusal over the must-refuse ones, and confident-wrong answers."""
 
-    right: int = 0
-    total: int = 0
+    right: int = 0  # answerable questions answered right
+    answerable: int = 0
     refused_right: int = 0
-    refusals: int = 0
+    refusals: int = 0  # must-refuse questions
+    confident_wrong: int = 0  # a confident answer with the wrong clause, a missing fact, or to a must-refuse question
     misses: list[str] = field(default_factory=list)
 
-    def add(self, item: dict, ok: bool) -> None:
-        self.total += 1
-        self.right += ok
+    def add(self, item: dict, ok: bool, confident: bool | None = None) -> None:
         if item["clause"] is None:
             self.refusals += 1
             self.refused_right += ok
+        else:
+            self.answerable += 1
+            self.right += ok
+        if not ok and confident:
+            self.confident_wrong += 1
         if not ok:
             self.misses.append(item.get("id") or item["q"])
 
     @property
+    def total(self) -> int:
+        return self.answerable + self.refusals
+
+    @property
     def accuracy(self) -> float:
-        return self.right / self.total if self.total else 0.0
+        return self.right / self.answerable if self.answerable else 1.0
 
     @property
     def refusal(self) -> float:
         return self.refused_right / self.refusals if self.refusals else 1.0
+
+    @property
+    def confident_wrong_rate(self) -> float:
+        return self.confident_wrong / self.total if self.total else 0.0

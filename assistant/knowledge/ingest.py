@@ -39,8 +39,24 @@ class SourceDocument:
         return self.meta.get("doc_number") or self.meta.get("title") or self.path.stem
 
 
+SIDECARS = (".meta.json", ".questions.jsonl")  # metadata and question bank, beside the document
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def sidecar(path: Path, suffix: str) -> Path:
+    return path.with_name(path.stem + suffix)
+
+
+def source_sha256(path: Path) -> str:
+    """Hash of the file and its sidecars: a change to any of them re-reads the document."""
+    digest = hashlib.sha256(path.read_bytes())
+    for suffix in SIDECARS:
+        if sidecar(path, suffix).exists():
+            digest.update(suffix.encode() + sidecar(path, suffix).read_bytes())
+    return digest.hexdigest()
 
 
 def decode_text(raw: bytes, name: str = "") -> str:
@@ -131,9 +147,9 @@ def _read_pdf(path: Path) -> str:
 
 def load_meta(path: Path) -> dict:
     """The metadata sidecar `<stem>.meta.json` next to a document, if any."""
-    sidecar = path.with_name(path.stem + ".meta.json")
-    if sidecar.exists():
-        return json.loads(sidecar.read_text(encoding="utf-8"))
+    meta = sidecar(path, ".meta.json")
+    if meta.exists():
+        return json.loads(meta.read_text(encoding="utf-8"))
     return {}
 
 

@@ -1,7 +1,9 @@
 """Hybrid retrieval (BM25 + dense, score fusion, term-coverage rerank), also as a LangChain retriever."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import numpy as np
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
 from langchain_core.documents import Document
@@ -34,6 +36,8 @@ class Query:
     text: str
     terms: list[str]
     unknown: list[str]  # English words the glossary could not translate
+    vector: np.ndarray | None = None  # the question's embedding (query side)
+    dense: dict[int, float] = field(default_factory=dict)  # chunk row → cosine similarity
 
 
 def _coverage(bm25, query_terms: list[str], unknown: list[str], chunk_terms: set[str]) -> float:
@@ -69,7 +73,8 @@ def hybrid_search(index: KnowledgeIndex, question: str, k: int | None = None) ->
     top_sparse = sorted(sparse, key=sparse.get, reverse=True)[: settings.candidates]
     # English questions are embedded together with their glossary translation: e5 matches Chinese better.
     dense_text = f"{question} {' '.join(dict.fromkeys(terms))}" if is_english(question) else question
-    dense = index.dense(dense_text, settings.candidates)
+    query.vector = index.query_vector(dense_text)
+    dense = query.dense = index.dense(query.vector, settings.candidates)
     candidates = set(top_sparse) | set(dense)
     max_sparse = max(sparse.values(), default=0.0) or 1.0
     lo, hi = min(dense.values(), default=0.0), max(dense.values(), default=1.0)

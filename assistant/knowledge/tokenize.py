@@ -21,14 +21,18 @@ def normalize(text: str) -> str:
     return text.translate(str.maketrans("", "", "“”‘’\"「」『』"))
 
 
-def _stem(word: str) -> str:
+SUFFIXES = (("ies", "y"), ("es", "e"), ("es", ""), ("s", ""), ("ing", "e"), ("ing", ""), ("ed", "e"), ("ed", ""),
+            ("d", ""), ("'s", ""), ("s'", "s"))
+
+
+def _lemmas(word: str) -> list[str]:
+    """The word and the forms it may be an inflection of (rules → rule, serves → serve, serving → serve)."""
     word = word.strip("'-")
-    if word.endswith("'s"):
-        word = word[:-2]
-    for suffix, repl in (("ies", "y"), ("sses", "ss"), ("ing", ""), ("ed", ""), ("es", ""), ("s", "")):
+    out = [word]
+    for suffix, repl in SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3 and not word.endswith("ss"):
-            return word[: -len(suffix)] + repl
-    return word
+            out.append(word[: -len(suffix)] + repl)
+    return out
 
 
 def _lines(name: str) -> list[str]:
@@ -46,18 +50,21 @@ class Tokenizer:
         self._jieba = jieba.Tokenizer()
         self._jieba.load_userdict(str(DATA_DIR / "userdict.txt"))
         self.aliases: dict[str, str] = {}
+        self.variants: dict[str, tuple[str, ...]] = {}  # canonical → itself and every variant
         for line in _lines("aliases.tsv"):
-            canonical, *variants = line.split("\t")
+            canonical, *variants = (normalize(w) for w in line.split("\t"))
+            self.variants[canonical] = (canonical, *variants)
             for v in variants:
-                self.aliases[normalize(v)] = normalize(canonical)
+                self.aliases[v] = canonical
                 self._jieba.add_word(v, freq=1000)
         self.stopwords = {normalize(w) for w in _lines("stopwords.txt")}
         self.stopwords_en = {w.strip() for w in _lines("stopwords_en.txt")}
         self.glossary: dict[tuple[str, ...], list[str]] = {}
         for line in _lines("glossary_en.tsv"):
             phrase, chinese = line.split("\t")
-            key = tuple(_stem(w) for w in LATIN_WORD_RE.findall(phrase.lower()))
+            key = tuple(w.strip("'-") for w in LATIN_WORD_RE.findall(normalize(phrase)))
             self.glossary[key] = chinese.split()
+        self.glossary_words = {w for key in self.glossary for w in key}
 
     @cached_property
     def fingerprint(self) -> str:
@@ -66,6 +73,18 @@ class Tokenizer:
         for f in sorted(DATA_DIR.iterdir()):
             digest.update(f.name.encode() + f.read_bytes())
         return digest.hexdigest()[:16]
+
+    def precise(self, text: str) -> list[str]:
+        """jieba's precise-mode words (each character once), normalised."""
+        return [w.strip() for w in self._jieba.cut(normalize(text)) if w.strip()]
+
+    def forms(self, word: str) -> tuple[str, ...]:
+        """The word and its alias variants: any of them in a text counts as the word."""
+        return self.variants.get(self.aliases.get(word, word), (word,))
+
+    def _lemma(self, word: str) -> str:
+        """The base form the glossary knows (rules → rule, serves → serve), else the word."""
+        return next((w for w in _lemmas(word)[1:] if w in self.glossary_words), word.strip("'-"))
 
     def words(self, text: str) -> list[str]:
         """jieba search-mode words of Chinese text, stopwords and punctuation removed, aliases folded."""
@@ -81,13 +100,14 @@ class Tokenizer:
         """Chinese terms for the English words in text (longest glossary phrase first),
         and the meaningful English words the glossary does not know."""
         words = [w for w in LATIN_WORD_RE.findall(normalize(text))]
-        stems = [_stem(w) for w in words]
+        plain = [w.strip("'-") for w in words]
+        stems = [self._lemma(w) for w in words]
         terms: list[str] = []
         unknown: list[str] = []
         i = 0
         while i < len(words):
             for n in range(min(GLOSSARY_MAX_WORDS, len(words) - i), 0, -1):
-                chinese = self.glossary.get(tuple(stems[i : i + n]))
+                chinese = self.glossary.get(tuple(plain[i : i + n])) or self.glossary.get(tuple(stems[i : i + n]))
                 if chinese:
                     terms.extend(chinese)
                     i += n
@@ -95,7 +115,7 @@ class Tokenizer:
             else:
                 if words[i][0].isdigit():
                     terms.append(words[i])
-                elif words[i] not in self.stopwords_en:
+                elif words[i] not in self.stopwords_en and stems[i] not in self.stopwords_en:
                     unknown.append(words[i])
                 i += 1
         return terms, unknown

@@ -19,9 +19,23 @@ def test_unknown_account_gets_start_help_and_policy_answers(bot_settings):
         [reply] = bot.process(message_update(WORKER, "小区党支部设几名委员？"))
         assert "3-5 名" in reply["text"] and "3. 建立小区（网格）党支部" in reply["text"]
         assert bot.buttons(reply) == [("相关条款", "related")]
-        [related] = bot.press(WORKER, "related")
+        [related] = bot.press(WORKER, "related", message_id=reply["message_id"])
         assert "相关条款" in related["text"] and "组通〔2020〕15号" in related["text"]
-        assert "没有对此作出规定" in bot.send(WORKER, "物业费每平方米多少钱")[0]
+        assert bot.send(WORKER, "物业费每平方米多少钱")[0].startswith("文件没有")
+
+
+def test_related_button_belongs_to_its_own_answer_after_a_restart(bot_settings):
+    with OfflineBot(bot_settings) as bot:
+        [first] = bot.process(message_update(WORKER, "小区党支部设几名委员？"))
+        [second] = bot.process(message_update(WORKER, "物业联络员由什么人担任？"))
+    with OfflineBot(bot_settings) as bot:  # a new process on the same database: chat data comes back
+        [old] = bot.press(WORKER, "related", message_id=first["message_id"])
+        [new] = bot.press(WORKER, "related", message_id=second["message_id"])
+        [unknown] = bot.press(WORKER, "related", message_id=999_999)
+    assert "3. 建立小区（网格）党支部" in first["text"] and "3. 建立小区（网格）党支部" not in old["text"]
+    assert "11. 上下联动协同共治" in second["text"] and "11. 上下联动协同共治" not in new["text"]
+    assert old["text"] != new["text"]
+    assert unknown["text"] == "没有更多相关条款。"
 
 
 def test_english_user_gets_english(bot_settings):

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import json
 import itertools
 import time
 
@@ -33,7 +34,9 @@ class OfflineRequest(TerminalRequest):
         assert endpoint in KNOWN, f"unexpected Bot API call: {endpoint}"
         status, body = await super().do_request(url, method, request_data, **kwargs)
         if endpoint in SHOWN:
-            self.sent.append({"method": endpoint, **(request_data.parameters if request_data else {})})
+            result = json.loads(body).get("result")
+            sent_id = {"message_id": result["message_id"]} if isinstance(result, dict) and "message_id" in result else {}
+            self.sent.append({"method": endpoint, **(request_data.parameters if request_data else {}), **sent_id})
         return status, body
 
 
@@ -49,8 +52,9 @@ def message_update(user_id: int, text: str, lang: str = "zh", update_id: int | N
     return {"update_id": update_id or next(_update_ids), "message": message}
 
 
-def callback_update(user_id: int, data: str, lang: str = "zh") -> dict:
-    message = {"message_id": 1, "date": int(time.time()), "chat": {"id": user_id, "type": "private"}, "from": BOT_USER}
+def callback_update(user_id: int, data: str, lang: str = "zh", message_id: int = 1) -> dict:
+    """A button press on the bot's message `message_id`."""
+    message = {"message_id": message_id, "date": int(time.time()), "chat": {"id": user_id, "type": "private"}, "from": BOT_USER}
     uid = next(_update_ids)
     return {"update_id": uid, "callback_query": {"id": str(uid), "from": user(user_id, lang), "chat_instance": "x",
                                                  "data": data, "message": message}}
@@ -84,8 +88,8 @@ class OfflineBot:
     def send(self, user_id: int, text: str, lang: str = "zh") -> list[str]:
         return [m.get("text", "") for m in self.process(message_update(user_id, text, lang))]
 
-    def press(self, user_id: int, data: str, lang: str = "zh") -> list[dict]:
-        return self.process(callback_update(user_id, data, lang))
+    def press(self, user_id: int, data: str, lang: str = "zh", message_id: int = 1) -> list[dict]:
+        return self.process(callback_update(user_id, data, lang, message_id))
 
     def buttons(self, message: dict) -> list[tuple[str, str]]:
         markup = message.get("reply_markup") or {}

@@ -1,0 +1,226 @@
+"""Sentence-level evidence: for each candidate unit, the signals that it states what the question asks.
+
+The signals (`FEATURES`) are combined by the fitted model in `confidence.py` into one probability.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .bank import overlap, surface
+from .chunking import Chunk
+from .index import KnowledgeIndex
+from .question import Question, answer_types, states_value, synonyms
+from .retriever import Hit, Query
+
+BANK_NEIGHBOURS = 8  # bank questions whose units join the candidates
+SYNONYM_WEIGHT = 0.6  # a word found only through a 词林 synonym counts this much
+TITLE_CHARS = 30  # an item's first sentence this short is its title
+
+FEATURES = (
+    "unit_cov", "clause_cov", "unseen", "dense_chunk", "dense_unit", "bank_unit", "bank_clause", "bank_gap",
+    "bank_top", "type_missing", "type_found", "retrieval_rank", "english", "outline",
+    "unit_cov_rel", "dense_unit_rel", "dense_chunk_rel", "bank_unit_rel", "bank_clause_rel", "gap_rel",
+    "title", "label_ref", "number_missing", "bank_vote", "bank_lex", "bank_lex_clause", "residual", "unit_tok_cov",
+    "bank_density",
+)
+BANK_FEATURES = ("bank_unit", "bank_clause", "bank_gap", "bank_top", "bank_vote", "bank_lex", "bank_lex_clause",
+                 "bank_unit_rel", "bank_clause_rel", "gap_rel", "bank_best")
+VOTE_NEIGHBOURS = 20  # bank questions that vote for the units they point to …
+VOTE_TEMPERATURE = 0.01  # … each with weight exp(similarity / temperature)
+
+
+NUMBER_RE = re.compile(r"\d+")
+LABEL_REF_RE = re.compile(r"第\s*([0-9]+|[一二三四五六七八九十]+)\s*条|(?<![0-9])([0-9]{1,3})\s*条|[(（]\s*([一二三四五六七八九十]+)\s*[)）]")
+CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+
+
+def referenced_labels(text: str) -> set[str]:
+    """Clause labels the question names itself: 第8条 / 8条 → "8", （二） → "（二）"."""
+    out: set[str] = set()
+    for m in LABEL_REF_RE.finditer(text):
+        number = m.group(1) or m.group(2)
+        if number:
+            out.add(number if number.isdigit() else str(_cn_number(number)))
+        elif m.group(3):
+            out.add(f"（{m.group(3)}）")
+    return out
+
+
+def _cn_number(text: str) -> int:
+    if text.startswith("十"):
+        return 10 + (CN_DIGITS.get(text[1:], 0) if len(text) > 1 else 0)
+    if "十" in text:
+        tens, _, ones = text.partition("十")
+        return CN_DIGITS.get(tens, 0) * 10 + CN_DIGITS.get(ones, 0)
+    return CN_DIGITS.get(text, 0)
+
+
+@dataclass
+class Candidate:
+    """One quotable unit with its signals."""
+
+    row: int  # chunk row in the index
+    unit: int  # unit number within the chunk
+    text: str
+    features: dict[str, float]
+    hit: Hit | None
+    probability: float = 0.0
+
+    @property
+    def key(self) -> tuple[int, int]:
+        return self.row, self.unit
+
+
+@dataclass
+class Words:
+    """The question's content words as found in the corpus: each with the forms to look for and a weight."""
+
+    seen: list[tuple[tuple[str, ...], float]]  # (forms, idf × synonym discount)
+    unseen: int
+    total: int
+
+
+def corpus_words(index: KnowledgeIndex, question: Question) -> Words:
+    """Split the content words into those the corpus uses (directly, by alias or by synonym) and the rest."""
+    seen: list[tuple[tuple[str, ...], float]] = []
+    unseen = 0
+    for word in question.words:
+        forms = index.tokenizer.forms(word)
+        present = [f for f in forms if index.doc_freq(f)]
+        if present:
+            seen.append((tuple(forms), max(index.idf(f) for f in present)))
+            continue
+        similar = tuple(s for s in synonyms().get(word, ()) if index.doc_freq(s))
+        if similar:
+            seen.append((similar, SYNONYM_WEIGHT * max(index.idf(s) for s in similar)))
+        else:
+            unseen += 1
+    unseen += len(question.unknown)
+    return Words(seen, unseen, len(question.words) + len(question.unknown))
+
+
+def coverage(words: Words, text: str | set[str]) -> float:
+    """Weighted share of the corpus-known content words that the text contains (as substrings of a string,
+    or as members of a set of words)."""
+    total = sum(w for _, w in words.seen)
+    if total <= 0:
+        return 0.0
+    return sum(w for forms, w in words.seen if any(f in text for f in forms)) / total
+
+
+def _norm(text: str) -> str:
+    from .tokenize import normalize
+
+    return normalize(text)
+
+
+def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: list[Hit],
+               use_bank: bool = True) -> list[Candidate]:
+    """Every unit of the retrieved chunks and of the chunks the nearest bank questions point to.
+
+    `use_bank=False` gathers the evidence as if no document had a question bank (the model is fitted on
+    both, so a document without one is answered the same way)."""
+    words = corpus_words(index, question)
+    vector = query.vector
+    bank_sims = index.bank_vectors @ vector if use_bank and len(index.bank) and vector is not None else np.zeros(0)
+    order = np.argsort(-bank_sims) if len(bank_sims) else np.zeros(0, dtype=int)
+    nearest = list(order[:BANK_NEIGHBOURS])
+    votes: dict[tuple[str, int], float] = {}
+    voters = order[:VOTE_NEIGHBOURS]
+    if len(voters):
+        weights = np.exp((bank_sims[voters] - bank_sims[voters[0]]) / VOTE_TEMPERATURE)
+        weights /= weights.sum()
+        for n, weight in zip(voters, weights):
+            key = (index.bank[n].chunk_id, index.bank[n].unit)
+            votes[key] = votes.get(key, 0.0) + float(weight)
+    said = surface(query.text)
+    content = surface("".join(question.words)) | frozenset(question.unknown)
+    lex = [overlap(said, shape) for shape in index.bank_surfaces] if len(bank_sims) else []
+    rows = [index.by_id[h.chunk.chunk_id] for h in hits]
+    for n in nearest:
+        row = index.by_id.get(index.bank[n].chunk_id)
+        if row is not None and row not in rows:
+            rows.append(row)
+    rank = {index.by_id[h.chunk.chunk_id]: i for i, h in enumerate(hits)}
+    hit_of = {index.by_id[h.chunk.chunk_id]: h for h in hits}
+    dense_floor = min(query.dense.values(), default=0.0)
+    top_bank = index.bank[nearest[0]] if nearest else None
+    kind = answer_types().get(question.kind or "")
+    checkable = kind is not None and kind.value is not None
+    labels = referenced_labels(query.text)
+    numbers = set(NUMBER_RE.findall(_norm(query.text)))
+    out: list[Candidate] = []
+    for row in rows:
+        chunk: Chunk = index.chunks[row]
+        clause_text = _norm(chunk.index_text)
+        clause_cov = coverage(words, clause_text)
+        bank_rows = index.bank_by_chunk.get(row, []) if len(bank_sims) else []
+        density = index.bank_density.get(chunk.chunk_id.split("#")[0], 0.0) if len(bank_sims) else 0.0
+        answers = [n for n in bank_rows if not index.bank[n].gap]
+        gaps = [n for n in bank_rows if index.bank[n].gap]
+        bank_clause = max((float(bank_sims[n]) for n in answers), default=0.0)
+        bank_gap = max((float(bank_sims[n]) for n in gaps), default=0.0)
+        for u, text in enumerate(index.units[row]):
+            norm = _norm(text)
+            uid = index.unit_row.get(f"{chunk.chunk_id}~{u}")
+            dense_unit = float(index.unit_vectors[uid] @ vector) if uid is not None and vector is not None else 0.0
+            bank_unit = max((float(bank_sims[n]) for n in answers if index.bank[n].unit == u), default=0.0)
+            own = [n for n in answers if index.bank[n].unit == u]
+            bank_lex = max((lex[n] for n in own), default=0.0)
+            nearest_own = max(own, key=lambda n: bank_sims[n], default=None)
+            context = surface(chunk.index_text) | (index.bank_surfaces[nearest_own] if nearest_own is not None else frozenset())
+            found = states_value(question.kind, text) if checkable else None
+            features = {
+                "unit_cov": coverage(words, norm),
+                "unit_tok_cov": coverage(words, set(index.tokenizer.precise(norm))),
+                "clause_cov": clause_cov,
+                "unseen": words.unseen / words.total if words.total else 1.0,
+                "dense_chunk": query.dense.get(row, dense_floor),
+                "dense_unit": dense_unit,
+                "bank_unit": bank_unit,
+                "bank_clause": bank_clause,
+                "bank_gap": bank_gap,
+                "bank_top": float(top_bank is not None and top_bank.chunk_id == chunk.chunk_id
+                                  and (top_bank.unit == u or top_bank.gap)) * (-1.0 if top_bank and top_bank.gap else 1.0),
+                "type_missing": float(found is False or (checkable and chunk.outline and question.kind != "count")),
+                "type_found": float(found is True),
+                "retrieval_rank": 1.0 / (1 + rank[row]) if row in rank else 0.0,
+                "english": float(question.lang == "en"),
+                "outline": float(chunk.outline),
+            }
+            features["title"] = float(u == 0 and len(index.units[row]) > 1 and len(text) <= TITLE_CHARS
+                                      and not chunk.outline)
+            features["label_ref"] = float(chunk.clause in labels)
+            features["bank_vote"] = votes.get((chunk.chunk_id, u), 0.0) - votes.get((chunk.chunk_id, -1), 0.0)
+            features["bank_lex"] = bank_lex
+            features["bank_lex_clause"] = max((lex[n] for n in answers), default=0.0)
+            features["bank_density"] = density
+            features["residual"] = len(content - context) / len(content) if content else 0.0
+            features["number_missing"] = (sum(n not in set(NUMBER_RE.findall(norm)) for n in numbers) / len(numbers)
+                                          if numbers else 0.0)
+            out.append(Candidate(row, u, text, features, hit_of.get(row)))
+    best_answer = max((float(bank_sims[n]) for n in range(len(bank_sims)) if not index.bank[n].gap), default=0.0)
+    best_gap = max((float(bank_sims[n]) for n in range(len(bank_sims)) if index.bank[n].gap), default=0.0)
+    for name in ("unit_cov", "dense_unit", "dense_chunk"):
+        top = max((c.features[name] for c in out), default=0.0)
+        for c in out:
+            c.features[f"{name}_rel"] = c.features[name] - top
+    has_gaps = any(b.gap for b in index.bank) and len(bank_sims)
+    for c in out:
+        c.features["bank_unit_rel"] = c.features["bank_unit"] - best_answer
+        c.features["bank_clause_rel"] = c.features["bank_clause"] - best_answer
+        c.features["gap_rel"] = best_gap - best_answer if has_gaps else 0.0
+        c.features["bank_best"] = best_answer
+        # Bank evidence counts as far as the bank covers the unit's document: a sparse bank says little.
+        for name in BANK_FEATURES:
+            c.features[name] *= c.features["bank_density"]
+        c.features["known_share"] = c.features["clause_cov"] * (1 - c.features["unseen"])
+        c.features["english_unseen"] = c.features["english"] * c.features["unseen"]
+    return out
+
+
+def feature_matrix(cands: list[Candidate], names: tuple[str, ...] = FEATURES) -> np.ndarray:
+    return np.array([[c.features[f] for f in names] for c in cands], dtype=np.float64).reshape(len(cands), len(names))

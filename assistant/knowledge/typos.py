@@ -1,0 +1,66 @@
+"""Homophone typos typed with a pinyin keyboard (书及 → 书记, 支布 → 支部, 爆光 → 曝光), corrected against the
+words the indexed documents use: a run of characters the documents never use that sounds exactly like a
+word they do use, and shares at least half its characters with it, is read as that word."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from .tokenize import HAN_RE
+
+MIN_CHARS, MAX_CHARS = 2, 6
+
+
+MAX_READINGS = 8  # spellings of one word kept when its characters have several readings (曝: pù, bào)
+
+
+def _pinyin(text: str) -> list[str]:
+    from pypinyin import lazy_pinyin
+
+    return lazy_pinyin(list(text))
+
+
+def _readings(word: str) -> list[tuple[str, ...]]:
+    from itertools import islice, product
+
+    from pypinyin import Style, pinyin
+
+    options = pinyin(word, style=Style.NORMAL, heteronym=True)
+    return list(islice(product(*options), MAX_READINGS))
+
+
+class Homophones:
+    """The documents' words by their sound (toneless pinyin)."""
+
+    def __init__(self, vocabulary: Iterable[str]) -> None:
+        self.words = {w for w in vocabulary if MIN_CHARS <= len(w) <= MAX_CHARS and all(HAN_RE.match(c) for c in w)}
+        self._by_sound: dict[tuple[str, ...], str] | None = None
+
+    @property
+    def by_sound(self) -> dict[tuple[str, ...], str]:
+        if self._by_sound is None:
+            sounds: dict[tuple[str, ...], str] = {}
+            for word in sorted(self.words, key=len):
+                for reading in _readings(word):
+                    sounds.setdefault(reading, word)
+            self._by_sound = sounds
+        return self._by_sound
+
+    def correct(self, text: str) -> str:
+        """The text with homophone typos of the documents' words replaced (longest runs first)."""
+        if not self.words or not HAN_RE.search(text):
+            return text
+        sounds = _pinyin(text)
+        out = list(text)
+        taken = [False] * len(text)
+        for length in range(MAX_CHARS, MIN_CHARS - 1, -1):
+            for start in range(0, len(text) - length + 1):
+                piece = text[start : start + length]
+                if any(taken[start : start + length]) or piece in self.words:
+                    continue
+                if not all(HAN_RE.match(c) for c in piece):
+                    continue
+                word = self.by_sound.get(tuple(sounds[start : start + length]))
+                if word and word != piece and 2 * sum(a == b for a, b in zip(word, piece)) >= length:
+                    out[start : start + length] = list(word)
+                    taken[start : start + length] = [True] * length
+        return "".join(out)

@@ -1,0 +1,129 @@
+"""Fit the answer engine's confidence model on the training split and write it as data.
+
+usage: python bench/fit_confidence.py [TRAIN.jsonl] [--l2 1.0] [--out assistant/knowledge/data/confidence.json]
+
+For every training question, every candidate unit is one example: positive when the question is
+answerable, the unit's clause is an acceptable one and the unit holds one of the required facts. The
+model is an L2-regularised logistic regression over `evidence.FEATURES`; its probability is what
+`Answer.confidence` reports. Prints the fitted weights and `RESULT examples=… positives=… train_log_loss=…`.
+Never pass a test split here.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from assistant.config import get_settings  # noqa: E402
+from assistant.knowledge.answer import _quote, clean_question, rank  # noqa: E402
+from assistant.knowledge.confidence import DECISION_FEATURES, MODEL_FILE, Engine, Model, decision_row, fit, fit_listwise  # noqa: E402
+from assistant.knowledge.evaluation import judge, load_questions  # noqa: E402
+from assistant.knowledge.evidence import FEATURES, candidates, feature_matrix  # noqa: E402
+from assistant.knowledge.index import KnowledgeIndex  # noqa: E402
+from assistant.llm.provider import embeddings  # noqa: E402
+
+TRAIN = ROOT / "bench" / "qa" / "own_train.jsonl"
+SEED = 20261201
+
+
+FOLDS = 5
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+@dataclass
+class Example:
+    item: dict
+    cands: list
+    x: np.ndarray
+    y: np.ndarray  # per unit: it is in an acceptable clause and holds a required fact
+
+
+def examples(index: KnowledgeIndex, items: list[dict]) -> list[Example]:
+    """Each question twice: with the question bank, and as if its document had none."""
+    out = []
+    for item in items:
+        question, _ = clean_question(item["q"], index.settings.max_question_chars)
+        query, hits, analysis, with_bank = rank(index, question)
+        for cands in (with_bank, candidates(index, query, analysis, hits, use_bank=False)):
+            out.append(example(index, item, cands))
+    return out
+
+
+def example(index: KnowledgeIndex, item: dict, cands: list) -> Example:
+    y = [float(item["clause"] is not None and (not item["clause"] or index.chunks[c.row].clause in item["clause"])
+               and any(_squash(m) in _squash(c.text) for m in item["must"])) for c in cands]
+    return Example(item, cands, feature_matrix(cands), np.array(y))
+
+
+def decision_examples(index: KnowledgeIndex, units: Model, exs: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+    """One row per question: the best unit's standing, labelled by whether the answer built on it is right."""
+    rows, labels = [], []
+    for ex in exs:
+        if not ex.cands:
+            continue
+        probs = units.shares(ex.x)
+        for cand, p in zip(ex.cands, probs):
+            cand.probability = float(p)
+        best = ex.cands[int(np.argmax(probs))]
+        chunk = index.chunks[best.row]
+        quote = _quote(ex.cands, best)
+        rows.append(decision_row([c.row for c in ex.cands], [c.features for c in ex.cands], probs))
+        labels.append(float(judge(ex.item, True, chunk.clause, quote)))
+    return np.array(rows), np.array(labels)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("train", nargs="?", default=str(TRAIN))
+    parser.add_argument("--l2", type=float, default=1.0)
+    parser.add_argument("--out", default=str(MODEL_FILE))
+    args = parser.parse_args()
+    if "test" in Path(args.train).name:
+        sys.exit("refusing to fit on a test split")
+    settings = get_settings()
+    index = KnowledgeIndex(settings, embeddings=embeddings(settings))
+    index.ingest([settings.corpus_dir], progress=False)
+    exs = examples(index, load_questions(Path(args.train)))
+    x = np.vstack([e.x for e in exs])
+    y = np.concatenate([e.y for e in exs])
+    units = fit_listwise(FEATURES, [(e.x, e.y) for e in exs], l2=args.l2)
+    # The decision model learns from unit scores the unit model did not see (out of fold).
+    rng = np.random.default_rng(SEED)
+    question_fold = rng.permutation(len(exs) // 2) % FOLDS
+    fold_of = np.repeat(question_fold, 2)  # both copies of a question (with and without bank) in one fold
+    dx, dy = [], []
+    for fold in range(FOLDS):
+        train = [e for e, f in zip(exs, fold_of) if f != fold]
+        held = [e for e, f in zip(exs, fold_of) if f == fold]
+        fold_units = fit_listwise(FEATURES, [(e.x, e.y) for e in train], l2=args.l2)
+        rows, labels = decision_examples(index, fold_units, held)
+        dx.append(rows)
+        dy.append(labels)
+    dx, dy = np.vstack(dx), np.concatenate(dy)
+    decision = fit(DECISION_FEATURES, dx, dy, l2=args.l2)
+    p = np.clip(decision.probabilities(dx), 1e-9, 1 - 1e-9)
+    loss = float(-np.mean(dy * np.log(p) + (1 - dy) * np.log(1 - p)))
+    for title, model in (("units", units), ("decision", decision)):
+        print(title)
+        for name, w in sorted(zip(model.features, model.weights), key=lambda nw: -abs(nw[1])):
+            print(f"  {name:>16} {w:+.3f}")
+    info = {"trained_on": Path(args.train).name, "unit_examples": int(len(y)), "unit_positives": int(y.sum()),
+            "questions": len(exs), "answerable_right_in_fold": int(dy.sum()), "l2": args.l2, "folds": FOLDS}
+    Path(args.out).write_text(json.dumps(Engine(units, decision).to_json(**info), indent=1) + "\n", encoding="utf-8")
+    oof = float(np.mean((p >= 0.5) == (dy == 1)))
+    print(f"RESULT questions={len(exs)} unit_examples={len(y)} unit_positives={int(y.sum())} "
+          f"decision_log_loss={loss:.4f} decision_oof_agreement={oof:.3f}")
+
+
+if __name__ == "__main__":
+    main()

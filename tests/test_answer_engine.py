@@ -1,0 +1,160 @@
+"""The answer engine's parts: question analysis, sentence evidence, near misses, the header, a second document."""
+import json
+
+import pytest
+
+from assistant.knowledge.answer import answer_question
+from assistant.knowledge.index import KnowledgeIndex
+from assistant.knowledge.question import analyse, states_value
+from assistant.knowledge.tokenize import get_tokenizer
+
+
+@pytest.mark.parametrize(
+    "question,kind",
+    [
+        ("小区党支部设几名委员？", "count"),
+        ("党员负面行为评价 一年搞几次", "frequency"),
+        ("兼职委员任期几年", "duration"),
+        ("在职党员最晚啥时候报到", "date"),
+        ("业委会里党员占比要多少", "percent"),
+        ("宣传经费谁出 有多少", "money"),
+        ("物业行业党委由谁成立", "who"),
+        ("我们小区支部想设两个正书记 行不", "yesno"),
+        ("小区支部咋建", "how"),
+        ("How often is the negative-behaviour evaluation held?", "frequency"),
+        ("By when must employed party members register?", "date"),
+        ("Who sets up the property industry party committee?", "who"),
+        ("Can a compound branch have two secretaries?", "yesno"),
+    ],
+)
+def test_answer_type(question, kind):
+    assert analyse(get_tokenizer(), question).kind == kind
+
+
+def test_fillers_are_not_content_and_aliases_fold():
+    q = analyse(get_tokenizer(), "请问一下 咱们国企的在职党员 文件咋说的 要去哪报到呀")
+    assert "国有企业" in q.words and "报到" in q.words
+    assert not {"请问", "一下", "咱们", "咋说的", "文件", "呀"} & set(q.words)
+
+
+def test_value_checks():
+    assert states_value("date", "于2020年6月底前到所居住小区（网格）党支部报到。")
+    assert states_value("duration", "要于1个月内向新居住小区（网格）党支部报到。")
+    assert states_value("frequency", "建立党员负面行为评价机制。") is False
+    assert states_value("who", "由社区党组织书记兼任") is None  # not checkable against a sentence
+
+
+def test_homophone_typos_are_read_as_the_documents_words(corpus_index):
+    fix = corpus_index.homophones.correct
+    assert fix("大党委书及是谁兼着") == "大党委书记是谁兼着"
+    assert fix("小区支布有哪几种建法") == "小区支部有哪几种建法"
+    assert fix("还会被爆光吗") == "还会被曝光吗"
+    assert fix("是不是一般几个") == "是不是一般几个"
+
+
+def test_quote_is_the_sentence_with_the_asked_attribute(corpus_index):
+    deadline = answer_question(corpus_index, "在职党员2020年最晚啥时候得去小区报到")
+    assert deadline.confident and "6月底前" in deadline.quote and "1个月内" not in deadline.quote
+    moved = answer_question(corpus_index, "党员搬家了 多长时间内要去新小区报到")
+    assert moved.confident and "1个月内" in moved.quote and "6月底前" not in moved.quote
+
+
+def test_near_miss_says_what_the_directive_does_say(corpus_index):
+    result = answer_question(corpus_index, "党员负面行为评价 一年搞几次")
+    assert not result.confident
+    assert result.answer.startswith("文件没有规定")
+    assert "把日常监督严起来" in result.answer and "负面行为评价机制" in result.answer
+    english = answer_question(corpus_index, "How often does the negative behaviour evaluation take place?")
+    assert not english.confident and english.answer.startswith("The directive does not say how often")
+
+
+def test_out_of_domain_is_refused_plainly(corpus_index):
+    result = answer_question(corpus_index, "社保卡丢了去哪补办")
+    assert not result.confident and "没有对此作出规定" in result.answer
+
+
+def test_header_questions(corpus_index):
+    number = answer_question(corpus_index, "这个文件的文号是多少")
+    assert number.confident and number.citations[0].clause == "文头" and "组通〔2020〕15号" in number.answer
+    date = answer_question(corpus_index, "这文是哪天印发的")
+    assert date.confident and "2020年5月15日" in date.answer
+
+
+def test_outline_answers_what_a_part_contains(corpus_index):
+    result = answer_question(corpus_index, "组织实施这部分讲了哪几个方面")
+    assert result.confident and result.citations[0].clause == "三"
+    assert all(title in result.answer for title in ("强化组织领导", "强化工作推进", "加强宣传引导"))
+
+
+def test_english_question_english_lead_chinese_quote(corpus_index):
+    result = answer_question(corpus_index, "How many deputy secretaries can a community big party committee have?")
+    assert result.confident and result.citations[0].clause == "2"
+    lead, quote = result.answer.split("\n", 1)
+    assert lead.startswith("Clause 2 of 组通〔2020〕15号") and "副书记 1-2 名" in quote
+
+
+SECOND = """宁国市民政局文件
+
+宁民〔2021〕7号
+
+关于加强社区养老服务站管理的通知
+
+各乡镇（街道）民政办：
+
+为规范社区养老服务站运营，现就有关事项通知如下。
+
+一、服务对象
+
+1. 服务对象。养老服务站主要为辖区内60周岁以上的居家老人提供日间照料和助餐服务。
+
+二、运营要求
+
+2. 开放时间。养老服务站每周开放不少于5天，每天开放不少于8小时。
+
+3. 人员配备。每个养老服务站至少配备2名专职服务人员，其中1名须持有养老护理员证书。
+
+4. 经费保障。市财政按照每站每年3万元的标准给予运营补贴。
+"""
+
+
+@pytest.fixture(scope="module")
+def second_index(tmp_path_factory):
+    from tests.conftest import make_settings
+
+    tmp = tmp_path_factory.mktemp("second")
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    (corpus / "ningmin-2021-7.txt").write_text(SECOND, encoding="utf-8")
+    bank = [{"clause": "2", "evidence": "每周开放不少于5天", "asks": "frequency",
+             "q": ["养老服务站一周开几天", "How many days a week is the elderly care station open?"]}]
+    (corpus / "ningmin-2021-7.questions.jsonl").write_text(
+        "\n".join(json.dumps(b, ensure_ascii=False) for b in bank), encoding="utf-8")
+    settings = make_settings(tmp, corpus_dir=corpus)
+    index = KnowledgeIndex(settings)
+    index.ingest([corpus], progress=False)
+    return index
+
+
+def test_a_second_document_works_the_same_way(second_index):
+    staff = answer_question(second_index, "养老服务站最少要配几个专职人员")
+    assert staff.confident and staff.citations[0].doc == "宁民〔2021〕7号" and "至少配备2名" in staff.quote
+    money = answer_question(second_index, "养老站运营补贴一年给多少钱")
+    assert money.confident and "3万元" in money.quote
+    missing = answer_question(second_index, "养老服务站的护理员工资多少钱一个月")
+    assert not missing.confident
+
+
+def test_same_content_from_two_paths_is_indexed_once(settings, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "一、停车\n\n1. 规范停车。党员要带头规范停车。\n"
+    (corpus / "a.txt").write_text(text, encoding="utf-8")
+    copy = tmp_path / "Downloads" / "a copy.txt"
+    copy.parent.mkdir()
+    copy.write_text(text, encoding="utf-8")
+    index = KnowledgeIndex(settings)
+    first = index.ingest([corpus], progress=False)
+    again = index.ingest([copy], progress=False)
+    assert first.added == ["a.txt"] and not again.added
+    assert again.duplicates and again.duplicates[0][0] == "a copy.txt" and "a.txt" in again.duplicates[0][1]
+    assert len(index.chunks) == first.chunks
