@@ -87,19 +87,20 @@ class SQLiteTemplates:
         pass
 
 
+# The catalogue rows of a schema's tables, columns, defaults and constraints with the transaction that wrote
+# each (xmin): any DDL writes new rows, autovacuum and ANALYZE update in place (no new xmin).
 FINGERPRINT = """
-SELECT md5(coalesce(string_agg(item, E'\\n' ORDER BY item), '')) FROM (
-    SELECT format('%%s %%s %%s %%s %%s %%s %%s', c.relname, c.relkind, a.attnum, a.attname,
-                  format_type(a.atttypid, a.atttypmod), a.attnotnull, pg_get_expr(d.adbin, d.adrelid)) AS item
-      FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-      LEFT JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
-      LEFT JOIN pg_attrdef d ON d.adrelid = c.oid AND d.adnum = a.attnum
-     WHERE n.nspname = %(schema)s
+SELECT md5(string_agg(item, ',' ORDER BY item)) FROM (
+    SELECT format('c%%s:%%s', c.oid, c.xmin) AS item FROM pg_class c WHERE c.relnamespace = %(schema)s::regnamespace
     UNION ALL
-    SELECT format('%%s %%s %%s', conrelid::regclass, conname, pg_get_constraintdef(oid))
-      FROM pg_constraint WHERE connamespace = %(schema)s::regnamespace
+    SELECT format('a%%s:%%s:%%s', a.attrelid, a.attnum, a.xmin)
+      FROM pg_attribute a JOIN pg_class c ON c.oid = a.attrelid
+     WHERE c.relnamespace = %(schema)s::regnamespace AND a.attnum > 0
     UNION ALL
-    SELECT indexdef FROM pg_indexes WHERE schemaname = %(schema)s
+    SELECT format('d%%s:%%s', d.oid, d.xmin)
+      FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid WHERE c.relnamespace = %(schema)s::regnamespace
+    UNION ALL
+    SELECT format('k%%s:%%s', oid, xmin) FROM pg_constraint WHERE connamespace = %(schema)s::regnamespace
 ) AS items
 """
 
@@ -120,8 +121,8 @@ class PostgresTemplates:
     checkpoint when dropped), so a test that asks for `db` or `tree` gets the worker's one migrated schema,
     reset first to the state it asks for: every table emptied (DELETE in foreign-key order), the rows of
     the state copied back from a snapshot schema, every sequence put back where it was. The test commits
-    through its own engines as it likes. If a test changed the schema itself (a downgrade), its catalogue
-    fingerprint no longer matches and the schema is replaced by a newly migrated one. A test that asks only
+    through its own engines as it likes. If a test changed the schema itself (a downgrade and upgrade),
+    the catalogue's FINGERPRINT no longer matches and the schema is replaced by a newly migrated one. A test that asks only
     for `db_url` gets a new empty schema, dropped in the background afterwards.
     """
 
@@ -203,18 +204,18 @@ class PostgresTemplates:
     def _reset(self, kind: str) -> bool:
         """Put the worker schema back into the state `kind`; False if its schema is no longer the template's."""
         snapshot = self.snapshots[kind]
+        work = self.work
+        statements = ["SET LOCAL lock_timeout = '10s'"]
+        statements += [f'DELETE FROM "{work}"."{table}"' for table in reversed(self.order)]
+        statements += [f'INSERT INTO "{work}"."{table}" SELECT * FROM "{snapshot.schema}"."{table}"'
+                       for table in snapshot.tables]
+        if snapshot.sequences:
+            statements.append("SELECT " + ", ".join(f"setval('{sequence}', {value}, {str(called).lower()})"
+                                                    for sequence, value, called in snapshot.sequences))
         with self._connect() as connection:
-            connection.exec_driver_sql("SET LOCAL lock_timeout = '10s'")
-            if connection.exec_driver_sql(FINGERPRINT, {"schema": self.work}).scalar() != self.fingerprint:
+            if connection.exec_driver_sql(FINGERPRINT, {"schema": work}).scalar() != self.fingerprint:
                 return False
-            for table in reversed(self.order):
-                connection.exec_driver_sql(f'DELETE FROM "{self.work}"."{table}"')
-            for table in snapshot.tables:
-                connection.exec_driver_sql(
-                    f'INSERT INTO "{self.work}"."{table}" SELECT * FROM "{snapshot.schema}"."{table}"')
-            for sequence, value, called in snapshot.sequences:
-                connection.exec_driver_sql("SELECT setval(%(s)s::regclass, %(v)s, %(c)s)",
-                                           {"s": sequence, "v": value, "c": called})
+            connection.exec_driver_sql(";\n".join(statements))  # one round trip
         return True
 
     # per test
