@@ -4,6 +4,8 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+# pytest-xdist workers for `make test` (auto: one per core; 0: one process)
+TEST_WORKERS ?= auto
 
 .PHONY: run test install bench clean
 
@@ -19,7 +21,7 @@ run: $(STAMP)
 	$(VENV)/bin/assistant run
 
 test: $(STAMP)
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 bench: $(STAMP)
 	$(PY) bench/qa_eval.py

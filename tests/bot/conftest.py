@@ -4,13 +4,18 @@ from __future__ import annotations
 import pytest
 
 from assistant.config import Settings
+from assistant.knowledge.index import open_index
 from assistant.services import invites
 from assistant.services.org import find_unit
 
 
 @pytest.fixture(scope="session")
 def shared_data_dir(tmp_path_factory):
-    return tmp_path_factory.mktemp("bot-data")
+    """The data dir of the bot tests (one per xdist worker), its index built before the first test: a bot's
+    first policy answer then opens the index instead of building it inside a test's reply timeout."""
+    path = tmp_path_factory.mktemp("bot-data")
+    open_index(Settings(data_dir=path), progress=False)
+    return path
 
 
 @pytest.fixture
