@@ -37,7 +37,7 @@ from sqlalchemy.pool import NullPool
 
 from assistant.policy import load_needs_policy
 from assistant.policy.loader import load_party_policy
-from assistant.services import digest as digests
+from assistant.digest import context as digests
 from assistant.storage import kv
 from assistant.storage.db import Database, make_engine, upgrade
 from assistant.storage.models import Base, CommitteeSeat, Need, OrgUnit, Person

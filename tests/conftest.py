@@ -15,7 +15,7 @@ from sqlalchemy.pool import NullPool
 
 from assistant.config import Settings
 from assistant.knowledge.index import open_index
-from assistant.services.org import import_org
+from assistant.org.tree import import_org
 from assistant.storage.db import Database, make_engine, upgrade
 
 DATA = Path(__file__).parent / "data"

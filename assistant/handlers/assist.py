@@ -5,8 +5,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from ..llm.intent import prefill_need, route_intent
-from ..services import places
-from ..services.intake import Prefill
+from ..needs import places
+from ..needs.freetext import Prefill
 from .common import in_session, runtime
 
 

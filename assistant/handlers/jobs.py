@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, ContextTypes
 
 from ..messages import t
-from ..services import needs
+from .. import needs
 from ..storage import kv
 from .common import runtime
 from .notify import send_to

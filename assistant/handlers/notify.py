@@ -10,8 +10,8 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from ..messages import t
-from ..services import needs
-from ..services.needs_common import NeedView, load_need, load_person
+from .. import needs
+from ..needs.views import NeedView, load_need, load_person
 from .common import runtime
 
 log = logging.getLogger(__name__)

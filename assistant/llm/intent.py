@@ -17,7 +17,7 @@ from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, Field
 
 from ..policy.loader import NeedsPolicy
-from ..services.intake import Prefill, building_number
+from ..needs.freetext import Prefill, building_number
 from .numerals import normalise, numbers
 from .provider import call, rejected
 

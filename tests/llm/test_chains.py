@@ -9,7 +9,7 @@ from assistant.llm.answer import answer_sync, build_chain, format_clauses
 from assistant.llm.intent import prefill_need, route_intent
 from assistant.llm.narrative import anarrate_digest, narrate_digest
 from assistant.policy import default_needs_policy
-from assistant.services.intake import prefill
+from assistant.needs.freetext import prefill
 
 QUESTION = "小区党支部设几名委员？"
 GROUNDED = "小区（网格）党支部一般设委员3-5名，其中书记1名、副书记1-2名 [3]"

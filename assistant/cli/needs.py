@@ -1,0 +1,363 @@
+"""Needs-list commands for admins and scripts: `assistant needs`, `assistant tasks` (任务清单), `assistant resources`
+(资源清单) — 组通〔2020〕15号 clause 10.
+
+The CLI is trusted (like `assistant invite`): it acts as no person, so the services skip their permission
+checks. Unknown units, categories, party types and persons print a catalogue message and exit with 1.
+Registered in cli.py with `app.add_typer(needs_app, name="needs")`, `app.add_typer(tasks_app, name="tasks")` and
+`app.add_typer(resources_app, name="resources")`.
+"""
+from __future__ import annotations
+
+import json
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import datetime
+from typing import Any, Optional
+from zoneinfo import ZoneInfo
+
+import typer
+
+from .org import _fail
+from ..config import get_settings
+from ..messages import t
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+CAPACITY_MAX = 2**31 - 1  # resources.capacity is a 32-bit integer column
+
+needs_app = typer.Typer(help="The needs list (需求清单): list needs and show one with its history.", no_args_is_help=True)
+tasks_app = typer.Typer(help="The task list (任务清单): who answers for a category in a compound.", no_args_is_help=True)
+resources_app = typer.Typer(help="The resource list (资源清单): what units and members offer, by category.",
+                            no_args_is_help=True)
+
+
+@contextmanager
+def _session(read_only: bool = False):
+    """(session, policy) on the configured database; commits on success (`read_only`: a report that takes
+    no write lock on SQLite)."""
+    from ..policy import PolicyError, load_needs_policy
+    from ..storage.db import open_database
+
+    settings = get_settings()
+    try:
+        policy = load_needs_policy(settings=settings)
+    except PolicyError as error:
+        _fail(str(error))
+    db = open_database(settings)
+    try:
+        with db.session(read_only) as session:
+            yield session, policy
+    finally:
+        db.dispose()
+
+
+def _error_text(error) -> str:
+    """A services error as catalogue text (every field of a ValidationError)."""
+    from ..needs import ValidationError
+
+    keys = [key for _, key in error.errors] if isinstance(error, ValidationError) else [error.key]
+    lines = []
+    for key in dict.fromkeys(keys):
+        try:
+            lines.append(t(key, **error.values))
+        except KeyError:  # a key whose placeholders the error does not carry
+            lines.append(t("need.err.invalid"))
+    return "\n".join(lines)
+
+
+def _unit(session, ref: str):
+    from ..org import tree as org
+
+    try:
+        unit = org.find_unit(session, ref)
+    except org.AmbiguousUnit as error:
+        lines = [t("org.candidate", id=u.id, path=org.breadcrumb(session, u)) for u in error.candidates]
+        _fail(t("org.unit_ambiguous", unit=ref, candidates="\n".join(lines)))
+    if unit is None:
+        _fail(t("org.unit_not_found", unit=ref))
+    return unit
+
+
+def _compound(session, ref: str):
+    from ..org.tree import breadcrumb, level_name
+
+    unit = _unit(session, ref)
+    if unit.level != "compound":
+        _fail(t("cli.tasks.not_compound", unit=breadcrumb(session, unit), level=level_name(unit.level)))
+    return unit
+
+
+def _category(policy, category: str):
+    if policy.category(category) is None:
+        _fail(t("cli.needs.bad_category", category=category, categories=", ".join(policy.category_ids)))
+    return policy.category(category)
+
+
+def _person(session, ref: str):
+    from ..org.people import find_person
+
+    person = find_person(session, ref)
+    if person is None:
+        _fail(t("cli.tasks.person_not_found", person=ref))
+    return person
+
+
+def _when(at: datetime | None) -> str:
+    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if at else t("cli.needs.unset")
+
+
+def _jsonable(value: Any) -> Any:
+    """Dataclass dicts with ISO 8601 times (UTC offset) and lists for tuples."""
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {key: _jsonable(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(item) for item in value]
+    return value
+
+
+def _echo_json(value: Any) -> None:
+    typer.echo(json.dumps(_jsonable(value), ensure_ascii=False))
+
+
+# ---------------------------------------------------------------- needs
+
+
+@needs_app.command("list")
+def needs_list(
+    unit: Optional[str] = typer.Option(None, "--unit", help="Only needs filed at this unit or below it (id, code, "
+                                       "name or path)."),
+    status: Optional[str] = typer.Option(None, "--status", help="Only this status: new, accepted, in_progress, "
+                                         "resolved, closed, reopened or handed_back."),
+    limit: int = typer.Option(100, "--limit", min=1, help="At most this many, newest first."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON array (times in ISO 8601, UTC)."),
+) -> None:
+    """List needs, newest first."""
+    from ..needs import NeedError, list_needs
+    from ..storage.models import NEED_STATUSES
+
+    if status is not None and status not in NEED_STATUSES:
+        _fail(t("cli.needs.bad_status", status=status, statuses=", ".join(NEED_STATUSES)))
+    with _session() as (session, policy):
+        unit_id = _unit(session, unit).id if unit else None
+        try:
+            views = list_needs(session, unit_id, status, limit=limit)
+        except NeedError as error:
+            _fail(_error_text(error))
+    if as_json:
+        _echo_json([asdict(v) for v in views])
+        return
+    if not views:
+        typer.echo(t("cli.needs.none"))
+    for v in views:
+        category = policy.category(v.category)
+        typer.echo(t("cli.needs.line", id=v.id, ticket=v.ticket, status=t(f"need.status.{v.status}"),
+                     category=category.label() if category else v.category, created=_when(v.created_at),
+                     place=v.compound_name + (f" {v.building_name}" if v.building_name else ""),
+                     level=v.level_unit_name, description=v.description[:40].replace("\n", " ")))
+
+
+def _load_detail(session, ref: str):
+    """The need by id or ticket, read as its submitter sees it (history in full, phone unmasked)."""
+    from sqlalchemy import select
+
+    from ..needs import detail
+    from ..storage.models import Need
+
+    ref = ref.strip()
+    query = select(Need).where(Need.id == int(ref)) if ref.isdecimal() and len(ref) < 10 else \
+        select(Need).where(Need.ticket == ref.upper())
+    need = session.scalars(query).first()
+    if need is None:
+        _fail(t("cli.needs.not_found", ref=ref))
+    return detail(session, need.id, need.submitter_id)
+
+
+@needs_app.command("show")
+def needs_show(
+    need: str = typer.Argument(..., metavar="ID", help="The need's id or its ticket (XQ-20261126-0007)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (times in ISO 8601, UTC)."),
+) -> None:
+    """Show one need in full: details, assignees, history and return visits."""
+    with _session() as (session, policy):
+        d = _load_detail(session, need)
+    if as_json:
+        data = asdict(d)
+        data["assignees"] = [{"id": pid, "name": name} for pid, name in d.assignees]
+        _echo_json(data)
+        return
+    v = d.need
+    category = policy.category(v.category)
+    unset = t("cli.needs.unset")
+    lines = [
+        t("cli.needs.head", ticket=v.ticket, id=v.id, status=t(f"need.status.{v.status}"),
+          category=category.label() if category else v.category, urgency=t(f"need.urgency.{v.urgency}")),
+        t("cli.needs.place", place=v.compound_name + (f" {v.building_name}" if v.building_name else ""),
+          level=v.level_unit_name),
+        t("cli.needs.party", party=v.responsible_party or unset,
+          assignees="、".join(name for _, name in d.assignees) or unset),
+        t("cli.needs.deadlines", filed=_when(v.created_at), accept_due=_when(v.accept_due_at),
+          resolve_due=_when(v.resolve_due_at)),
+        t("cli.needs.resident", name=v.resident_name or unset, phone=d.resident_phone or unset,
+          submitter=d.submitter_name),
+        t("cli.needs.description", text=v.description),
+        t("needcard.history"),
+    ]
+    for e in d.events:
+        what = t(f"need.event.{e.kind}", party=e.note or "", unit=e.data.get("to_unit_name", ""))
+        note = f"：{e.note}" if e.note and e.kind != "routed" else ""
+        lines.append(t("cli.needs.event", at=_when(e.at), actor=e.actor_name or t("needcard.system"), what=what,
+                       note=note))
+    yes_no = {True: t("needcard.yes"), False: t("needcard.no")}
+    for visit in d.visits:
+        lines.append(t("cli.needs.visit", at=_when(visit.at), contacted=yes_no[visit.contacted],
+                       solved=yes_no[visit.solved], satisfaction=t(f"need.satisfaction.{visit.satisfaction}")))
+    typer.echo("\n".join(lines))
+
+
+# ---------------------------------------------------------------- task list
+
+
+def _names(session, person_ids) -> str:
+    from ..org.people import find_person
+
+    return "、".join(find_person(session, pid).name for pid in person_ids) or t("cli.tasks.nobody")
+
+
+@tasks_app.command("set")
+def tasks_set(
+    compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path)."),
+    category: str = typer.Option(..., "--category", help="A need category id from the policy (e.g. leak)."),
+    party_type: str = typer.Option(..., "--party-type", help="A party type from the policy: property_company, "
+                                   "owners_committee, community, resident_unit."),
+    label: str = typer.Option(..., "--label", help="The responsible party's name, e.g. 梅园物业公司."),
+    person: list[str] = typer.Option([], "--person", help="Who acts for the party (id, phone or name); repeatable."),
+) -> None:
+    """Create or replace a compound's task-list entry for a category."""
+    from ..needs import NeedError, set_route
+    from ..org.tree import breadcrumb
+
+    with _session() as (session, policy):
+        unit = _compound(session, compound)
+        cat = _category(policy, category)
+        if party_type not in policy.party_types:
+            _fail(t("cli.tasks.bad_party_type", party_type=party_type, party_types=", ".join(policy.party_types)))
+        person_ids = [_person(session, ref).id for ref in person]
+        try:
+            route = set_route(session, unit.id, category, party_type, label, person_ids, policy=policy)
+        except NeedError as error:
+            _fail(_error_text(error))
+        typer.echo(t("cli.tasks.set", compound=breadcrumb(session, unit), category=cat.label(), label=route.party_label,
+                     party_type=policy.party_types[party_type].label(), people=_names(session, route.person_ids)))
+
+
+@tasks_app.command("list")
+def tasks_list(compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path).")) -> None:
+    """Show who answers for each category in a compound (its task list, else the policy default)."""
+    from ..needs import route_for
+    from ..org.tree import breadcrumb
+
+    with _session() as (session, policy):
+        unit = _compound(session, compound)
+        lines = [t("cli.tasks.head", compound=breadcrumb(session, unit))]
+        for cat in policy.categories:
+            route = route_for(session, policy, unit.id, cat.id)
+            party = policy.party_types.get(route.party_type)
+            lines.append(t("cli.tasks.line", category=cat.label(), category_id=cat.id, label=route.party_label,
+                           party_type=party.label() if party else route.party_type,
+                           people=_names(session, route.person_ids),
+                           source=t(f"cli.tasks.source.{route.source}")))
+    typer.echo("\n".join(lines))
+
+
+@tasks_app.command("remove")
+def tasks_remove(
+    compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path)."),
+    category: str = typer.Option(..., "--category", help="The category whose entry to drop."),
+) -> None:
+    """Drop a compound's task-list entry for a category (the policy default applies again)."""
+    from ..needs import remove_route, route_for
+    from ..org.tree import breadcrumb
+
+    with _session() as (session, policy):
+        unit = _compound(session, compound)
+        cat = _category(policy, category)
+        removed = remove_route(session, unit.id, category)
+        default = route_for(session, policy, unit.id, category)
+        key = "cli.tasks.removed" if removed else "cli.tasks.not_set"
+        typer.echo(t(key, compound=breadcrumb(session, unit), category=cat.label(), label=default.party_label))
+
+
+# ---------------------------------------------------------------- resource list
+
+
+def _resource_line(policy, r) -> str:
+    unset = t("cli.needs.unset")
+    tags = "、".join(policy.category(x).label() if policy.category(x) else x for x in r.tags)
+    return t("cli.resources.line", id=r.id, provider=r.provider_name, unit=r.unit_name, tags=tags,
+             contact=r.contact or unset, capacity=r.capacity if r.capacity is not None else unset,
+             availability=r.availability or unset, inactive="" if r.active else t("cli.resources.inactive"))
+
+
+@resources_app.command("add")
+def resources_add(
+    unit: str = typer.Option(..., "--unit", help="Where it is offered (id, code, name or path); it serves that unit "
+                             "and everything below it."),
+    name: str = typer.Option(..., "--name", help="The provider, e.g. 澄江街道水电维修队."),
+    tag: list[str] = typer.Option(..., "--tag", help="A need category id it serves; repeatable."),
+    contact: Optional[str] = typer.Option(None, "--contact", help="Phone or contact person."),
+    capacity: Optional[int] = typer.Option(None, "--capacity", help="A positive whole number (e.g. households served "
+                                           "at once)."),
+    availability: Optional[str] = typer.Option(None, "--availability", help="When, e.g. 工作日 8:00-17:00."),
+    provider_person: Optional[str] = typer.Option(None, "--provider-person", help="The provider if a registered person "
+                                                  "(id, phone or name)."),
+) -> None:
+    """Register a resource in the resource list."""
+    from ..needs import NeedError, add_resource
+    from ..org.tree import breadcrumb
+
+    if capacity is not None and capacity > CAPACITY_MAX:
+        _fail(t("resource.err.capacity"))
+    with _session() as (session, policy):
+        where = _unit(session, unit)
+        for item in tag:
+            _category(policy, item)
+        provider_id = _person(session, provider_person).id if provider_person else None
+        try:
+            view = add_resource(session, name, where.id, list(tag), contact=contact, capacity=capacity,
+                                availability=availability, provider_person_id=provider_id, policy=policy)
+        except NeedError as error:
+            _fail(_error_text(error))
+        typer.echo(t("cli.resources.added", id=view.id, provider=view.provider_name, unit=breadcrumb(session, where),
+                     tags="、".join(policy.category(x).label() for x in view.tags)))
+
+
+@resources_app.command("list")
+def resources_list(
+    unit: str = typer.Option(..., "--unit", help="Resources offered at this unit or below it (id, code, name or "
+                             "path)."),
+    include_inactive: bool = typer.Option(False, "--all", help="Include deactivated resources."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON array (times in ISO 8601, UTC)."),
+) -> None:
+    """List the resources offered at a unit and below it."""
+    from ..needs import list_resources
+
+    with _session() as (session, policy):
+        found = list_resources(session, _unit(session, unit).id, include_inactive=include_inactive)
+    if as_json:
+        _echo_json([asdict(r) for r in found])
+        return
+    typer.echo("\n".join(_resource_line(policy, r) for r in found) if found else t("cli.resources.none"))
+
+
+@resources_app.command("deactivate")
+def resources_deactivate(resource_id: int = typer.Argument(..., metavar="ID", help="The resource's id.")) -> None:
+    """Withdraw a resource (kept on record, no longer matched to needs)."""
+    from ..needs import NeedError, deactivate_resource
+
+    with _session() as (session, _policy):
+        try:
+            view = deactivate_resource(session, resource_id)
+        except NeedError as error:
+            _fail(_error_text(error))
+    typer.echo(t("cli.resources.deactivated", id=view.id, provider=view.provider_name))
