@@ -9,12 +9,13 @@ from typing import Optional
 
 import typer
 
-from .org import db_app, invite, org_app
-from .digest import digest as digest_command
-from .property import register as register_evaluations
-from .needs import needs_app, resources_app, tasks_app
 from ..config import get_settings
+from ..errors import DomainError
 from ..messages import t
+from .digest import digest as digest_command
+from .needs import needs_app, resources_app, tasks_app
+from .org import db_app, invite, org_app
+from .property import register as register_evaluations
 
 app = typer.Typer(help="社区治理助手 — policy Q&A and grassroots workflows (组通〔2020〕15号).", no_args_is_help=True)
 
@@ -105,8 +106,8 @@ def check_command(
     """Organisation compliance (clauses 1–3, 9): every rule broken, per unit, citing the clause."""
     from dataclasses import asdict
 
-    from ..policy.loader import load_party_policy
     from ..party import compliance
+    from ..policy.loader import load_party_policy
 
     settings = get_settings()
     with _admin_session() as session:
@@ -135,16 +136,15 @@ def seats_add(
     from_unit: Optional[str] = typer.Option(None, "--from-unit", help="The resident or partner unit they come from."),
 ) -> None:
     """Seat a person on a committee."""
-    from ..party.checkins import PartyError
-    from ..party.seats import add_seat
     from ..org.people import find_person, get_or_create_person
+    from ..party.seats import add_seat
 
     with _admin_session() as session:
         found = _unit_or_exit(session, unit)
         who = find_person(session, person) or get_or_create_person(session, person, party_member=True)
         try:
             seat = add_seat(session, None, found.id, who.id, organ, position, from_unit)
-        except PartyError as err:
+        except DomainError as err:
             typer.echo(err.message(), err=True)
             raise typer.Exit(1)
     typer.echo(t("cli.seats.added", name=seat.person_name, unit=found.name,
@@ -154,14 +154,13 @@ def seats_add(
 @seats_app.command("group")
 def seats_group(building: str = typer.Option(..., "--building", help="The building (id, code or path).")) -> None:
     """Record a building's party group (党小组)."""
-    from ..party.checkins import PartyError
     from ..party.seats import add_party_group
 
     with _admin_session() as session:
         found = _unit_or_exit(session, building)
         try:
             add_party_group(session, None, found.id)
-        except PartyError as err:
+        except DomainError as err:
             typer.echo(err.message(), err=True)
             raise typer.Exit(1)
     typer.echo(t("cli.seats.group", unit=found.name))
@@ -193,8 +192,8 @@ def notices_command(
     out: Optional[Path] = typer.Option(None, "--out", help="Write the notices to this UTF-8 text file."),
 ) -> None:
     """Notices of unrectified negative-behaviour cases (clause 8), for the members' work-unit party organisations."""
-    from ..policy.loader import load_party_policy
     from ..party import cases
+    from ..policy.loader import load_party_policy
 
     settings = get_settings()
     with _admin_session() as session:

@@ -6,9 +6,10 @@ from pathlib import Path
 
 import typer
 
-from .needs import _fail, _session, _unit
 from ..config import get_settings
+from ..errors import Invalid
 from ..messages import t
+from .needs import _fail, _session, _unit
 
 
 def digest(
@@ -19,10 +20,10 @@ def digest(
     lang: str = typer.Option("zh", "--lang", help="zh or en."),
 ) -> None:
     """Print the digest of a unit and its subtree for a period (numbers as of now)."""
-    from ..policy.loader import load_party_policy
     from ..digest import context as digests
     from ..digest.charts import digest_png
     from ..digest.export import export_needs_xlsx
+    from ..policy.loader import load_party_policy
     from ..storage.models import utcnow
 
     settings = get_settings()
@@ -32,7 +33,7 @@ def digest(
         try:
             d = digests.build(session, found.id, period, now, policy, load_party_policy(settings.party_policy_file),
                               top_n=settings.digest_top_n, hotspot_min=settings.digest_hotspot_min)
-        except digests.DigestError as error:
+        except Invalid as error:
             _fail(error.message(lang))
         from ..llm.provider import chat_model
 

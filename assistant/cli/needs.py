@@ -17,9 +17,13 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from .org import _fail
 from ..config import get_settings
+from ..errors import DomainError, Invalid
 from ..messages import t
+from ..needs.queries import detail, list_needs
+from ..needs.resources import add_resource, deactivate_resource, list_resources
+from ..needs.tasklist import remove_route, route_for, set_route
+from .org import _fail
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAPACITY_MAX = 2**31 - 1  # resources.capacity is a 32-bit integer column
@@ -51,10 +55,9 @@ def _session(read_only: bool = False):
 
 
 def _error_text(error) -> str:
-    """A services error as catalogue text (every field of a ValidationError)."""
-    from ..needs import ValidationError
+    """A services error as catalogue text (every field of an Invalid)."""
 
-    keys = [key for _, key in error.errors] if isinstance(error, ValidationError) else [error.key]
+    keys = [key for _, key in error.errors] if isinstance(error, Invalid) else [error.key]
     lines = []
     for key in dict.fromkeys(keys):
         try:
@@ -133,7 +136,6 @@ def needs_list(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON array (times in ISO 8601, UTC)."),
 ) -> None:
     """List needs, newest first."""
-    from ..needs import NeedError, list_needs
     from ..storage.models import NEED_STATUSES
 
     if status is not None and status not in NEED_STATUSES:
@@ -142,7 +144,7 @@ def needs_list(
         unit_id = _unit(session, unit).id if unit else None
         try:
             views = list_needs(session, unit_id, status, limit=limit)
-        except NeedError as error:
+        except DomainError as error:
             _fail(_error_text(error))
     if as_json:
         _echo_json([asdict(v) for v in views])
@@ -161,7 +163,6 @@ def _load_detail(session, ref: str):
     """The need by id or ticket, read as its submitter sees it (history in full, phone unmasked)."""
     from sqlalchemy import select
 
-    from ..needs import detail
     from ..storage.models import Need
 
     ref = ref.strip()
@@ -234,7 +235,6 @@ def tasks_set(
     person: list[str] = typer.Option([], "--person", help="Who acts for the party (id, phone or name); repeatable."),
 ) -> None:
     """Create or replace a compound's task-list entry for a category."""
-    from ..needs import NeedError, set_route
     from ..org.tree import breadcrumb
 
     with _session() as (session, policy):
@@ -245,7 +245,7 @@ def tasks_set(
         person_ids = [_person(session, ref).id for ref in person]
         try:
             route = set_route(session, unit.id, category, party_type, label, person_ids, policy=policy)
-        except NeedError as error:
+        except DomainError as error:
             _fail(_error_text(error))
         typer.echo(t("cli.tasks.set", compound=breadcrumb(session, unit), category=cat.label(), label=route.party_label,
                      party_type=policy.party_types[party_type].label(), people=_names(session, route.person_ids)))
@@ -254,7 +254,6 @@ def tasks_set(
 @tasks_app.command("list")
 def tasks_list(compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path).")) -> None:
     """Show who answers for each category in a compound (its task list, else the policy default)."""
-    from ..needs import route_for
     from ..org.tree import breadcrumb
 
     with _session() as (session, policy):
@@ -276,7 +275,6 @@ def tasks_remove(
     category: str = typer.Option(..., "--category", help="The category whose entry to drop."),
 ) -> None:
     """Drop a compound's task-list entry for a category (the policy default applies again)."""
-    from ..needs import remove_route, route_for
     from ..org.tree import breadcrumb
 
     with _session() as (session, policy):
@@ -313,7 +311,6 @@ def resources_add(
                                                   "(id, phone or name)."),
 ) -> None:
     """Register a resource in the resource list."""
-    from ..needs import NeedError, add_resource
     from ..org.tree import breadcrumb
 
     if capacity is not None and capacity > CAPACITY_MAX:
@@ -326,7 +323,7 @@ def resources_add(
         try:
             view = add_resource(session, name, where.id, list(tag), contact=contact, capacity=capacity,
                                 availability=availability, provider_person_id=provider_id, policy=policy)
-        except NeedError as error:
+        except DomainError as error:
             _fail(_error_text(error))
         typer.echo(t("cli.resources.added", id=view.id, provider=view.provider_name, unit=breadcrumb(session, where),
                      tags="、".join(policy.category(x).label() for x in view.tags)))
@@ -340,7 +337,6 @@ def resources_list(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON array (times in ISO 8601, UTC)."),
 ) -> None:
     """List the resources offered at a unit and below it."""
-    from ..needs import list_resources
 
     with _session() as (session, policy):
         found = list_resources(session, _unit(session, unit).id, include_inactive=include_inactive)
@@ -353,11 +349,10 @@ def resources_list(
 @resources_app.command("deactivate")
 def resources_deactivate(resource_id: int = typer.Argument(..., metavar="ID", help="The resource's id.")) -> None:
     """Withdraw a resource (kept on record, no longer matched to needs)."""
-    from ..needs import NeedError, deactivate_resource
 
     with _session() as (session, _policy):
         try:
             view = deactivate_resource(session, resource_id)
-        except NeedError as error:
+        except DomainError as error:
             _fail(_error_text(error))
     typer.echo(t("cli.resources.deactivated", id=view.id, provider=view.provider_name))

@@ -12,9 +12,10 @@ from pathlib import Path
 
 import typer
 
-from .needs import _fail
 from ..config import get_settings
+from ..errors import DomainError
 from ..messages import t
+from .needs import _fail
 
 property_app = typer.Typer(help="Property companies (物业企业) and their service contracts per compound.",
                            no_args_is_help=True)
@@ -89,13 +90,12 @@ def property_add(
     contact: str | None = typer.Option(None, "--contact", help="Contact person or phone."),
 ) -> None:
     """Register a property company."""
-    from ..party.checkins import PartyError
     from ..property.evaluations import add_company
 
     with _session() as (session, _rubric):
         try:
             view = add_company(session, name, credit_code, party_org, contact)
-        except PartyError as error:
+        except DomainError as error:
             _refused(error)
     typer.echo(t("cli.eval.company_added", id=view.id, name=view.name))
 
@@ -110,16 +110,15 @@ def property_contract(
                                           "or id of a person (created when unknown)."),
 ) -> None:
     """Record a service contract between a company and a compound."""
-    from ..party.checkins import PartyError
-    from ..property.evaluations import add_contract
     from ..org.people import find_person, get_or_create_person
+    from ..property.evaluations import add_contract
 
     with _session() as (session, _rubric):
         found, where = _company(session, company), _unit(session, compound, compound=True)
         liaison_id = (find_person(session, liaison) or get_or_create_person(session, liaison)).id if liaison else None
         try:
             view = add_contract(session, found.id, where.id, _day(starts), _day(ends), liaison_id)
-        except PartyError as error:
+        except DomainError as error:
             _refused(error)
     ends_text = t("cli.eval.until", day=view.ends_on.isoformat()) if view.ends_on else ""
     typer.echo(t("cli.eval.contract_added", id=view.id, company=view.company_name, compound=view.compound_name,
@@ -149,9 +148,8 @@ def owners_add(
     party: bool | None = typer.Option(None, "--party/--no-party", help="Record the person's party status."),
 ) -> None:
     """Add a member to a compound's owners' committee."""
-    from ..party.checkins import PartyError
-    from ..property.owners_committee import add_member
     from ..org.people import find_person, get_or_create_person
+    from ..property.owners_committee import add_member
 
     with _session() as (session, _rubric):
         where = _unit(session, compound, compound=True)
@@ -160,7 +158,7 @@ def owners_add(
             who.party_member = party
         try:
             view = add_member(session, None, where.id, who.id, role)
-        except PartyError as error:
+        except DomainError as error:
             _refused(error)
     typer.echo(t("cli.owners.added", role=t(f"owners.role.{view.role}"), name=view.name,
                  party=t("cli.owners.party" if view.party_member else "cli.owners.non_party")))

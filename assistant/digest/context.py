@@ -20,26 +20,16 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..errors import Invalid
 from ..messages import t
-from ..storage.models import LEVELS, Need, OrgUnit
 from ..org.tree import breadcrumb
+from ..storage.models import LEVELS, Need, OrgUnit
 
 PERIODS: tuple[str, ...] = ("today", "yesterday", "week", "lastweek", "month")
 PERIOD_ALIASES = {"今天": "today", "今日": "today", "昨天": "yesterday", "昨日": "yesterday", "本周": "week",
                   "周": "week", "近7天": "week", "上周": "lastweek", "本月": "month", "月": "month", "近30天": "month"}
 DIGEST_LEVELS: tuple[str, ...] = ("district", "street", "community", "compound")
 TELEGRAM_LIMIT = 4096
-
-
-class DigestError(ValueError):
-    """Bad input for a digest; `key` is a catalogue key."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        self.key, self.values = key, values
-        super().__init__(key)
-
-    def message(self, lang: str | None = None) -> str:
-        return t(self.key, lang, **self.values)
 
 
 @dataclass(frozen=True)
@@ -58,11 +48,11 @@ class Period:
 
 
 def parse_period(text: str | None) -> str:
-    """A period key from user input (today/week/…, 今天/本周/…); DigestError when unknown."""
+    """A period key from user input (today/week/…, 今天/本周/…); Invalid when unknown."""
     key = (text or "today").strip().lower()
     key = PERIOD_ALIASES.get(key, key)
     if key not in PERIODS:
-        raise DigestError("digest.err.period", given=text, known=" / ".join(PERIODS))
+        raise Invalid("digest.err.period", given=text, known=" / ".join(PERIODS))
     return key
 
 
@@ -111,9 +101,9 @@ def scope_of(session: Session, unit_id: int) -> Scope:
     """The scope of a digest for the unit (district, street, community or compound)."""
     unit = session.get(OrgUnit, unit_id)
     if unit is None:
-        raise DigestError("digest.err.unit", given=unit_id)
+        raise Invalid("digest.err.unit", given=unit_id)
     if unit.level not in DIGEST_LEVELS:
-        raise DigestError("digest.err.level", level=t(f"org.level.{unit.level}"))
+        raise Invalid("digest.err.level", level=t(f"org.level.{unit.level}"))
     below = select(OrgUnit.id, OrgUnit.path, OrgUnit.level, OrgUnit.name, OrgUnit.parent_id).where(
         OrgUnit.path.startswith(unit.path, autoescape=True),
         OrgUnit.level.in_(LEVELS[unit.depth + 1:LEVELS.index("compound") + 1] or ("compound",)))

@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, ContextTypes
 
 from ..messages import t
-from .. import needs
+from ..needs import escalation, queries
 from ..storage import kv
 from .common import runtime
 from .notify import send_to
@@ -27,9 +27,9 @@ async def escalate(context: ContextTypes.DEFAULT_TYPE) -> int:
 
     def run():
         with rt.db.session() as session:
-            moved = needs.escalate_due(session, rt.settings, rt.needs_policy, clock())
+            moved = escalation.escalate_due(session, rt.settings, rt.needs_policy, clock())
         with rt.db.session() as session:
-            return [(e, needs.recipients(session, e.need.id, "escalated")) for e in moved]
+            return [(e, queries.recipients(session, e.need.id, "escalated")) for e in moved]
 
     moved = await asyncio.to_thread(run)
     for e, recipients in moved:

@@ -16,11 +16,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ..config import Settings
+from ..errors import now_or
+from ..org.tree import ancestry
 from ..policy import NeedsPolicy
 from ..storage.models import LEVELS, Escalation, Need, OrgUnit
-from .views import WAITING_ACCEPT, WAITING_RESOLVE, NeedView, add_event, load_need, now_or
-from ..org.tree import ancestry
+from .records import add_event, load_need
 from .tasklist import coordinators
+from .views import WAITING_ACCEPT, WAITING_RESOLVE, NeedView
 
 
 @dataclass(frozen=True)

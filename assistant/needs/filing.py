@@ -16,23 +16,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..config import Settings
+from ..errors import Invalid, InvalidTransition, NotAllowed, now_or
+from ..org.people import normalise_phone
+from ..org.tree import ancestry
 from ..policy import NeedsPolicy, default_needs_policy
 from ..storage.models import Need, NeedEvent, OrgUnit, Person, TicketCounter
-from .views import (
-    OPEN_STATUSES,
-    InvalidTransition,
-    NeedView,
-    NotAllowed,
-    ValidationError,
-    add_event,
-    load_need,
-    load_person,
-    may_submit,
-    now_or,
-)
-from ..org.tree import ancestry
-from ..org.people import normalise_phone
+from .access import may_submit
+from .records import add_event, load_need, load_person
 from .tasklist import route_for
+from .views import OPEN_STATUSES, NeedView
 
 MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^(?:\+?86)?0\d{2,3}\d{7,8}$")  # area code + number, separators removed
@@ -144,7 +136,7 @@ def file_need(session: Session, settings: Settings | None, policy: NeedsPolicy, 
     now = now_or(now)
     errors = validate_draft(policy, draft, session)
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     load_person(session, submitter_person_id)
     compound = session.get(OrgUnit, draft.compound_id)
     if not may_submit(session, submitter_person_id, compound):
@@ -212,7 +204,7 @@ def join_need(session: Session, need_id: int, person_id: int, description: str |
         raise NotAllowed("need.err.not_allowed")
     text = (description or "").strip()
     if len(text) > policy.description_max_chars:
-        raise ValidationError([("description", "need.err.description_long")])
+        raise Invalid([("description", "need.err.description_long")])
     need.updated_at = now
     add_event(session, need, "joined", now, person_id, text or None)
     return NeedView.of(need)

@@ -15,20 +15,13 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from ..errors import Invalid, InvalidTransition, NotAllowed, now_or
+from ..org.permissions import can
 from ..policy import NeedsPolicy, default_needs_policy
 from ..storage.models import SATISFACTION, Need, Person, ReturnVisit
-from .views import (
-    InvalidTransition,
-    NeedView,
-    NotAllowed,
-    ValidationError,
-    add_event,
-    load_need,
-    load_person,
-    may_handle,
-    now_or,
-)
-from ..org.permissions import can
+from .access import may_handle
+from .records import add_event, load_need, load_person
+from .views import NeedView
 
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str]] = {
     "accept": (("new", "reopened", "handed_back"), "accepted"),
@@ -63,9 +56,9 @@ def _check_status(need: Need, action: str) -> None:
 def _note(text: str | None, field: str) -> str:
     text = (text or "").strip()
     if not text:
-        raise ValidationError([(field, "need.err.note_empty")])
+        raise Invalid([(field, "need.err.note_empty")])
     if len(text) > NOTE_MAX:
-        raise ValidationError([(field, "need.err.note_long")])
+        raise Invalid([(field, "need.err.note_long")])
     return text
 
 
@@ -125,7 +118,7 @@ def record_visit(session: Session, need_id: int, person_id: int, contacted: bool
     Recorded by the submitter or anyone allowed to handle needs at the need's level."""
     now = now_or(now)
     if satisfaction not in SATISFACTION:
-        raise ValidationError([("satisfaction", "need.err.satisfaction")])
+        raise Invalid([("satisfaction", "need.err.satisfaction")])
     policy = policy or default_needs_policy()
     need = load_need(session, need_id, lock=True)
     load_person(session, person_id)

@@ -8,6 +8,10 @@ from datetime import datetime
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from ..errors import NotAllowed, NotFound
+from ..org.people import is_admin, mask_phone
+from ..org.permissions import ACTIONS, ADMIN, bindings, can
+from ..org.tree import subtree_ids
 from ..storage.models import (
     NEED_EVENT_KINDS,
     ChannelAccount,
@@ -18,21 +22,9 @@ from ..storage.models import (
     ReturnVisit,
     need_assignees,
 )
-from .views import (
-    OPEN_STATUSES,
-    WAITING_ACCEPT,
-    EventView,
-    NeedView,
-    NotAllowed,
-    NotFound,
-    joiner_ids,
-    load_need,
-    load_person,
-)
-from ..org.tree import subtree_ids
-from ..org.people import is_admin, mask_phone
-from ..org.permissions import ACTIONS, ADMIN, bindings, can
+from .records import joiner_ids, load_need, load_person
 from .tasklist import COORDINATOR_ROLES, coordinators, people_with_roles
+from .views import OPEN_STATUSES, WAITING_ACCEPT, EventView, NeedView
 
 
 @dataclass(frozen=True)

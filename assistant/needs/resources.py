@@ -11,11 +11,13 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..errors import Invalid, NotAllowed, NotFound, now_or
+from ..org.permissions import can
+from ..org.tree import ancestry, subtree_ids
 from ..policy import NeedsPolicy, default_needs_policy
 from ..storage.models import OrgUnit, Person, Resource
-from .views import NotAllowed, NotFound, ValidationError, load_need, may_submit, now_or
-from ..org.tree import ancestry, subtree_ids
-from ..org.permissions import can
+from .access import may_submit
+from .records import load_need
 from .tasklist import MANAGE_ACTION
 
 NAME_MAX, CONTACT_MAX, AVAILABILITY_MAX = 200, 200, 500
@@ -75,7 +77,7 @@ def add_resource(session: Session, provider_name: str, unit_id: int, tags: list[
     if provider_person_id is not None and session.get(Person, provider_person_id) is None:
         errors.append(("provider_person_id", "resource.err.person"))
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     if created_by is not None and not may_submit(session, created_by, unit):
         raise NotAllowed("need.err.not_allowed")
     resource = Resource(provider_name=name, provider_person_id=provider_person_id, unit_id=unit.id, tags=tags,

@@ -12,10 +12,10 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..errors import Invalid, NotAllowed, now_or
+from ..org.permissions import can
 from ..policy import NeedsPolicy, default_needs_policy
 from ..storage.models import OrgUnit, Person, RoleBinding, TaskRoute
-from .views import NotAllowed, ValidationError, now_or
-from ..org.permissions import can
 
 # Who coordinates at each level of the chain (一、总体目标; clause 2, 3): they hear of new and escalated needs.
 COORDINATOR_ROLES: dict[str, tuple[str, ...]] = {
@@ -60,7 +60,7 @@ def coordinators(session: Session, unit: OrgUnit) -> list[int]:
 def _compound(session: Session, compound_id: int) -> OrgUnit:
     unit = session.get(OrgUnit, compound_id)
     if unit is None or unit.level != "compound":
-        raise ValidationError([("compound_id", "need.err.compound")])
+        raise Invalid([("compound_id", "need.err.compound")])
     return unit
 
 
@@ -77,7 +77,7 @@ def route_for(session: Session, policy: NeedsPolicy, compound_id: int, category:
         return _view(route)
     cat = policy.category(category)
     if cat is None:
-        raise ValidationError([("category", "need.err.category")])
+        raise Invalid([("category", "need.err.category")])
     party = policy.party_types[cat.party_type]
     people = people_with_roles(session, compound_id, party.roles) or \
         people_with_roles(session, compound_id, COORDINATOR_ROLES["compound"])
@@ -104,7 +104,7 @@ def set_route(session: Session, compound_id: int, category: str, party_type: str
     if any(p is None for p in persons):
         errors.append(("person_ids", "need.err.person_not_found"))
     if errors:
-        raise ValidationError(errors)
+        raise Invalid(errors)
     route = session.scalars(select(TaskRoute).where(TaskRoute.compound_id == compound_id,
                                                     TaskRoute.category == category)).first()
     if route is None:

@@ -1,61 +1,15 @@
-"""Shared parts of the needs services: errors carrying catalogue keys, plain views, event writing, loading.
-
-Views are frozen dataclasses of plain values, safe to use after the session has closed. Events are only ever
-added (`add_event`); nothing in the services updates or deletes one.
-"""
+"""The needs domain's plain views: statuses and frozen dataclasses of plain values, safe after the session."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from ..messages import t
-from ..storage.models import Need, NeedEvent, OrgUnit, Person, utcnow
 from ..org.people import mask_phone
-from ..org.permissions import ACTIONS, ADMIN, bindings, can
+from ..storage.models import Need
 
 OPEN_STATUSES: tuple[str, ...] = ("new", "accepted", "in_progress", "reopened", "handed_back")
 WAITING_ACCEPT: tuple[str, ...] = ("new", "reopened", "handed_back")
 WAITING_RESOLVE: tuple[str, ...] = ("accepted", "in_progress")
-
-
-class NeedError(Exception):
-    """A refused needs operation; `key` is a catalogue key, `values` its placeholders."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        self.key, self.values = key, values
-        super().__init__(f"{key} {values}" if values else key)
-
-    def message(self, lang: str | None = None) -> str:
-        return t(self.key, lang, **self.values)
-
-
-class NotAllowed(NeedError, PermissionError):
-    """The person may not do this to this need or unit."""
-
-
-class InvalidTransition(NeedError):
-    """The need's status does not allow this step (values: ticket, status, action)."""
-
-    def message(self, lang: str | None = None) -> str:
-        status = t(f"need.status.{self.values['status']}", lang)
-        action = t(f"need.action.{self.values['action']}", lang)
-        return t(self.key, lang, **{**self.values, "status": status, "action": action})
-
-
-class ValidationError(NeedError, ValueError):
-    """Bad input; `errors` lists (field, message key) pairs, `key` is the first one's."""
-
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
-        self.errors = list(errors)
-        super().__init__(self.errors[0][1] if self.errors else "need.err.invalid")
-
-
-class NotFound(NeedError, LookupError):
-    """No need (or resource, route) with this id."""
 
 
 @dataclass(frozen=True)
@@ -132,61 +86,3 @@ class EventView:
     note: str | None
     data: dict
     at: datetime
-
-
-def now_or(now: datetime | None) -> datetime:
-    """`now` if given (it must be timezone-aware), else the current UTC time."""
-    if now is None:
-        return utcnow()
-    if now.tzinfo is None:
-        raise ValueError(f"naive datetime {now!r}: pass timezone-aware times")
-    return now
-
-
-def load_need(session: Session, need_id: int, lock: bool = False) -> Need:
-    """The need (freshly read; row-locked on PostgreSQL when `lock`), or NotFound."""
-    query = select(Need).where(Need.id == need_id).execution_options(populate_existing=True)
-    need = session.scalars(query.with_for_update() if lock else query).first()
-    if need is None:
-        raise NotFound("need.err.not_found", id=need_id)
-    return need
-
-
-def load_person(session: Session, person_id: int) -> Person:
-    person = session.get(Person, person_id)
-    if person is None:
-        raise NotFound("need.err.person_not_found", id=person_id)
-    return person
-
-
-def add_event(session: Session, need: Need, kind: str, at: datetime, actor_id: int | None = None,
-              note: str | None = None, **data: Any) -> NeedEvent:
-    """Append one event to the need's history."""
-    event = NeedEvent(need_id=need.id, kind=kind, actor_id=actor_id, note=note, data=data or {}, at=at)
-    session.add(event)
-    session.flush()
-    return event
-
-
-def may_submit(session: Session, person_id: int, compound: OrgUnit) -> bool:
-    """Whether the person may file a need in the compound: a submit role bound in it, below it or above it."""
-    allowed = ACTIONS["submit_need"]
-    for binding in bindings(session, person_id):
-        if binding.role == ADMIN:
-            return True
-        if binding.role in allowed and (binding.unit.path.startswith(compound.path)
-                                        or compound.path.startswith(binding.unit.path)):
-            return True
-    return False
-
-
-def may_handle(session: Session, need: Need, person_id: int) -> bool:
-    """An assignee, or someone allowed to handle needs at the need's current level (or above it)."""
-    return any(p.id == person_id for p in need.assignees) or can(session, person_id, "handle_need", need.level_unit)
-
-
-def joiner_ids(session: Session, need_id: int) -> list[int]:
-    """People who joined their report to this need (they follow it like its submitter)."""
-    query = select(NeedEvent.actor_id).where(NeedEvent.need_id == need_id, NeedEvent.kind == "joined",
-                                             NeedEvent.actor_id.is_not(None)).distinct()
-    return sorted(session.scalars(query))

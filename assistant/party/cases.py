@@ -16,12 +16,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..errors import DomainError, Invalid, NotAllowed, now_or
 from ..messages import t
-from ..policy.loader import PartyPolicy
-from ..storage.models import CaseEvent, NegativeCase, Person
-from .checkins import Invalid, NotAllowed, PartyError, current_checkin, load, local_date, now_or
 from ..org.people import normalise_phone
 from ..org.permissions import can
+from ..policy.loader import PartyPolicy
+from ..storage.models import CaseEvent, NegativeCase, Person
+from .checkins import current_checkin, load, local_date
 
 TEXT_MAX = 2000
 
@@ -97,7 +98,7 @@ def open_case(session: Session, policy: PartyPolicy, actor_id: int, person_id: i
     load(session, Person, person_id, "case.err.person_not_found")
     checkin = current_checkin(session, person_id)
     if checkin is None:
-        raise PartyError("case.err.no_branch")
+        raise DomainError("case.err.no_branch")
     if not can(session, actor_id, "manage_cases", checkin.compound_id):
         raise NotAllowed("case.err.not_allowed")
     today = local_date(policy, now)
@@ -144,7 +145,7 @@ def _move(session, case_id, actor_id, sources, target, note, now) -> CaseView:
     if not can(session, actor_id, "manage_cases", case.compound_id):
         raise NotAllowed("case.err.not_allowed")
     if case.status not in sources:
-        raise PartyError("case.err.status", status=case.status)
+        raise DomainError("case.err.status", status=case.status)
     case.status, case.updated_at = target, now
     _event(session, case, target, now, actor_id, (note or "").strip() or None)
     return CaseView.of(case)

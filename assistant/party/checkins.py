@@ -2,7 +2,7 @@
 
 A person's current residence is their latest confirmed check-in; the roster of a compound is everyone whose
 current residence is there (flow-in members registered by the community included). Party dates are
-Asia/Shanghai calendar dates (the policy's zone). The errors below are shared by points, cases, committees.
+Asia/Shanghai calendar dates (the policy's zone). Errors are the kernel's (assistant/errors.py).
 """
 from __future__ import annotations
 
@@ -11,53 +11,19 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from ..errors import DomainError, Invalid, NotAllowed, NotFound, now_or
 from ..messages import t
-from ..policy.loader import PartyPolicy
-from ..storage.models import CheckIn, OrgUnit, Person, RoleBinding, utcnow
 from ..org.people import mask_phone, normalise_phone
 from ..org.permissions import can
+from ..policy.loader import PartyPolicy
+from ..storage.models import CheckIn, OrgUnit, Person, RoleBinding
 
 TEXT_MAX = 200
 _PHONE = re.compile(r"^(\+?86)?1\d{10}$|^0\d{2,3}\d{7,8}$")
-
-
-class PartyError(Exception):
-    """A refused party-member operation; `key` is a catalogue key, `values` its placeholders."""
-
-    def __init__(self, key: str, **values: Any) -> None:
-        self.key, self.values = key, values
-        super().__init__(f"{key} {values}" if values else key)
-
-    def message(self, lang: str | None = None) -> str:
-        return t(self.key, lang, **self.values)
-
-
-class NotAllowed(PartyError, PermissionError):
-    """The person may not do this here."""
-
-
-class NotFound(PartyError, LookupError):
-    """No such check-in, case, entry, person or unit."""
-
-
-class Invalid(PartyError, ValueError):
-    """Bad input; `errors` lists (field, key) pairs, `key` is the first one's."""
-
-    def __init__(self, errors: list[tuple[str, str]]) -> None:
-        self.errors = list(errors)
-        super().__init__(self.errors[0][1])
-
-
-def now_or(now: datetime | None) -> datetime:
-    """`now` (timezone-aware) or the current UTC time."""
-    if now is not None and now.tzinfo is None:
-        raise ValueError(f"naive datetime {now!r}: pass timezone-aware times")
-    return now or utcnow()
 
 
 def local_date(policy: PartyPolicy, when: date | datetime) -> date:
@@ -195,7 +161,7 @@ def submit_checkin(session: Session, policy: PartyPolicy, checkin_id: int, form:
     now = now_or(now)
     checkin = load(session, CheckIn, checkin_id, "checkin.err.not_found")
     if checkin.status != "started":
-        raise PartyError("checkin.err.not_open", status=checkin.status)
+        raise DomainError("checkin.err.not_open", status=checkin.status)
     errors: list[tuple[str, str]] = []
     work_unit = _text(form.work_unit, "work_unit", errors)
     party_org = _text(form.work_unit_party_org, "work_unit_party_org", errors)
@@ -229,7 +195,7 @@ def decide(session: Session, checkin_id: int, secretary_person_id: int, confirm:
     if not can(session, secretary_person_id, "confirm_checkin", checkin.compound_id):
         raise NotAllowed("checkin.err.not_allowed")
     if checkin.status != "pending":
-        raise PartyError("checkin.err.not_pending", status=checkin.status)
+        raise DomainError("checkin.err.not_pending", status=checkin.status)
     reason = (reason or "").strip()
     if not confirm and not reason:
         raise Invalid([("reason", "checkin.err.reason")])

@@ -13,10 +13,11 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from ..errors import DomainError, Invalid, NotAllowed, NotFound, now_or
+from ..org.permissions import ACTIONS, ADMIN, bindings
 from ..policy.loader import PartyPolicy
 from ..storage.models import OrgUnit, Person, PointEntry
-from .checkins import Invalid, NotAllowed, NotFound, PartyError, check_date, current_checkin, load, local_date, now_or
-from ..org.permissions import ACTIONS, ADMIN, bindings
+from .checkins import check_date, current_checkin, load, local_date
 
 NOTE_MAX = 500
 
@@ -71,7 +72,7 @@ def _member_compound(session: Session, person_id: int) -> OrgUnit:
     load(session, Person, person_id, "points.err.person_not_found")
     checkin = current_checkin(session, person_id)
     if checkin is None:
-        raise PartyError("points.err.no_branch")
+        raise DomainError("points.err.no_branch")
     return checkin.compound
 
 
@@ -112,7 +113,7 @@ def correct(session: Session, entry_id: int, recorder_id: int, note: str, now: d
         raise Invalid([("note", "points.err.note_required")])
     already = session.scalars(select(PointEntry.id).where(PointEntry.corrects_id == entry.id)).first()
     if entry.corrects_id is not None or already is not None:
-        raise PartyError("points.err.already_corrected", id=entry_id)
+        raise DomainError("points.err.already_corrected", id=entry_id)
     fix = PointEntry(person_id=entry.person_id, unit_id=entry.unit_id, activity=entry.activity,
                      points=-entry.points, on_date=entry.on_date, note=note, corrects_id=entry.id,
                      recorded_by=recorder_id, recorded_at=now)

@@ -14,13 +14,21 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..storage.models import (
-    ORGAN_LEVELS, ORGAN_POSITIONS, CheckIn, CommitteeSeat, OrgUnit, PartyGroup, Person, RoleBinding,
-)
-from .checkins import Invalid, NotAllowed, NotFound, PartyError, load, now_or
+from ..errors import DomainError, Invalid, NotAllowed, NotFound, now_or
+from ..org.permissions import can
 from ..org.tree import ancestry
 from ..property.owners_committee import committee_counts
-from ..org.permissions import can
+from ..storage.models import (
+    ORGAN_LEVELS,
+    ORGAN_POSITIONS,
+    CheckIn,
+    CommitteeSeat,
+    OrgUnit,
+    PartyGroup,
+    Person,
+    RoleBinding,
+)
+from .checkins import load
 
 FROM_MAX = 200
 
@@ -78,7 +86,7 @@ def add_seat(session: Session, actor_id: int | None, unit_id: int, person_id: in
                                                         CommitteeSeat.person_id == person_id,
                                                         CommitteeSeat.organ == organ)).first()
     if taken is not None:
-        raise PartyError("committee.err.taken", position=taken.position)
+        raise DomainError("committee.err.taken", position=taken.position)
     seat = CommitteeSeat(unit_id=unit_id, person_id=person_id, organ=organ, position=position, from_unit=from_unit,
                          created_at=now)
     session.add(seat)
@@ -118,7 +126,7 @@ def add_party_group(session: Session, actor_id: int | None, building_id: int, le
     if leader_person_id is not None:
         load(session, Person, leader_person_id, "committee.err.person_not_found")
     if session.scalars(select(PartyGroup).where(PartyGroup.building_id == building_id)).first() is not None:
-        raise PartyError("committee.err.group_exists")
+        raise DomainError("committee.err.group_exists")
     group = PartyGroup(building_id=building_id, leader_person_id=leader_person_id, created_at=now)
     session.add(group)
     session.flush()

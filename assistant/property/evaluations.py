@@ -13,6 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..errors import Invalid, NotAllowed, NotFound, now_or
+from ..org.permissions import ACTIONS, ADMIN, ROLE_RANK, bindings
 from ..policy.rubric import Rubric
 from ..storage.models import (
     Evaluation,
@@ -23,8 +25,6 @@ from ..storage.models import (
     PropertyCompany,
     ServiceContract,
 )
-from ..party.checkins import Invalid, NotAllowed, NotFound, now_or
-from ..org.permissions import ACTIONS, ADMIN, ROLE_RANK, bindings
 
 NOTE_MAX = 500
 NAME_MAX = 200

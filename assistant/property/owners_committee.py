@@ -11,9 +11,10 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..storage.models import OWNERS_ROLES, OrgUnit, OwnersCommitteeMember, Person
-from ..party.checkins import Invalid, NotAllowed, PartyError, load, now_or
+from ..errors import DomainError, Invalid, NotAllowed, now_or
 from ..org.permissions import can
+from ..party.checkins import load
+from ..storage.models import OWNERS_ROLES, OrgUnit, OwnersCommitteeMember, Person
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,9 @@ def add_member(session: Session, actor_id: int | None, compound_id: int, person_
     members = session.scalars(select(OwnersCommitteeMember).where(OwnersCommitteeMember.compound_id == compound_id))
     for member in members:
         if member.person_id == person_id:
-            raise PartyError("owners.err.taken", role=member.role)
+            raise DomainError("owners.err.taken", role=member.role)
         if role == "chair" and member.role == "chair":
-            raise PartyError("owners.err.chair_taken", name=member.person.name)
+            raise DomainError("owners.err.chair_taken", name=member.person.name)
     member = OwnersCommitteeMember(compound_id=compound_id, person_id=person_id, role=role, created_at=now_or(now))
     session.add(member)
     session.flush()

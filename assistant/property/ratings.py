@@ -14,11 +14,11 @@ from pathlib import Path
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
 
+from ..errors import NotFound
 from ..messages import t
+from ..org.permissions import ACTIONS, ADMIN, bindings
 from ..policy.rubric import Rubric, load_rubric
 from ..storage.models import Evaluation, Need, OrgUnit, PropertyCompany, ReturnVisit
-from ..party.checkins import NotFound
-from ..org.permissions import ACTIONS, ADMIN, bindings
 
 # 满意率 counts 满意 and 基本满意 (README, "The needs list: rules and rates").
 SATISFIED: tuple[str, ...] = ("satisfied", "basically")

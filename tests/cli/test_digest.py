@@ -8,11 +8,12 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from assistant import cli
-from assistant.cli import digest as cli_digest, needs as cli_needs
-from assistant.policy import load_needs_policy
-from assistant.needs import NeedDraft, file_need
-from assistant.org.tree import find_unit
+from assistant.cli import digest as cli_digest
+from assistant.cli import needs as cli_needs
+from assistant.needs.filing import NeedDraft, file_need
 from assistant.org.people import bind_role, create_person
+from assistant.org.tree import find_unit
+from assistant.policy import load_needs_policy
 
 
 def test_digest_prints_and_writes_png_and_xlsx(cfg, tree, monkeypatch, tmp_path):

@@ -9,10 +9,11 @@ import typer
 from typer.testing import CliRunner
 
 from assistant.cli import needs as cli_needs
-from assistant.policy import load_needs_policy
-from assistant.needs import NeedDraft, file_need, list_resources
-from assistant.org.tree import find_unit
+from assistant.needs.filing import NeedDraft, file_need
+from assistant.needs.resources import list_resources
 from assistant.org.people import bind_role, create_person
+from assistant.org.tree import find_unit
+from assistant.policy import load_needs_policy
 
 
 @pytest.fixture

@@ -8,8 +8,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from assistant.policy.loader import load_party_policy
 from assistant.digest import context as digest
+from assistant.errors import Invalid
+from assistant.policy.loader import load_party_policy
 from assistant.storage.models import Escalation, Need, ReturnVisit
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -114,7 +115,7 @@ def test_periods(world, policy):
     assert last.end.astimezone(SH) == datetime(2026, 11, 23, tzinfo=SH)
     assert digest.period_bounds("yesterday", NOW, zone).days == ((TODAY0 - timedelta(days=1)).date(),)
     assert digest.parse_period("本周") == "week"
-    with pytest.raises(digest.DigestError) as err:
+    with pytest.raises(Invalid) as err:
         digest.parse_period("decade")
     assert "decade" in err.value.message("en")
     with world.db.session() as s:
@@ -122,7 +123,7 @@ def test_periods(world, policy):
         add_need(s, world, created=-100, category="property", status="closed")
     d = build(world, policy, "梅园社区", "week")
     assert [n for _, n in d.per_day] == [0, 1, 0, 0, 1, 0, 0]  # 11-21 20:00 and 11-24 18:00
-    with world.db.session() as s, pytest.raises(digest.DigestError):
+    with world.db.session() as s, pytest.raises(Invalid):
         digest.scope_of(s, world.units["MY01-1"])  # a building gets no digest
 
 

@@ -5,6 +5,7 @@ import pytest
 from telegram.ext import CallbackContext
 
 from assistant.handlers import jobs
+from assistant.needs import resources
 from assistant.org.tree import find_unit
 from assistant.storage.models import Need, NeedEvent, ProcessedUpdate, utcnow
 
@@ -64,10 +65,9 @@ def team(bot_settings, tree):
 
 
 def test_file_handle_and_close_a_need(team, tree):
-    from assistant import needs
 
     with tree.session() as session:
-        needs.add_resource(session, "梅园志愿服务队", find_unit(session, "MY01").id, ["elevator", "repair"],
+        resources.add_resource(session, "梅园志愿服务队", find_unit(session, "MY01").id, ["elevator", "repair"],
                            contact="13900001111", availability="周末")
     with OfflineBot(team) as bot:
         ticket = file_elevator_need(bot)

@@ -5,8 +5,8 @@ import pytest
 from telegram.ext import ConversationHandler
 
 from assistant.handlers.needs import resource
+from assistant.needs.resources import add_resource, list_resources
 from assistant.org.invites import whoami
-from assistant.needs import add_resource, list_resources
 from assistant.org.tree import find_unit
 
 from ..helpers import offline

@@ -18,10 +18,10 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from assistant.policy import load_needs_policy
-from assistant.needs import NeedDraft
-from assistant.org.tree import find_unit
+from assistant.needs.filing import NeedDraft
 from assistant.org.people import bind_role, create_person
+from assistant.org.tree import find_unit
+from assistant.policy import load_needs_policy
 from assistant.storage.models import ChannelAccount, OrgUnit
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=timezone.utc)  # 09:00 in Shanghai

@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 from assistant.messages import CATALOGUE
-from assistant.needs import TRANSITIONS
+from assistant.needs.handling import TRANSITIONS
 from assistant.storage.models import NEED_EVENT_KINDS, NEED_STATUSES, SATISFACTION, URGENCIES
 
 NEEDS = Path(__file__).resolve().parents[2] / "assistant" / "needs"

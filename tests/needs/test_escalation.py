@@ -7,8 +7,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
+from assistant.errors import NotAllowed
 from assistant.needs import escalation
-from assistant.needs import NotAllowed, accept, escalate_due, file_need, post_progress
+from assistant.needs.escalation import escalate_due
+from assistant.needs.filing import file_need
+from assistant.needs.handling import accept, post_progress
 from assistant.storage.models import Escalation, Need, NeedEvent, OrgUnit
 
 from ..helpers.world import T0, draft

@@ -8,9 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from assistant import needs
-from assistant.needs import (NeedDraft, NotAllowed, ValidationError, detail, file_need, find_duplicates,
-                                      join_need, set_route, similarity, validate_draft)
+from assistant.errors import Invalid, NotAllowed
+from assistant.needs import filing
+from assistant.needs.filing import NeedDraft, file_need, find_duplicates, join_need, similarity, validate_draft
+from assistant.needs.queries import detail
+from assistant.needs.tasklist import set_route
 from assistant.storage.models import Need, NeedEvent
 
 from ..helpers.world import T0, draft
@@ -46,7 +48,7 @@ def test_validate_each_field(world, policy):
     ("12812345678", False), ("1381234567", False), ("2345678", False), ("0563-12", False), ("电话", False),
 ])
 def test_phone_rules(phone, ok):
-    assert needs.valid_phone(phone) is ok
+    assert filing.valid_phone(phone) is ok
 
 
 def test_household_maps_to_its_building(world, policy):
@@ -105,7 +107,7 @@ def test_consent_governs_what_is_stored(world, policy):
 
 def test_file_refusals(world, policy):
     with world.db.session() as s:
-        with pytest.raises(ValidationError) as caught:
+        with pytest.raises(Invalid) as caught:
             file_need(s, None, policy, world.resident, draft(world, description="短", category="x"), now=T0)
         assert caught.value.errors == [("category", "need.err.category"), ("description", "need.err.description_short")]
         assert caught.value.key == "need.err.category" and "类别" in caught.value.message()

@@ -6,9 +6,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from assistant.needs import (InvalidTransition, NotAllowed, NotFound, ValidationError, accept,
-                                      allowed_actions, detail, file_need, hand_back, post_progress, record_visit,
-                                      resolve)
+from assistant.errors import Invalid, InvalidTransition, NotAllowed, NotFound
+from assistant.needs.filing import file_need
+from assistant.needs.handling import accept, allowed_actions, hand_back, post_progress, record_visit, resolve
+from assistant.needs.queries import detail
 from assistant.storage.models import NeedEvent, ReturnVisit
 
 from ..helpers.world import T0, draft
@@ -81,12 +82,12 @@ def test_notes_are_required(world, policy):
     need = filed(world, policy)
     with world.db.session() as s:
         accept(s, need.id, world.liaison, now=T0)
-        with pytest.raises(ValidationError) as caught:
+        with pytest.raises(Invalid) as caught:
             post_progress(s, need.id, world.liaison, "   ", now=T0)
         assert caught.value.errors == [("note", "need.err.note_empty")]
-        with pytest.raises(ValidationError):
+        with pytest.raises(Invalid):
             resolve(s, need.id, world.liaison, "x" * 2001, now=T0)
-        with pytest.raises(ValidationError):
+        with pytest.raises(Invalid):
             record_visit(s, need.id, world.resident, True, True, "delighted", now=T0, policy=policy)
 
 

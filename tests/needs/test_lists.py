@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.needs import (NotAllowed, NotFound, ValidationError, add_resource, deactivate_resource,
-                                      file_need, list_resources, matching_resources, remove_route, route_for, routes,
-                                      set_route)
+from assistant.errors import Invalid, NotAllowed, NotFound
+from assistant.needs.filing import file_need
+from assistant.needs.resources import add_resource, deactivate_resource, list_resources, matching_resources
+from assistant.needs.tasklist import remove_route, route_for, routes, set_route
 
 from ..helpers.world import T0, draft
 
@@ -34,10 +35,10 @@ def test_route_checks(world, policy):
         for actor in (world.other_secretary, world.leader, world.liaison, world.resident):
             with pytest.raises(NotAllowed):
                 set_route(s, my01, "leak", "property_company", "X", [], policy=policy, actor_id=actor)
-        with pytest.raises(ValidationError) as caught:
+        with pytest.raises(Invalid) as caught:
             set_route(s, my01, "weather", "mayor", " ", [99999], policy=policy)
         assert [f for f, _ in caught.value.errors] == ["category", "party_type", "party_label", "person_ids"]
-        with pytest.raises(ValidationError):
+        with pytest.raises(Invalid):
             set_route(s, world.units["MY01-1"], "leak", "property_company", "X", [], policy=policy)  # not a compound
 
 
@@ -62,7 +63,7 @@ def test_resources(world, policy):
 
 def test_resource_checks(world, policy):
     with world.db.session() as s:
-        with pytest.raises(ValidationError) as caught:
+        with pytest.raises(Invalid) as caught:
             add_resource(s, "", 99999, ["weather"], capacity=0, contact="x" * 201)
         assert [f for f, _ in caught.value.errors] == ["provider_name", "unit_id", "tags", "capacity", "contact"]
         with pytest.raises(NotAllowed):  # a 锦绣华庭 leader cannot register resources at 梅园新村

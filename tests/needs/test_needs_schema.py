@@ -11,11 +11,10 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect
 from sqlalchemy.exc import IntegrityError
 
+from assistant.needs.filing import file_need
 from assistant.storage import models
 from assistant.storage.db import alembic_config, current_revision, upgrade
 from assistant.storage.models import Base, Escalation
-
-from assistant.needs import file_need
 
 from ..helpers.world import T0, draft
 

@@ -5,8 +5,11 @@ from datetime import timedelta
 
 import pytest
 
-from assistant.needs import (NotAllowed, NotFound, Recipient, accept, detail, escalate_due, file_need,
-                                      hand_back, join_need, list_needs, mine, recipients, record_visit, resolve, todo)
+from assistant.errors import NotAllowed, NotFound
+from assistant.needs.escalation import escalate_due
+from assistant.needs.filing import file_need, join_need
+from assistant.needs.handling import accept, hand_back, record_visit, resolve
+from assistant.needs.queries import Recipient, detail, list_needs, mine, recipients, todo
 
 from ..helpers.world import T0, draft
 

@@ -6,7 +6,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from assistant.policy.loader import load_party_policy
+from assistant.errors import DomainError, Invalid, NotAllowed
+from assistant.org.people import bind_role, create_person
+from assistant.org.tree import find_unit
 from assistant.party.cases import (
     can_view,
     close_case,
@@ -18,9 +20,7 @@ from assistant.party.cases import (
     sweep_overdue,
     visible_cases,
 )
-from assistant.party.checkins import Invalid, NotAllowed, PartyError
-from assistant.org.tree import find_unit
-from assistant.org.people import bind_role, create_person
+from assistant.policy.loader import load_party_policy
 from assistant.storage.models import CaseEvent
 
 from ..helpers.world import T0
@@ -61,7 +61,7 @@ def test_open_reply_rectify(world, party):
         with pytest.raises(NotAllowed):
             mark_rectified(s, case.id, m, now=T0)
         assert mark_rectified(s, case.id, world.member, "已清理", now=T0 + timedelta(days=3)).status == "rectified"
-        with pytest.raises(PartyError):
+        with pytest.raises(DomainError):
             mark_rectified(s, case.id, world.member, now=T0)
         assert sweep_overdue(s, party, TODAY + timedelta(days=60), now=T0) == []
         assert close_case(s, case.id, world.community, now=T0 + timedelta(days=4)).status == "closed"
@@ -86,7 +86,7 @@ def test_sweep_marks_unrectified_exactly_once(world, party):
         assert notice_board(s, party, unsent_only=True) == [] and len(notice_board(s, party)) == 1
         assert (view.status, view.notice_board, view.no_awards_year) == ("unrectified", True, 2027)
         assert view.notice_sent_at == T0 + timedelta(days=37)
-        with pytest.raises(PartyError):
+        with pytest.raises(DomainError):
             mark_rectified(s, case.id, world.secretary, now=T0)
 
 

@@ -9,13 +9,25 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
+from assistant.errors import DomainError, Invalid, NotAllowed
 from assistant.messages import CATALOGUE
-from assistant.policy.loader import load_party_policy
-from assistant.party.checkins import (CheckinForm, Invalid, NotAllowed, PartyError, add_months, deadline_for,
-                                         decide, export_overdue_xlsx, mark_reminded, overdue_by_work_unit,
-                                         register_flow_in, report, roster, start_checkin, submit_checkin,
-                                         unfinished)
 from assistant.org.people import bind_role, create_person
+from assistant.party.checkins import (
+    CheckinForm,
+    add_months,
+    deadline_for,
+    decide,
+    export_overdue_xlsx,
+    mark_reminded,
+    overdue_by_work_unit,
+    register_flow_in,
+    report,
+    roster,
+    start_checkin,
+    submit_checkin,
+    unfinished,
+)
+from assistant.policy.loader import load_party_policy
 from assistant.storage.models import CASE_STATUSES, CHECKIN_STATUSES, OrgUnit
 
 from ..helpers.world import T0
@@ -87,7 +99,7 @@ def test_submit_validation(world, party):
             assert (field, key) in error.value.errors and error.value.message("en")
         ok = submit_checkin(s, party, c.id, form(world, moved=True, moved_on=date(1921, 7, 1)), now=T0)
         assert ok.status == "pending" and ok.phone_masked == "138****0001"
-        with pytest.raises(PartyError):
+        with pytest.raises(DomainError):
             submit_checkin(s, party, c.id, form(world), now=T0)
 
 
@@ -102,7 +114,7 @@ def test_only_this_compounds_branch_or_community_decides(world, party):
             decide(s, c.id, world.secretary, False, now=T0)
         view = decide(s, c.id, world.community, True, now=T0 + timedelta(hours=1))
         assert (view.status, view.decided_by) == ("confirmed", world.community)
-        with pytest.raises(PartyError):
+        with pytest.raises(DomainError):
             decide(s, c.id, world.secretary, True, now=T0)
         assert [m.person_id for m in roster(s, world.units["MY01"])] == [world.neighbour]
         rejected = member_rejected(world, party, s)

@@ -7,10 +7,10 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from assistant.policy.loader import load_party_policy
-from assistant.party.checkins import Invalid, NotAllowed, PartyError
+from assistant.errors import DomainError, Invalid, NotAllowed
 from assistant.org.people import create_person
 from assistant.party.points import correct, entries, leaderboard, quarter_titles, record_points, summary
+from assistant.policy.loader import load_party_policy
 from assistant.storage.models import PointEntry
 
 from ..helpers.world import T0
@@ -33,7 +33,7 @@ def test_who_may_record(world, party):
             with pytest.raises(NotAllowed):
                 record_points(s, party, outsider, m, "volunteer", TODAY, now=T0)
         stranger = create_person(s, "未报到者")
-        with pytest.raises(PartyError) as error:
+        with pytest.raises(DomainError) as error:
             record_points(s, party, world.secretary, stranger.id, "volunteer", TODAY, now=T0)
         assert error.value.key == "points.err.no_branch"
 
@@ -60,7 +60,7 @@ def test_corrections_are_new_rows(world, party):
         assert (stored.points, stored.note, stored.recorded_by) == (3, None, world.leader)
         assert len(s.scalars(select(PointEntry)).all()) == 3 and [e.points for e in entries(s, m)] == [3, -3, 2]
         for entry_id in (first.id, fix.id):
-            with pytest.raises(PartyError):
+            with pytest.raises(DomainError):
                 correct(s, entry_id, world.secretary, "再改", now=T0)
         with pytest.raises(Invalid):
             correct(s, first.id, world.secretary, " ", now=T0)

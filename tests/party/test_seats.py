@@ -7,12 +7,12 @@ import copy
 import pytest
 import yaml
 
-from assistant.policy.loader import SHIPPED_PARTY_POLICY, PolicyError, load_party_policy, parse_party_policy
-from assistant.party.checkins import Invalid, NotAllowed, PartyError, register_flow_in
-from assistant.party.seats import (add_party_group, add_seat, compliance_facts, remove_seat,
-                                           resident_full_members, seats)
-from assistant.org.tree import add_unit
+from assistant.errors import DomainError, Invalid, NotAllowed
 from assistant.org.people import bind_role, create_person
+from assistant.org.tree import add_unit
+from assistant.party.checkins import register_flow_in
+from assistant.party.seats import add_party_group, add_seat, compliance_facts, remove_seat, resident_full_members, seats
+from assistant.policy.loader import SHIPPED_PARTY_POLICY, PolicyError, load_party_policy, parse_party_policy
 from assistant.storage.models import OrgUnit
 
 from ..helpers.world import T0
@@ -29,7 +29,7 @@ def test_seats(world):
         community = world.units["341802001001"]
         first = add_seat(s, world.street, community, people[0], "community_committee", "first_secretary", "澄江街道")
         add_seat(s, world.community, community, people[1], "community_committee", "deputy_secretary", "结对单位")
-        with pytest.raises(PartyError):
+        with pytest.raises(DomainError):
             add_seat(s, world.community, community, people[0], "community_committee", "member")
         for organ, position, field in [("branch_committee", "secretary", "organ"),
                                        ("community_committee", "part_time_member", "position")]:
@@ -49,7 +49,7 @@ def test_party_groups(world):
     with world.db.session() as s:
         leader = create_person(s, "党小组长").id
         assert add_party_group(s, world.secretary, world.units["MY01-1"], leader, now=T0)
-        with pytest.raises(PartyError):
+        with pytest.raises(DomainError):
             add_party_group(s, world.community, world.units["MY01-1"], now=T0)
         with pytest.raises(Invalid):
             add_party_group(s, world.community, world.units["MY01"], now=T0)

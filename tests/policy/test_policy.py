@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from assistant.config import Settings
+from assistant.needs.filing import suggest_category, suggest_urgency
 from assistant.policy import SHIPPED_NEEDS_POLICY, PolicyError, load_needs_policy, parse_needs_policy
-from assistant.needs import suggest_category, suggest_urgency
 
 from ..helpers.world import T0
 

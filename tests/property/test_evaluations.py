@@ -7,13 +7,14 @@ import pytest
 import yaml
 from sqlalchemy import select
 
+from assistant.errors import DomainError, Invalid, NotAllowed
+from assistant.org.people import bind_role, create_person
+from assistant.party import compliance
 from assistant.policy import PolicyError
 from assistant.policy.loader import load_party_policy
 from assistant.policy.rubric import SHIPPED_RUBRIC, load_rubric, parse_rubric
-from assistant.party import compliance
-from assistant.property import evaluations, owners_committee as owners_committees, ratings
-from assistant.party.checkins import Invalid, NotAllowed, PartyError
-from assistant.org.people import bind_role, create_person
+from assistant.property import evaluations, ratings
+from assistant.property import owners_committee as owners_committees
 from assistant.storage.models import Evaluation, Need, OrgUnit, ReturnVisit
 
 RUBRIC = load_rubric()
@@ -230,7 +231,7 @@ def test_owners_committee_registry_and_compliance(world):
         people = [create_person(s, name, party_member=party) for name, party in
                   (("赵主任", True), ("钱副主任", False), ("孙委员", False), ("李委员", True))]
         owners_committees.add_member(s, None, compound, people[0].id, "chair")
-        with pytest.raises(PartyError, match="chair_taken"):
+        with pytest.raises(DomainError, match="chair_taken"):
             owners_committees.add_member(s, None, compound, people[1].id, "chair")
         with pytest.raises(Invalid):
             owners_committees.add_member(s, None, compound, people[1].id, "treasurer")
@@ -238,7 +239,7 @@ def test_owners_committee_registry_and_compliance(world):
             owners_committees.add_member(s, world.secretary, compound, people[1].id, "vice_chair")
         owners_committees.add_member(s, world.community, compound, people[1].id, "vice_chair")
         owners_committees.add_member(s, None, compound, people[2].id, "member")
-        with pytest.raises(PartyError, match="taken"):
+        with pytest.raises(DomainError, match="taken"):
             owners_committees.add_member(s, None, compound, people[2].id, "member")
         assert [(m.name, m.role) for m in owners_committees.members(s, compound)] == [
             ("赵主任", "chair"), ("钱副主任", "vice_chair"), ("孙委员", "member")]

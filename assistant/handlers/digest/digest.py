@@ -11,11 +11,12 @@ from telegram import Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes
 
-from ...messages import t
 from ...digest import context as digests
 from ...digest import outbox as outbox
 from ...digest.charts import digest_png
 from ...digest.export import export_needs_xlsx
+from ...errors import Invalid
+from ...messages import t
 from ..common import as_person, in_session, lang_of, reply, runtime
 
 log = logging.getLogger(__name__)
@@ -26,7 +27,7 @@ async def _period(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | N
     """The period asked for, or None after telling the user it is not one."""
     try:
         return digests.parse_period(context.args[0] if context.args else None)
-    except digests.DigestError as err:
+    except Invalid as err:
         await update.effective_message.reply_text(err.message(lang_of(update)))
         return None
 

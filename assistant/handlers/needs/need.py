@@ -33,14 +33,15 @@ from telegram.ext import (
     filters,
 )
 
+from ...errors import NotAllowed
 from ...messages import t
-from ...needs import freetext as intake, places
-from ... import needs
-from . import need_steps as steps
+from ...needs import filing, places
+from ...needs import freetext as intake
 from ..ask import answer
 from ..assist import prefill as llm_prefill
 from ..common import as_person, cancel_command, conversation, in_session, lang_of, reply, runtime
 from ..notify import notify_need
+from . import need_steps as steps
 
 DRAFT = "need_draft"
 FREE_TEXT = "need_free_text"
@@ -157,7 +158,7 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 async def _submit(update: Update, context) -> str | int:
     draft = context.user_data[DRAFT]
     policy = _policy(context)
-    existing = await in_session(context, lambda s: needs.find_duplicates(
+    existing = await in_session(context, lambda s: filing.find_duplicates(
         s, policy, draft["compound_id"], draft["category"], draft["description"]))
     if existing:
         draft["step"] = steps.DUPLICATE
@@ -176,7 +177,7 @@ async def _finish_duplicate(update: Update, context, data: str) -> int:
     if data == "new":
         return await _file(update, context)
     need_id = int(data.split(":", 1)[1])
-    view = await in_session(context, lambda s: needs.join_need(s, need_id, draft["person_id"], draft["description"]))
+    view = await in_session(context, lambda s: filing.join_need(s, need_id, draft["person_id"], draft["description"]))
     context.user_data.pop(DRAFT, None)
     await reply(update, "needform.joined", ticket=view.ticket)
     await notify_need(context, view.id, "joined", actor_id=draft["person_id"], note=draft["description"])
@@ -188,9 +189,9 @@ async def _file(update: Update, context) -> int:
     rt = runtime(context)
     need_draft = steps.to_need_draft(draft)
     try:
-        view = await in_session(context, lambda s: needs.file_need(
+        view = await in_session(context, lambda s: filing.file_need(
             s, rt.settings, _policy(context), draft["person_id"], need_draft))
-    except needs.NotAllowed:
+    except NotAllowed:
         context.user_data.pop(DRAFT, None)
         await reply(update, "bot.denied")
         return ConversationHandler.END

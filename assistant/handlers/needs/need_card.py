@@ -27,8 +27,10 @@ from telegram.ext import (
     filters,
 )
 
+from ...errors import DomainError
 from ...messages import t
-from ... import needs
+from ...needs import handling, queries
+from ...needs.views import NeedView
 from ..common import as_person, cancel_command, conversation, lang_of, reply, runtime
 from ..notify import notify_need
 
@@ -38,7 +40,7 @@ PENDING = "card_pending"
 LIST_SHOWN = 10
 HISTORY_SHOWN = 12
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOTE_ACTIONS = {"progress": needs.post_progress, "resolve": needs.resolve, "hand_back": needs.hand_back}
+NOTE_ACTIONS = {"progress": handling.post_progress, "resolve": handling.resolve, "hand_back": handling.hand_back}
 EVENT_OF_ACTION = {"accept": "accepted", "progress": "progress", "resolve": "resolved", "hand_back": "handed_back"}
 SATISFACTION = ("satisfied", "basically", "unsatisfied")
 
@@ -47,7 +49,7 @@ def _when(at) -> str:
     return at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
 
 
-def card_text(policy, d: needs.NeedDetail, lang: str) -> str:
+def card_text(policy, d: queries.NeedDetail, lang: str) -> str:
     """A need's details and history."""
     v = d.need
     category = next((c.label(lang) for c in policy.categories if c.id == v.category), v.category)
@@ -66,9 +68,9 @@ def card_text(policy, d: needs.NeedDetail, lang: str) -> str:
     return "\n".join(lines)
 
 
-def _card_buttons(view: needs.NeedView, lang: str) -> InlineKeyboardMarkup | None:
+def _card_buttons(view: NeedView, lang: str) -> InlineKeyboardMarkup | None:
     rows = [[InlineKeyboardButton(t(f"needcard.do.{a}", lang), callback_data=f"{CB}{a}:{view.id}")]
-            for a in needs.allowed_actions(view.status)]
+            for a in handling.allowed_actions(view.status)]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -76,8 +78,8 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, need_id:
     """Send the card of one need (if the sender may see it)."""
     lang = lang_of(update)
     try:
-        d = await as_person(update, context, lambda s, pid: needs.detail(s, need_id, pid))
-    except needs.NeedError as err:
+        d = await as_person(update, context, lambda s, pid: queries.detail(s, need_id, pid))
+    except DomainError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
     if d is None:
@@ -107,12 +109,12 @@ async def _list(update: Update, context, query, empty_key: str) -> int:
 
 async def mine(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """/mine: needs I filed."""
-    return await _list(update, context, lambda s, pid: needs.mine(s, pid), "needcard.none_mine")
+    return await _list(update, context, lambda s, pid: queries.mine(s, pid), "needcard.none_mine")
 
 
 async def todo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """/todo: needs waiting for me or my unit."""
-    return await _list(update, context, lambda s, pid: needs.todo(s, pid), "needcard.none_todo")
+    return await _list(update, context, lambda s, pid: queries.todo(s, pid), "needcard.none_todo")
 
 
 async def need_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
@@ -145,12 +147,12 @@ async def _apply(update: Update, context, need_id: int, action: str, note: str |
 
     def run(session, person_id):
         if action == "accept":
-            return needs.accept(session, need_id, person_id), person_id
+            return handling.accept(session, need_id, person_id), person_id
         return NOTE_ACTIONS[action](session, need_id, person_id, note), person_id
 
     try:
         result = await as_person(update, context, run)
-    except needs.NeedError as err:
+    except DomainError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
     if result is None:
@@ -197,12 +199,12 @@ async def visit_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     lang = lang_of(update)
 
     def run(session, person_id):
-        return needs.record_visit(session, pending["need_id"], person_id, pending["contacted"], pending["solved"],
+        return handling.record_visit(session, pending["need_id"], person_id, pending["contacted"], pending["solved"],
                                   value), person_id
 
     try:
         view, person_id = await as_person(update, context, run)
-    except needs.NeedError as err:
+    except DomainError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
     await reply(update, "needcard.done", ticket=view.ticket, status=t(f"need.status.{view.status}", lang))

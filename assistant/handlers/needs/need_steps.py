@@ -9,8 +9,7 @@ import re
 from sqlalchemy.orm import Session
 
 from ...messages import t
-from ... import needs
-from ...needs import places
+from ...needs import filing, places
 from ...org.tree import breadcrumb
 from ...storage.models import OrgUnit
 
@@ -126,7 +125,7 @@ def apply_button(session: Session, policy, draft: dict, data: str) -> str | None
 
 def _set_phone(policy, draft: dict, value: str) -> str | None:
     value = re.sub(r"[\s-]", "", value)
-    if value and not needs.valid_phone(value):
+    if value and not filing.valid_phone(value):
         return "needform.bad_phone"
     draft["resident_phone"] = value or None
     return None
@@ -165,10 +164,10 @@ def after(draft: dict, step: str) -> str:
     return ORDER[ORDER.index(step) + 1]
 
 
-def to_need_draft(draft: dict) -> "needs.NeedDraft":
+def to_need_draft(draft: dict) -> "filing.NeedDraft":
     """The service-layer draft."""
     consent = bool(draft.get("consent"))
-    return needs.NeedDraft(
+    return filing.NeedDraft(
         compound_id=draft["compound_id"], building_id=draft.get("building_id"), category=draft["category"],
         description=draft["description"], urgency=draft.get("urgency", "normal"),
         resident_name=draft.get("resident_name") if consent else None,

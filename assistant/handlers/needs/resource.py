@@ -31,13 +31,13 @@ from telegram.ext import (
     filters,
 )
 
+from ...errors import DomainError, NotAllowed
 from ...messages import t
-from ... import needs
-from ...org import tree as org
-from ...needs import places
-from ...org.permissions import ACTIONS, ADMIN, bindings, can
+from ...needs import places, resources
 from ...needs.resources import AVAILABILITY_MAX, CONTACT_MAX, NAME_MAX
 from ...needs.tasklist import MANAGE_ACTION
+from ...org import tree as org
+from ...org.permissions import ACTIONS, ADMIN, bindings, can
 from ..common import as_person, cancel_command, conversation, lang_of, reply, runtime
 
 MENU, UNIT, NAME, TAGS = "reslist.menu", "reslist.unit", "reslist.name", "reslist.tags"
@@ -94,7 +94,7 @@ def _cut(text: str | None, unset: str) -> str:
     return text if len(text) <= SHOWN_CHARS else text[:SHOWN_CHARS - 1] + "…"
 
 
-def _line(policy, r: needs.ResourceView, lang: str) -> str:
+def _line(policy, r: resources.ResourceView, lang: str) -> str:
     unset = t("resform.unset", lang)
     return t("resform.line", lang, id=r.id, provider=_cut(r.provider_name, unset), unit=r.unit_name,
              tags=_tags_text(policy, r.tags, lang), contact=_cut(r.contact, unset),
@@ -105,7 +105,7 @@ async def start_resource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     """/resource: the active resources of my units, with buttons to add or deactivate one."""
     def active(session, person_id):
         roots = _roots(session, person_id)
-        return [r for root in roots for r in needs.list_resources(session, root.id)] if roots else None
+        return [r for root in roots for r in resources.list_resources(session, root.id)] if roots else None
 
     listed = await as_person(update, context, active, registered_only=False)
     if listed is None:
@@ -277,17 +277,17 @@ async def _create(update: Update, context, availability: str | None) -> int:
 
     def create(session, person_id):
         if not can(session, person_id, MANAGE_ACTION, draft["unit_id"]):
-            raise needs.NotAllowed("need.err.not_allowed")
-        return needs.add_resource(session, draft["name"], draft["unit_id"], draft["tags"], contact=draft["contact"],
+            raise NotAllowed("need.err.not_allowed")
+        return resources.add_resource(session, draft["name"], draft["unit_id"], draft["tags"], contact=draft["contact"],
                                   capacity=draft.get("capacity"), availability=availability, created_by=person_id,
                                   policy=rt.needs_policy, now=rt.clock())
 
     try:
         view = await as_person(update, context, create, registered_only=False)
-    except needs.NotAllowed:
+    except NotAllowed:
         await reply(update, "bot.denied")
         return ConversationHandler.END
-    except needs.NeedError as err:
+    except DomainError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
     await reply(update, "resform.added", id=view.id, provider=view.provider_name, unit=draft["unit_path"],
@@ -313,8 +313,8 @@ async def deactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     resource_id = int(update.callback_query.data.rsplit(":", 1)[1])
     lang = lang_of(update)
     try:
-        view = await as_person(update, context, lambda s, pid: needs.deactivate_resource(s, resource_id, pid))
-    except needs.NeedError as err:
+        view = await as_person(update, context, lambda s, pid: resources.deactivate_resource(s, resource_id, pid))
+    except DomainError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
     if view is None:

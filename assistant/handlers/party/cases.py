@@ -31,12 +31,13 @@ from telegram.ext import (
     filters,
 )
 
+from ...errors import DomainError, Invalid, NotAllowed
 from ...messages import t
-from ...party import cases, checkins
-from ... import needs
-from ...party.checkins import Invalid, NotAllowed, PartyError, local_date
+from ...needs import queries
 from ...org.people import normalise_phone
 from ...org.permissions import can
+from ...party import cases, checkins
+from ...party.checkins import local_date
 from ...storage.models import NegativeCase, Person, RoleBinding
 from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
 from ..notify import send_to
@@ -86,17 +87,17 @@ async def _set_member(update: Update, context, person_id: int) -> str | int:
     def check(session, pid):
         checkin = checkins.current_checkin(session, person_id)
         if checkin is None:
-            raise PartyError("case.err.no_branch")
+            raise DomainError("case.err.no_branch")
         if not can(session, pid, "manage_cases", checkin.compound_id):
             raise NotAllowed("case.err.not_allowed")
         return session.get(Person, person_id).name
 
     try:
         name = await as_person(update, context, check)
-    except PartyError as err:
+    except DomainError as err:
         name, error = None, err
     else:
-        error = None if name else PartyError("bot.not_registered")
+        error = None if name else DomainError("bot.not_registered")
     if error is not None:
         context.user_data.pop(DRAFT, None)
         return await fail(update, error)
@@ -145,7 +146,7 @@ async def _open(update: Update, context, deadline: date | None) -> str | int:
     def run(session, pid):
         view = cases.open_case(session, rt.party_policy, pid, draft["person_id"], draft["case_type"], draft["facts"],
                                deadline, now=rt.clock())
-        return view, needs.accounts_for(session, [view.person_id])
+        return view, queries.accounts_for(session, [view.person_id])
 
     try:
         view, recipients = await as_person(update, context, run)
@@ -156,7 +157,7 @@ async def _open(update: Update, context, deadline: date | None) -> str | int:
             return DEADLINE
         context.user_data.pop(DRAFT, None)
         return await fail(update, err)
-    except PartyError as err:
+    except DomainError as err:
         context.user_data.pop(DRAFT, None)
         return await fail(update, err)
     context.user_data.pop(DRAFT, None)
@@ -202,12 +203,12 @@ async def type_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
     def run(session, pid):
         view = cases.member_reply(session, draft["reply_to"], pid, text, now=rt.clock())
-        return view, needs.accounts_for(session, [view.created_by])
+        return view, queries.accounts_for(session, [view.created_by])
 
     try:
         view, recipients = await as_person(update, context, run)
-    except (PartyError, KeyError) as err:
-        return await fail(update, err) if isinstance(err, PartyError) else ConversationHandler.END
+    except (DomainError, KeyError) as err:
+        return await fail(update, err) if isinstance(err, DomainError) else ConversationHandler.END
     await reply(update, "casebot.replied", id=view.id)
     await send_to(context, recipients, lambda lg: t("casebot.notify_reply", lg, id=view.id, name=view.person_name,
                                                     reply=text),
@@ -223,11 +224,11 @@ async def rectified(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
     def run(session, pid):
         view = cases.mark_rectified(session, case_id, pid, now=rt.clock())
-        return view, needs.accounts_for(session, [view.person_id])
+        return view, queries.accounts_for(session, [view.person_id])
 
     try:
         view, recipients = await as_person(update, context, run)
-    except PartyError as err:
+    except DomainError as err:
         return await fail(update, err)
     await reply(update, "casebot.done", line=case_line(rt.party_policy, view, lang))
     await send_to(context, recipients, lambda lg: t("casebot.notify_rectified", lg, id=view.id))
@@ -280,7 +281,7 @@ async def sweep(context: ContextTypes.DEFAULT_TYPE) -> int:
                 officers = set(session.scalars(select(RoleBinding.person_id).where(
                     RoleBinding.unit_id == case.compound_id, RoleBinding.role.in_(BRANCH_ROLES))))
                 officers.add(case.created_by)
-                out.append((n, needs.accounts_for(session, contact_ids), needs.accounts_for(session, officers)))
+                out.append((n, queries.accounts_for(session, contact_ids), queries.accounts_for(session, officers)))
             return out
 
     found = await asyncio.to_thread(run)

@@ -26,11 +26,11 @@ from telegram.ext import (
     filters,
 )
 
+from ...errors import DomainError
 from ...messages import t
-from ...party import checkins
-from ... import needs
-from ...needs import places
+from ...needs import filing, places, queries
 from ...org.tree import AmbiguousUnit, breadcrumb, find_unit
+from ...party import checkins
 from ...storage.models import OrgUnit
 from ..common import as_person, cancel_command, conversation, keyboard, lang_of, parse_day, reply, runtime
 from ..notify import send_to
@@ -124,7 +124,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
             return await _ask(update, context, step)
         draft["compound_id"], draft["compound_path"] = unit
     elif step == PHONE:
-        if not needs.valid_phone(text):
+        if not filing.valid_phone(text):
             await reply(update, "checkin.err.phone")
             return await _ask(update, context, step)
         draft["phone"] = text
@@ -195,11 +195,11 @@ async def _submit(update: Update, context) -> int:
 
     def submit(session, person_id):
         view = checkins.submit_checkin(session, rt.party_policy, draft["id"], form, rt.clock())
-        return view, needs.accounts_for(session, checkins.decider_ids(session, view.compound_id))
+        return view, queries.accounts_for(session, checkins.decider_ids(session, view.compound_id))
 
     try:
         view, deciders = await as_person(update, context, submit)
-    except checkins.PartyError as err:
+    except DomainError as err:
         await update.effective_message.reply_text(err.message(lang_of(update)))
         return ConversationHandler.END
     context.user_data.pop(DRAFT, None)
@@ -238,11 +238,11 @@ async def _decide(update: Update, context, checkin_id: int, confirm: bool, why: 
 
     def run(session, person_id):
         view = checkins.decide(session, checkin_id, person_id, confirm, why, rt.clock())
-        return view, needs.accounts_for(session, [view.person_id])
+        return view, queries.accounts_for(session, [view.person_id])
 
     try:
         result = await as_person(update, context, run)
-    except checkins.PartyError as err:
+    except DomainError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
     if result is None:

@@ -10,10 +10,10 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
 
 from ...messages import t
-from ...party import checkins
-from ... import needs
-from ...org.tree import breadcrumb
+from ...needs import queries
 from ...org.permissions import ADMIN, bindings, can
+from ...org.tree import breadcrumb
+from ...party import checkins
 from ..common import as_person, lang_of, reply, runtime
 from ..notify import send_to
 
@@ -96,7 +96,7 @@ async def remind_unfinished(context: ContextTypes.DEFAULT_TYPE) -> int:
         with rt.db.session() as session:
             views = checkins.unfinished(session, rt.clock() - rt.party_policy.reminder_delay)
             checkins.mark_reminded(session, [v.id for v in views], rt.clock())
-            return needs.accounts_for(session, [v.person_id for v in views])
+            return queries.accounts_for(session, [v.person_id for v in views])
 
     accounts = await asyncio.to_thread(load)
     return await send_to(context, accounts, lambda lang: t("checkinreport.reminder", lang))

@@ -18,12 +18,12 @@ from telegram.ext import (
     filters,
 )
 
+from ...errors import DomainError
 from ...messages import t
-from ...party import checkins
-from ... import needs
-from ...needs import places
+from ...needs import filing, places
 from ...org.people import get_or_create_person
 from ...org.permissions import can
+from ...party import checkins
 from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, reply, runtime
 
 NAME, PHONE, COMPOUND, BUILDING, WORK_UNIT = "fi.name", "fi.phone", "fi.compound", "fi.building", "fi.work_unit"
@@ -62,7 +62,7 @@ async def type_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 async def type_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The member's phone; then the compounds of this community."""
     phone = update.effective_message.text.strip()
-    if not needs.valid_phone(phone):
+    if not filing.valid_phone(phone):
         await reply(update, "checkin.err.phone")
         return PHONE
     context.user_data[DRAFT]["phone"] = phone
@@ -109,7 +109,7 @@ async def type_work_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
     try:
         view = await as_person(update, context, register)
-    except checkins.PartyError as err:
+    except DomainError as err:
         return await fail(update, err)
     await reply(update, "flowin.done", name=view.person_name, compound=view.compound_name)
     return ConversationHandler.END

@@ -29,11 +29,12 @@ from telegram.ext import (
     filters,
 )
 
+from ...errors import DomainError, NotAllowed
 from ...messages import t
-from ...party import checkins, points
-from ... import needs
-from ...party.checkins import NotAllowed, PartyError, local_date
+from ...needs import queries
 from ...org.permissions import ACTIONS, ADMIN, bindings
+from ...party import checkins, points
+from ...party.checkins import local_date
 from ...storage.models import OrgUnit, Person
 from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
 from ..notify import send_to
@@ -137,7 +138,7 @@ async def _set_member(update: Update, context, person_id: int) -> str | int:
     def check(session, pid):
         checkin = checkins.current_checkin(session, person_id)
         if checkin is None:
-            raise PartyError("points.err.no_branch")
+            raise DomainError("points.err.no_branch")
         if not points.may_record(session, pid, checkin.compound):
             raise NotAllowed("points.err.not_allowed")
         history = points.entries(session, person_id)
@@ -147,10 +148,10 @@ async def _set_member(update: Update, context, person_id: int) -> str | int:
 
     try:
         found = await as_person(update, context, check)
-    except PartyError as err:
+    except DomainError as err:
         found, error = None, err
     else:
-        error = None if found else PartyError("bot.not_registered")
+        error = None if found else DomainError("bot.not_registered")
     if error is not None:
         context.user_data.pop(DRAFT, None)
         return await fail(update, error)
@@ -255,11 +256,11 @@ async def _record(update: Update, context, note: str | None) -> int:
     def run(session, pid):
         entry = points.record_points(session, rt.party_policy, pid, draft["person_id"], draft["activity"],
                                      date.fromisoformat(draft["on_date"]), note, now=rt.clock())
-        return entry, session.get(Person, pid).name, needs.accounts_for(session, [draft["person_id"]])
+        return entry, session.get(Person, pid).name, queries.accounts_for(session, [draft["person_id"]])
 
     try:
         entry, recorder, recipients = await as_person(update, context, run)
-    except PartyError as err:
+    except DomainError as err:
         return await fail(update, err)
     label = lambda lg: _activity(rt.party_policy, entry.activity, lg)
     await reply(update, "pointsbot.recorded", name=draft["name"], activity=label(lang), points=entry.points,
@@ -296,11 +297,11 @@ async def type_fix_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
     def run(session, pid):
         fix = points.correct(session, draft["entry_id"], pid, note, now=rt.clock())
-        return fix, session.get(Person, pid).name, needs.accounts_for(session, [fix.person_id])
+        return fix, session.get(Person, pid).name, queries.accounts_for(session, [fix.person_id])
 
     try:
         fix, recorder, recipients = await as_person(update, context, run)
-    except PartyError as err:
+    except DomainError as err:
         return await fail(update, err)
     label = lambda lg: _activity(rt.party_policy, fix.activity, lg)
     await reply(update, "pointsbot.corrected", name=draft.get("name", ""), activity=label(lang), points=fix.points,

@@ -27,10 +27,10 @@ from telegram.ext import (
     filters,
 )
 
+from ...errors import DomainError
 from ...messages import t
-from ...property import evaluations, ratings
-from ...party.checkins import PartyError
 from ...org.permissions import can
+from ...property import evaluations, ratings
 from ..common import (
     as_person,
     cancel_command,
@@ -271,7 +271,7 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
     try:
         saved = await as_person(update, context, run)
-    except PartyError as err:
+    except DomainError as err:
         return await fail(update, err)
     await reply(update, "evalbot.submitted", company=draft["company"], compound=draft["compound"],
                 period=draft["period"], version=saved.version)
