@@ -1,15 +1,17 @@
 """`assistant digest --unit … --period … [--png F] [--xlsx F]`: the digest a coordinator would get, printed,
-with the chart and the needs workbook written on request. Registered in cli.py with `app.command("digest")`."""
+with the chart and the needs workbook written on request. Registered in cli/__init__.py with `app.command("digest")`."""
 from __future__ import annotations
 
 from pathlib import Path
 
 import typer
 
-from ..config import get_settings
 from ..errors import Invalid
 from ..messages import t
-from .needs import _fail, _session, _unit
+from ._common import fail as _fail
+from ._common import session as _session
+from ._common import settings as get_settings
+from ._common import unit as _unit
 
 
 def digest(
@@ -20,24 +22,25 @@ def digest(
     lang: str = typer.Option("zh", "--lang", help="zh or en."),
 ) -> None:
     """Print the digest of a unit and its subtree for a period (numbers as of now)."""
-    from ..digest import context as digests
+    from ..digest import build as digests
     from ..digest.charts import digest_png
     from ..digest.export import export_needs_xlsx
-    from ..policy.loader import load_party_policy
+    from ..llm.narrative import narrator
     from ..storage.models import utcnow
 
     settings = get_settings()
-    with _session(read_only=True) as (session, policy):
+    with _session(read_only=True) as (session, policies):
+        policy = policies.needs
         found = _unit(session, unit)
         now = utcnow()
         try:
-            d = digests.build(session, found.id, period, now, policy, load_party_policy(settings.party_policy_file),
+            d = digests.build(session, found.id, period, now, policies,
                               top_n=settings.digest_top_n, hotspot_min=settings.digest_hotspot_min)
         except Invalid as error:
             _fail(error.message(lang))
         from ..llm.provider import chat_model
 
-        story = digests.narrative(d, lang, chat_model(settings), settings.llm_timeout)
+        story = digests.narrative(d, lang, narrator(chat_model(settings), settings.llm_timeout))
         typer.echo(digests.render(d, lang, policy, story))
         if png is not None:
             chart = digest_png(d, lang, policy, settings.digest_font_file)

@@ -3,29 +3,31 @@
 
 The CLI is trusted (like `assistant invite`): it acts as no person, so the services skip their permission
 checks. Unknown units, categories, party types and persons print a catalogue message and exit with 1.
-Registered in cli.py with `app.add_typer(needs_app, name="needs")`, `app.add_typer(tasks_app, name="tasks")` and
+Registered in cli/__init__.py with `app.add_typer(needs_app, name="needs")`, `app.add_typer(tasks_app, name="tasks")` and
 `app.add_typer(resources_app, name="resources")`.
 """
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from dataclasses import asdict
-from datetime import datetime
-from typing import Any, Optional
-from zoneinfo import ZoneInfo
+from typing import Optional
 
 import typer
 
-from ..config import get_settings
-from ..errors import DomainError, Invalid
+from ..errors import DomainError
 from ..messages import t
 from ..needs.queries import detail, list_needs
 from ..needs.resources import add_resource, deactivate_resource, list_resources
 from ..needs.tasklist import remove_route, route_for, set_route
-from .org import _fail
+from . import _common as common
+from ._common import compound as _compound
+from ._common import echo_json as _echo_json
+from ._common import error_text as _error_text
+from ._common import fail as _fail
+from ._common import person as _person
+from ._common import unit as _unit
+from ._common import when as _when
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAPACITY_MAX = 2**31 - 1  # resources.capacity is a 32-bit integer column
 
 needs_app = typer.Typer(help="The needs list (需求清单): list needs and show one with its history.", no_args_is_help=True)
@@ -36,94 +38,15 @@ resources_app = typer.Typer(help="The resource list (资源清单): what units a
 
 @contextmanager
 def _session(read_only: bool = False):
-    """(session, policy) on the configured database; commits on success (`read_only`: a report that takes
-    no write lock on SQLite)."""
-    from ..policy import PolicyError, load_needs_policy
-    from ..storage.db import open_database
-
-    settings = get_settings()
-    try:
-        policy = load_needs_policy(settings=settings)
-    except PolicyError as error:
-        _fail(str(error))
-    db = open_database(settings)
-    try:
-        with db.session(read_only) as session:
-            yield session, policy
-    finally:
-        db.dispose()
-
-
-def _error_text(error) -> str:
-    """A services error as catalogue text (every field of an Invalid)."""
-
-    keys = [key for _, key in error.errors] if isinstance(error, Invalid) else [error.key]
-    lines = []
-    for key in dict.fromkeys(keys):
-        try:
-            lines.append(t(key, **error.values))
-        except KeyError:  # a key whose placeholders the error does not carry
-            lines.append(t("need.err.invalid"))
-    return "\n".join(lines)
-
-
-def _unit(session, ref: str):
-    from ..org import tree as org
-
-    try:
-        unit = org.find_unit(session, ref)
-    except org.AmbiguousUnit as error:
-        lines = [t("org.candidate", id=u.id, path=org.breadcrumb(session, u)) for u in error.candidates]
-        _fail(t("org.unit_ambiguous", unit=ref, candidates="\n".join(lines)))
-    if unit is None:
-        _fail(t("org.unit_not_found", unit=ref))
-    return unit
-
-
-def _compound(session, ref: str):
-    from ..org.tree import breadcrumb, level_name
-
-    unit = _unit(session, ref)
-    if unit.level != "compound":
-        _fail(t("cli.tasks.not_compound", unit=breadcrumb(session, unit), level=level_name(unit.level)))
-    return unit
+    """(session, needs policy) on the configured database; commits on success."""
+    with common.session(read_only) as (session, policies):
+        yield session, policies.needs
 
 
 def _category(policy, category: str):
     if policy.category(category) is None:
         _fail(t("cli.needs.bad_category", category=category, categories=", ".join(policy.category_ids)))
     return policy.category(category)
-
-
-def _person(session, ref: str):
-    from ..org.people import find_person
-
-    person = find_person(session, ref)
-    if person is None:
-        _fail(t("cli.tasks.person_not_found", person=ref))
-    return person
-
-
-def _when(at: datetime | None) -> str:
-    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if at else t("cli.needs.unset")
-
-
-def _jsonable(value: Any) -> Any:
-    """Dataclass dicts with ISO 8601 times (UTC offset) and lists for tuples."""
-    if isinstance(value, datetime):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return {key: _jsonable(item) for key, item in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(item) for item in value]
-    return value
-
-
-def _echo_json(value: Any) -> None:
-    typer.echo(json.dumps(_jsonable(value), ensure_ascii=False))
-
-
-# ---------------------------------------------------------------- needs
 
 
 @needs_app.command("list")

@@ -1,6 +1,6 @@
 """Administration commands: `assistant db upgrade`, `assistant org import/export`, `assistant invite`.
 
-Registered in cli.py with `app.add_typer(db_app, name="db")`, `app.add_typer(org_app, name="org")` and
+Registered in cli/__init__.py with `app.add_typer(db_app, name="db")`, `app.add_typer(org_app, name="org")` and
 `app.command("invite")(invite)`.
 """
 from __future__ import annotations
@@ -11,19 +11,15 @@ from zoneinfo import ZoneInfo
 
 import typer
 
-from ..config import get_settings
 from ..messages import CATALOGUE, t
+from ._common import fail as _fail
+from ._common import settings as get_settings
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 db_app = typer.Typer(help="Database schema (SQLite by default, PostgreSQL via DATABASE_URL).", no_args_is_help=True)
 org_app = typer.Typer(help="The organisation tree: district > street > community > compound > building > household.",
                       no_args_is_help=True)
-
-
-def _fail(message: str) -> None:
-    typer.echo(message, err=True)
-    raise typer.Exit(1)
 
 
 def _role_name(role: str) -> str:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 import typer
 
-from ..config import get_settings
 from ..errors import DomainError
 from ..messages import t
-from .needs import _fail
+from . import _common as common
+from ._common import fail as _fail
 
 property_app = typer.Typer(help="Property companies (物业企业) and their service contracts per compound.",
                            no_args_is_help=True)
@@ -34,28 +34,12 @@ def register(app: typer.Typer) -> None:
 @contextmanager
 def _session():
     """(session, rubric) on the configured database; commits on success."""
-    from ..policy import PolicyError
-    from ..policy.rubric import load_rubric
-    from ..storage.db import open_database
-
-    settings = get_settings()
-    try:
-        rubric = load_rubric(settings.rubric_policy_file)
-    except PolicyError as error:
-        _fail(str(error))
-    db = open_database(settings)
-    try:
-        with db.session() as session:
-            yield session, rubric
-    finally:
-        db.dispose()
+    with common.session() as (session, policies):
+        yield session, policies.rubric
 
 
 def _unit(session, ref: str, compound: bool = False):
-    from .needs import _compound
-    from .needs import _unit as find
-
-    return _compound(session, ref) if compound else find(session, ref)
+    return common.compound(session, ref) if compound else common.unit(session, ref)
 
 
 def _company(session, ref: str):

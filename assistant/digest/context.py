@@ -1,8 +1,8 @@
-"""Coordinator digests (issue 7): periods, scope, and the digest built from a list of sections.
+"""Coordinator digests (issue 7): periods, scope and the context every section computes from.
 
 Every number comes from SQL aggregation (COUNT / SUM(CASE …) / GROUP BY) over the indexes of revision 0006;
-Python only adds up the grouped rows. A section is one entry of `digest_sections.SECTIONS`: a compute
-function returning data or None (nothing to say) and a render function; adding a section is one entry.
+Python only adds up the grouped rows. A section is one entry of `sections.SECTIONS`: a compute
+function returning data or None (nothing to say) and a render function (render.py); build.py assembles them.
 
 The rates (the formulas are also in /digest_help and the README):
   响应率 = needs accepted by their accept deadline / needs whose accept deadline fell in the period (so far)
@@ -12,7 +12,7 @@ The rates (the formulas are also in /digest_help and the README):
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field, fields, is_dataclass
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -29,7 +29,6 @@ PERIODS: tuple[str, ...] = ("today", "yesterday", "week", "lastweek", "month")
 PERIOD_ALIASES = {"今天": "today", "今日": "today", "昨天": "yesterday", "昨日": "yesterday", "本周": "week",
                   "周": "week", "近7天": "week", "上周": "lastweek", "本月": "month", "月": "month", "近30天": "month"}
 DIGEST_LEVELS: tuple[str, ...] = ("district", "street", "community", "compound")
-TELEGRAM_LIMIT = 4096
 
 
 @dataclass(frozen=True)
@@ -128,123 +127,19 @@ class Context:
     scope: Scope
     period: Period
     now: datetime
-    needs_policy: Any
-    party_policy: Any
+    policies: Any  # assistant.policies.Policies
     top_n: int
     hotspot_min: int
+
+    @property
+    def needs_policy(self):
+        return self.policies.needs
+
+    @property
+    def party_policy(self):
+        return self.policies.party
 
     @property
     def until(self) -> datetime:
         """The end of the period, never in the future."""
         return min(self.period.end, self.now)
-
-
-@dataclass(frozen=True)
-class Section:
-    """A computed section: `name` picks its renderer; data is plain values."""
-
-    name: str
-    data: Any
-
-
-@dataclass(frozen=True)
-class Digest:
-    """A digest of one unit for one period; `sections` holds only those with something to say."""
-
-    unit_id: int
-    unit_name: str
-    breadcrumb: str
-    level: str
-    period: Period
-    now: datetime
-    zone: ZoneInfo
-    sections: tuple[Section, ...]
-    per_day: tuple[tuple[date, int], ...] = field(default=())
-    by_category: tuple[tuple[str, int], ...] = field(default=())
-
-    def section(self, name: str) -> Any:
-        return next((s.data for s in self.sections if s.name == name), None)
-
-
-def build(session: Session, unit_id: int, period_key: str, now: datetime, needs_policy, party_policy, *,
-          top_n: int = 8, hotspot_min: int = 2) -> Digest:
-    """The digest of the unit's subtree for the period ending at `now`."""
-    from .sections import SECTIONS, per_day
-
-    scope = scope_of(session, unit_id)
-    period = period_bounds(period_key, now, needs_policy.zone)
-    ctx = Context(session, scope, period, now, needs_policy, party_policy, top_n, hotspot_min)
-    sections = []
-    for spec in SECTIONS:
-        data = spec.compute(ctx)
-        if data is not None:
-            sections.append(Section(spec.name, data))
-    needs = next((s.data for s in sections if s.name == "needs"), None)
-    by_category = tuple((c.key, c.counts.new) for c in needs.by_category if c.counts.new) if needs else ()
-    return Digest(scope.unit_id, scope.name, scope.breadcrumb, scope.level, period, now, needs_policy.zone,
-                  tuple(sections), per_day(ctx) if needs else (), by_category)
-
-
-def render(digest: Digest, lang: str | None, needs_policy, narrative: str | None = None) -> str:
-    """The digest as text: a header, the optional checked narrative, then each section; a quiet unit gets the
-    header and one line."""
-    from .sections import RENDERERS
-
-    lines = [t("digest.head", lang, unit=digest.breadcrumb, period=digest.period.label(digest.zone, lang))]
-    if narrative:
-        lines.append(narrative)
-    for section in digest.sections:
-        lines += RENDERERS[section.name](section.data, lang, needs_policy)
-    if not digest.sections:
-        lines.append(t("digest.quiet", lang))
-    return "\n".join(lines)
-
-
-def facts(digest: Digest) -> dict:
-    """The digest's numbers and labels as plain data: all an LLM narrative may draw on."""
-    return {"unit": digest.unit_name, "period": digest.period.label(digest.zone),
-            "sections": {section.name: _plain(section.data) for section in digest.sections}}
-
-
-def _plain(value: Any) -> Any:
-    if is_dataclass(value) and not isinstance(value, type):
-        data = {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
-        if hasattr(value, "pct"):  # a rate: its percentage is a fact too
-            data["pct"] = value.pct
-        return data
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
-    return value if value is None or isinstance(value, (bool, int, float, str)) else str(value)
-
-
-def narrative(digest: Digest, lang: str | None, model, timeout: float) -> str | None:
-    """A one-paragraph summary written by the configured LLM, only when every number in it is one of the
-    digest's facts (assistant/llm/narrative.py); None without a model or when the check fails."""
-    if model is None or not digest.sections:
-        return None
-    from ..llm.narrative import narrate_digest
-
-    return narrate_digest(model, facts(digest), lang or "zh", timeout)
-
-
-def split_text(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Chunks of at most `limit` characters, cut at line ends where possible (Telegram's message limit)."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            candidate = line
-        current = candidate
-    if current or not chunks:
-        chunks.append(current)
-    return chunks

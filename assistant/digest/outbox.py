@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..messages import t
+from ..org.permissions import ACTIONS, ADMIN, bindings
 from ..storage.models import (
     ChannelAccount,
     DigestDelivery,
@@ -21,8 +22,8 @@ from ..storage.models import (
     utcnow,
 )
 from . import context as digests
+from .build import Narrator, build, narrative, render, split_text
 from .charts import digest_png
-from ..org.permissions import ACTIONS, ADMIN, bindings
 
 CHUNK_SEPARATOR = "\n\x1e\n"  # between text chunks in DigestDelivery.text
 
@@ -123,9 +124,9 @@ class Built:
     caption: str
 
 
-def build_slot(session: Session, slot: Slot, now: datetime, settings: Settings, needs_policy, party_policy,
-               channel: str, model=None) -> list[Built] | None:
-    """Every recipient's digest of the slot (one build per unit and language; with an LLM `model`, each opens
+def build_slot(session: Session, slot: Slot, now: datetime, settings: Settings, policies, channel: str,
+               narrate: Narrator | None = None) -> list[Built] | None:
+    """Every recipient's digest of the slot (one build per unit and language; with a `narrate`or, each opens
     with its checked narrative), or None when the slot was already queued. Only reads: run it in a read-only
     session, then `store_slot`."""
     if session.get(DigestRun, slot.key) is not None:
@@ -135,13 +136,13 @@ def build_slot(session: Session, slot: Slot, now: datetime, settings: Settings, 
     for person_id, unit_id, account in recipients(session, slot.levels, channel):
         lang = "en" if (account.language_code or "").startswith("en") else "zh"
         if (unit_id, lang) not in cache:
-            d = digests.build(session, unit_id, slot.period, now, needs_policy, party_policy,
-                              top_n=settings.digest_top_n, hotspot_min=settings.digest_hotspot_min)
+            d = build(session, unit_id, slot.period, now, policies, top_n=settings.digest_top_n,
+                      hotspot_min=settings.digest_hotspot_min)
             caption = t("digest.caption", lang, unit=d.unit_name, period=d.period.label(d.zone, lang))
-            story = digests.narrative(d, lang, model, settings.llm_timeout)
-            text = digests.render(d, lang, needs_policy, story)
-            cache[(unit_id, lang)] = (CHUNK_SEPARATOR.join(digests.split_text(text)),
-                                      digest_png(d, lang, needs_policy, settings.digest_font_file), caption)
+            story = narrative(d, lang, narrate)
+            text = render(d, lang, policies.needs, story)
+            cache[(unit_id, lang)] = (CHUNK_SEPARATOR.join(split_text(text)),
+                                      digest_png(d, lang, policies.needs, settings.digest_font_file), caption)
         built.append(Built(person_id, channel, account.external_id, unit_id, *cache[(unit_id, lang)]))
     return built
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, case, exists, func, or_, select
 
 from ..messages import t
+from ..needs.views import OPEN_STATUSES, WAITING_ACCEPT, WAITING_RESOLVE
 from ..storage.models import (
     CommitteeSeat,
     Escalation,
@@ -21,8 +22,6 @@ from ..storage.models import (
     ReturnVisit,
 )
 from .context import Context
-from .render import RENDERERS  # noqa: F401  (one import for digest.render)
-from ..needs.views import OPEN_STATUSES, WAITING_ACCEPT, WAITING_RESOLVE
 
 METRICS = ("new", "accepted", "resolved", "open", "overdue")
 SATISFIED = ("satisfied", "basically")
@@ -236,9 +235,9 @@ def compliance_findings(ctx: Context) -> dict | None:
 def property_ratings(ctx: Context) -> dict | None:
     """Property-company ratings (clause 12) of the evaluation period the digest ends in, or of the one before
     while the current one has no evaluation yet."""
-    from ..property.ratings import default_rubric, ratings
+    from ..property.ratings import ratings
 
-    rubric = default_rubric()
+    rubric = ctx.policies.rubric
     current = rubric.period_of(ctx.period.days[-1])
     for period in (current, rubric.previous_period(current)):
         rows = ratings(ctx.session, ctx.scope.unit_id, period, rubric)

@@ -28,4 +28,4 @@ async def prefill(context: ContextTypes.DEFAULT_TYPE, person_id: int, text: str,
                 for _, name in places.buildings_of(session, cid)]
 
     names = await in_session(context, buildings)
-    return await prefill_need(rt.llm, text, rules, rt.needs_policy, names, rt.settings.llm_timeout)
+    return await prefill_need(rt.llm, text, rules, rt.policies.needs, names, rt.settings.llm_timeout)

@@ -27,7 +27,7 @@ async def escalate(context: ContextTypes.DEFAULT_TYPE) -> int:
 
     def run():
         with rt.db.session() as session:
-            moved = escalation.escalate_due(session, rt.settings, rt.needs_policy, clock())
+            moved = escalation.escalate_due(session, rt.policies.needs, clock())
         with rt.db.session() as session:
             return [(e, queries.recipients(session, e.need.id, "escalated")) for e in moved]
 

@@ -64,7 +64,7 @@ async def notify_need(context: ContextTypes.DEFAULT_TYPE, need_id: int, event_ki
     view, actor, resources, recipients = await asyncio.to_thread(load)
 
     def render(lang: str) -> str:
-        text = need_text(rt.needs_policy, view, event_kind, lang, note=note, actor=actor)
+        text = need_text(rt.policies.needs, view, event_kind, lang, note=note, actor=actor)
         if resources:  # clause 10: the resource list offered for a new need
             lines = [t("resource.line", lang, provider=r.provider_name, contact=r.contact or "—",
                        availability=r.availability or "—") for r in resources[:RESOURCES_SHOWN]]

@@ -15,19 +15,17 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from ..config import Settings
 from ..errors import now_or
 from ..org.tree import ancestry
 from ..policy import NeedsPolicy
 from ..storage.models import LEVELS, Escalation, Need, OrgUnit
 from .records import add_event, load_need
-from .tasklist import coordinators
 from .views import WAITING_ACCEPT, WAITING_RESOLVE, NeedView
 
 
 @dataclass(frozen=True)
 class EscalationView:
-    """One move up the chain, with the coordinators now responsible (to be notified)."""
+    """One move up the chain (who is told: queries.recipients(..., "escalated"))."""
 
     need: NeedView
     deadline_kind: str  # accept | resolve
@@ -38,7 +36,6 @@ class EscalationView:
     to_unit_id: int
     to_unit_name: str
     to_level: str
-    coordinator_ids: tuple[int, ...]
 
 
 def next_unit(session: Session, policy: NeedsPolicy, unit: OrgUnit) -> OrgUnit | None:
@@ -68,8 +65,7 @@ def due_need_ids(session: Session, now: datetime) -> list[int]:
     return list(session.scalars(query))
 
 
-def escalate_due(session: Session, settings: Settings | None, policy: NeedsPolicy,
-                 now: datetime | None = None) -> list[EscalationView]:
+def escalate_due(session: Session, policy: NeedsPolicy, now: datetime | None = None) -> list[EscalationView]:
     """Move every overdue open need one level up; returns what moved (the caller commits and notifies)."""
     now = now_or(now)
     moved = []
@@ -108,7 +104,7 @@ def _escalate(session: Session, policy: NeedsPolicy, need: Need, missed: tuple[s
     return EscalationView(
         need=NeedView.of(need), deadline_kind=kind, deadline_at=deadline, from_unit_id=source.id,
         from_unit_name=source.name, from_level=source.level, to_unit_id=target.id, to_unit_name=target.name,
-        to_level=target.level, coordinator_ids=tuple(coordinators(session, target)),
+        to_level=target.level,
     )
 
 

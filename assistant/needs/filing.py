@@ -15,11 +15,10 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..config import Settings
 from ..errors import Invalid, InvalidTransition, NotAllowed, now_or
 from ..org.people import normalise_phone
 from ..org.tree import ancestry
-from ..policy import NeedsPolicy, default_needs_policy
+from ..policy import NeedsPolicy
 from ..storage.models import Need, NeedEvent, OrgUnit, Person, TicketCounter
 from .access import may_submit
 from .records import add_event, load_need, load_person
@@ -130,7 +129,7 @@ def start_unit(session: Session, policy: NeedsPolicy, compound: OrgUnit, buildin
     return compound
 
 
-def file_need(session: Session, settings: Settings | None, policy: NeedsPolicy, submitter_person_id: int,
+def file_need(session: Session, policy: NeedsPolicy, submitter_person_id: int,
               draft: NeedDraft, now: datetime | None = None) -> NeedView:
     """File a need: check, number, set deadlines from the SLA, route via the task list; events filed+routed."""
     now = now_or(now)
@@ -192,10 +191,9 @@ def find_duplicates(session: Session, policy: NeedsPolicy, compound_id: int, cat
 
 
 def join_need(session: Session, need_id: int, person_id: int, description: str | None = None,
-              now: datetime | None = None, *, policy: NeedsPolicy | None = None) -> NeedView:
+              now: datetime | None = None, *, policy: NeedsPolicy) -> NeedView:
     """Add a person's report of the same problem to an open need (event "joined"); they then follow it."""
     now = now_or(now)
-    policy = policy or default_needs_policy()
     need = load_need(session, need_id, lock=True)
     load_person(session, person_id)
     if need.status not in OPEN_STATUSES:

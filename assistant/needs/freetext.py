@@ -96,9 +96,8 @@ def _keywords_found(text: str, policy: NeedsPolicy) -> bool:
     return any(k in text for c in policy.categories for k in c.keywords)
 
 
-def need_score(text: str, policy: NeedsPolicy, rules: IntakeRules | None = None) -> int:
+def need_score(text: str, policy: NeedsPolicy, rules: IntakeRules) -> int:
     """How much the text reads like a report of a problem (see intake.yaml)."""
-    rules = rules or load_rules()
     text = unicodedata.normalize("NFKC", text)
     score = sum(cue in text for cue in rules.need_cues)
     score += _keywords_found(text, policy)
@@ -107,7 +106,6 @@ def need_score(text: str, policy: NeedsPolicy, rules: IntakeRules | None = None)
     return score
 
 
-def looks_like_need(text: str, policy: NeedsPolicy, rules: IntakeRules | None = None) -> bool:
+def looks_like_need(text: str, policy: NeedsPolicy, rules: IntakeRules) -> bool:
     """True when free text should be offered as a new need rather than answered as a policy question."""
-    rules = rules or load_rules()
     return need_score(text, policy, rules) >= rules.need_threshold

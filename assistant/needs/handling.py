@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Invalid, InvalidTransition, NotAllowed, now_or
 from ..org.permissions import can
-from ..policy import NeedsPolicy, default_needs_policy
+from ..policy import NeedsPolicy
 from ..storage.models import SATISFACTION, Need, Person, ReturnVisit
 from .access import may_handle
 from .records import add_event, load_need, load_person
@@ -94,12 +94,11 @@ def resolve(session: Session, need_id: int, person_id: int, note: str, now: date
 
 
 def hand_back(session: Session, need_id: int, person_id: int, reason: str, now: datetime | None = None, *,
-              policy: NeedsPolicy | None = None) -> NeedView:
+              policy: NeedsPolicy) -> NeedView:
     """Return the need to the coordinators at its level (退单): the person stops being an assignee and the
     accept deadline starts afresh for whoever takes it."""
     now = now_or(now)
     text = _note(reason, "reason")
-    policy = policy or default_needs_policy()
     need = _step(session, need_id, person_id, "hand_back")
     was_assignee = any(p.id == person_id for p in need.assignees)
     need.assignees = [p for p in need.assignees if p.id != person_id]
@@ -111,7 +110,7 @@ def hand_back(session: Session, need_id: int, person_id: int, reason: str, now: 
 
 
 def record_visit(session: Session, need_id: int, person_id: int, contacted: bool, solved: bool, satisfaction: str,
-                 now: datetime | None = None, *, policy: NeedsPolicy | None = None) -> NeedView:
+                 now: datetime | None = None, *, policy: NeedsPolicy) -> NeedView:
     """回访 after resolution (Beijing 12345's three questions). Solved closes the need; not solved reopens it
     at its level with fresh SLA deadlines, for its responsible party to accept again.
 
@@ -119,7 +118,6 @@ def record_visit(session: Session, need_id: int, person_id: int, contacted: bool
     now = now_or(now)
     if satisfaction not in SATISFACTION:
         raise Invalid([("satisfaction", "need.err.satisfaction")])
-    policy = policy or default_needs_policy()
     need = load_need(session, need_id, lock=True)
     load_person(session, person_id)
     if person_id != need.submitter_id and not can(session, person_id, "handle_need", need.level_unit):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from ..errors import Invalid, NotAllowed, NotFound, now_or
 from ..org.permissions import can
 from ..org.tree import ancestry, subtree_ids
-from ..policy import NeedsPolicy, default_needs_policy
+from ..policy import NeedsPolicy
 from ..storage.models import OrgUnit, Person, Resource
 from .access import may_submit
 from .records import load_need
@@ -54,11 +54,10 @@ def _text(value: str | None) -> str | None:
 
 def add_resource(session: Session, provider_name: str, unit_id: int, tags: list[str], *, contact: str | None = None,
                  capacity: int | None = None, availability: str | None = None, provider_person_id: int | None = None,
-                 created_by: int | None = None, policy: NeedsPolicy | None = None,
+                 created_by: int | None = None, policy: NeedsPolicy,
                  now: datetime | None = None) -> ResourceView:
     """Register a resource offered at a unit (created_by None = trusted CLI; otherwise the creator needs a
     role in, below or above the unit). Tags are need category ids."""
-    policy = policy or default_needs_policy()
     errors = []
     name = (provider_name or "").strip()
     if not name or len(name) > NAME_MAX:

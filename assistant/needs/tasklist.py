@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotAllowed, now_or
 from ..org.permissions import can
-from ..policy import NeedsPolicy, default_needs_policy
+from ..policy import NeedsPolicy
 from ..storage.models import OrgUnit, Person, RoleBinding, TaskRoute
 
 # Who coordinates at each level of the chain (一、总体目标; clause 2, 3): they hear of new and escalated needs.
@@ -85,10 +85,9 @@ def route_for(session: Session, policy: NeedsPolicy, compound_id: int, category:
 
 
 def set_route(session: Session, compound_id: int, category: str, party_type: str, party_label: str,
-              person_ids: list[int], *, policy: NeedsPolicy | None = None, actor_id: int | None = None,
+              person_ids: list[int], *, policy: NeedsPolicy, actor_id: int | None = None,
               now: datetime | None = None) -> RouteView:
     """Create or replace the compound's task-list entry for a category (actor None = trusted CLI)."""
-    policy = policy or default_needs_policy()
     compound = _compound(session, compound_id)
     if actor_id is not None and not can(session, actor_id, MANAGE_ACTION, compound):
         raise NotAllowed("need.err.not_allowed")

@@ -8,8 +8,6 @@ compounds of the same street and of the same district in that period.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 
 from sqlalchemy import and_, case, func, literal, select
 from sqlalchemy.orm import Session, aliased
@@ -17,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from ..errors import NotFound
 from ..messages import t
 from ..org.permissions import ACTIONS, ADMIN, bindings
-from ..policy.rubric import Rubric, load_rubric
+from ..policy.rubric import Rubric
 from ..storage.models import Evaluation, Need, OrgUnit, PropertyCompany, ReturnVisit
 
 # 满意率 counts 满意 and 基本满意 (README, "The needs list: rules and rates").
@@ -54,15 +52,6 @@ class SatisfactionView:
     @property
     def share(self) -> float | None:
         return self.satisfied / self.visits if self.visits else None
-
-
-@lru_cache
-def default_rubric() -> Rubric:
-    """The process's rubric (ASSISTANT_RUBRIC_POLICY_FILE or the shipped one), parsed once."""
-    from ..config import get_settings
-
-    path: Path | None = get_settings().rubric_policy_file
-    return load_rubric(path)
 
 
 def _combined(rubric: Rubric, period: str | None, company_id: int | None, compound_id: int | None):
@@ -119,28 +108,28 @@ def _query(session: Session, rubric: Rubric, *, period: str | None = None, unit_
                        int(r.street_rank), int(r.district_rank)) for r in rows]
 
 
-def ratings(session: Session, unit_id: int, period: str, rubric: Rubric | None = None) -> list[RatingView]:
+def ratings(session: Session, unit_id: int, period: str, rubric: Rubric) -> list[RatingView]:
     """Every company and compound under the unit rated in the period, best first (ranks street- and
     district-wide)."""
     unit = session.get(OrgUnit, unit_id)
     if unit is None:
         raise NotFound("eval.err.unit_not_found", id=unit_id)
-    return _query(session, rubric or default_rubric(), period=period, unit_path=unit.path)
+    return _query(session, rubric, period=period, unit_path=unit.path)
 
 
-def all_ratings(session: Session, unit_path: str | None = None, rubric: Rubric | None = None) -> list[RatingView]:
+def all_ratings(session: Session, unit_path: str | None, rubric: Rubric) -> list[RatingView]:
     """Every period's results under a unit path (all when None), for the export."""
-    return _query(session, rubric or default_rubric(), unit_path=unit_path)
+    return _query(session, rubric, unit_path=unit_path)
 
 
-def history(session: Session, company_id: int, compound_id: int, rubric: Rubric | None = None) -> list[RatingView]:
+def history(session: Session, company_id: int, compound_id: int, rubric: Rubric) -> list[RatingView]:
     """A company's results in a compound, period by period."""
-    return _query(session, rubric or default_rubric(), company_id=company_id, compound_id=compound_id)
+    return _query(session, rubric, company_id=company_id, compound_id=compound_id)
 
 
-def satisfaction(session: Session, compound_id: int, period: str, rubric: Rubric | None = None) -> SatisfactionView:
+def satisfaction(session: Session, compound_id: int, period: str, rubric: Rubric) -> SatisfactionView:
     """Return visits of the compound's needs made in the period, and how many were 满意 or 基本满意."""
-    start, end = (rubric or default_rubric()).period_bounds(period)
+    start, end = rubric.period_bounds(period)
     row = session.execute(
         select(func.count(ReturnVisit.id), func.sum(case((ReturnVisit.satisfaction.in_(SATISFIED), 1), else_=0)))
         .join(Need, Need.id == ReturnVisit.need_id)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "digest.py"
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "digest.py"
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-BENCH = Path(__file__).resolve().parents[1] / "bench" / "needs_load.py"
+BENCH = Path(__file__).resolve().parents[2] / "bench" / "needs_load.py"
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ from PIL import Image
 from typer.testing import CliRunner
 
 from assistant import cli
-from assistant.cli import digest as cli_digest
-from assistant.cli import needs as cli_needs
+from assistant.cli import _common as cli_common
 from assistant.needs.filing import NeedDraft, file_need
 from assistant.org.people import bind_role, create_person
 from assistant.org.tree import find_unit
@@ -17,14 +16,13 @@ from assistant.policy import load_needs_policy
 
 
 def test_digest_prints_and_writes_png_and_xlsx(cfg, tree, monkeypatch, tmp_path):
-    monkeypatch.setattr(cli_needs, "get_settings", lambda: cfg)
-    monkeypatch.setattr(cli_digest, "get_settings", lambda: cfg)
+    monkeypatch.setattr(cli_common, "get_settings", lambda: cfg)
     with tree.session() as s:
         leader = create_person(s, "一栋楼长", "13900000003")
         bind_role(s, leader, "building_leader", find_unit(s, "MY01-1"))
         compound, building = find_unit(s, "MY01"), find_unit(s, "MY01-1")
         for text in ("1栋电梯坏了，有老人困在里面", "1栋电梯又停了，请尽快派人修理"):
-            file_need(s, cfg, load_needs_policy(), leader.id, NeedDraft(
+            file_need(s, load_needs_policy(), leader.id, NeedDraft(
                 compound_id=compound.id, building_id=building.id, category="elevator", description=text,
                 urgency="normal", resident_name=None, resident_phone=None, consent=False, photo_file_id=None))
     run = lambda *args: CliRunner().invoke(cli.app, [str(a) for a in args])

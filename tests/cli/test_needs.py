@@ -8,6 +8,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from assistant.cli import _common as cli_common
 from assistant.cli import needs as cli_needs
 from assistant.needs.filing import NeedDraft, file_need
 from assistant.needs.resources import list_resources
@@ -19,7 +20,7 @@ from assistant.policy import load_needs_policy
 @pytest.fixture
 def cli(cfg, tree, monkeypatch):
     """Run the sub-apps against the example tree on the test database."""
-    monkeypatch.setattr(cli_needs, "get_settings", lambda: cfg)
+    monkeypatch.setattr(cli_common, "get_settings", lambda: cfg)
     app = typer.Typer()
     app.add_typer(cli_needs.needs_app, name="needs")
     app.add_typer(cli_needs.tasks_app, name="tasks")
@@ -59,7 +60,7 @@ def _file(db, submitter: int, category: str = "leak") -> int:
         draft = NeedDraft(compound_id=find_unit(s, "MY01").id, building_id=find_unit(s, "MY01-1").id,
                           category=category, description="楼上漏水到我家，天花板一直滴水", urgency="normal",
                           resident_name="张阿姨", resident_phone="13812345678", consent=True, photo_file_id=None)
-        return file_need(s, None, load_needs_policy(), submitter, draft).id
+        return file_need(s, load_needs_policy(), submitter, draft).id
 
 
 def test_a_task_route_set_by_cli_routes_needs_filed_afterwards(cli, tree, people):
@@ -92,7 +93,7 @@ def test_a_task_route_set_by_cli_routes_needs_filed_afterwards(cli, tree, people
     assert "恢复默认：物业服务企业" in ok(cli("tasks", "remove", "--compound", "MY01", "--category", "leak"))
     assert "没有任务清单条目" in ok(cli("tasks", "remove", "--compound", "MY01", "--category", "leak"))
     with tree.session() as s:
-        routed = file_need(s, None, load_needs_policy(), people["leader"], NeedDraft(
+        routed = file_need(s, load_needs_policy(), people["leader"], NeedDraft(
             compound_id=find_unit(s, "MY01").id, building_id=None, category="leak", description="地下室水管漏水",
             urgency="normal", resident_name=None, resident_phone=None, consent=False, photo_file_id=None))
     assert (routed.responsible_party, routed.assignee_ids) == ("物业服务企业", (people["liaison"],))

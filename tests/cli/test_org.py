@@ -7,6 +7,7 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
+from assistant.cli import _common as cli_common
 from assistant.cli import org as cli_admin
 from assistant.org.invites import Outcome, redeem, whoami
 from assistant.storage.db import Database
@@ -16,7 +17,7 @@ from ..conftest import EXAMPLES
 
 @pytest.fixture
 def cli(cfg, monkeypatch):
-    monkeypatch.setattr(cli_admin, "get_settings", lambda: cfg)
+    monkeypatch.setattr(cli_common, "get_settings", lambda: cfg)
     app = typer.Typer()
     app.add_typer(cli_admin.db_app, name="db")
     app.add_typer(cli_admin.org_app, name="org")

@@ -9,11 +9,11 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from assistant import cli
-from assistant.cli import property as cli_evaluations
+from assistant.cli import _common as cli_common
+from assistant.org.people import bind_role, create_person
+from assistant.org.tree import find_unit
 from assistant.policy.rubric import load_rubric
 from assistant.property import evaluations
-from assistant.org.tree import find_unit
-from assistant.org.people import bind_role, create_person
 
 from .test_needs import fails, ok
 
@@ -23,7 +23,7 @@ T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
 @pytest.fixture
 def run(cfg, tree, monkeypatch):
     """The whole `assistant` CLI against the example tree on the test database."""
-    monkeypatch.setattr(cli_evaluations, "get_settings", lambda: cfg)
+    monkeypatch.setattr(cli_common, "get_settings", lambda: cfg)
     runner = CliRunner()
     return lambda *args: runner.invoke(cli.app, [str(a) for a in args])
 

@@ -8,9 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from assistant.digest import build as digest_build
 from assistant.digest import context as digest
 from assistant.errors import Invalid
+from assistant.llm.narrative import narrator
+from assistant.needs.freetext import load_rules
+from assistant.policies import Policies
 from assistant.policy.loader import load_party_policy
+from assistant.policy.rubric import load_rubric
 from assistant.storage.models import Escalation, Need, ReturnVisit
 
 SH = ZoneInfo("Asia/Shanghai")
@@ -40,9 +45,13 @@ def add_need(s, world, *, compound="MY01", building="MY01-1", category="elevator
     return need
 
 
+def policies(policy, **changes) -> Policies:
+    return Policies(needs=policy, party=load_party_policy(), rubric=load_rubric(), intake=load_rules()).but(**changes)
+
+
 def build(world, policy, unit, period="today", now=NOW, **kw):
     with world.db.session() as s:
-        return digest.build(s, uid(world, unit), period, now, policy, load_party_policy(), **kw)
+        return digest_build.build(s, uid(world, unit), period, now, policies(policy), **kw)
 
 
 def test_rates_and_counts_on_hand_computed_fixtures(world, policy):
@@ -79,7 +88,7 @@ def test_rates_and_counts_on_hand_computed_fixtures(world, policy):
     assert d.by_category == (("elevator", 4),)
     hot = d.section("hotspot")
     assert hot == {"category": "elevator", "place": "1栋", "count": 4}
-    text = digest.render(d, "zh", policy)
+    text = digest_build.render(d, "zh", policy)
     assert "响应率 33.3%（1/3）" in text and "满意率 66.7%（2/3）" in text and "【本期突出问题】" in text
     assert "解决率 66.7%（2/3）" in text and "按期办结率 33.3%（1/3）" in text
 
@@ -94,7 +103,7 @@ def test_scope_a_community_never_sees_another(world, policy):
                          at=TODAY0 + timedelta(hours=6)))
     mine = build(world, policy, "梅园社区")
     assert mine.sections == () and mine.section("needs") is None
-    text = digest.render(mine, "zh", policy)
+    text = digest_build.render(mine, "zh", policy)
     assert len(text.splitlines()) == 2 and "本期平稳" in text
     other = build(world, policy, "敬亭社区")
     assert other.section("needs").totals.new == 3
@@ -129,12 +138,12 @@ def test_periods(world, policy):
 
 def test_split_text_keeps_lines_and_the_limit():
     text = "\n".join(f"第{i}行 " + "字" * 50 for i in range(300))
-    chunks = digest.split_text(text)
+    chunks = digest_build.split_text(text)
     assert len(chunks) > 1 and all(len(c) <= 4096 for c in chunks)
     assert "\n".join(chunks) == text
     long = "x" * 9000
-    assert [len(c) for c in digest.split_text(long)] == [4096, 4096, 808]
-    assert digest.split_text("") == [""]
+    assert [len(c) for c in digest_build.split_text(long)] == [4096, 4096, 808]
+    assert digest_build.split_text("") == [""]
 
 
 def test_xlsx_export_has_the_scope_needs_and_history(world, policy, tmp_path):
@@ -176,7 +185,6 @@ def test_schedule_settings_are_checked_naming_the_field():
 def test_property_ratings_section_in_scope(world, policy):
     from datetime import date
 
-    from assistant.policy.rubric import load_rubric
     from assistant.property import evaluations
 
     rubric = load_rubric()
@@ -189,7 +197,7 @@ def test_property_ratings_section_in_scope(world, policy):
     mine = build(world, policy, "梅园社区", period="week")
     assert [(r.compound_name, r.service_score, r.street_rank) for r in mine.section("ratings")["rows"]] == [
         ("梅园新村", 90.0, 1)]
-    text = digest.render(mine, "zh", policy)
+    text = digest_build.render(mine, "zh", policy)
     assert "【物业企业评价】2026H2" in text and "安居物业 · 梅园新村" in text and "服务 90" in text
     assert build(world, policy, "敬亭社区", period="week").section("ratings") is None
     # in the next half-year the digest still shows the last rated period until a new evaluation exists
@@ -204,12 +212,12 @@ def test_llm_narrative_only_with_the_digest_numbers(world, policy):
         for hour in (1, 2, 3):
             add_need(s, world, created=hour)
     d = build(world, policy, "梅园社区")
-    assert digest.facts(d)["sections"]["needs"]["totals"]["new"] == 3
+    assert digest_build.facts(d)["sections"]["needs"]["totals"]["new"] == 3
     good = FakeListChatModel(responses=["今天梅园社区新增需求 3 件，均在办理中。"])
-    story = digest.narrative(d, "zh", good, timeout=5)
+    story = digest_build.narrative(d, "zh", narrator(good, 5))
     assert story == "今天梅园社区新增需求 3 件，均在办理中。"
-    text = digest.render(d, "zh", policy, story)
+    text = digest_build.render(d, "zh", policy, story)
     assert text.splitlines()[1] == story
     invented = FakeListChatModel(responses=["今天梅园社区新增需求 4 件。"])
-    assert digest.narrative(d, "zh", invented, timeout=5) is None
-    assert digest.narrative(d, "zh", None, timeout=5) is None
+    assert digest_build.narrative(d, "zh", narrator(invented, 5)) is None
+    assert digest_build.narrative(d, "zh", narrator(None, 5)) is None

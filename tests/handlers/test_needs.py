@@ -7,6 +7,7 @@ from telegram.ext import CallbackContext
 from assistant.handlers import jobs
 from assistant.needs import resources
 from assistant.org.tree import find_unit
+from assistant.policy import default_needs_policy
 from assistant.storage.models import Need, NeedEvent, ProcessedUpdate, utcnow
 
 from ..helpers.offline import OfflineBot, message_update
@@ -67,7 +68,7 @@ def team(bot_settings, tree):
 def test_file_handle_and_close_a_need(team, tree):
 
     with tree.session() as session:
-        resources.add_resource(session, "梅园志愿服务队", find_unit(session, "MY01").id, ["elevator", "repair"],
+        resources.add_resource(session, "梅园志愿服务队", find_unit(session, "MY01").id, ["elevator", "repair"], policy=default_needs_policy(),
                            contact="13900001111", availability="周末")
     with OfflineBot(team) as bot:
         ticket = file_elevator_need(bot)

@@ -8,6 +8,7 @@ from assistant.handlers.needs import resource
 from assistant.needs.resources import add_resource, list_resources
 from assistant.org.invites import whoami
 from assistant.org.tree import find_unit
+from assistant.policy import default_needs_policy
 
 from ..helpers import offline
 from ..helpers.offline import OfflineBot, message_update
@@ -115,7 +116,7 @@ def test_without_the_permission_denied(bot, bot_settings, tree):
 
 def test_skip_the_optional_steps_in_english_then_deactivate(bot, bot_settings, tree):
     with tree.session() as s:
-        elsewhere = add_resource(s, "敬亭苑物业维修", find_unit(s, "JT01").id, ["leak"])
+        elsewhere = add_resource(s, "敬亭苑物业维修", find_unit(s, "JT01").id, ["leak"], policy=default_needs_policy())
     _register(bot, bot_settings, tree, COMMUNITY, "community", "梅园社区", lang="en")
     bot.send(COMMUNITY, "/resource", lang="en")
     [units] = bot.press(COMMUNITY, "rs:add", lang="en")

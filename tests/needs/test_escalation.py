@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 
 from assistant.errors import NotAllowed
-from assistant.needs import escalation
+from assistant.needs import escalation, tasklist
 from assistant.needs.escalation import escalate_due
 from assistant.needs.filing import file_need
 from assistant.needs.handling import accept, post_progress
@@ -21,12 +21,12 @@ H = timedelta(hours=1)
 
 def file(world, policy, **overrides):
     with world.db.session() as s:
-        return file_need(s, None, policy, world.resident, draft(world, **overrides), now=T0)
+        return file_need(s, policy, world.resident, draft(world, **overrides), now=T0)
 
 
 def run(world, policy, now):
     with world.db.session() as s:
-        return escalate_due(s, None, policy, now)
+        return escalate_due(s, policy, now)
 
 
 def test_climbs_the_chain_and_stops_at_the_district(world, policy):
@@ -47,7 +47,8 @@ def test_climbs_the_chain_and_stops_at_the_district(world, policy):
         assert len(moved) == 1
         view = moved[0]
         assert (view.from_unit_name, view.to_unit_name, view.to_level) == (source, target, level)
-        assert set(view.coordinator_ids) == coordinators
+        with world.db.session() as s:
+            assert set(tasklist.coordinators(s, s.get(OrgUnit, view.to_unit_id))) == coordinators
         assert (view.deadline_kind, view.deadline_at) == ("accept", due)
         assert view.need.level_unit_name == target and view.need.status == "new"
         assert (view.need.accept_due_at, view.need.resolve_due_at) == policy.deadlines("urgent", now)

@@ -53,13 +53,13 @@ def test_phone_rules(phone, ok):
 
 def test_household_maps_to_its_building(world, policy):
     with world.db.session() as s:
-        view = file_need(s, None, policy, world.resident, draft(world, building_id=world.units["1单元101室"]), now=T0)
+        view = file_need(s, policy, world.resident, draft(world, building_id=world.units["1单元101室"]), now=T0)
     assert view.building_id == world.units["MY01-1"] and view.level_unit_id == world.units["MY01-1"]
 
 
 def test_file_with_defaults(world, policy):
     with world.db.session() as s:
-        view = file_need(s, None, policy, world.resident, draft(world), now=T0)
+        view = file_need(s, policy, world.resident, draft(world), now=T0)
     assert view.ticket == "XQ-20261126-0001" and view.status == "new"
     assert (view.level, view.level_unit_name, view.compound_name) == ("building", "1栋", "梅园新村")
     assert view.building_name == "1栋"
@@ -70,7 +70,7 @@ def test_file_with_defaults(world, policy):
     with world.db.session() as s:
         kinds = [(e.kind, e.actor_id) for e in detail(s, view.id, world.admin).events]
         # a dispute defaults to the community party: the compound's branch acts for it
-        other = file_need(s, None, policy, world.resident, draft(world, category="dispute", description="楼上每晚噪音很大",
+        other = file_need(s, policy, world.resident, draft(world, category="dispute", description="楼上每晚噪音很大",
                                                                  urgency="normal", building_id=None), now=T0)
     assert kinds == [("filed", world.resident), ("routed", None)]
     assert other.level == "compound" and other.ticket == "XQ-20261126-0002"
@@ -81,7 +81,7 @@ def test_file_with_defaults(world, policy):
 def test_nobody_holds_the_party_roles_so_the_branch_takes_it(world, policy):
     with world.db.session() as s:
         parking = draft(world, category="parking", description="消防通道被车占道")
-        view = file_need(s, None, policy, world.resident, parking, now=T0)
+        view = file_need(s, policy, world.resident, parking, now=T0)
     assert view.party_type == "owners_committee" and set(view.assignee_ids) == {world.secretary, world.member}
 
 
@@ -89,7 +89,7 @@ def test_file_routes_through_the_task_list(world, policy):
     with world.db.session() as s:
         route = set_route(s, world.units["MY01"], "elevator", "property_company", "梅园物业公司",
                           [world.leader, world.neighbour], policy=policy, actor_id=world.secretary)
-        view = file_need(s, None, policy, world.resident, draft(world), now=T0)
+        view = file_need(s, policy, world.resident, draft(world), now=T0)
         routed = s.scalars(select(NeedEvent).where(NeedEvent.need_id == view.id, NeedEvent.kind == "routed")).one()
         assert routed.data["source"] == "task_list" and routed.note == "梅园物业公司"
     assert route.source == "task_list" and view.responsible_party == "梅园物业公司"
@@ -98,27 +98,27 @@ def test_file_routes_through_the_task_list(world, policy):
 
 def test_consent_governs_what_is_stored(world, policy):
     with world.db.session() as s:
-        view = file_need(s, None, policy, world.resident, draft(world, consent=False), now=T0)
+        view = file_need(s, policy, world.resident, draft(world, consent=False), now=T0)
         stored = s.get(Need, view.id)
         assert (stored.resident_name, stored.resident_phone, stored.consent) == (None, None, False)
-        view = file_need(s, None, policy, world.resident, draft(world, resident_phone="138-1234-5678"), now=T0)
+        view = file_need(s, policy, world.resident, draft(world, resident_phone="138-1234-5678"), now=T0)
         assert s.get(Need, view.id).resident_phone == "13812345678"
 
 
 def test_file_refusals(world, policy):
     with world.db.session() as s:
         with pytest.raises(Invalid) as caught:
-            file_need(s, None, policy, world.resident, draft(world, description="短", category="x"), now=T0)
+            file_need(s, policy, world.resident, draft(world, description="短", category="x"), now=T0)
         assert caught.value.errors == [("category", "need.err.category"), ("description", "need.err.description_short")]
         assert caught.value.key == "need.err.category" and "类别" in caught.value.message()
         with pytest.raises(NotAllowed):  # a 锦绣华庭 building leader cannot file for 梅园新村
-            file_need(s, None, policy, world.other_leader, draft(world), now=T0)
-        assert file_need(s, None, policy, world.community, draft(world), now=T0).ticket.endswith("0001")
+            file_need(s, policy, world.other_leader, draft(world), now=T0)
+        assert file_need(s, policy, world.community, draft(world), now=T0).ticket.endswith("0001")
 
 
 def test_ticket_sequence_per_shanghai_day(world, policy):
     with world.db.session() as s:
-        tickets = [file_need(s, None, policy, world.resident, draft(world), now=T0 + timedelta(hours=h)).ticket
+        tickets = [file_need(s, policy, world.resident, draft(world), now=T0 + timedelta(hours=h)).ticket
                    for h in (0, 1, 14, 15)]  # T0+15 h = 16:00 UTC = midnight in Shanghai
     assert tickets == ["XQ-20261126-0001", "XQ-20261126-0002", "XQ-20261126-0003", "XQ-20261127-0001"]
 
@@ -126,7 +126,7 @@ def test_ticket_sequence_per_shanghai_day(world, policy):
 def test_ticket_numbers_are_unique_under_concurrency(world, policy):
     def attempt(i):
         with world.db.session() as s:
-            return file_need(s, None, policy, world.resident, draft(world, description=f"电梯故障第{i}次报告"),
+            return file_need(s, policy, world.resident, draft(world, description=f"电梯故障第{i}次报告"),
                              now=T0).ticket
 
     with ThreadPoolExecutor(max_workers=6) as pool:
@@ -144,8 +144,8 @@ def test_similarity(policy):
 
 def test_duplicates(world, policy):
     with world.db.session() as s:
-        first = file_need(s, None, policy, world.resident, draft(world), now=T0)
-        file_need(s, None, policy, world.resident, draft(world, category="repair", description="1栋电梯坏了需要维修"), now=T0)
+        first = file_need(s, policy, world.resident, draft(world), now=T0)
+        file_need(s, policy, world.resident, draft(world, category="repair", description="1栋电梯坏了需要维修"), now=T0)
         later = T0 + timedelta(hours=5)
         found = find_duplicates(s, policy, world.units["MY01"], "elevator", "1栋电梯又坏了，老人困在里面", now=later)
         assert [n.id for n in found] == [first.id]
@@ -158,20 +158,20 @@ def test_duplicates(world, policy):
 
 def test_join(world, policy):
     with world.db.session() as s:
-        first = file_need(s, None, policy, world.resident, draft(world), now=T0)
-        joined = join_need(s, first.id, world.neighbour, "我家老人也被困过", now=T0 + timedelta(hours=1))
+        first = file_need(s, policy, world.resident, draft(world), now=T0)
+        joined = join_need(s, first.id, world.neighbour, "我家老人也被困过", policy=policy, now=T0 + timedelta(hours=1))
         assert joined.id == first.id and joined.updated_at == T0 + timedelta(hours=1)
         # the joined report counts when looking for duplicates
         assert find_duplicates(s, policy, world.units["MY01"], "elevator", "我家老人也被困过", now=T0 + timedelta(hours=2))
         with pytest.raises(NotAllowed):
-            join_need(s, first.id, world.other_leader, "也坏了", now=T0)
+            join_need(s, first.id, world.other_leader, "也坏了", policy=policy, now=T0)
         events = detail(s, first.id, world.neighbour).events  # a joiner may see the need
     assert [(e.kind, e.actor_name, e.note) for e in events][-1] == ("joined", "李师傅", "我家老人也被困过")
 
 
 def test_view_is_usable_after_the_session(world, policy):
     with world.db.session() as s:
-        view = file_need(s, None, policy, world.resident, draft(world), now=T0)
+        view = file_need(s, policy, world.resident, draft(world), now=T0)
     assert view.compound_name == "梅园新村" and view.is_open and view.overdue(T0 + timedelta(hours=3)) == "accept"
     with pytest.raises(Exception):
         view.status = "closed"  # frozen

@@ -1,8 +1,8 @@
 """Free-text rules: need or question, and the fields prefilled for the worker to confirm."""
 import pytest
 
-from assistant.policy.loader import default_needs_policy
 from assistant.needs.freetext import building_number, load_rules, looks_like_need, prefill
+from assistant.policy.loader import default_needs_policy
 
 CATEGORIES = default_needs_policy()  # the shipped categories and their keywords
 
@@ -10,13 +10,13 @@ CATEGORIES = default_needs_policy()  # the shipped categories and their keywords
 @pytest.mark.parametrize("text", ["3号楼电梯坏了两天了，老人上下楼很不方便", "5栋2单元302室楼上漏水", "三幢的路灯不亮了",
                                   "电梯困人了！快来"])
 def test_needs_are_recognised(text):
-    assert looks_like_need(text, CATEGORIES)
+    assert looks_like_need(text, CATEGORIES, load_rules())
 
 
 @pytest.mark.parametrize("text", ["小区党支部设几名委员？", "在职党员什么时候报到", "物业费每平方米多少钱",
                                   "How many committee members does a branch need?"])
 def test_questions_are_not_needs(text):
-    assert not looks_like_need(text, CATEGORIES)
+    assert not looks_like_need(text, CATEGORIES, load_rules())
 
 
 def test_prefill_reads_places_category_urgency_and_phone():

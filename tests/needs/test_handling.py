@@ -19,7 +19,7 @@ H = timedelta(hours=1)
 
 def filed(world, policy, **overrides):
     with world.db.session() as s:
-        return file_need(s, None, policy, world.resident, draft(world, **overrides), now=T0)
+        return file_need(s, policy, world.resident, draft(world, **overrides), now=T0)
 
 
 def test_full_cycle(world, policy):

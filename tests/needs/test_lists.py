@@ -44,14 +44,14 @@ def test_route_checks(world, policy):
 
 def test_resources(world, policy):
     with world.db.session() as s:
-        need = file_need(s, None, policy, world.resident, draft(world, category="leak", description="楼上漏水到我家"), now=T0)
-        at_street = add_resource(s, "澄江街道水电维修队", world.units["341802001"], ["leak", "repair"], contact="0563-2345678",
+        need = file_need(s, policy, world.resident, draft(world, category="leak", description="楼上漏水到我家"), now=T0)
+        at_street = add_resource(s, "澄江街道水电维修队", world.units["341802001"], ["leak", "repair"], policy=policy, contact="0563-2345678",
                                  capacity=3, availability="工作日 8:00-17:00", created_by=world.street, now=T0)
-        at_building = add_resource(s, "李师傅（水电工）", world.units["MY01-1"], ["leak"], provider_person_id=world.neighbour,
+        at_building = add_resource(s, "李师傅（水电工）", world.units["MY01-1"], ["leak"], policy=policy, provider_person_id=world.neighbour,
                                    created_by=world.neighbour, now=T0)
-        add_resource(s, "锦绣华庭物业维修", world.units["MY02"], ["leak"], now=T0)  # another compound
-        add_resource(s, "梅园社区法律顾问", world.units["341802001001"], ["dispute"], now=T0)  # another category
-        gone = add_resource(s, "已停止的服务", world.units["MY01"], ["leak"], now=T0)
+        add_resource(s, "锦绣华庭物业维修", world.units["MY02"], ["leak"], policy=policy, now=T0)  # another compound
+        add_resource(s, "梅园社区法律顾问", world.units["341802001001"], ["dispute"], policy=policy, now=T0)  # another category
+        gone = add_resource(s, "已停止的服务", world.units["MY01"], ["leak"], policy=policy, now=T0)
         deactivate_resource(s, gone.id, world.secretary)
         found = matching_resources(s, need.id)
         assert [r.id for r in found] == [at_building.id, at_street.id]  # nearest first
@@ -64,11 +64,11 @@ def test_resources(world, policy):
 def test_resource_checks(world, policy):
     with world.db.session() as s:
         with pytest.raises(Invalid) as caught:
-            add_resource(s, "", 99999, ["weather"], capacity=0, contact="x" * 201)
+            add_resource(s, "", 99999, ["weather"], policy=policy, capacity=0, contact="x" * 201)
         assert [f for f, _ in caught.value.errors] == ["provider_name", "unit_id", "tags", "capacity", "contact"]
         with pytest.raises(NotAllowed):  # a 锦绣华庭 leader cannot register resources at 梅园新村
-            add_resource(s, "某服务", world.units["MY01"], ["leak"], created_by=world.other_leader)
-        mine = add_resource(s, "某服务", world.units["MY01"], ["leak"], created_by=world.leader)
+            add_resource(s, "某服务", world.units["MY01"], ["leak"], policy=policy, created_by=world.other_leader)
+        mine = add_resource(s, "某服务", world.units["MY01"], ["leak"], policy=policy, created_by=world.leader)
         with pytest.raises(NotAllowed):
             deactivate_resource(s, mine.id, world.resident)
         assert deactivate_resource(s, mine.id, world.leader).active is False  # its creator

@@ -57,7 +57,7 @@ def test_downgrade_and_upgrade_again(db_url, db):
 
 def test_one_escalation_per_deadline(world, policy):
     with world.db.session() as s:
-        need = file_need(s, None, policy, world.resident, draft(world), now=T0)
+        need = file_need(s, policy, world.resident, draft(world), now=T0)
         row = dict(need_id=need.id, deadline_kind="accept", deadline_at=need.accept_due_at,
                    from_unit_id=world.units["MY01-1"], to_unit_id=world.units["MY01"], at=T0)
         s.add(Escalation(**row))

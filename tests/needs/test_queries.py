@@ -6,10 +6,12 @@ from datetime import timedelta
 import pytest
 
 from assistant.errors import NotAllowed, NotFound
+from assistant.needs import tasklist
 from assistant.needs.escalation import escalate_due
 from assistant.needs.filing import file_need, join_need
 from assistant.needs.handling import accept, hand_back, record_visit, resolve
 from assistant.needs.queries import Recipient, detail, list_needs, mine, recipients, todo
+from assistant.storage.models import OrgUnit
 
 from ..helpers.world import T0, draft
 
@@ -18,14 +20,14 @@ H = timedelta(hours=1)
 
 def file(world, policy, person=None, **overrides):
     with world.db.session() as s:
-        return file_need(s, None, policy, person or world.resident, draft(world, **overrides), now=T0)
+        return file_need(s, policy, person or world.resident, draft(world, **overrides), now=T0)
 
 
 def test_mine(world, policy):
     first = file(world, policy)
     second = file(world, policy, person=world.neighbour, category="repair", description="2单元路灯坏了很久")
     with world.db.session() as s:
-        join_need(s, second.id, world.resident, "我也看到了", now=T0 + H)
+        join_need(s, second.id, world.resident, "我也看到了", policy=policy, now=T0 + H)
         assert [v.ticket for v in mine(s, world.resident)] == [second.ticket, first.ticket]
         assert [v.id for v in mine(s, world.neighbour)] == [second.id]
         assert mine(s, world.admin) == []
@@ -42,7 +44,7 @@ def test_todo(world, policy):
         assert [v.id for v in todo(s, world.secretary)] == [at_compound.id]
         assert todo(s, world.resident) == [] and todo(s, world.other_leader) == []
         assert todo(s, world.community) == []
-        escalate_due(s, None, policy, T0 + 2 * H)  # the urgent one moves to the compound
+        escalate_due(s, policy, T0 + 2 * H)  # the urgent one moves to the compound
         assert [v.id for v in todo(s, world.secretary)] == [at_building.id, at_compound.id]  # earliest due first
         assert todo(s, world.leader) == []
         accept(s, at_building.id, world.liaison, now=T0 + 3 * H)
@@ -98,12 +100,12 @@ def test_recipients(world, policy):
         assert filed[0] == Recipient(world.resident, "telegram", "resident-tg", "en")
         assert who(recipients(s, need.id, "filed", exclude_person_id=world.resident))[0] == world.liaison
         assert who(recipients(s, need.id, "accepted")) == [world.resident]
-        join_need(s, need.id, world.neighbour, "我家也是", now=T0)
+        join_need(s, need.id, world.neighbour, "我家也是", policy=policy, now=T0)
         assert who(recipients(s, need.id, "progress")) == [world.resident, world.neighbour]
-        moved = escalate_due(s, None, policy, T0 + 2 * H)
+        moved = escalate_due(s, policy, T0 + 2 * H)
         assert who(recipients(s, need.id, "escalated")) == [world.resident, world.neighbour, world.secretary,
                                                              world.member, world.liaison]
-        assert set(moved[0].coordinator_ids) == {world.secretary, world.member}
+        assert set(tasklist.coordinators(s, s.get(OrgUnit, moved[0].to_unit_id))) == {world.secretary, world.member}
         accept(s, need.id, world.liaison, now=T0 + 3 * H)
         hand_back(s, need.id, world.liaison, "不属于物业", now=T0 + 3 * H, policy=policy)
         assert who(recipients(s, need.id, "handed_back")) == [world.resident, world.neighbour, world.secretary,

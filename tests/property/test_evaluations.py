@@ -81,7 +81,7 @@ def test_bad_yaml_and_runtime_start_up(tmp_path, cfg):
         Runtime(cfg.model_copy(update={"rubric_policy_file": uneven}))
     runtime = Runtime(cfg)
     try:
-        assert runtime.rubric == RUBRIC
+        assert runtime.policies.rubric == RUBRIC
     finally:
         runtime.db.dispose()
 

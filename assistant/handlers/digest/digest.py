@@ -11,11 +11,13 @@ from telegram import Update
 from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes
 
+from ...digest import build as digest_build
 from ...digest import context as digests
-from ...digest import outbox as outbox
+from ...digest import outbox
 from ...digest.charts import digest_png
 from ...digest.export import export_needs_xlsx
 from ...errors import Invalid
+from ...llm.narrative import narrator
 from ...messages import t
 from ..common import as_person, in_session, lang_of, reply, runtime
 
@@ -42,12 +44,12 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         unit = outbox.digest_unit(session, person_id)
         if unit is None:
             return None
-        d = digests.build(session, unit.id, period, rt.clock(), rt.needs_policy, rt.party_policy,
+        d = digest_build.build(session, unit.id, period, rt.clock(), rt.policies,
                           top_n=rt.settings.digest_top_n, hotspot_min=rt.settings.digest_hotspot_min)
         caption = t("digest.caption", lang, unit=d.unit_name, period=d.period.label(d.zone, lang))
-        story = digests.narrative(d, lang, rt.llm, rt.settings.llm_timeout)
-        return (digests.split_text(digests.render(d, lang, rt.needs_policy, story)),
-                digest_png(d, lang, rt.needs_policy, rt.settings.digest_font_file), caption)
+        story = digest_build.narrative(d, lang, narrator(rt.llm, rt.settings.llm_timeout))
+        return (digest_build.split_text(digest_build.render(d, lang, rt.policies.needs, story)),
+                digest_png(d, lang, rt.policies.needs, rt.settings.digest_font_file), caption)
 
     found = await as_person(update, context, build, read_only=True)
     if found is None:
@@ -70,9 +72,9 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             unit = outbox.digest_unit(session, person_id)
             if unit is None:
                 return None
-            path, n, truncated = export_needs_xlsx(session, unit.id, period, rt.clock(), rt.needs_policy,
+            path, n, truncated = export_needs_xlsx(session, unit.id, period, rt.clock(), rt.policies.needs,
                                                    Path(tmp) / "needs.xlsx", lang, rt.settings.digest_export_max_rows)
-            label = digests.period_bounds(period, rt.clock(), rt.needs_policy.zone).label(rt.needs_policy.zone, lang)
+            label = digests.period_bounds(period, rt.clock(), rt.policies.needs.zone).label(rt.policies.needs.zone, lang)
             return path, unit.name, label, n, truncated
 
         found = await as_person(update, context, write, read_only=True)
@@ -117,12 +119,12 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> int:
 
     def queue() -> int:
         with rt.db.session() as session:
-            slots = outbox.due_slots(rt.settings, now, rt.needs_policy.zone, outbox.started_at(session, now))
+            slots = outbox.due_slots(rt.settings, now, rt.policies.needs.zone, outbox.started_at(session, now))
         queued = 0
         for slot in slots:  # built in a read-only session (minutes for a district), stored in a short write
             with rt.db.session(read_only=True) as session:
-                built = outbox.build_slot(session, slot, now, rt.settings, rt.needs_policy, rt.party_policy,
-                                          rt.channel, rt.llm)
+                built = outbox.build_slot(session, slot, now, rt.settings, rt.policies, rt.channel,
+                                          narrator(rt.llm, rt.settings.llm_timeout))
             if built is not None:
                 with rt.db.session() as session:
                     queued += outbox.store_slot(session, slot, built, now)

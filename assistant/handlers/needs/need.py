@@ -49,7 +49,7 @@ CB = "nf:"
 
 
 def _policy(context):
-    return runtime(context).needs_policy
+    return runtime(context).policies.needs
 
 
 async def _ask_step(update: Update, context, step: str | None, apply=None) -> str:
@@ -177,7 +177,8 @@ async def _finish_duplicate(update: Update, context, data: str) -> int:
     if data == "new":
         return await _file(update, context)
     need_id = int(data.split(":", 1)[1])
-    view = await in_session(context, lambda s: filing.join_need(s, need_id, draft["person_id"], draft["description"]))
+    view = await in_session(context, lambda s: filing.join_need(
+        s, need_id, draft["person_id"], draft["description"], policy=_policy(context)))
     context.user_data.pop(DRAFT, None)
     await reply(update, "needform.joined", ticket=view.ticket)
     await notify_need(context, view.id, "joined", actor_id=draft["person_id"], note=draft["description"])
@@ -186,11 +187,10 @@ async def _finish_duplicate(update: Update, context, data: str) -> int:
 
 async def _file(update: Update, context) -> int:
     draft = context.user_data[DRAFT]
-    rt = runtime(context)
     need_draft = steps.to_need_draft(draft)
     try:
         view = await in_session(context, lambda s: filing.file_need(
-            s, rt.settings, _policy(context), draft["person_id"], need_draft))
+            s, _policy(context), draft["person_id"], need_draft))
     except NotAllowed:
         context.user_data.pop(DRAFT, None)
         await reply(update, "bot.denied")
@@ -203,7 +203,8 @@ async def _file(update: Update, context) -> int:
 
 async def offer_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Free text that reads like a need: offer to file it (returns False to let Q&A answer instead)."""
-    if not intake.looks_like_need(update.effective_message.text, _policy(context)):
+    if not intake.looks_like_need(update.effective_message.text, _policy(context),
+                                runtime(context).policies.intake):
         return False
     await offer(update, context)
     return True

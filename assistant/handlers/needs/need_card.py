@@ -40,7 +40,7 @@ PENDING = "card_pending"
 LIST_SHOWN = 10
 HISTORY_SHOWN = 12
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-NOTE_ACTIONS = {"progress": handling.post_progress, "resolve": handling.resolve, "hand_back": handling.hand_back}
+NOTE_ACTIONS = ("progress", "resolve", "hand_back")
 EVENT_OF_ACTION = {"accept": "accepted", "progress": "progress", "resolve": "resolved", "hand_back": "handed_back"}
 SATISFACTION = ("satisfied", "basically", "unsatisfied")
 
@@ -85,7 +85,7 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, need_id:
     if d is None:
         await reply(update, "bot.not_registered")
         return ConversationHandler.END
-    await update.effective_message.reply_text(card_text(runtime(context).needs_policy, d, lang),
+    await update.effective_message.reply_text(card_text(runtime(context).policies.needs, d, lang),
                                               reply_markup=_card_buttons(d.need, lang))
     if d.need.photo_file_id:
         await update.effective_message.reply_photo(d.need.photo_file_id, caption=d.need.ticket)
@@ -145,10 +145,15 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
 async def _apply(update: Update, context, need_id: int, action: str, note: str | None) -> int:
     lang = lang_of(update)
 
+    policy = runtime(context).policies.needs
+
     def run(session, person_id):
         if action == "accept":
             return handling.accept(session, need_id, person_id), person_id
-        return NOTE_ACTIONS[action](session, need_id, person_id, note), person_id
+        if action == "hand_back":  # the accept deadline starts afresh under the Runtime's SLA
+            return handling.hand_back(session, need_id, person_id, note, policy=policy), person_id
+        step = handling.post_progress if action == "progress" else handling.resolve
+        return step(session, need_id, person_id, note), person_id
 
     try:
         result = await as_person(update, context, run)
@@ -198,9 +203,11 @@ async def visit_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     context.user_data.pop(PENDING, None)
     lang = lang_of(update)
 
+    policy = runtime(context).policies.needs
+
     def run(session, person_id):
         return handling.record_visit(session, pending["need_id"], person_id, pending["contacted"], pending["solved"],
-                                  value), person_id
+                                     value, policy=policy), person_id
 
     try:
         view, person_id = await as_person(update, context, run)

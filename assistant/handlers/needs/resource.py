@@ -112,7 +112,7 @@ async def start_resource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         context.user_data.pop(DRAFT, None)
         await reply(update, "bot.denied")
         return ConversationHandler.END
-    lang, policy = lang_of(update), runtime(context).needs_policy
+    lang, policy = lang_of(update), runtime(context).policies.needs
     lines = [t("resform.head", lang, count=len(listed))] if listed else [t("resform.empty", lang)]
     lines += [_line(policy, r, lang) for r in listed[:LIST_SHOWN]]
     if len(listed) > LIST_SHOWN:
@@ -181,7 +181,7 @@ async def type_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 
 
 async def _ask_tags(update: Update, context, edit: bool) -> str:
-    lang, policy = lang_of(update), runtime(context).needs_policy
+    lang, policy = lang_of(update), runtime(context).policies.needs
     chosen = context.user_data[DRAFT]["tags"]
     pairs = [(("✓ " if c.id in chosen else "") + c.label(lang), f"tag:{c.id}") for c in policy.categories]
     pairs.append((t("resform.tags_done", lang), "done"))
@@ -202,7 +202,7 @@ async def toggle_tag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     tag, chosen = query.data.rsplit(":", 1)[1], context.user_data[DRAFT]["tags"]
     if tag in chosen:
         chosen.remove(tag)
-    elif runtime(context).needs_policy.category(tag) is not None:
+    elif runtime(context).policies.needs.category(tag) is not None:
         chosen.append(tag)
     return await _ask_tags(update, context, edit=True)
 
@@ -280,7 +280,7 @@ async def _create(update: Update, context, availability: str | None) -> int:
             raise NotAllowed("need.err.not_allowed")
         return resources.add_resource(session, draft["name"], draft["unit_id"], draft["tags"], contact=draft["contact"],
                                   capacity=draft.get("capacity"), availability=availability, created_by=person_id,
-                                  policy=rt.needs_policy, now=rt.clock())
+                                  policy=rt.policies.needs, now=rt.clock())
 
     try:
         view = await as_person(update, context, create, registered_only=False)
@@ -291,7 +291,7 @@ async def _create(update: Update, context, availability: str | None) -> int:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
     await reply(update, "resform.added", id=view.id, provider=view.provider_name, unit=draft["unit_path"],
-                tags=_tags_text(rt.needs_policy, view.tags, lang))
+                tags=_tags_text(rt.policies.needs, view.tags, lang))
     return ConversationHandler.END
 
 

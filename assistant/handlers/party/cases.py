@@ -82,7 +82,7 @@ async def start_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
 
 
 async def _set_member(update: Update, context, person_id: int) -> str | int:
-    lang, policy = lang_of(update), runtime(context).party_policy
+    lang, policy = lang_of(update), runtime(context).policies.party
 
     def check(session, pid):
         checkin = checkins.current_checkin(session, person_id)
@@ -121,9 +121,9 @@ async def choose_type(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 
 def _ask_deadline(update: Update, context):
     rt = runtime(context)
-    default = today_of(context) + timedelta(days=rt.party_policy.rectify_days)
+    default = today_of(context) + timedelta(days=rt.policies.party.rectify_days)
     button = keyboard([(t("casebot.default_deadline", lang_of(update), day=default.isoformat()), f"{CB}dl")])
-    return reply(update, "casebot.ask_deadline", reply_markup=button, days=rt.party_policy.rectify_days)
+    return reply(update, "casebot.ask_deadline", reply_markup=button, days=rt.policies.party.rectify_days)
 
 
 async def type_facts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -144,7 +144,7 @@ async def _open(update: Update, context, deadline: date | None) -> str | int:
         return ConversationHandler.END
 
     def run(session, pid):
-        view = cases.open_case(session, rt.party_policy, pid, draft["person_id"], draft["case_type"], draft["facts"],
+        view = cases.open_case(session, rt.policies.party, pid, draft["person_id"], draft["case_type"], draft["facts"],
                                deadline, now=rt.clock())
         return view, queries.accounts_for(session, [view.person_id])
 
@@ -161,7 +161,7 @@ async def _open(update: Update, context, deadline: date | None) -> str | int:
         context.user_data.pop(DRAFT, None)
         return await fail(update, err)
     context.user_data.pop(DRAFT, None)
-    policy = rt.party_policy
+    policy = rt.policies.party
     await reply(update, "casebot.opened", reply_markup=keyboard([(t("casebot.do.rectified", lang), f"{CB}ok:{view.id}")]),
                 line=case_line(policy, view, lang))
     await send_to(context, recipients,
@@ -230,14 +230,14 @@ async def rectified(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         view, recipients = await as_person(update, context, run)
     except DomainError as err:
         return await fail(update, err)
-    await reply(update, "casebot.done", line=case_line(rt.party_policy, view, lang))
+    await reply(update, "casebot.done", line=case_line(rt.policies.party, view, lang))
     await send_to(context, recipients, lambda lg: t("casebot.notify_rectified", lg, id=view.id))
     return ConversationHandler.END
 
 
 async def list_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """/cases: the cases I may see, with their status."""
-    lang, policy = lang_of(update), runtime(context).party_policy
+    lang, policy = lang_of(update), runtime(context).policies.party
 
     def load(session, pid):
         views = cases.visible_cases(session, pid)[:LIST_SHOWN]
@@ -266,7 +266,7 @@ async def list_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 async def sweep(context: ContextTypes.DEFAULT_TYPE) -> int:
     """Daily: open cases past their deadline become 未整改; the unit contact gets the notice, the branch is told."""
     rt = runtime(context)
-    policy, now = rt.party_policy, rt.clock()
+    policy, now = rt.policies.party, rt.clock()
     today = local_date(policy, now)
 
     def run():

@@ -5,8 +5,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, ContextTypes
 
 from ...messages import t
-from ...party import compliance
 from ...org.permissions import ADMIN, bindings, can
+from ...party import compliance
 from ..common import as_person, lang_of, reply, runtime
 
 MAX_LINES = 40  # one chat message stays well under Telegram's 4,096 characters
@@ -27,7 +27,7 @@ def findings_for(session, policy, person_id: int) -> list[compliance.Finding] | 
 async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/check: every organisation rule broken in my units, citing the clause."""
     lang = lang_of(update)
-    policy = runtime(context).party_policy
+    policy = runtime(context).policies.party
     found = await as_person(update, context, lambda s, pid: findings_for(s, policy, pid))
     if found is None:
         await reply(update, "bot.denied")

@@ -129,10 +129,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
             return await _ask(update, context, step)
         draft["phone"] = text
     elif step == MOVED_ON:
-        today = rt.clock().astimezone(rt.party_policy.zone).date()
+        today = rt.clock().astimezone(rt.policies.party.zone).date()
         moved_on = parse_day(text, today)
         error = ("needform.bad_date" if moved_on is None else "checkin.err.future" if moved_on > today
-                 else "checkin.err.too_early" if moved_on < rt.party_policy.earliest_date else None)
+                 else "checkin.err.too_early" if moved_on < rt.policies.party.earliest_date else None)
         if error:
             await reply(update, error)
             return await _ask(update, context, step)
@@ -194,7 +194,7 @@ async def _submit(update: Update, context) -> int:
         in_service=draft.get("in_service", True), probationary=bool(draft.get("probationary")))
 
     def submit(session, person_id):
-        view = checkins.submit_checkin(session, rt.party_policy, draft["id"], form, rt.clock())
+        view = checkins.submit_checkin(session, rt.policies.party, draft["id"], form, rt.clock())
         return view, queries.accounts_for(session, checkins.decider_ids(session, view.compound_id))
 
     try:

@@ -37,13 +37,13 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/checkins: the report for my unit, with a button per work unit that has overdue members."""
     rt = runtime(context)
     lang = lang_of(update)
-    today = rt.clock().astimezone(rt.party_policy.zone).date()
+    today = rt.clock().astimezone(rt.policies.party.zone).date()
 
     def build(session, person_id):
         unit = _unit_for(session, person_id)
         if unit is None:
             return None
-        return unit.id, breadcrumb(session, unit), checkins.report(session, rt.party_policy, unit.id, today)
+        return unit.id, breadcrumb(session, unit), checkins.report(session, rt.policies.party, unit.id, today)
 
     found = await as_person(update, context, build)
     if found is None:
@@ -71,12 +71,12 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     rt = runtime(context)
     lang = lang_of(update)
     work_unit = state["work_units"][index]
-    today = rt.clock().astimezone(rt.party_policy.zone).date()
+    today = rt.clock().astimezone(rt.policies.party.zone).date()
 
     def rows(session, person_id):
         if _unit_for(session, person_id) is None:
             return None
-        return checkins.overdue_by_work_unit(session, rt.party_policy, state["unit_id"], today).get(work_unit, [])
+        return checkins.overdue_by_work_unit(session, rt.policies.party, state["unit_id"], today).get(work_unit, [])
 
     found = await as_person(update, context, rows)
     if found is None:
@@ -94,7 +94,7 @@ async def remind_unfinished(context: ContextTypes.DEFAULT_TYPE) -> int:
 
     def load():
         with rt.db.session() as session:
-            views = checkins.unfinished(session, rt.clock() - rt.party_policy.reminder_delay)
+            views = checkins.unfinished(session, rt.clock() - rt.policies.party.reminder_delay)
             checkins.mark_reminded(session, [v.id for v in views], rt.clock())
             return queries.accounts_for(session, [v.person_id for v in views])
 

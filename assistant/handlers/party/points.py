@@ -70,7 +70,7 @@ def compounds_where(session, person_id: int, action: str) -> list[OrgUnit]:
 def today_of(context) -> date:
     """Today in the policy's zone by the runtime's (controllable) clock."""
     rt = runtime(context)
-    return local_date(rt.party_policy, rt.clock())
+    return local_date(rt.policies.party, rt.clock())
 
 
 def roster_buttons(session, compounds, prefix: str, name_filter: str | None = None) -> list[tuple[str, str]]:
@@ -158,7 +158,7 @@ async def _set_member(update: Update, context, person_id: int) -> str | int:
     name, recent = found
     draft.update(person_id=person_id, name=name)
     context.user_data[DRAFT] = draft
-    policy = runtime(context).party_policy
+    policy = runtime(context).policies.party
     if draft["mode"] == "fix":
         if not recent:
             context.user_data.pop(DRAFT, None)
@@ -221,7 +221,7 @@ async def choose_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 
 async def _set_day(update: Update, context, day: date | None) -> str:
-    policy, today = runtime(context).party_policy, today_of(context)
+    policy, today = runtime(context).policies.party, today_of(context)
     errors: list[tuple[str, str]] = []
     if day is None:
         errors.append(("on_date", "pointsbot.bad_day"))
@@ -254,7 +254,7 @@ async def _record(update: Update, context, note: str | None) -> int:
         return ConversationHandler.END
 
     def run(session, pid):
-        entry = points.record_points(session, rt.party_policy, pid, draft["person_id"], draft["activity"],
+        entry = points.record_points(session, rt.policies.party, pid, draft["person_id"], draft["activity"],
                                      date.fromisoformat(draft["on_date"]), note, now=rt.clock())
         return entry, session.get(Person, pid).name, queries.accounts_for(session, [draft["person_id"]])
 
@@ -262,7 +262,7 @@ async def _record(update: Update, context, note: str | None) -> int:
         entry, recorder, recipients = await as_person(update, context, run)
     except DomainError as err:
         return await fail(update, err)
-    label = lambda lg: _activity(rt.party_policy, entry.activity, lg)
+    label = lambda lg: _activity(rt.policies.party, entry.activity, lg)
     await reply(update, "pointsbot.recorded", name=draft["name"], activity=label(lang), points=entry.points,
                 day=entry.on_date.isoformat())
     await send_to(context, recipients, lambda lg: t("pointsbot.notify", lg, activity=label(lg), points=entry.points,
@@ -303,7 +303,7 @@ async def type_fix_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
         fix, recorder, recipients = await as_person(update, context, run)
     except DomainError as err:
         return await fail(update, err)
-    label = lambda lg: _activity(rt.party_policy, fix.activity, lg)
+    label = lambda lg: _activity(rt.policies.party, fix.activity, lg)
     await reply(update, "pointsbot.corrected", name=draft.get("name", ""), activity=label(lang), points=fix.points,
                 day=fix.on_date.isoformat())
     await send_to(context, recipients, lambda lg: t("pointsbot.notify_fix", lg, activity=label(lg), points=fix.points,
@@ -328,7 +328,7 @@ def board_text(session, policy, compound: OrgUnit, today: date, lang: str) -> st
 async def show_board(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """排行榜: this month's leaderboard of my branch(es) and the quarter's 党员先锋岗."""
     await update.callback_query.answer()
-    lang, today, policy = lang_of(update), today_of(context), runtime(context).party_policy
+    lang, today, policy = lang_of(update), today_of(context), runtime(context).policies.party
 
     def load(session, pid):
         compounds = {c.id: c for c in compounds_where(session, pid, "record_points")}

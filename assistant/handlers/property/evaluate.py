@@ -51,12 +51,12 @@ CONTRACT_BUTTONS = 20
 
 def _period_now(context) -> str:
     rt = runtime(context)
-    return rt.rubric.period_of(rt.clock().astimezone(rt.rubric.zone).date())
+    return rt.policies.rubric.period_of(rt.clock().astimezone(rt.policies.rubric.zone).date())
 
 
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """/evaluate: score a property company serving one of my compounds (branch secretaries, coordinators)."""
-    rubric, now = runtime(context).rubric, _period_now(context)
+    rubric, now = runtime(context).policies.rubric, _period_now(context)
 
     def load(session, pid):
         if not can(session, pid, "evaluate_property"):
@@ -94,14 +94,14 @@ async def choose_contract(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     draft.update(company_id=company_id, compound_id=compound_id, company=draft["names"][key][0],
                  compound=draft["names"][key][1])
     now = _period_now(context)
-    periods = [now, runtime(context).rubric.previous_period(now)]
+    periods = [now, runtime(context).policies.rubric.previous_period(now)]
     await reply(update, "evalbot.ask_period", reply_markup=keyboard([(p, f"{CB}p:{p}") for p in periods]),
                 example=now)
     return PERIOD
 
 
 async def _set_period(update: Update, context, period: str) -> str:
-    rubric, draft = runtime(context).rubric, context.user_data[DRAFT]
+    rubric, draft = runtime(context).policies.rubric, context.user_data[DRAFT]
     if not rubric.valid_period(period):
         await reply(update, "eval.err.period_example", example=_period_now(context))
         return PERIOD
@@ -136,7 +136,7 @@ async def type_period(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 
 
 async def _ask_item(update: Update, context) -> str:
-    rubric, draft, lang = runtime(context).rubric, context.user_data[DRAFT], lang_of(update)
+    rubric, draft, lang = runtime(context).policies.rubric, context.user_data[DRAFT], lang_of(update)
     item = rubric.items[draft["index"]]
     part = rubric.part(item.part)
     if item is part.items[0] and item.part == "service_quality":
@@ -157,7 +157,7 @@ async def _ask_item(update: Update, context) -> str:
 
 
 async def _set_score(update: Update, context, text: str) -> str:
-    rubric, draft = runtime(context).rubric, context.user_data[DRAFT]
+    rubric, draft = runtime(context).policies.rubric, context.user_data[DRAFT]
     item = rubric.items[draft["index"]]
     try:
         points = float(text.strip().removesuffix("分"))
@@ -190,12 +190,12 @@ async def type_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     if len(note) > evaluations.NOTE_MAX:
         await reply(update, "eval.err.note_long")
         return NOTE
-    draft["scores"][runtime(context).rubric.items[draft["index"]].id][1] = note
+    draft["scores"][runtime(context).policies.rubric.items[draft["index"]].id][1] = note
     return await _next(update, context)
 
 
 async def _next(update: Update, context) -> str:
-    draft, rubric = context.user_data[DRAFT], runtime(context).rubric
+    draft, rubric = context.user_data[DRAFT], runtime(context).policies.rubric
     draft["index"] += 1
     if draft["index"] < len(rubric.items):
         return await _ask_item(update, context)
@@ -203,7 +203,7 @@ async def _next(update: Update, context) -> str:
 
 
 async def _ask_veto(update: Update, context) -> str:
-    rubric, draft, lang = runtime(context).rubric, context.user_data[DRAFT], lang_of(update)
+    rubric, draft, lang = runtime(context).policies.rubric, context.user_data[DRAFT], lang_of(update)
     pairs = [(("☑ " if v.id in draft["vetoes"] else "☐ ") + v.label(lang), f"{CB}v:{v.id}") for v in rubric.vetoes]
     pairs.append((t("evalbot.veto_done", lang), f"{CB}done"))
     await reply(update, "evalbot.ask_veto", reply_markup=keyboard(pairs))
@@ -214,7 +214,7 @@ async def toggle_veto(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     """A veto item ticked or unticked."""
     await update.callback_query.answer()
     draft, veto = context.user_data[DRAFT], update.callback_query.data[len(f"{CB}v:"):]
-    if runtime(context).rubric.veto(veto) is not None:
+    if runtime(context).policies.rubric.veto(veto) is not None:
         draft["vetoes"] = [v for v in draft["vetoes"] if v != veto] if veto in draft["vetoes"] \
             else draft["vetoes"] + [veto]
     return await _ask_veto(update, context)
@@ -240,7 +240,7 @@ async def type_veto_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def _review(update: Update, context) -> str:
-    rubric, draft, lang = runtime(context).rubric, context.user_data[DRAFT], lang_of(update)
+    rubric, draft, lang = runtime(context).policies.rubric, context.user_data[DRAFT], lang_of(update)
     sums = {p.id: sum(draft["scores"][i.id][0] for i in p.items) for p in rubric.parts}
     total = rubric.total(sums["party_building"], sums["service_quality"])
     lines = [t("evalbot.review_head", lang, company=draft["company"], compound=draft["compound"],
@@ -266,7 +266,7 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     scores = {item: (points, note) for item, (points, note) in draft["scores"].items()}
 
     def run(session, pid):
-        return evaluations.submit(session, rt.rubric, pid, draft["company_id"], draft["compound_id"],
+        return evaluations.submit(session, rt.policies.rubric, pid, draft["company_id"], draft["compound_id"],
                                   draft["period"], scores, draft["vetoes"], draft.get("veto_note"), now=rt.clock())
 
     try:

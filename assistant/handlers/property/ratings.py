@@ -15,7 +15,7 @@ HISTORY = ("history", "历史")
 async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/ratings history: each company and compound's result, period by period."""
     rt, lang = runtime(context), lang_of(update)
-    found = await as_person(update, context, lambda s, pid: ratings.history_for(s, rt.rubric, pid), read_only=True)
+    found = await as_person(update, context, lambda s, pid: ratings.history_for(s, rt.policies.rubric, pid), read_only=True)
     if found is None:
         await reply(update, "bot.denied")
         return
@@ -39,12 +39,12 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if context.args and context.args[0].lower() in HISTORY:
         await show_history(update, context)
         return
-    now = rt.rubric.period_of(rt.clock().astimezone(rt.rubric.zone).date())
+    now = rt.policies.rubric.period_of(rt.clock().astimezone(rt.policies.rubric.zone).date())
     period = context.args[0].upper() if context.args else now
-    if not rt.rubric.valid_period(period):
+    if not rt.policies.rubric.valid_period(period):
         await reply(update, "eval.err.period_example", example=now)
         return
-    found = await as_person(update, context, lambda s, pid: ratings.results_for(s, rt.rubric, pid, period), read_only=True)
+    found = await as_person(update, context, lambda s, pid: ratings.results_for(s, rt.policies.rubric, pid, period), read_only=True)
     if found is None:
         await reply(update, "bot.denied")
         return
