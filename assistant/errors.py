@@ -6,7 +6,7 @@
     Invalid         bad input; `errors` lists (field, key) pairs (also a ValueError)
     InvalidTransition  the record's status does not allow this step
 
-`now_or` is the one helper that gives services their clock: `now` when passed (timezone-aware), else UTC now.
+`load` reads a row or raises NotFound; `now_or` gives services their clock: `now` (timezone-aware), else UTC now.
 """
 from __future__ import annotations
 
@@ -61,6 +61,14 @@ class InvalidTransition(DomainError):
         status = t(f"{self.domain}.status.{self.values['status']}", lang)
         action = t(f"{self.domain}.action.{self.values['action']}", lang)
         return t(self.key, lang, **{**self.values, "status": status, "action": action})
+
+
+def load(session, model, row_id: int, key: str):
+    """The row of `model` with this id, or NotFound(key, id=row_id)."""
+    row = session.get(model, row_id)
+    if row is None:
+        raise NotFound(key, id=row_id)
+    return row
 
 
 def now_or(now: datetime | None) -> datetime:

@@ -36,8 +36,9 @@ class Runtime:
     @cached_property
     def index(self):
         from .knowledge.index import open_index
+        from .llm.provider import embeddings
 
-        return open_index(self.settings)
+        return open_index(self.settings, embeddings(self.settings))  # the bundled e5 unless an endpoint is set
 
     @cached_property
     def llm(self):

@@ -49,10 +49,10 @@ def ask(
     """Answer a policy question from the directive, quoting and citing the clause."""
     from ..knowledge.index import open_index
     from ..llm.answer import answer_sync
-    from ..llm.provider import chat_model
+    from ..llm.provider import chat_model, embeddings
 
     console_logging()
-    index = open_index(settings())
+    index = open_index(settings(), embeddings(settings()))
     model = chat_model(settings())  # None unless LLM_BASE_URL and LLM_MODEL are set
 
     def answer_question(index, text):

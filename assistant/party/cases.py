@@ -16,13 +16,13 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import DomainError, Invalid, NotAllowed, now_or
+from ..errors import DomainError, Invalid, NotAllowed, load, now_or
 from ..messages import t
 from ..org.people import normalise_phone
 from ..org.permissions import can
 from ..policy.loader import PartyPolicy
 from ..storage.models import CaseEvent, NegativeCase, Person
-from .checkins import current_checkin, load, local_date
+from .checkins import current_checkin, local_date
 
 TEXT_MAX = 2000
 

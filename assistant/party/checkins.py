@@ -15,7 +15,7 @@ from pathlib import Path
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..errors import DomainError, Invalid, NotAllowed, NotFound, now_or
+from ..errors import DomainError, Invalid, NotAllowed, load, now_or
 from ..messages import t
 from ..org.people import mask_phone, normalise_phone
 from ..org.permissions import can
@@ -50,14 +50,6 @@ def deadline_for(policy: PartyPolicy, in_service: bool, moved_on: date | datetim
         return initial
     after_move = add_months(local_date(policy, moved_on), policy.move_months)
     return max(after_move, initial) if initial else after_move
-
-
-def load(session: Session, model, row_id: int, key: str):
-    """The row or NotFound(key)."""
-    row = session.get(model, row_id)
-    if row is None:
-        raise NotFound(key, id=row_id)
-    return row
 
 
 @dataclass(frozen=True)

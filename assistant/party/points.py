@@ -13,11 +13,11 @@ from typing import NamedTuple
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import DomainError, Invalid, NotAllowed, NotFound, now_or
+from ..errors import DomainError, Invalid, NotAllowed, NotFound, load, now_or
 from ..org.permissions import ACTIONS, ADMIN, bindings
 from ..policy.loader import PartyPolicy
 from ..storage.models import OrgUnit, Person, PointEntry
-from .checkins import check_date, current_checkin, load, local_date
+from .checkins import check_date, current_checkin, local_date
 
 NOTE_MAX = 500
 

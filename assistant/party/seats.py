@@ -14,7 +14,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ..errors import DomainError, Invalid, NotAllowed, NotFound, now_or
+from ..errors import DomainError, Invalid, NotAllowed, NotFound, load, now_or
 from ..org.permissions import can
 from ..org.tree import ancestry
 from ..property.owners_committee import committee_counts
@@ -28,7 +28,6 @@ from ..storage.models import (
     Person,
     RoleBinding,
 )
-from .checkins import load
 
 FROM_MAX = 200
 

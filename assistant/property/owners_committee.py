@@ -11,9 +11,8 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from ..errors import DomainError, Invalid, NotAllowed, now_or
+from ..errors import DomainError, Invalid, NotAllowed, load, now_or
 from ..org.permissions import can
-from ..party.checkins import load
 from ..storage.models import OWNERS_ROLES, OrgUnit, OwnersCommitteeMember, Person
 
 
