@@ -1,7 +1,7 @@
 """Logging for `assistant run` / `bot` / `chat`: level and file from the settings, no personal data in a line.
 
 The file (ASSISTANT_LOG_FILE, default <data dir>/assistant.log) gets every record at ASSISTANT_LOG_LEVEL;
-with `console` the warnings also go to stderr. A filter masks phone numbers and bot tokens in every record,
+with `console` the warnings also go to stderr. The formatter masks phone numbers and bot tokens in every line,
 and the HTTP client's request lines (which carry the token) are kept at WARNING. Log calls in the code name
 tickets, ids of rows and counts — never a person's name, phone or Telegram id.
 """
@@ -20,15 +20,16 @@ QUIET = ("httpx", "httpcore", "apscheduler", "telegram.ext.Updater")
 _HANDLER_NAME = "assistant-file"
 
 
-class RedactPersonalData(logging.Filter):
-    """Masks phone numbers and bot tokens in the formatted message (and drops its arguments)."""
+def redact(text: str) -> str:
+    """Phone numbers and bot tokens masked."""
+    return TOKEN.sub("<token>", PHONE.sub("<phone>", text))
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        message = record.getMessage()
-        clean = TOKEN.sub("<token>", PHONE.sub("<phone>", message))
-        if clean != message:
-            record.msg, record.args = clean, None
-        return True
+
+class RedactingFormatter(logging.Formatter):
+    """Formats the record (traceback included), then masks phone numbers and bot tokens in all of it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
 
 
 def console_logging() -> None:
@@ -48,15 +49,13 @@ def configure_logging(settings: Settings, *, console: bool = False) -> logging.H
     file_handler = logging.FileHandler(path, encoding="utf-8")
     file_handler.set_name(_HANDLER_NAME)
     file_handler.setLevel(level)
-    file_handler.setFormatter(logging.Formatter(FORMAT))
-    file_handler.addFilter(RedactPersonalData())
+    file_handler.setFormatter(RedactingFormatter(FORMAT))
     root.addHandler(file_handler)
     if console and not any(isinstance(h, logging.StreamHandler) and not isinstance(h, logging.FileHandler)
                            for h in root.handlers):
         stream = logging.StreamHandler(sys.stderr)
         stream.setLevel(logging.WARNING)
-        stream.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        stream.addFilter(RedactPersonalData())
+        stream.setFormatter(RedactingFormatter("%(levelname)s %(name)s: %(message)s"))
         root.addHandler(stream)
     root.setLevel(min(level, root.level) if root.level else level)
     for name in QUIET:

@@ -1,18 +1,21 @@
 """The ONLY place that builds the telegram Application: handlers, persistence, rate limiting, menu."""
 from __future__ import annotations
 
+import asyncio
+
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from ..runtime import Runtime
 from . import ask, jobs, router
+from .common import RUNTIME
 from .digest import digest
+from .errors import on_error
 from .needs import need, need_card, resource
 from .org import invite, start
 from .party import cases, check, checkin, checkin_report, flowin, points
-from .property import evaluate, ratings
-from .common import RUNTIME
 from .persistence import SQLPersistence
-from ..runtime import Runtime
+from .property import evaluate, ratings
 
 GUARD_GROUP = -1
 TERMINAL_TOKEN = "0:terminal"
@@ -28,7 +31,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
         .base_file_url(s.telegram_file_base_url)
         .persistence(SQLPersistence(rt.db))
         .rate_limiter(AIORateLimiter(max_retries=3))
-        .post_init(start.set_menu)
+        .post_init(post_init)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -54,6 +57,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handlers(digest.handlers())
     application.add_handler(router.build_handler())
     application.add_handler(start.cancel_handler())
+    application.add_error_handler(on_error)
     jobs.schedule(application, s.escalation_interval_seconds)
     checkin_report.schedule(application, s.reminder_interval_seconds)
     cases.schedule(application)
@@ -61,11 +65,18 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     return application
 
 
+async def post_init(application: Application) -> None:
+    """Before the first update: the commands menu, then the knowledge index (e5 + Chroma) opened in a worker
+    thread, so the event loop stays free and the first question finds it ready."""
+    await start.set_menu(application)
+    rt = application.bot_data[RUNTIME]
+    await asyncio.to_thread(lambda: rt.index)
+
+
 def run_bot(rt: Runtime) -> None:
     """Serve Telegram: polling by default, webhook mode when a webhook URL is configured."""
     s = rt.settings
-    application = build_application(rt)
-    rt.index  # load the knowledge index before the first question arrives
+    application = build_application(rt)  # post_init opens the index off the event loop
     if s.webhook_url:
         from urllib.parse import urlparse
 
@@ -79,12 +90,11 @@ def run_bot(rt: Runtime) -> None:
 
 def run_terminal(rt: Runtime) -> None:
     """The same Application in the terminal, no network."""
-    import asyncio
     import sys
 
-    from .terminal import OPERATOR_ID, TerminalChat, TerminalRequest
     from ..messages import t
     from ..org.people import ensure_local_operator
+    from .terminal import OPERATOR_ID, TerminalChat, TerminalRequest
 
     with rt.db.session() as session:
         ensure_local_operator(session, rt.channel, str(OPERATOR_ID), t("bot.operator_name"))
