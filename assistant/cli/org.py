@@ -14,6 +14,7 @@ import typer
 from ..messages import CATALOGUE, t
 from ._common import fail as _fail
 from ._common import settings as get_settings
+from ._common import unit as find_unit_or_exit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -88,13 +89,7 @@ def invite(
     db = open_database(settings)
     try:
         with db.session() as session:
-            try:
-                target = org.find_unit(session, unit)
-            except org.AmbiguousUnit as error:
-                lines = [t("org.candidate", id=u.id, path=org.breadcrumb(session, u)) for u in error.candidates]
-                _fail(t("org.unit_ambiguous", unit=unit, candidates="\n".join(lines)))
-            if target is None:
-                _fail(t("org.unit_not_found", unit=unit))
+            target = find_unit_or_exit(session, unit)
             if target.level not in ROLE_LEVELS[role]:
                 levels = "、".join(org.level_name(level) for level in ROLE_LEVELS[role])
                 _fail(t("invite.role_level", role=_role_name(role), levels=levels))

@@ -4,29 +4,16 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..org.permissions import compounds_where
+from ..org.tree import breadcrumb
 from ..storage.models import OrgUnit
 from .freetext import building_number
-from ..org.tree import ancestry, breadcrumb
-from ..org.permissions import ADMIN, bindings
 
 
 def compounds_for(session: Session, person_id: int) -> list[tuple[int, str]]:
-    """(id, breadcrumb) of the compounds in the person's subtrees, in tree order.
-
-    A worker bound below a compound (a building leader) gets the compound their building belongs to.
-    """
-    found: dict[int, OrgUnit] = {}
-    for binding in bindings(session, person_id):
-        unit = binding.unit
-        if unit.level in ("building", "household"):
-            compound = next(u for u in ancestry(session, unit) if u.level == "compound")
-            found[compound.id] = compound
-            continue
-        query = select(OrgUnit).where(OrgUnit.level == "compound")
-        if binding.role != ADMIN:
-            query = query.where(OrgUnit.path.startswith(unit.path, autoescape=True))
-        found.update((c.id, c) for c in session.scalars(query))
-    return [(u.id, breadcrumb(session, u)) for u in sorted(found.values(), key=lambda u: u.path)]
+    """(id, breadcrumb) of the compounds in the person's subtrees, in tree order (org.permissions.compounds_where:
+    a worker bound below a compound, a building leader, gets the compound their building belongs to)."""
+    return [(u.id, breadcrumb(session, u)) for u in compounds_where(session, person_id)]
 
 
 def buildings_of(session: Session, compound_id: int) -> list[tuple[int, str]]:

@@ -136,3 +136,42 @@ def _grants(binding: RoleBinding, allowed: Iterable[str], unit: OrgUnit | None, 
     if unit is not None and not _within(unit, binding.unit):
         return False
     return role is None or ROLE_RANK[role] >= ROLE_RANK[binding.role]
+
+
+def compounds_where(session: Session, person_id: int, action: str | None = None) -> list[OrgUnit]:
+    """The one scope query for "the compounds I may act on", in tree order.
+
+    With `action`: the compounds covered by the person's bindings whose role may do it (admin: its subtree).
+    Without: those of any binding (admin: every compound). A binding at a building or household covers its
+    compound. Paths are matched as prefixes with LIKE patterns escaped."""
+    allowed = ACTIONS[action] if action else None
+    found: dict[int, OrgUnit] = {}
+    for binding in bindings(session, person_id):
+        if allowed is not None and binding.role != ADMIN and binding.role not in allowed:
+            continue
+        unit = binding.unit
+        while unit is not None and unit.level in ("building", "household"):
+            unit = unit.parent
+        if unit is None:
+            continue
+        if unit.level == "compound":
+            found[unit.id] = unit
+            continue
+        query = select(OrgUnit).where(OrgUnit.level == "compound")
+        if not (binding.role == ADMIN and action is None):
+            query = query.where(OrgUnit.path.startswith(unit.path, autoescape=True))
+        found.update((c.id, c) for c in session.scalars(query))
+    return sorted(found.values(), key=lambda u: u.path)
+
+
+def outermost_units(session: Session, person_id: int | None, action: str) -> list[OrgUnit]:
+    """The outermost units where the person's roles may do `action` (admin anywhere it is bound)."""
+    if person_id is None:
+        return []
+    allowed = ACTIONS[action] | {ADMIN}
+    units = sorted((b.unit for b in bindings(session, person_id) if b.role in allowed), key=lambda u: len(u.path))
+    roots: list[OrgUnit] = []
+    for unit in units:
+        if not any(unit.path.startswith(root.path) for root in roots):
+            roots.append(unit)
+    return roots

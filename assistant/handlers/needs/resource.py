@@ -37,7 +37,7 @@ from ...needs import places, resources
 from ...needs.resources import AVAILABILITY_MAX, CONTACT_MAX, NAME_MAX
 from ...needs.tasklist import MANAGE_ACTION
 from ...org import tree as org
-from ...org.permissions import ACTIONS, ADMIN, bindings, can
+from ...org.permissions import can, outermost_units
 from ..common import as_person, cancel_command, conversation, lang_of, reply, runtime
 
 MENU, UNIT, NAME, TAGS = "reslist.menu", "reslist.unit", "reslist.name", "reslist.tags"
@@ -51,22 +51,9 @@ SHOWN_CHARS = 40  # long fields are cut in the list so it stays within one Teleg
 CAPACITY_MAX = 2**31 - 1  # the column is a 32-bit integer
 
 
-def _roots(session, person_id: int | None) -> list:
-    """The outermost units where the person keeps the lists (a view_reports role, or admin)."""
-    if person_id is None:
-        return []
-    allowed = ACTIONS[MANAGE_ACTION] | {ADMIN}
-    units = sorted((b.unit for b in bindings(session, person_id) if b.role in allowed), key=lambda u: len(u.path))
-    roots: list = []
-    for unit in units:
-        if not any(unit.path.startswith(root.path) for root in roots):
-            roots.append(unit)
-    return roots
-
-
 def _manageable(session, person_id: int, limit: int) -> list[tuple[int, str]]:
     """(id, breadcrumb) of the units offered as buttons: my units, then the compounds below them."""
-    found = {u.id: org.breadcrumb(session, u) for u in _roots(session, person_id)}
+    found = {u.id: org.breadcrumb(session, u) for u in outermost_units(session, person_id, MANAGE_ACTION)}
     for unit_id, path in places.compounds_for(session, person_id):
         if unit_id not in found and can(session, person_id, MANAGE_ACTION, unit_id):
             found[unit_id] = path
@@ -104,7 +91,7 @@ def _line(policy, r: resources.ResourceView, lang: str) -> str:
 async def start_resource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """/resource: the active resources of my units, with buttons to add or deactivate one."""
     def active(session, person_id):
-        roots = _roots(session, person_id)
+        roots = outermost_units(session, person_id, MANAGE_ACTION)
         return [r for root in roots for r in resources.list_resources(session, root.id)] if roots else None
 
     listed = await as_person(update, context, active, registered_only=False)

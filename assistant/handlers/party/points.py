@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
 from telegram import Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -32,7 +31,7 @@ from telegram.ext import (
 from ...errors import DomainError, NotAllowed
 from ...messages import t
 from ...needs import queries
-from ...org.permissions import ACTIONS, ADMIN, bindings
+from ...org import permissions
 from ...party import checkins, points
 from ...party.checkins import local_date
 from ...storage.models import OrgUnit, Person
@@ -48,23 +47,9 @@ ENTRY_BUTTONS = 8
 BOARD_SHOWN = 10
 
 
-def compounds_where(session, person_id: int, action: str) -> list[OrgUnit]:
-    """Compounds covered by the person's bindings for `action` (a building binding covers its compound)."""
-    allowed, found = ACTIONS[action], {}
-    for b in bindings(session, person_id):
-        if b.role != ADMIN and b.role not in allowed:
-            continue
-        unit = b.unit
-        while unit is not None and unit.level in ("building", "household"):
-            unit = unit.parent
-        if unit is None:
-            continue
-        if unit.level == "compound":
-            found[unit.id] = unit
-        else:
-            query = select(OrgUnit).where(OrgUnit.level == "compound", OrgUnit.path.startswith(unit.path))
-            found.update((c.id, c) for c in session.scalars(query))
-    return sorted(found.values(), key=lambda u: (u.name, u.id))
+def compounds_where(session, person_id: int, action: str) -> list:
+    """Compounds where the person may do `action` (the org domain's scope query), by name."""
+    return sorted(permissions.compounds_where(session, person_id, action), key=lambda u: (u.name, u.id))
 
 
 def today_of(context) -> date:
