@@ -17,7 +17,7 @@ import typer
 from ..errors import DomainError
 from ..messages import t
 from ..needs.queries import detail, list_needs
-from ..needs.resources import add_resource, deactivate_resource, list_resources
+from ..needs.resources import CAPACITY_MAX, add_resource, deactivate_resource, list_resources
 from ..needs.tasklist import remove_route, route_for, set_route
 from . import _common as common
 from ._common import compound as _compound
@@ -27,8 +27,6 @@ from ._common import fail as _fail
 from ._common import person as _person
 from ._common import unit as _unit
 from ._common import when as _when
-
-CAPACITY_MAX = 2**31 - 1  # resources.capacity is a 32-bit integer column
 
 needs_app = typer.Typer(help="The needs list (需求清单): list needs and show one with its history.", no_args_is_help=True)
 tasks_app = typer.Typer(help="The task list (任务清单): who answers for a category in a compound.", no_args_is_help=True)

@@ -21,6 +21,7 @@ from .records import load_need
 from .tasklist import MANAGE_ACTION
 
 NAME_MAX, CONTACT_MAX, AVAILABILITY_MAX = 200, 200, 500
+CAPACITY_MAX = 2**31 - 1  # resources.capacity is a 32-bit integer column
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ def add_resource(session: Session, provider_name: str, unit_id: int, tags: list[
     tags = list(dict.fromkeys(tags or []))
     if not tags or any(policy.category(tag) is None for tag in tags):
         errors.append(("tags", "resource.err.tags"))
-    if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity <= 0):
+    if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)
+                                 or not 0 < capacity <= CAPACITY_MAX):
         errors.append(("capacity", "resource.err.capacity"))
     for field, value, limit in (("contact", contact, CONTACT_MAX), ("availability", availability, AVAILABILITY_MAX)):
         if len(_text(value) or "") > limit:

@@ -34,7 +34,7 @@ from telegram.ext import (
 from ...errors import DomainError, NotAllowed
 from ...messages import t
 from ...needs import places, resources
-from ...needs.resources import AVAILABILITY_MAX, CONTACT_MAX, NAME_MAX
+from ...needs.resources import AVAILABILITY_MAX, CAPACITY_MAX, CONTACT_MAX, NAME_MAX
 from ...needs.tasklist import MANAGE_ACTION
 from ...org import tree as org
 from ...org.permissions import can, outermost_units
@@ -48,7 +48,6 @@ DRAFT = "resource_draft"
 UNIT_BUTTONS = 12
 LIST_SHOWN = OFF_BUTTONS = 10
 SHOWN_CHARS = 40  # long fields are cut in the list so it stays within one Telegram message (4,096 characters)
-CAPACITY_MAX = 2**31 - 1  # the column is a 32-bit integer
 
 
 def _manageable(session, person_id: int, limit: int) -> list[tuple[int, str]]:
