@@ -93,6 +93,17 @@ class Settings(BaseSettings):
     digest_export_max_rows: int = Field(default=50000, description="Needs per /export workbook.")
     digest_font_file: Path | None = Field(default=None, description="A CJK font for charts; mplfonts' Noto Sans CJK SC when unset.")
 
+    # Logging (issue 13): `assistant run` / `bot` / `chat` write here; no personal data in a line.
+    log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    log_file: Path | None = Field(default=None, description="The log file; <data dir>/assistant.log when unset.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return value.upper()
+
     @field_validator("digest_weekly_days")
     @classmethod
     def _iso_weekdays(cls, value: tuple[int, ...]) -> tuple[int, ...]:
@@ -111,6 +122,11 @@ class Settings(BaseSettings):
     def sqlalchemy_url(self) -> str:
         """The database URL in use: DATABASE_URL, or a SQLite file in the data directory."""
         return self.database_url or f"sqlite:///{(self.data_dir / 'assistant.db').resolve()}"
+
+    @property
+    def log_path(self) -> Path:
+        """The log file in use: ASSISTANT_LOG_FILE, or assistant.log in the data directory."""
+        return self.log_file or self.data_dir / "assistant.log"
 
     @property
     def index_dir(self) -> Path:

@@ -1,4 +1,4 @@
-"""What a running assistant holds: settings, the database and the knowledge index (opened lazily)."""
+"""What a running assistant holds: settings, the database, the policies, the knowledge index and the LLM."""
 from __future__ import annotations
 
 from collections import OrderedDict
@@ -8,6 +8,7 @@ from datetime import datetime
 from functools import cached_property
 
 from .config import Settings
+from .policies import Policies
 from .storage.db import Database, open_database
 from .storage.models import utcnow
 
@@ -25,36 +26,19 @@ class Runtime:
     def __post_init__(self) -> None:
         if self.db is None:
             self.db = open_database(self.settings)
-        self.needs_policy  # a bad policy file stops the start with a clear message
-        self.party_policy
-        self.rubric
+        self.policies  # a bad policy file stops the start with a clear message
 
     @cached_property
-    def needs_policy(self):
-        """The needs-list policy (categories, SLA, escalation chain), validated at start-up."""
-        from .policy.loader import load_needs_policy
-
-        return load_needs_policy(settings=self.settings)
-
-    @cached_property
-    def party_policy(self):
-        """The party-member policy (check-in deadlines, points, cases, compliance rules), validated at start-up."""
-        from .policy.loader import load_party_policy
-
-        return load_party_policy(self.settings.party_policy_file)
-
-    @cached_property
-    def rubric(self):
-        """The property-company evaluation rubric (双百分, veto list, stars, weights), validated at start-up."""
-        from .policy.rubric import load_rubric
-
-        return load_rubric(self.settings.rubric_policy_file)
+    def policies(self) -> Policies:
+        """The needs, party, rubric and intake policies, validated at start-up; passed to every service."""
+        return Policies.load(self.settings)
 
     @cached_property
     def index(self):
         from .knowledge.index import open_index
+        from .llm.provider import embeddings
 
-        return open_index(self.settings)
+        return open_index(self.settings, embeddings(self.settings))  # the bundled e5 unless an endpoint is set
 
     @cached_property
     def llm(self):

@@ -35,9 +35,13 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import func, select, text
 from sqlalchemy.pool import NullPool
 
+from assistant.digest import build as digest_build
+from assistant.digest import context as digests
+from assistant.needs.freetext import load_rules
+from assistant.policies import Policies
 from assistant.policy import load_needs_policy
 from assistant.policy.loader import load_party_policy
-from assistant.services import digest as digests
+from assistant.policy.rubric import load_rubric
 from assistant.storage import kv
 from assistant.storage.db import Database, make_engine, upgrade
 from assistant.storage.models import Base, CommitteeSeat, Need, OrgUnit, Person
@@ -237,8 +241,8 @@ def timed(db: Database, unit_id: int, period: str, repeat: int, policy, party) -
     for _ in range(repeat):
         with db.session() as s:
             started = time.perf_counter()
-            d = digests.build(s, unit_id, period, NOW, policy, party)
-            text_out = digests.render(d, "zh", policy)
+            d = digest_build.build(s, unit_id, period, NOW, Policies(policy, party, load_rubric(), load_rules()))
+            text_out = digest_build.render(d, "zh", policy)
             times.append(time.perf_counter() - started)
     return statistics.median(times), text_out
 

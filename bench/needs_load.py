@@ -68,8 +68,8 @@ from telegram.ext import AIORateLimiter, SimpleUpdateProcessor  # noqa: E402
 from assistant.config import Settings  # noqa: E402
 from assistant.handlers.persistence import CONVERSATIONS  # noqa: E402
 from assistant.messages import t  # noqa: E402
-from assistant.services import invites  # noqa: E402
-from assistant.services.org import import_org  # noqa: E402
+from assistant.org import invites  # noqa: E402
+from assistant.org.tree import import_org  # noqa: E402
 from assistant.storage import kv  # noqa: E402
 from assistant.storage.db import Database, make_engine, open_database  # noqa: E402
 from assistant.storage.models import ChannelAccount, Need, ProcessedUpdate  # noqa: E402

@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy.pool import NullPool
 
 from assistant.policy.rubric import load_rubric
-from assistant.services.ratings import ratings
+from assistant.property.ratings import ratings
 from assistant.storage.db import Database, make_engine, upgrade
 from assistant.storage.models import Evaluation, OrgUnit, Person, PropertyCompany
 

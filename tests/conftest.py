@@ -17,7 +17,7 @@ import pytest
 
 from assistant.config import Settings
 from assistant.knowledge.index import open_index
-from assistant.services.org import import_org
+from assistant.org.tree import import_org
 from assistant.storage.db import Database, upgrade
 
 from .helpers.databases import Copy, PostgresTemplates, SQLiteTemplates

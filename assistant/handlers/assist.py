@@ -5,8 +5,8 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from ..llm.intent import prefill_need, route_intent
-from ..services import places
-from ..services.intake import Prefill
+from ..needs import places
+from ..needs.freetext import Prefill, building_number
 from .common import in_session, runtime
 
 
@@ -23,9 +23,9 @@ async def prefill(context: ContextTypes.DEFAULT_TYPE, person_id: int, text: str,
     if rt.llm is None or not text:
         return rules
 
-    def buildings(session) -> list[str]:
-        return [name for cid, _ in places.compounds_for(session, person_id)
-                for _, name in places.buildings_of(session, cid)]
+    def buildings(session) -> dict[str, int | None]:
+        return {name: building_number(name) for cid, _ in places.compounds_for(session, person_id)
+                for _, name in places.buildings_of(session, cid)}
 
     names = await in_session(context, buildings)
-    return await prefill_need(rt.llm, text, rules, rt.needs_policy, names, rt.settings.llm_timeout)
+    return await prefill_need(rt.llm, text, rules, rt.policies.needs, names, rt.settings.llm_timeout)

@@ -12,7 +12,7 @@ from telegram.warnings import PTBUserWarning
 
 from ..messages import t
 from ..runtime import Runtime
-from ..services import invites
+from ..org import invites
 
 RUNTIME = "runtime"
 

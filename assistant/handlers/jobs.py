@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application, ContextTypes
 
 from ..messages import t
-from ..services import needs
+from ..needs import escalation
 from ..storage import kv
 from .common import runtime
 from .notify import send_to
@@ -23,15 +23,7 @@ PRUNE_JOB = "prune_processed_updates"
 async def escalate(context: ContextTypes.DEFAULT_TYPE) -> int:
     """Escalate every overdue need once and notify; returns how many moved."""
     rt = runtime(context)
-    clock = rt.clock
-
-    def run():
-        with rt.db.session() as session:
-            moved = needs.escalate_due(session, rt.settings, rt.needs_policy, clock())
-        with rt.db.session() as session:
-            return [(e, needs.recipients(session, e.need.id, "escalated")) for e in moved]
-
-    moved = await asyncio.to_thread(run)
+    moved = await asyncio.to_thread(escalation.run_escalation, rt.db, rt.policies.needs, rt.clock())
     for e, recipients in moved:
         def render(lang: str, e=e) -> str:
             return t("escalation.notice", lang, ticket=e.need.ticket, deadline=t(f"need.deadline.{e.deadline_kind}", lang),

@@ -10,8 +10,10 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from ..messages import t
-from ..services import needs
-from ..services.needs_common import NeedView, load_need, load_person
+from ..needs import queries
+from ..needs.records import load_need, load_person
+from ..needs.resources import matching_resources
+from ..needs.views import NeedView
 from .common import runtime
 
 log = logging.getLogger(__name__)
@@ -56,13 +58,13 @@ async def notify_need(context: ContextTypes.DEFAULT_TYPE, need_id: int, event_ki
         with rt.db.session() as session:
             view = NeedView.of(load_need(session, need_id))
             actor = load_person(session, actor_id).name if actor_id else None
-            resources = needs.matching_resources(session, need_id) if event_kind == "filed" else []
-            return view, actor, resources, needs.recipients(session, need_id, event_kind, exclude_person_id=actor_id)
+            resources = matching_resources(session, need_id) if event_kind == "filed" else []
+            return view, actor, resources, queries.recipients(session, need_id, event_kind, exclude_person_id=actor_id)
 
     view, actor, resources, recipients = await asyncio.to_thread(load)
 
     def render(lang: str) -> str:
-        text = need_text(rt.needs_policy, view, event_kind, lang, note=note, actor=actor)
+        text = need_text(rt.policies.needs, view, event_kind, lang, note=note, actor=actor)
         if resources:  # clause 10: the resource list offered for a new need
             lines = [t("resource.line", lang, provider=r.provider_name, contact=r.contact or "—",
                        availability=r.availability or "—") for r in resources[:RESOURCES_SHOWN]]

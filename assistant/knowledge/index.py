@@ -360,11 +360,11 @@ class KnowledgeIndex:
         return math.log(1 + (n - self.doc_freq(word) + 0.5) / (self.doc_freq(word) + 0.5))
 
 
-def open_index(settings: Settings, sync: bool = True, progress: bool = True) -> KnowledgeIndex:
-    """The index, built on first use and brought in step with the corpus directory (cheap when unchanged)."""
-    from ..llm.provider import embeddings
-
-    index = KnowledgeIndex(settings, embeddings=embeddings(settings))  # the bundled e5 unless an endpoint is set
+def open_index(settings: Settings, embeddings: Embeddings | None = None, sync: bool = True,
+               progress: bool = True) -> KnowledgeIndex:
+    """The index, built on first use and brought in step with the corpus directory (cheap when unchanged);
+    `embeddings` from the caller (llm.provider.embeddings for an endpoint), the bundled e5 when None."""
+    index = KnowledgeIndex(settings, embeddings=embeddings)
     if sync and settings.corpus_dir.exists():
         index.ingest([settings.corpus_dir], progress=progress)
     return index

@@ -2,14 +2,15 @@
 
 The model replies with one JSON object parsed into a schema; values outside the allowed sets (intents,
 the policy's category ids, the buildings in the worker's subtree) are dropped with a logged reason, and
-the rules in services/intake.py fill whatever the model did not validly give. A JSON reply in the prompt
+the rules in needs/freetext.py fill whatever the model did not validly give. A JSON reply in the prompt
 (not a provider's tool-calling API) works with every OpenAI-compatible server.
 """
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import replace
-from typing import Literal
+from typing import Literal, TypeVar
 
 from langchain_core.language_models import BaseChatModel
 from langchain_core.output_parsers import PydanticOutputParser
@@ -17,9 +18,10 @@ from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, Field
 
 from ..policy.loader import NeedsPolicy
-from ..services.intake import Prefill, building_number
 from .numerals import normalise, numbers
 from .provider import call, rejected
+
+P = TypeVar("P")  # the rules' Prefill (needs/freetext.py), improved field by field
 
 INTENTS = ("policy_question", "new_need", "checkin", "other")
 
@@ -65,9 +67,9 @@ async def route_intent(model: BaseChatModel | None, text: str, timeout: float) -
     return outcome.value.intent if outcome.ok else None
 
 
-def validate_fields(fields: NeedFields, text: str, policy: NeedsPolicy, buildings: list[str]) -> dict:
-    """The model's fields that fit: a known category id; a building of the worker's subtree whose number the
-    text states; urgency as given. Each one dropped is logged."""
+def validate_fields(fields: NeedFields, text: str, policy: NeedsPolicy, buildings: Mapping[str, int | None]) -> dict:
+    """The model's fields that fit: a known category id; a building of the worker's subtree (`buildings`: name →
+    number, from the caller) whose number the text states; urgency as given. Each one dropped is logged."""
     valid: dict = {}
     if fields.category is not None:
         if fields.category in {c.id for c in policy.categories}:
@@ -75,7 +77,7 @@ def validate_fields(fields: NeedFields, text: str, policy: NeedsPolicy, building
         else:
             rejected("prefill", f"category {fields.category!r} is not a policy category")
     if fields.building is not None:
-        number = building_number(fields.building) if fields.building in buildings else None
+        number = buildings.get(fields.building)
         if number is None:
             rejected("prefill", f"building {fields.building!r} is not in the worker's subtree")
         elif str(number) not in numbers(normalise(text)):
@@ -87,14 +89,14 @@ def validate_fields(fields: NeedFields, text: str, policy: NeedsPolicy, building
     return valid
 
 
-async def prefill_need(model: BaseChatModel | None, text: str, rules: Prefill, policy: NeedsPolicy,
-                       buildings: list[str], timeout: float) -> Prefill:
+async def prefill_need(model: BaseChatModel | None, text: str, rules: P, policy: NeedsPolicy,
+                       buildings: Mapping[str, int | None], timeout: float) -> P:
     """The rules' prefill with every field the model validly read put in its place (the rules' when none)."""
     if model is None or not text.strip():
         return rules
     categories = json.dumps({c.id: c.label("zh") for c in policy.categories}, ensure_ascii=False)
     work = _chain(PREFILL_PROMPT, model, NeedFields).ainvoke(
-        {"text": text, "categories": categories, "buildings": json.dumps(buildings, ensure_ascii=False)})
+        {"text": text, "categories": categories, "buildings": json.dumps(list(buildings), ensure_ascii=False)})
     outcome = await call("prefill", work, timeout)
     if not outcome.ok:
         return rules

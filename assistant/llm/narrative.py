@@ -103,3 +103,10 @@ def narrate_digest(model: BaseChatModel | None, facts: dict, lang: str,
         return None
     finally:
         pool.shutdown(wait=False)
+
+
+def narrator(model: BaseChatModel | None, timeout: float):
+    """The digest's narrator, `narrate(facts, lang)`, for the configured model; None without one."""
+    if model is None:
+        return None
+    return lambda facts, lang: narrate_digest(model, facts, lang, timeout)

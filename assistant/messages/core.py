@@ -43,6 +43,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.no_token": {"zh": "未配置 TELEGRAM_BOT_TOKEN；不用 Telegram 时请运行 assistant chat。", "en": "TELEGRAM_BOT_TOKEN is not set; run `assistant chat` to use the terminal instead."},
     "bot.ask_prompt": {"zh": "请输入您的问题（/cancel 取消）：", "en": "Type your question (/cancel to stop):"},
     "bot.cancelled": {"zh": "已取消。", "en": "Cancelled."},
+    "bot.error": {"zh": "抱歉，处理您的消息时出错了，请稍后再试。", "en": "Sorry, something went wrong handling that; please try again later."},
     "bot.nothing_to_cancel": {"zh": "当前没有进行中的操作。", "en": "There is nothing to cancel."},
     "bot.related_button": {"zh": "相关条款", "en": "Related clauses"},
     "bot.related_title": {"zh": "相关条款：", "en": "Related clauses:"},

@@ -12,8 +12,8 @@ import time
 
 from telegram import Update
 
-from assistant.app import build_application
-from assistant.channels.terminal import BOT_USER, TerminalRequest
+from assistant.handlers.app import build_application
+from assistant.handlers.terminal import BOT_USER, TerminalRequest
 from assistant.runtime import Runtime
 
 KNOWN = {"getMe", "sendMessage", "editMessageText", "answerCallbackQuery", "setMyCommands", "sendChatAction",

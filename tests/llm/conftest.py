@@ -1,2 +1,2 @@
 """The bot fixtures (settings on both databases with the example tree) for the chat tests here."""
-from ..bot.conftest import bot_settings, shared_data_dir  # noqa: F401 — fixtures
+from ..handlers.conftest import bot_settings, shared_data_dir  # noqa: F401 — fixtures

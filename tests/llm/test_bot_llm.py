@@ -2,8 +2,8 @@
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from ..bot.conftest import make_code
-from ..bot.test_needs import button, last
+from ..handlers.conftest import make_code
+from ..handlers.test_needs import button, last
 from ..helpers.offline import OfflineBot, message_update
 
 LEADER = 801

@@ -8,8 +8,8 @@ from assistant.knowledge.retriever import ClauseRetriever
 from assistant.llm.answer import answer_sync, build_chain, format_clauses
 from assistant.llm.intent import prefill_need, route_intent
 from assistant.llm.narrative import anarrate_digest, narrate_digest
+from assistant.needs.freetext import prefill
 from assistant.policy import default_needs_policy
-from assistant.services.intake import prefill
 
 QUESTION = "小区党支部设几名委员？"
 GROUNDED = "小区（网格）党支部一般设委员3-5名，其中书记1名、副书记1-2名 [3]"
@@ -75,7 +75,7 @@ def test_prefill_takes_valid_model_fields_and_keeps_the_rules_for_the_rest():
     rules = prefill(text, policy)
     assert rules.category is None and rules.building_no == 3
     model = fake('{"category": "elevator", "building": "3栋", "urgent": true}')
-    found = asyncio.run(prefill_need(model, text, rules, policy, ["1栋", "3栋"], 5))
+    found = asyncio.run(prefill_need(model, text, rules, policy, {"1栋": 1, "3栋": 3}, 5))
     assert (found.category, found.building_no, found.urgent) == ("elevator", 3, True)
 
 
@@ -88,7 +88,7 @@ def test_prefill_drops_what_does_not_fit(reply):
     policy = default_needs_policy()
     text = "3号楼电梯坏了两天了"
     rules = prefill(text, policy)
-    found = asyncio.run(prefill_need(fake(reply), text, rules, policy, ["1栋", "3栋"], 5))
+    found = asyncio.run(prefill_need(fake(reply), text, rules, policy, {"1栋": 1, "3栋": 3}, 5))
     assert (found.category, found.building_no, found.urgent) == ("elevator", 3, False) == (
         rules.category, rules.building_no, rules.urgent)
 

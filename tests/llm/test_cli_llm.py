@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from ..test_cli import check_contract, run
+from ..cli.test_knowledge import check_contract, run
 from .fake_server import FakeLLMServer
 
 

@@ -1,1 +1,0 @@
-"""Channels other than Telegram's servers that run the same Application and handlers."""

@@ -1,0 +1,58 @@
+"""`assistant digest --unit … --period … [--png F] [--xlsx F]`: the digest a coordinator would get, printed,
+with the chart and the needs workbook written on request. Registered in cli/__init__.py with `app.command("digest")`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from ..errors import Invalid
+from ..messages import t
+from ._common import fail as _fail
+from ._common import session as _session
+from ._common import settings as get_settings
+from ._common import unit as _unit
+
+
+def digest(
+    unit: str = typer.Option(..., "--unit", help="Unit id, code, name or path (e.g. 澄江街道/梅园社区)."),
+    period: str = typer.Option("today", "--period", help="today, yesterday, week, lastweek or month."),
+    png: Path | None = typer.Option(None, "--png", help="Write the chart here (PNG)."),
+    xlsx: Path | None = typer.Option(None, "--xlsx", help="Write the period's needs with their history here."),
+    lang: str = typer.Option("zh", "--lang", help="zh or en."),
+) -> None:
+    """Print the digest of a unit and its subtree for a period (numbers as of now)."""
+    from ..digest import build as digests
+    from ..digest.charts import digest_png
+    from ..digest.export import export_needs_xlsx
+    from ..llm.narrative import narrator
+    from ..storage.models import utcnow
+
+    settings = get_settings()
+    with _session(read_only=True) as (session, policies):
+        policy = policies.needs
+        found = _unit(session, unit)
+        now = utcnow()
+        try:
+            d = digests.build(session, found.id, period, now, policies,
+                              top_n=settings.digest_top_n, hotspot_min=settings.digest_hotspot_min)
+        except Invalid as error:
+            _fail(error.message(lang))
+        from ..llm.provider import chat_model
+
+        story = digests.narrative(d, lang, narrator(chat_model(settings), settings.llm_timeout))
+        typer.echo(digests.render(d, lang, policy, story))
+        if png is not None:
+            chart = digest_png(d, lang, policy, settings.digest_font_file)
+            if chart is None:  # no needs: still an (empty) chart so scripts find the file
+                from ..digest.charts import digest_chart
+
+                chart = digest_chart(d.unit_name, list(zip(d.period.days, [0] * len(d.period.days))), [],
+                                     per_day_label=t("digest.chart.per_day", lang),
+                                     by_category_label=t("digest.chart.by_category", lang),
+                                     count_label=t("digest.chart.count", lang), font_file=settings.digest_font_file)
+            png.write_bytes(chart)
+            typer.echo(t("digest.cli.written", lang, path=png))
+        if xlsx is not None:
+            export_needs_xlsx(session, found.id, period, now, policy, xlsx, lang, settings.digest_export_max_rows)
+            typer.echo(t("digest.cli.written", lang, path=xlsx))

@@ -1,0 +1,77 @@
+"""Policy questions and the index: `assistant ask`, `assistant ingest`."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..logs import console_logging
+from ..messages import t
+from ._common import settings
+
+
+def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; default: the corpus folder.")) -> None:
+    """Index documents (.txt .md .docx .pdf); only changed files are re-read."""
+    from ..knowledge.index import KnowledgeIndex
+
+    console_logging()
+    config = settings()
+    report = KnowledgeIndex(config).ingest(paths or [config.corpus_dir], progress=True)
+    for name, reason in report.skipped:
+        typer.echo(t("ingest.skipped", name=name, reason=reason), err=True)
+    for name, existing in report.duplicates:
+        typer.echo(t("ingest.duplicate", name=name, existing=existing), err=True)
+    typer.echo(t(
+        "ingest.summary", added=len(report.added), updated=len(report.updated), unchanged=len(report.unchanged),
+        removed=len(report.removed), skipped=len(report.skipped), chunks=report.chunks,
+    ))
+
+
+def _render(result, as_json: bool) -> str:
+    if as_json:
+        return json.dumps(result.to_json(), ensure_ascii=False)
+    lines = [result.answer]
+    if result.mode == "llm":  # the model's words, then the exact text they rest on
+        lines.append(f"「{result.quote}」")
+    if result.confident and result.citations:
+        top = result.citations[0]
+        lines.append(t("answer.source", result.lang, doc=top.doc, path=top.path))
+    if result.mode == "llm":
+        lines.append(t("llm.answer_note", result.lang))
+    return "\n".join(lines)
+
+
+def ask(
+    question: Optional[str] = typer.Argument(None, help="The question; `-` reads one question per line from stdin; none starts a prompt."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per question."),
+) -> None:
+    """Answer a policy question from the directive, quoting and citing the clause."""
+    from ..knowledge.index import open_index
+    from ..llm.answer import answer_sync
+    from ..llm.provider import chat_model, embeddings
+
+    console_logging()
+    index = open_index(settings(), embeddings(settings()))
+    model = chat_model(settings())  # None unless LLM_BASE_URL and LLM_MODEL are set
+
+    def answer_question(index, text):
+        return answer_sync(index, model, text)
+
+    if question == "-":
+        for line in sys.stdin:  # one answer per input line, blank lines included, so outputs align
+            typer.echo(_render(answer_question(index, line), as_json))
+        return
+    if question is not None:
+        typer.echo(_render(answer_question(index, question), as_json))
+        return
+    while True:  # interactive prompt
+        try:
+            line = input(t("cli.prompt"))
+        except (EOFError, KeyboardInterrupt):
+            break
+        if not line.strip():
+            break
+        typer.echo(_render(answer_question(index, line), as_json))

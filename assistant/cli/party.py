@@ -1,0 +1,116 @@
+"""Party-member organisation from the command line: `assistant check`, `assistant seats`, `assistant notices`."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import DomainError
+from ..messages import t
+from ._common import load_policies, settings
+
+
+def check_command(
+    unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit's subtree (id, code, name or path)."),
+    as_json: bool = typer.Option(False, "--json", help="One JSON array of findings."),
+) -> None:
+    """Organisation compliance (clauses 1–3, 9): every rule broken, per unit, citing the clause."""
+    from dataclasses import asdict
+
+    from ..party import compliance
+
+    party_policy = load_policies().party
+    with _admin_session() as session:
+        root = _unit_or_exit(session, unit).id if unit else None
+        findings = compliance.check(session, party_policy, root)
+    if as_json:
+        typer.echo(json.dumps([{**asdict(f), "message": f.message()} for f in findings], ensure_ascii=False))
+    elif not findings:
+        typer.echo(t("compliance.none"))
+    else:
+        typer.echo("\n".join([t("compliance.head", count=len(findings))] + [f.message() for f in findings]))
+
+
+seats_app = typer.Typer(help="Committee seats (大工委, 大党委, 支部委员会) and party groups, for the compliance check.",
+                        no_args_is_help=True)
+
+
+@seats_app.command("add")
+def seats_add(
+    unit: str = typer.Option(..., "--unit", help="The street, community or compound (id, code, name or path)."),
+    person: str = typer.Option(..., "--person", help="The person's name, phone or id (created when unknown)."),
+    organ: str = typer.Option(..., "--organ", help="street_committee, community_committee or branch_committee."),
+    position: str = typer.Option(..., "--position", help="part_time_member, first_secretary, secretary, "
+                                 "deputy_secretary, community_party_member or member."),
+    from_unit: Optional[str] = typer.Option(None, "--from-unit", help="The resident or partner unit they come from."),
+) -> None:
+    """Seat a person on a committee."""
+    from ..org.people import find_person, get_or_create_person
+    from ..party.seats import add_seat
+
+    with _admin_session() as session:
+        found = _unit_or_exit(session, unit)
+        who = find_person(session, person) or get_or_create_person(session, person, party_member=True)
+        try:
+            seat = add_seat(session, None, found.id, who.id, organ, position, from_unit)
+        except DomainError as err:
+            typer.echo(err.message(), err=True)
+            raise typer.Exit(1)
+    typer.echo(t("cli.seats.added", name=seat.person_name, unit=found.name,
+                 position=t(f"compliance.position.{seat.position}")))
+
+
+@seats_app.command("group")
+def seats_group(building: str = typer.Option(..., "--building", help="The building (id, code or path).")) -> None:
+    """Record a building's party group (党小组)."""
+    from ..party.seats import add_party_group
+
+    with _admin_session() as session:
+        found = _unit_or_exit(session, building)
+        try:
+            add_party_group(session, None, found.id)
+        except DomainError as err:
+            typer.echo(err.message(), err=True)
+            raise typer.Exit(1)
+    typer.echo(t("cli.seats.group", unit=found.name))
+
+
+def _admin_session():
+    from ..storage.db import open_database
+
+    return open_database(settings()).session()
+
+
+def _unit_or_exit(session, ref: str):
+    from ..org.tree import AmbiguousUnit, find_unit
+
+    try:
+        found = find_unit(session, ref)
+    except AmbiguousUnit:
+        found = None
+    if found is None:
+        typer.echo(t("cli.check.unknown_unit", unit=ref), err=True)
+        raise typer.Exit(1)
+    return found
+
+
+def notices_command(
+    unit: Optional[str] = typer.Option(None, "--unit", help="Only cases under this unit."),
+    unsent: bool = typer.Option(False, "--unsent", help="Only notices not yet sent to a registered contact."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Write the notices to this UTF-8 text file."),
+) -> None:
+    """Notices of unrectified negative-behaviour cases (clause 8), for the members' work-unit party organisations."""
+    from ..party import cases
+
+    party_policy = load_policies().party
+    with _admin_session() as session:
+        path = _unit_or_exit(session, unit).path if unit else None
+        notices = cases.notice_board(session, party_policy, path, unsent)
+    text = "\n\n".join(n.text() for n in notices) if notices else t("cli.notices.none")
+    if out:
+        out.write_text(text + "\n", encoding="utf-8")
+        typer.echo(t("cli.notices.written", count=len(notices), path=str(out)))
+    else:
+        typer.echo(text)

@@ -1,0 +1,104 @@
+"""The ONLY place that builds the telegram Application: handlers, persistence, rate limiting, menu."""
+from __future__ import annotations
+
+import asyncio
+
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
+from telegram.request import BaseRequest
+
+from ..runtime import Runtime
+from . import ask, jobs, router
+from .common import RUNTIME
+from .digest import digest
+from .errors import on_error
+from .needs import need, need_card, resource
+from .org import invite, start
+from .party import cases, check, checkin, checkin_report, flowin, points
+from .persistence import SQLPersistence
+from .property import evaluate, ratings
+
+GUARD_GROUP = -1
+TERMINAL_TOKEN = "0:terminal"
+
+
+def build_application(rt: Runtime, request: BaseRequest | None = None) -> Application:
+    """An Application wired with every handler; `request` replaces the HTTP layer (terminal chat)."""
+    s = rt.settings
+    builder = (
+        ApplicationBuilder()
+        .token(s.telegram_bot_token or TERMINAL_TOKEN)
+        .base_url(s.telegram_api_base_url)
+        .base_file_url(s.telegram_file_base_url)
+        .persistence(SQLPersistence(rt.db))
+        .rate_limiter(AIORateLimiter(max_retries=3))
+        .post_init(post_init)
+    )
+    if request is not None:
+        builder = builder.request(request).get_updates_request(request)
+    application = builder.build()
+    application.bot_data[RUNTIME] = rt
+    application.add_handler(start.guard_handler(), group=GUARD_GROUP)
+    application.add_handlers(start.command_handlers())
+    application.add_handler(check.build_handler())
+    application.add_handlers(checkin_report.handlers())
+    application.add_handler(ask.build_handler())
+    application.add_handler(invite.build_handler())
+    application.add_handler(need.build_handler())
+    application.add_handler(need_card.build_handler())
+    application.add_handler(resource.build_handler())
+    application.add_handler(checkin.build_handler())
+    application.add_handler(flowin.build_handler())
+    application.add_handler(points.build_handler())
+    application.add_handler(cases.build_handler())
+    application.add_handler(evaluate.build_handler())
+    application.add_handler(ratings.build_handler())
+    application.add_handlers(ask.extra_handlers())
+    application.add_handlers(need.extra_handlers())
+    application.add_handlers(digest.handlers())
+    application.add_handler(router.build_handler())
+    application.add_handler(start.cancel_handler())
+    application.add_error_handler(on_error)
+    jobs.schedule(application, s.escalation_interval_seconds)
+    checkin_report.schedule(application, s.reminder_interval_seconds)
+    cases.schedule(application)
+    digest.schedule(application, s.digest_tick_seconds)
+    return application
+
+
+async def post_init(application: Application) -> None:
+    """Before the first update: the commands menu, then the knowledge index (e5 + Chroma) opened in a worker
+    thread, so the event loop stays free and the first question finds it ready."""
+    await start.set_menu(application)
+    rt = application.bot_data[RUNTIME]
+    await asyncio.to_thread(lambda: rt.index)
+
+
+def run_bot(rt: Runtime) -> None:
+    """Serve Telegram: polling by default, webhook mode when a webhook URL is configured."""
+    s = rt.settings
+    application = build_application(rt)  # post_init opens the index off the event loop
+    if s.webhook_url:
+        from urllib.parse import urlparse
+
+        application.run_webhook(
+            listen=s.webhook_listen, port=s.webhook_port, webhook_url=s.webhook_url,
+            url_path=urlparse(s.webhook_url).path.lstrip("/"), secret_token=s.webhook_secret,
+        )
+    else:
+        application.run_polling(poll_interval=s.telegram_poll_interval)
+
+
+def run_terminal(rt: Runtime) -> None:
+    """The same Application in the terminal, no network."""
+    import sys
+
+    from ..messages import t
+    from ..org.people import ensure_local_operator
+    from .terminal import OPERATOR_ID, TerminalChat, TerminalRequest
+
+    with rt.db.session() as session:
+        ensure_local_operator(session, rt.channel, str(OPERATOR_ID), t("bot.operator_name"))
+    request = TerminalRequest(sys.stdout)
+    application = build_application(rt, request=request)
+    rt.index  # load the knowledge index before the first question arrives
+    asyncio.run(TerminalChat(application, request).run())

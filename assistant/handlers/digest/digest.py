@@ -1,0 +1,188 @@
+"""Coordinator digests: /digest, /export, /digest_off, /digest_on, /digest_help, and the scheduled job that
+turns due schedule slots into outbox rows and sends them (retrying failures, resuming where a send stopped)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import tempfile
+from pathlib import Path
+
+from telegram import Update
+from telegram.error import Forbidden, RetryAfter, TelegramError
+from telegram.ext import Application, CommandHandler, ContextTypes
+
+from ...digest import build as digest_build
+from ...digest import context as digests
+from ...digest import outbox
+from ...digest.charts import digest_png
+from ...digest.export import export_needs_xlsx
+from ...errors import Invalid
+from ...llm.narrative import narrator
+from ...messages import t
+from ..common import as_person, in_session, lang_of, reply, runtime
+
+log = logging.getLogger(__name__)
+DIGEST_JOB = "digest_tick"
+
+
+async def _period(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
+    """The period asked for, or None after telling the user it is not one."""
+    try:
+        return digests.parse_period(context.args[0] if context.args else None)
+    except Invalid as err:
+        await update.effective_message.reply_text(err.message(lang_of(update)))
+        return None
+
+
+async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/digest [today|yesterday|week|lastweek|month]: the digest of my unit and its subtree, with a chart."""
+    rt, lang = runtime(context), lang_of(update)
+    if (period := await _period(update, context)) is None:
+        return
+
+    def build(session, person_id):
+        unit = outbox.digest_unit(session, person_id)
+        if unit is None:
+            return None
+        d = digest_build.build(session, unit.id, period, rt.clock(), rt.policies,
+                          top_n=rt.settings.digest_top_n, hotspot_min=rt.settings.digest_hotspot_min)
+        caption = t("digest.caption", lang, unit=d.unit_name, period=d.period.label(d.zone, lang))
+        story = digest_build.narrative(d, lang, narrator(rt.llm, rt.settings.llm_timeout))
+        return (digest_build.split_text(digest_build.render(d, lang, rt.policies.needs, story)),
+                digest_png(d, lang, rt.policies.needs, rt.settings.digest_font_file), caption)
+
+    found = await as_person(update, context, build, read_only=True)
+    if found is None:
+        await reply(update, "bot.denied")
+        return
+    chunks, png, caption = found
+    for chunk in chunks:
+        await update.effective_message.reply_text(chunk)
+    if png is not None:
+        await update.effective_message.reply_photo(png, caption=caption)
+
+
+async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/export [period]: my unit's needs of the period with their history, as an Excel file."""
+    rt, lang = runtime(context), lang_of(update)
+    if (period := await _period(update, context)) is None:
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        def write(session, person_id):
+            unit = outbox.digest_unit(session, person_id)
+            if unit is None:
+                return None
+            path, n, truncated = export_needs_xlsx(session, unit.id, period, rt.clock(), rt.policies.needs,
+                                                   Path(tmp) / "needs.xlsx", lang, rt.settings.digest_export_max_rows)
+            label = digests.period_bounds(period, rt.clock(), rt.policies.needs.zone).label(rt.policies.needs.zone, lang)
+            return path, unit.name, label, n, truncated
+
+        found = await as_person(update, context, write, read_only=True)
+        if found is None:
+            await reply(update, "bot.denied")
+            return
+        path, unit_name, label, n, truncated = found
+        caption = t("digest.export.caption", lang, unit=unit_name, period=label)
+        if truncated:
+            caption += t("digest.export.truncated", lang, n=n)
+        await update.effective_message.reply_document(path.read_bytes(), filename=f"{unit_name}-{period}.xlsx",
+                                                      caption=caption)
+
+
+async def digest_off(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/digest_off: no more scheduled digests for me (/digest still works)."""
+    await _switch(update, context, False)
+
+
+async def digest_on(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/digest_on: scheduled digests again."""
+    await _switch(update, context, True)
+
+
+async def _switch(update: Update, context: ContextTypes.DEFAULT_TYPE, enabled: bool) -> None:
+    done = await as_person(update, context, lambda s, pid: outbox.set_enabled(s, pid, enabled) or True)
+    await reply(update, ("digest.on" if enabled else "digest.off") if done else "bot.denied")
+
+
+async def digest_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/digest_help: the commands, the schedule and how the three rates are computed."""
+    s, lang = runtime(context).settings, lang_of(update)
+    days = t("digest.sep", lang).join(t(f"digest.weekday.{d}", lang) for d in s.digest_weekly_days)
+    await reply(update, "digest.help", daily=s.digest_daily_at.strftime("%H:%M"), days=days,
+                weekly=s.digest_weekly_at.strftime("%H:%M"), hotspot=s.digest_hotspot_min)
+
+
+async def tick(context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Queue the digests of every due schedule slot (once each), then send what the outbox holds."""
+    rt = runtime(context)
+    now = rt.clock()
+
+    def queue() -> int:
+        with rt.db.session() as session:
+            slots = outbox.due_slots(rt.settings, now, rt.policies.needs.zone, outbox.started_at(session, now))
+        queued = 0
+        for slot in slots:  # built in a read-only session (minutes for a district), stored in a short write
+            with rt.db.session(read_only=True) as session:
+                built = outbox.build_slot(session, slot, now, rt.settings, rt.policies, rt.channel,
+                                          narrator(rt.llm, rt.settings.llm_timeout))
+            if built is not None:
+                with rt.db.session() as session:
+                    queued += outbox.store_slot(session, slot, built, now)
+        return queued
+
+    queued = await asyncio.to_thread(queue)
+    if queued:
+        log.info("queued %d scheduled digests", queued)
+    return await deliver(context)
+
+
+async def deliver(context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Send due outbox rows part by part; a failure is recorded for a retry, never dropped. Returns rows sent."""
+    rt = runtime(context)
+    sent, tried = 0, set()
+    while batch := [i for i in await in_session(context, lambda s: outbox.pending(s, rt.clock())) if i.id not in tried]:
+        sent += await _send_batch(context, batch)
+        tried |= {i.id for i in batch}
+    return sent
+
+
+async def _send_batch(context: ContextTypes.DEFAULT_TYPE, batch: list) -> int:
+    """Send one batch of outbox rows, recording each outcome; returns rows sent."""
+    rt = runtime(context)
+    sent = 0
+    for item in batch:
+        parts, error, retry_after = item.parts_sent, None, None
+        try:
+            for chunk in item.chunks[parts:]:
+                await context.bot.send_message(chat_id=int(item.external_id), text=chunk)
+                parts += 1
+            if item.chart_png is not None and parts == len(item.chunks):
+                await context.bot.send_photo(chat_id=int(item.external_id), photo=item.chart_png, caption=item.caption)
+                parts += 1
+        except RetryAfter as err:
+            error, retry_after = str(err), err.retry_after.total_seconds() if hasattr(err.retry_after, "total_seconds") \
+                else float(err.retry_after)
+        except (Forbidden, TelegramError, ValueError) as err:
+            error = f"{type(err).__name__}: {err}"
+        status = await in_session(context, lambda s, i=item.id, p=parts, e=error, r=retry_after: outbox.record(
+            s, i, p, rt.clock(), rt.settings, done=e is None, error=e, retry_after=r))
+        if error is None:
+            sent += 1
+        elif status == "failed":
+            log.error("digest %d to %s failed for good after %d attempts: %s", item.id, item.external_id,
+                      item.attempts + 1, error)
+        else:
+            log.warning("digest %d to %s not sent (will retry): %s", item.id, item.external_id, error)
+    return sent
+
+
+def schedule(application: Application, interval_seconds: float) -> None:
+    """Check due digest slots and the outbox every `interval_seconds` (and once at start-up)."""
+    application.job_queue.run_repeating(tick, interval=interval_seconds, first=min(5.0, interval_seconds),
+                                        name=DIGEST_JOB)
+
+
+def handlers() -> list:
+    return [CommandHandler("digest", digest_command), CommandHandler("export", export_command),
+            CommandHandler("digest_off", digest_off), CommandHandler("digest_on", digest_on),
+            CommandHandler("digest_help", digest_help)]

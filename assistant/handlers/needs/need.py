@@ -1,0 +1,251 @@
+"""/need: file a resident's need in a few taps, fields prefilled from free text and confirmed.
+
+```mermaid
+stateDiagram-v2
+    [*] --> COMPOUND: /need or "登记为需求" on free text
+    COMPOUND --> BUILDING
+    BUILDING --> CATEGORY
+    CATEGORY --> DESCRIPTION
+    DESCRIPTION --> URGENCY
+    URGENCY --> CONSENT
+    CONSENT --> NAME: resident agrees
+    CONSENT --> PHOTO: no resident details
+    NAME --> PHONE
+    PHONE --> PHOTO
+    PHOTO --> CONFIRM
+    CONFIRM --> DUPLICATE: similar open need
+    CONFIRM --> [*]: submitted → ticket
+    DUPLICATE --> [*]: joined or filed anew
+    CONFIRM --> COMPOUND: edit a field (any step)
+```
+Every step has a 返回 (back) button, /cancel ends the form, and a policy question typed at a step is
+answered before the step is asked again.
+"""
+from __future__ import annotations
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from ...errors import NotAllowed
+from ...messages import t
+from ...needs import filing, places
+from ...needs import freetext as intake
+from ..ask import answer
+from ..assist import prefill as llm_prefill
+from ..common import as_person, cancel_command, conversation, in_session, lang_of, reply, runtime
+from ..notify import notify_need
+from . import need_steps as steps
+
+DRAFT = "need_draft"
+FREE_TEXT = "need_free_text"
+CB = "nf:"
+
+
+def _policy(context):
+    return runtime(context).policies.needs
+
+
+async def _ask_step(update: Update, context, step: str | None, apply=None) -> str:
+    """Apply a value (if `apply` is given) and send the prompt of the resulting step, in one database session.
+
+    `apply(session) -> error key | None`; on success the form moves to the step after the current one,
+    on error the message is shown and the current step is asked again. `step` jumps to a step directly.
+    Returns the step, which is the conversation state.
+    """
+    draft = context.user_data[DRAFT]
+    lang = lang_of(update)
+    policy = _policy(context)
+
+    def work(session):
+        error = apply(session) if apply else None
+        if step is not None:
+            draft["step"] = step
+        elif not error:
+            draft["history"].append(draft["step"])
+            draft["step"] = steps.after(draft, draft["step"])
+        return error, steps.prompt(session, policy, draft, draft["step"], lang)
+
+    error, (text, buttons) = await in_session(context, work)
+    if error:
+        await reply(update, error)
+    rows = [[InlineKeyboardButton(label, callback_data=CB + data)] for label, data in buttons]
+    if draft["step"] != steps.ORDER[0] or draft.get("history"):
+        rows.append([InlineKeyboardButton(t("needform.back", lang), callback_data=CB + "back")])
+    await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    return draft["step"]
+
+
+async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """/need (or the offer on free text): start the form, prefilled from the text when there is one."""
+    person_id = await as_person(update, context, lambda session, pid: pid)
+    if person_id is None:
+        await reply(update, "bot.not_registered")
+        return ConversationHandler.END
+    text = context.user_data.pop(FREE_TEXT, None) or (" ".join(context.args) if context.args else "")
+    draft = {"person_id": person_id, "history": [], "text": text}
+    context.user_data[DRAFT] = draft
+    compounds = await in_session(context, lambda s: places.compounds_for(s, person_id))
+    if not compounds:
+        await reply(update, "bot.denied")
+        return ConversationHandler.END
+    found = intake.prefill(text, _policy(context)) if text else intake.Prefill()
+    found = await llm_prefill(context, person_id, text, found)  # an LLM's validated fields, when configured
+    draft["prefill"] = {"building_no": found.building_no, "category": found.category, "urgent": found.urgent,
+                        "phone": found.phone}
+    if len(compounds) == 1:
+        draft["compound_id"] = compounds[0][0]
+        return await _ask_step(update, context, steps.after(draft, steps.COMPOUND))
+    return await _ask_step(update, context, steps.COMPOUND)
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """A button of the current step."""
+    query = update.callback_query
+    await query.answer()
+    draft = context.user_data.get(DRAFT)
+    if draft is None:
+        await reply(update, "needform.expired")
+        return ConversationHandler.END
+    data = query.data[len(CB):]
+    if data == "back":
+        previous = draft["history"].pop() if draft["history"] else draft["step"]
+        return await _ask_step(update, context, previous)
+    if data == "submit":
+        return await _submit(update, context)
+    if data.startswith("edit:"):
+        draft["editing"] = True
+        return await _ask_step(update, context, data[5:])
+    if data.startswith("join:") or data == "new":
+        return await _finish_duplicate(update, context, data)
+    return await _ask_step(update, context, None, lambda s: steps.apply_button(s, _policy(context), draft, data))
+
+
+async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """Typed text: the value of a text step, "back", or a question answered before the step is asked again."""
+    draft = context.user_data.get(DRAFT)
+    if draft is None:  # the form's data is gone (e.g. cleared by an admin): start again
+        await reply(update, "needform.expired")
+        return ConversationHandler.END
+    text = update.effective_message.text.strip()
+    if text.lower() in steps.BACK_WORDS:
+        previous = draft["history"].pop() if draft["history"] else draft["step"]
+        return await _ask_step(update, context, previous)
+    if draft["step"] not in steps.TEXT_STEPS or steps.is_question(text):
+        await answer(update, context, text)
+        return await _ask_step(update, context, draft["step"])
+    return await _ask_step(update, context, None, lambda s: steps.apply_text(s, _policy(context), draft, text))
+
+
+async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """A photo at the photo step (any other step re-asks)."""
+    draft = context.user_data.get(DRAFT)
+    if draft is None:
+        await reply(update, "needform.expired")
+        return ConversationHandler.END
+    if draft["step"] != steps.PHOTO:
+        return await _ask_step(update, context, draft["step"])
+    draft["photo_file_id"] = update.effective_message.photo[-1].file_id
+    return await _ask_step(update, context, None, lambda s: None)
+
+
+async def _submit(update: Update, context) -> str | int:
+    draft = context.user_data[DRAFT]
+    policy = _policy(context)
+    existing = await in_session(context, lambda s: filing.find_duplicates(
+        s, policy, draft["compound_id"], draft["category"], draft["description"]))
+    if existing:
+        draft["step"] = steps.DUPLICATE
+        lang = lang_of(update)
+        rows = [[InlineKeyboardButton(t("needform.join", lang, ticket=n.ticket), callback_data=f"{CB}join:{n.id}")]
+                for n in existing[:3]]
+        rows.append([InlineKeyboardButton(t("needform.file_new", lang), callback_data=CB + "new")])
+        lines = [t("needform.duplicate", lang)] + [f"• {n.ticket} {n.description[:40]}" for n in existing[:3]]
+        await update.effective_message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+        return steps.DUPLICATE
+    return await _file(update, context)
+
+
+async def _finish_duplicate(update: Update, context, data: str) -> int:
+    draft = context.user_data[DRAFT]
+    if data == "new":
+        return await _file(update, context)
+    need_id = int(data.split(":", 1)[1])
+    view = await in_session(context, lambda s: filing.join_need(
+        s, need_id, draft["person_id"], draft["description"], policy=_policy(context)))
+    context.user_data.pop(DRAFT, None)
+    await reply(update, "needform.joined", ticket=view.ticket)
+    await notify_need(context, view.id, "joined", actor_id=draft["person_id"], note=draft["description"])
+    return ConversationHandler.END
+
+
+async def _file(update: Update, context) -> int:
+    draft = context.user_data[DRAFT]
+    need_draft = steps.to_need_draft(draft)
+    try:
+        view = await in_session(context, lambda s: filing.file_need(
+            s, _policy(context), draft["person_id"], need_draft))
+    except NotAllowed:
+        context.user_data.pop(DRAFT, None)
+        await reply(update, "bot.denied")
+        return ConversationHandler.END
+    context.user_data.pop(DRAFT, None)
+    await reply(update, "needform.filed", ticket=view.ticket)
+    await notify_need(context, view.id, "filed", actor_id=draft["person_id"])
+    return ConversationHandler.END
+
+
+async def offer_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """Free text that reads like a need: offer to file it (returns False to let Q&A answer instead)."""
+    if not intake.looks_like_need(update.effective_message.text, _policy(context),
+                                runtime(context).policies.intake):
+        return False
+    await offer(update, context)
+    return True
+
+
+async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Offer to file the message as a need, or to answer it as a policy question."""
+    context.user_data[FREE_TEXT] = update.effective_message.text
+    lang = lang_of(update)
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("needform.offer_yes", lang), callback_data=CB + "offer")],
+                                   [InlineKeyboardButton(t("needform.offer_ask", lang), callback_data=CB + "asq")]])
+    await update.effective_message.reply_text(t("needform.offer", lang), reply_markup=markup)
+
+
+async def answer_offer_as_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """"按政策问题回答" on the offer."""
+    await update.callback_query.answer()
+    text = context.user_data.pop(FREE_TEXT, None)
+    if text:
+        await answer(update, context, text)
+
+
+def build_handler() -> ConversationHandler:
+    """The /need conversation."""
+    state = [CallbackQueryHandler(on_button, pattern=f"^{CB}"),
+             MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
+             MessageHandler(filters.PHOTO, on_photo)]
+    return conversation(
+        entry_points=[CommandHandler("need", start_need),
+                      CallbackQueryHandler(start_need_from_offer, pattern=f"^{CB}offer$")],
+        states={step: state for step in steps.ALL_STEPS},
+        fallbacks=[cancel_command(DRAFT)],
+        name="need",
+    )
+
+
+async def start_need_from_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """"登记为需求" on the offer."""
+    await update.callback_query.answer()
+    return await start_need(update, context)
+
+
+def extra_handlers() -> list:
+    return [CallbackQueryHandler(answer_offer_as_question, pattern=f"^{CB}asq$")]

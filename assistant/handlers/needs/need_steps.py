@@ -1,0 +1,176 @@
+"""The steps of the /need form as plain functions: prompt, apply a button or text, next step.
+
+The draft is a JSON-able dict kept in user_data (so it survives restarts); nothing here imports telegram.
+"""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy.orm import Session
+
+from ...messages import t
+from ...needs import filing, places
+from ...org.tree import breadcrumb
+from ...storage.models import OrgUnit
+
+COMPOUND, BUILDING, CATEGORY, DESCRIPTION = "need.compound", "need.building", "need.category", "need.description"
+URGENCY, CONSENT, NAME, PHONE, PHOTO = "need.urgency", "need.consent", "need.name", "need.phone", "need.photo"
+CONFIRM, DUPLICATE = "need.confirm", "need.duplicate"
+ORDER = [COMPOUND, BUILDING, CATEGORY, DESCRIPTION, URGENCY, CONSENT, NAME, PHONE, PHOTO, CONFIRM]
+ALL_STEPS = ORDER + [DUPLICATE]
+TEXT_STEPS = {DESCRIPTION, NAME, PHONE}
+EDITABLE = [COMPOUND, BUILDING, CATEGORY, DESCRIPTION, URGENCY, CONSENT, PHOTO]
+BACK_WORDS = {"返回", "上一步", "back"}
+NAME_MAX = 50
+MARK = "✓ "
+
+
+def is_question(text: str) -> bool:
+    """A policy question typed in the middle of the form."""
+    return text.rstrip().endswith(("?", "？"))
+
+
+def _category_label(policy, category_id: str | None, lang: str) -> str:
+    for c in policy.categories:
+        if c.id == category_id:
+            return c.label(lang)
+    return "—"
+
+
+def summary(session: Session, policy, draft: dict, lang: str) -> str:
+    """The form as it stands, for the confirm step."""
+    compound = breadcrumb(session, session.get(OrgUnit, draft["compound_id"]))
+    building = session.get(OrgUnit, draft["building_id"]).name if draft.get("building_id") else "—"
+    resident = "—"
+    if draft.get("consent"):
+        resident = f"{draft.get('resident_name') or '—'} {draft.get('resident_phone') or ''}".strip()
+    return t("needform.summary", lang, compound=compound, building=building,
+             category=_category_label(policy, draft.get("category"), lang), description=draft.get("description", ""),
+             urgency=t(f"needform.urgency.{draft.get('urgency', 'normal')}", lang), resident=resident,
+             photo=t("needform.yes" if draft.get("photo_file_id") else "needform.no", lang))
+
+
+def prompt(session: Session, policy, draft: dict, step: str, lang: str) -> tuple[str, list[tuple[str, str]]]:
+    """(text, [(button label, data)]) asking for `step`."""
+    pre = draft.get("prefill", {})
+    if step == COMPOUND:
+        return t("needform.ask_compound", lang), [(path, f"c:{cid}") for cid, path in
+                                                 places.compounds_for(session, draft["person_id"])]
+    if step == BUILDING:
+        buildings = places.buildings_of(session, draft["compound_id"])
+        guess = places.match_building(buildings, pre.get("building_no"))
+        buttons = [((MARK if bid == guess else "") + name, f"b:{bid}") for bid, name in buildings]
+        buttons.sort(key=lambda b: not b[0].startswith(MARK))
+        return t("needform.ask_building", lang), buttons + [(t("needform.no_building", lang), "b:0")]
+    if step == CATEGORY:
+        buttons = [((MARK if c.id == pre.get("category") else "") + c.label(lang), f"k:{c.id}") for c in policy.categories]
+        buttons.sort(key=lambda b: not b[0].startswith(MARK))
+        return t("needform.ask_category", lang), buttons
+    if step == DESCRIPTION:
+        if draft.get("text"):
+            return t("needform.ask_description_text", lang, text=draft["text"]), [(t("needform.use_text", lang), "d:text")]
+        return t("needform.ask_description", lang), []
+    if step == URGENCY:
+        guess = "urgent" if pre.get("urgent") else "normal"
+        return t("needform.ask_urgency", lang), [((MARK if u == guess else "") + t(f"needform.urgency.{u}", lang), f"u:{u}")
+                                                 for u in ("urgent", "normal")]
+    if step == CONSENT:
+        return t("needform.ask_consent", lang), [(t("needform.consent_yes", lang), "y:1"), (t("needform.consent_no", lang), "y:0")]
+    if step == NAME:
+        return t("needform.ask_name", lang), []
+    if step == PHONE:
+        phone = pre.get("phone")
+        return t("needform.ask_phone", lang), ([(phone, f"p:{phone}")] if phone else []) + [(t("needform.skip", lang), "p:")]
+    if step == PHOTO:
+        return t("needform.ask_photo", lang), [(t("needform.skip", lang), "ph:skip")]
+    edit = [(t("needform.edit", lang, field=t(f"needform.field.{s.split('.')[1]}", lang)), f"edit:{s}") for s in EDITABLE]
+    return summary(session, policy, draft, lang), [(t("needform.submit", lang), "submit")] + edit
+
+
+def apply_button(session: Session, policy, draft: dict, data: str) -> str | None:
+    """Store a pressed button's value; an error message key when it does not fit."""
+    kind, _, value = data.partition(":")
+    if kind == "c":
+        if int(value) not in dict(places.compounds_for(session, draft["person_id"])):
+            return "bot.denied"
+        if draft.get("compound_id") != int(value):
+            draft.pop("building_id", None)
+        draft["compound_id"] = int(value)
+    elif kind == "b":
+        bid = int(value) or None
+        if bid and bid not in dict(places.buildings_of(session, draft["compound_id"])):
+            return "needform.bad_choice"
+        draft["building_id"] = bid
+    elif kind == "k":
+        if value not in {c.id for c in policy.categories}:
+            return "needform.bad_choice"
+        draft["category"] = value
+    elif kind == "d" and draft.get("text"):
+        return apply_text(session, policy, draft, draft["text"])
+    elif kind == "u" and value in ("urgent", "normal"):
+        draft["urgency"] = value
+    elif kind == "y":
+        draft["consent"] = value == "1"
+        if not draft["consent"]:
+            draft.pop("resident_name", None)
+            draft.pop("resident_phone", None)
+    elif kind == "p":
+        return _set_phone(policy, draft, value)
+    elif kind == "ph":
+        draft.pop("photo_file_id", None)
+    else:
+        return "needform.bad_choice"
+    return None
+
+
+def _set_phone(policy, draft: dict, value: str) -> str | None:
+    value = re.sub(r"[\s-]", "", value)
+    if value and not filing.valid_phone(value):
+        return "needform.bad_phone"
+    draft["resident_phone"] = value or None
+    return None
+
+
+def apply_text(session: Session, policy, draft: dict, text: str) -> str | None:
+    """Store typed text for a text step; an error message key when it is not valid."""
+    step = draft["step"]
+    if step == DESCRIPTION:
+        lo, hi = policy.description_min, policy.description_max
+        if not lo <= len(text.strip()) <= hi:
+            return "needform.bad_description"
+        draft["description"] = text.strip()
+    elif step == NAME:
+        if not 1 <= len(text.strip()) <= NAME_MAX:
+            return "needform.bad_name"
+        draft["resident_name"] = text.strip()
+    elif step == PHONE:
+        return _set_phone(policy, draft, text)
+    return None
+
+
+def after(draft: dict, step: str) -> str:
+    """The step that follows `step`; back to the summary once an edited field is done."""
+    if step == COMPOUND:
+        return BUILDING  # a (new) compound always needs its building
+    if step == CONSENT and draft.get("consent"):
+        return NAME
+    if step == NAME:
+        return PHONE
+    if draft.get("editing") or step == PHOTO:
+        draft.pop("editing", None)
+        return CONFIRM
+    if step == CONSENT:
+        return PHOTO  # no resident details without consent
+    return ORDER[ORDER.index(step) + 1]
+
+
+def to_need_draft(draft: dict) -> "filing.NeedDraft":
+    """The service-layer draft."""
+    consent = bool(draft.get("consent"))
+    return filing.NeedDraft(
+        compound_id=draft["compound_id"], building_id=draft.get("building_id"), category=draft["category"],
+        description=draft["description"], urgency=draft.get("urgency", "normal"),
+        resident_name=draft.get("resident_name") if consent else None,
+        resident_phone=draft.get("resident_phone") if consent else None,
+        consent=consent, photo_file_id=draft.get("photo_file_id"),
+    )

@@ -1,0 +1,151 @@
+"""/invite: a coordinator creates a one-time invite code for someone in their own subtree.
+
+```mermaid
+stateDiagram-v2
+    [*] --> ROLE: /invite
+    ROLE --> UNIT: role button
+    UNIT --> NAME: unit button or unit name typed
+    NAME --> [*]: name typed or "skip" → code shown
+    ROLE --> [*]: /cancel
+    UNIT --> [*]: /cancel
+    NAME --> [*]: /cancel
+```
+"""
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from ...messages import t
+from ...org import invites
+from ...org.tree import breadcrumb
+from ...storage.models import Person
+from ..common import as_person, cancel_command, conversation, keyboard, lang_of, reply, runtime
+
+ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
+DRAFT = "invite_draft"
+UNIT_BUTTONS = 12
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+async def _as_inviter(update: Update, context, fn):
+    """fn(session, person) for the registered sender (person None when unregistered)."""
+    return await as_person(update, context, lambda s, pid: fn(s, s.get(Person, pid) if pid else None),
+                           registered_only=False)
+
+
+async def start_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """/invite: offer the roles this user may grant."""
+    roles = await _as_inviter(update, context, lambda s, p: invites.grantable_roles(s, p) if p else [])
+    if not roles:
+        await reply(update, "bot.denied")
+        return ConversationHandler.END
+    lang = lang_of(update)
+    context.user_data[DRAFT] = {}
+    await reply(update, "invite.ask_role", reply_markup=keyboard([(t(f"role.{r}", lang), f"inv:role:{r}") for r in roles]))
+    return ROLE
+
+
+async def choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Role chosen: offer the units where it may be granted."""
+    query = update.callback_query
+    await query.answer()
+    role = query.data.split(":", 2)[2]
+    context.user_data[DRAFT] = {"role": role}
+    targets = await _as_inviter(update, context, lambda s, p: invites.invite_targets(s, p, role, UNIT_BUTTONS + 1))
+    buttons = [(path, f"inv:unit:{unit_id}") for unit_id, path in targets[:UNIT_BUTTONS]]
+    key = "invite.ask_unit_more" if len(targets) > UNIT_BUTTONS else "invite.ask_unit"
+    await query.edit_message_text(t(key, lang_of(update), role=t(f"role.{role}", lang_of(update))),
+                                  reply_markup=keyboard(buttons))
+    return UNIT
+
+
+async def _set_unit(update: Update, context: ContextTypes.DEFAULT_TYPE, unit_ref: str) -> str:
+    role = context.user_data[DRAFT]["role"]
+
+    def check(session, person):
+        try:
+            unit = invites.resolve_target(session, person, role, unit_ref)
+        except invites.TargetError as err:
+            return None, f"invite.unit_{err.reason}"
+        return (unit.id, breadcrumb(session, unit)), None
+
+    found, error = await _as_inviter(update, context, check)
+    if error:
+        await reply(update, error)
+        return UNIT
+    context.user_data[DRAFT].update(unit_id=found[0], unit_path=found[1])
+    skip = keyboard([(t("invite.skip_name", lang_of(update)), "inv:skip")])
+    await reply(update, "invite.ask_name", reply_markup=skip, unit=found[1])
+    return NAME
+
+
+async def choose_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Unit button pressed."""
+    query = update.callback_query
+    await query.answer()
+    return await _set_unit(update, context, query.data.split(":", 2)[2])
+
+
+async def type_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Unit typed by name (or 街道/社区/小区 path)."""
+    return await _set_unit(update, context, update.effective_message.text.strip())
+
+
+async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str | None) -> int:
+    draft = context.user_data.pop(DRAFT)
+    rt = runtime(context)
+
+    def create(session, person):
+        unit = invites.resolve_target(session, person, draft["role"], draft["unit_id"])
+        invite = invites.create_invite(session, rt.settings, draft["role"], unit, created_by=person, name=name)
+        return invite.code, invite.expires_at
+
+    try:
+        code, expires = await _as_inviter(update, context, create)
+    except (invites.InviteNotAllowed, invites.TargetError):
+        await reply(update, "bot.denied")
+        return ConversationHandler.END
+    lang = lang_of(update)
+    lines = [t("invite.created", lang, code=code, role=t(f"role.{draft['role']}", lang), unit=draft["unit_path"],
+               expires=expires.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"))]
+    if name:
+        lines.append(t("invite.for_name", lang, name=name))
+    lines.append(t("invite.share", lang, code=code))
+    await update.effective_message.reply_text("\n".join(lines))
+    return ConversationHandler.END
+
+
+async def type_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The invitee's name."""
+    return await _create(update, context, update.effective_message.text.strip()[:100])
+
+
+async def skip_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """No name: the invitee's Telegram name is used."""
+    await update.callback_query.answer()
+    return await _create(update, context, None)
+
+
+def build_handler() -> ConversationHandler:
+    """The /invite conversation."""
+    text = filters.TEXT & ~filters.COMMAND
+    return conversation(
+        entry_points=[CommandHandler("invite", start_invite)],
+        states={
+            ROLE: [CallbackQueryHandler(choose_role, pattern=r"^inv:role:")],
+            UNIT: [CallbackQueryHandler(choose_unit, pattern=r"^inv:unit:"), MessageHandler(text, type_unit)],
+            NAME: [CallbackQueryHandler(skip_name, pattern=r"^inv:skip$"), MessageHandler(text, type_name)],
+        },
+        fallbacks=[cancel_command(DRAFT)],
+        name="invite",
+    )

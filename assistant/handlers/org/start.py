@@ -1,0 +1,122 @@
+"""/start [CODE] registration, /help, /whoami, the global /cancel and the duplicate-update guard."""
+from __future__ import annotations
+
+import asyncio
+
+from telegram import BotCommand, Update
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, TypeHandler
+
+from ...messages import t
+from ...org import invites
+from ...storage import kv
+from ..common import account_of, lang_of, reply, runtime
+
+MENU = ["start", "help", "ask", "need", "mine", "todo", "resource", "checkin", "checkins", "flowin", "points", "case", "cases", "check", "evaluate", "ratings", "digest", "export", "digest_help", "whoami", "invite", "cancel"]
+RECENT_UPDATES = 10_000  # update ids remembered in memory by the duplicate guard
+REDEEM_MESSAGES = {
+    "unknown": "bot.code_unknown",
+    "expired": "bot.code_expired",
+    "used": "bot.code_used",
+    "rate_limited": "bot.code_rate_limited",
+    "other_person": "bot.code_other_person",
+}
+
+
+def _roles_text(who, lang: str) -> str:
+    return "\n".join(t("bot.role_line", lang, role=t(f"role.{b.role}", lang), unit=b.unit_name) for b in who.roles)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/start CODE registers with an invite code; /start alone says hello."""
+    rt = runtime(context)
+    lang = lang_of(update)
+    channel, external_id = account_of(update, context)
+    if context.args:
+        def redeem():
+            with rt.db.session() as session:
+                user = update.effective_user
+                return invites.redeem(session, rt.settings, context.args[0], channel, external_id,
+                                      language_code=user.language_code, display_name=user.full_name)
+
+        result = await asyncio.to_thread(redeem)
+        if result.outcome == "ok":
+            await reply(update, "bot.registered", name=result.person_name, role=t(f"role.{result.role}", lang),
+                        unit=result.unit_name)
+        else:
+            await reply(update, REDEEM_MESSAGES[result.outcome], minutes=rt.settings.invite_failure_window_minutes)
+        return
+    who = await asyncio.to_thread(_whoami, rt, channel, external_id)
+    if who:
+        await reply(update, "bot.welcome_back", name=who.name, roles=_roles_text(who, lang))
+    else:
+        await reply(update, "bot.welcome")
+
+
+def _whoami(rt, channel: str, external_id: str):
+    with rt.db.session() as session:
+        return invites.whoami(session, channel, external_id)
+
+
+async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/whoami shows the person, roles and units bound to this account."""
+    rt = runtime(context)
+    who = await asyncio.to_thread(_whoami, rt, *account_of(update, context))
+    if not who:
+        await reply(update, "bot.not_registered")
+        return
+    lang = lang_of(update)
+    phone = t("bot.phone_part", lang, phone=who.phone) if who.phone else ""
+    await reply(update, "bot.whoami", name=who.name, phone=phone, roles=_roles_text(who, lang))
+
+
+async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/help lists the commands."""
+    await reply(update, "bot.help")
+
+
+async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/cancel when no conversation is running."""
+    await reply(update, "bot.nothing_to_cancel")
+
+
+async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """An update delivered twice is processed once (the database decides; recent ids are also kept in memory
+    so a redelivery seen by this process costs no database round trip)."""
+    rt = runtime(context)
+    recent = rt.recent_updates
+    if update.update_id in recent:
+        raise ApplicationHandlerStop
+
+    def mark() -> bool:
+        with rt.db.session() as session:
+            return kv.mark_processed(session, rt.channel, update.update_id)
+
+    fresh = await asyncio.to_thread(mark)
+    recent[update.update_id] = None
+    while len(recent) > RECENT_UPDATES:
+        recent.popitem(last=False)
+    if not fresh:
+        raise ApplicationHandlerStop
+
+
+async def set_menu(application: Application) -> None:
+    """The commands menu, in Chinese by default and in English for English clients."""
+    for lang, code in (("zh", None), ("en", "en")):
+        commands = [BotCommand(c, t(f"bot.commands.{c}", lang)) for c in MENU]
+        await application.bot.set_my_commands(commands, language_code=code)
+
+
+def guard_handler() -> TypeHandler:
+    return TypeHandler(Update, drop_duplicates)
+
+
+def command_handlers() -> list:
+    return [
+        CommandHandler("start", start),
+        CommandHandler("help", help_command),
+        CommandHandler("whoami", whoami),
+    ]
+
+
+def cancel_handler() -> CommandHandler:
+    return CommandHandler("cancel", cancel)

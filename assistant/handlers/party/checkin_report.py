@@ -1,0 +1,111 @@
+"""/checkins for secretaries and coordinators: checked in, pending, overdue — by compound and by work unit —
+with the overdue list of each work unit as XLSX for its party organisation; reminders for unfinished check-ins."""
+from __future__ import annotations
+
+import asyncio
+import tempfile
+from pathlib import Path
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes
+
+from ...messages import t
+from ...needs import queries
+from ...org.permissions import ADMIN, bindings, can
+from ...org.tree import breadcrumb
+from ...party import checkins
+from ..common import as_person, lang_of, reply, runtime
+from ..notify import send_to
+
+CB = "cr:"
+STATUSES = ("confirmed", "pending", "overdue")
+EXPORT_BUTTONS = 8
+
+
+def _unit_for(session, person_id: int):
+    """The outermost unit where the person may view check-ins."""
+    units = [b.unit for b in bindings(session, person_id)
+             if b.role == ADMIN or can(session, person_id, "view_checkins", b.unit)]
+    return min(units, key=lambda u: len(u.path)) if units else None
+
+
+def _counts(counts: dict[str, int], lang: str) -> str:
+    return "，".join(f"{t(f'checkin.status.{s}', lang)} {counts.get(s, 0)}" for s in STATUSES)
+
+
+async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/checkins: the report for my unit, with a button per work unit that has overdue members."""
+    rt = runtime(context)
+    lang = lang_of(update)
+    today = rt.clock().astimezone(rt.policies.party.zone).date()
+
+    def build(session, person_id):
+        unit = _unit_for(session, person_id)
+        if unit is None:
+            return None
+        return unit.id, breadcrumb(session, unit), checkins.report(session, rt.policies.party, unit.id, today)
+
+    found = await as_person(update, context, build)
+    if found is None:
+        await reply(update, "bot.denied")
+        return
+    unit_id, path, rep = found
+    lines = [t("checkinreport.head", lang, unit=path, today=today.isoformat())]
+    lines += [t("checkinreport.by_compound", lang)] + [f"• {name}：{_counts(c, lang)}" for name, c in rep.by_compound.items()]
+    lines += [t("checkinreport.by_work_unit", lang)] + [f"• {name}：{_counts(c, lang)}" for name, c in rep.by_work_unit.items()]
+    late_units = [name for name, c in rep.by_work_unit.items() if c.get("overdue")][:EXPORT_BUTTONS]
+    context.chat_data["checkin_export"] = {"unit_id": unit_id, "work_units": late_units}
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("checkinreport.export", lang, work_unit=name),
+                                                         callback_data=f"{CB}x:{i}")] for i, name in enumerate(late_units)])
+    await update.effective_message.reply_text("\n".join(lines), reply_markup=markup if late_units else None)
+
+
+async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """The overdue list of one work unit as an .xlsx file."""
+    query = update.callback_query
+    await query.answer()
+    state = context.chat_data.get("checkin_export") or {}
+    index = int(query.data.rsplit(":", 1)[1])
+    if index >= len(state.get("work_units", [])):
+        return
+    rt = runtime(context)
+    lang = lang_of(update)
+    work_unit = state["work_units"][index]
+    today = rt.clock().astimezone(rt.policies.party.zone).date()
+
+    def rows(session, person_id):
+        if _unit_for(session, person_id) is None:
+            return None
+        return checkins.overdue_by_work_unit(session, rt.policies.party, state["unit_id"], today).get(work_unit, [])
+
+    found = await as_person(update, context, rows)
+    if found is None:
+        await reply(update, "bot.denied")
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = await asyncio.to_thread(checkins.export_overdue_xlsx, Path(tmp) / "overdue.xlsx", found, lang)
+        await update.effective_message.reply_document(path.read_bytes(), filename=f"{work_unit}-逾期未报到.xlsx",
+                                                      caption=t("checkinreport.export", lang, work_unit=work_unit))
+
+
+async def remind_unfinished(context: ContextTypes.DEFAULT_TYPE) -> int:
+    """Members who started a check-in and left it are reminded once."""
+    rt = runtime(context)
+
+    def load():
+        with rt.db.session() as session:
+            views = checkins.unfinished(session, rt.clock() - rt.policies.party.reminder_delay)
+            checkins.mark_reminded(session, [v.id for v in views], rt.clock())
+            return queries.accounts_for(session, [v.person_id for v in views])
+
+    accounts = await asyncio.to_thread(load)
+    return await send_to(context, accounts, lambda lang: t("checkinreport.reminder", lang))
+
+
+def schedule(application: Application, interval_seconds: float) -> None:
+    application.job_queue.run_repeating(remind_unfinished, interval=interval_seconds, first=interval_seconds,
+                                        name="checkin_reminders")
+
+
+def handlers() -> list:
+    return [CommandHandler("checkins", report), CallbackQueryHandler(export, pattern=rf"^{CB}x:\d+$")]

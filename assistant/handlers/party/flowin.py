@@ -1,0 +1,129 @@
+"""/flowin: the community registers a flow-in party member (流入党员, clause 5) into a compound branch's roster.
+
+```mermaid
+stateDiagram-v2
+    [*] --> NAME: /flowin (community coordinators)
+    NAME --> PHONE --> COMPOUND --> BUILDING --> WORK_UNIT --> [*]: registered, in the roster
+```
+"""
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from ...errors import DomainError
+from ...messages import t
+from ...needs import filing, places
+from ...org.people import get_or_create_person
+from ...org.permissions import can
+from ...party import checkins
+from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, reply, runtime
+
+NAME, PHONE, COMPOUND, BUILDING, WORK_UNIT = "fi.name", "fi.phone", "fi.compound", "fi.building", "fi.work_unit"
+DRAFT = "flowin_draft"
+CB = "fi:"
+TEXT_MAX = 100
+
+
+def _compounds(session, person_id):
+    return [(cid, path) for cid, path in places.compounds_for(session, person_id)
+            if can(session, person_id, "register_flow_in", cid)]
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """/flowin: only a community (or admin) may register flow-in members."""
+    compounds = await as_person(update, context, _compounds)
+    if not compounds:
+        await reply(update, "bot.denied")
+        return ConversationHandler.END
+    context.user_data[DRAFT] = {}
+    await reply(update, "flowin.ask_name")
+    return NAME
+
+
+async def type_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The member's name."""
+    name = update.effective_message.text.strip()
+    if not 1 <= len(name) <= TEXT_MAX:
+        await reply(update, "checkin.err.too_long")
+        return NAME
+    context.user_data[DRAFT]["name"] = name
+    await reply(update, "checkinform.phone")
+    return PHONE
+
+
+async def type_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """The member's phone; then the compounds of this community."""
+    phone = update.effective_message.text.strip()
+    if not filing.valid_phone(phone):
+        await reply(update, "checkin.err.phone")
+        return PHONE
+    context.user_data[DRAFT]["phone"] = phone
+    compounds = await as_person(update, context, _compounds)
+    await reply(update, "checkinform.compound", reply_markup=keyboard([(p, f"{CB}c:{cid}") for cid, p in compounds]))
+    return COMPOUND
+
+
+async def choose_compound(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Compound chosen; then its buildings."""
+    query = update.callback_query
+    await query.answer()
+    compound_id = int(query.data.rsplit(":", 1)[1])
+    context.user_data[DRAFT]["compound_id"] = compound_id
+    buildings = await as_person(update, context, lambda s, pid: places.buildings_of(s, compound_id))
+    pairs = [(name, f"{CB}b:{bid}") for bid, name in buildings] + [(reply_label(update), f"{CB}b:0")]
+    await reply(update, "checkinform.building", reply_markup=keyboard(pairs))
+    return BUILDING
+
+
+def reply_label(update: Update) -> str:
+    return t("needform.no_building", lang_of(update))
+
+
+async def choose_building(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+    """Building chosen (or none); then the work unit."""
+    query = update.callback_query
+    await query.answer()
+    context.user_data[DRAFT]["building_id"] = int(query.data.rsplit(":", 1)[1]) or None
+    await reply(update, "checkinform.work_unit")
+    return WORK_UNIT
+
+
+async def type_work_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The work unit; register the member."""
+    draft = context.user_data.pop(DRAFT)
+    rt = runtime(context)
+
+    def register(session, community_id):
+        person = get_or_create_person(session, draft["name"], draft["phone"], party_member=True)
+        return checkins.register_flow_in(session, community_id, person.id, draft["compound_id"], draft.get("building_id"),
+                                         work_unit=update.effective_message.text.strip()[:TEXT_MAX],
+                                         phone=draft["phone"], now=rt.clock())
+
+    try:
+        view = await as_person(update, context, register)
+    except DomainError as err:
+        return await fail(update, err)
+    await reply(update, "flowin.done", name=view.person_name, compound=view.compound_name)
+    return ConversationHandler.END
+
+
+def build_handler() -> ConversationHandler:
+    """The /flowin conversation."""
+    text = filters.TEXT & ~filters.COMMAND
+    return conversation(
+        entry_points=[CommandHandler("flowin", start)],
+        states={NAME: [MessageHandler(text, type_name)], PHONE: [MessageHandler(text, type_phone)],
+                COMPOUND: [CallbackQueryHandler(choose_compound, pattern=rf"^{CB}c:\d+$")],
+                BUILDING: [CallbackQueryHandler(choose_building, pattern=rf"^{CB}b:\d+$")],
+                WORK_UNIT: [MessageHandler(text, type_work_unit)]},
+        fallbacks=[cancel_command(DRAFT)],
+        name="flowin",
+    )

@@ -1,0 +1,111 @@
+"""Rules that read a worker's free text: is it a need, and which form fields can be prefilled from it."""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+from ..policy.loader import NeedsPolicy
+from .filing import suggest_category, suggest_urgency
+
+POLICY_FILE = Path(__file__).resolve().parent.parent / "policy" / "intake.yaml"
+CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+BUILDING_RE = re.compile(r"([0-9一二三四五六七八九十]{1,3})\s*(?:号楼|号栋|栋|幢|座|号(?=楼))")
+UNIT_RE = re.compile(r"([0-9一二三四五六七八九十]{1,2})\s*单元")
+ROOM_RE = re.compile(r"(?<![0-9])([0-9]{3,4})\s*(?:室|号房|房间)")
+PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
+
+
+@dataclass(frozen=True)
+class IntakeRules:
+    need_cues: tuple[str, ...]
+    question_cues: tuple[str, ...]
+    need_threshold: int
+
+
+@dataclass
+class Prefill:
+    """What the text says; every field is shown to the worker to confirm."""
+
+    building_no: int | None = None
+    unit_no: int | None = None
+    room: str | None = None
+    category: str | None = None
+    urgent: bool = False
+    phone: str | None = None
+
+
+@lru_cache
+def load_rules(path: Path = POLICY_FILE) -> IntakeRules:
+    """The intake rules file; a missing or mistyped key is a clear error at start-up."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        rules = IntakeRules(
+            need_cues=tuple(data["need_cues"]), question_cues=tuple(data["question_cues"]),
+            need_threshold=int(data["need_threshold"]),
+        )
+    except (KeyError, TypeError, ValueError) as err:
+        raise ValueError(f"{path.name}: missing or invalid setting {err}") from err
+    return rules
+
+
+def _number(text: str) -> int:
+    if text.isdigit():
+        return int(text)
+    if text == "十":
+        return 10
+    if text.startswith("十"):
+        return 10 + CN_DIGITS[text[1]]
+    if text.endswith("十"):
+        return CN_DIGITS[text[0]] * 10
+    if "十" in text:
+        tens, ones = text.split("十")
+        return CN_DIGITS[tens] * 10 + CN_DIGITS[ones]
+    return int("".join(str(CN_DIGITS[c]) for c in text))
+
+
+def building_number(name: str) -> int | None:
+    """The number in a building's name: "3栋", "3号楼", "三幢" → 3."""
+    match = BUILDING_RE.search(unicodedata.normalize("NFKC", name)) or re.search(r"\d+", name)
+    return _number(match.group(1) if match.groups() else match.group(0)) if match else None
+
+
+def prefill(text: str, policy: NeedsPolicy) -> Prefill:
+    """Fields read from the text: building/unit/room numbers, category and urgency (the policy's keywords), phone."""
+    text = unicodedata.normalize("NFKC", text)
+    result = Prefill()
+    if m := BUILDING_RE.search(text):
+        result.building_no = _number(m.group(1))
+    if m := UNIT_RE.search(text):
+        result.unit_no = _number(m.group(1))
+    if m := ROOM_RE.search(text):
+        result.room = m.group(1)
+    if m := PHONE_RE.search(text):
+        result.phone = m.group(1)
+    if _keywords_found(text, policy):  # only a real keyword match is offered, never the fallback category
+        result.category = suggest_category(policy, text)
+    result.urgent = suggest_urgency(policy, text) == "urgent"
+    return result
+
+
+def _keywords_found(text: str, policy: NeedsPolicy) -> bool:
+    return any(k in text for c in policy.categories for k in c.keywords)
+
+
+def need_score(text: str, policy: NeedsPolicy, rules: IntakeRules) -> int:
+    """How much the text reads like a report of a problem (see intake.yaml)."""
+    text = unicodedata.normalize("NFKC", text)
+    score = sum(cue in text for cue in rules.need_cues)
+    score += _keywords_found(text, policy)
+    score += bool(BUILDING_RE.search(text) or UNIT_RE.search(text) or ROOM_RE.search(text))
+    score -= sum(cue in text for cue in rules.question_cues) + ("?" in text)
+    return score
+
+
+def looks_like_need(text: str, policy: NeedsPolicy, rules: IntakeRules) -> bool:
+    """True when free text should be offered as a new need rather than answered as a policy question."""
+    return need_score(text, policy, rules) >= rules.need_threshold

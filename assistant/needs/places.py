@@ -1,0 +1,30 @@
+"""Places a worker may file needs for: the compounds of their subtree and the buildings in each."""
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..org.permissions import compounds_where
+from ..org.tree import breadcrumb
+from ..storage.models import OrgUnit
+from .freetext import building_number
+
+
+def compounds_for(session: Session, person_id: int) -> list[tuple[int, str]]:
+    """(id, breadcrumb) of the compounds in the person's subtrees, in tree order (org.permissions.compounds_where:
+    a worker bound below a compound, a building leader, gets the compound their building belongs to)."""
+    return [(u.id, breadcrumb(session, u)) for u in compounds_where(session, person_id)]
+
+
+def buildings_of(session: Session, compound_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the compound's buildings, in number order."""
+    units = session.scalars(select(OrgUnit).where(OrgUnit.parent_id == compound_id, OrgUnit.level == "building"))
+    return sorted(((u.id, u.name) for u in units), key=lambda pair: (building_number(pair[1]) or 10**6, pair[1]))
+
+
+def match_building(buildings: list[tuple[int, str]], number: int | None) -> int | None:
+    """The building whose name carries `number` ("3栋" for 3), if exactly one does."""
+    if number is None:
+        return None
+    hits = [bid for bid, name in buildings if building_number(name) == number]
+    return hits[0] if len(hits) == 1 else None

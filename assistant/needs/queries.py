@@ -1,0 +1,173 @@
+"""Reading needs: mine, todo, detail (with the phone masked unless the viewer may see it), lists, and who
+to notify of an event (notifications as data: the channel layer sends them)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from ..errors import NotAllowed, NotFound
+from ..org.people import is_admin, mask_phone
+from ..org.permissions import ACTIONS, ADMIN, bindings, can
+from ..org.tree import subtree_ids
+from ..storage.models import (
+    NEED_EVENT_KINDS,
+    ChannelAccount,
+    Need,
+    NeedEvent,
+    OrgUnit,
+    Person,
+    ReturnVisit,
+    need_assignees,
+)
+from .records import joiner_ids, load_need, load_person
+from .tasklist import COORDINATOR_ROLES, coordinators, people_with_roles
+from .views import OPEN_STATUSES, WAITING_ACCEPT, EventView, NeedView
+
+
+@dataclass(frozen=True)
+class VisitView:
+    """One return visit's answers."""
+
+    contacted: bool
+    solved: bool
+    satisfaction: str
+    by_id: int | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class NeedDetail:
+    """A need with its history. `resident_phone` is in full only for the submitter, assignees and admins."""
+
+    need: NeedView
+    resident_phone: str
+    phone_masked: bool
+    submitter_name: str
+    assignees: tuple[tuple[int, str], ...]  # (person id, name)
+    joiner_ids: tuple[int, ...]
+    events: tuple[EventView, ...]
+    visits: tuple[VisitView, ...]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One chat account to tell about an event."""
+
+    person_id: int
+    channel: str
+    external_id: str
+    language_code: str | None
+
+
+def _views(session: Session, query) -> list[NeedView]:
+    return [NeedView.of(need) for need in session.scalars(query)]
+
+
+def mine(session: Session, person_id: int, limit: int = 50) -> list[NeedView]:
+    """Needs the person filed or joined, newest first."""
+    joined = select(NeedEvent.need_id).where(NeedEvent.kind == "joined", NeedEvent.actor_id == person_id)
+    query = select(Need).where(or_(Need.submitter_id == person_id, Need.id.in_(joined)))
+    return _views(session, query.order_by(Need.created_at.desc(), Need.id.desc()).limit(limit))
+
+
+def handling_unit_ids(session: Session, person_id: int) -> list[int]:
+    """Units where the person holds a role that handles needs (or admin)."""
+    allowed = ACTIONS["handle_need"] | {ADMIN}
+    return sorted({b.unit_id for b in bindings(session, person_id) if b.role in allowed})
+
+
+def _due(view: NeedView) -> datetime:
+    return view.accept_due_at if view.status in WAITING_ACCEPT else view.resolve_due_at
+
+
+def todo(session: Session, person_id: int, limit: int = 100) -> list[NeedView]:
+    """Open needs assigned to the person or sitting at a unit where they hold a handling role, next deadline
+    first."""
+    assigned = select(need_assignees.c.need_id).where(need_assignees.c.person_id == person_id)
+    query = select(Need).where(Need.status.in_(OPEN_STATUSES), or_(
+        Need.id.in_(assigned), Need.level_unit_id.in_(handling_unit_ids(session, person_id))))
+    views = _views(session, query.order_by(Need.id))
+    return sorted(views, key=lambda v: (_due(v), v.id))[:limit]
+
+
+def may_view(session: Session, need: Need, person_id: int) -> bool:
+    """Submitter, joiner, assignee, or a handling role covering the need's place or its current level (other
+    residents do not see each other's needs)."""
+    if person_id == need.submitter_id or any(p.id == person_id for p in need.assignees):
+        return True
+    if person_id in joiner_ids(session, need.id):
+        return True
+    places = (need.building or need.compound, need.level_unit)
+    return any(can(session, person_id, "handle_need", unit) for unit in places)
+
+
+def detail(session: Session, need_id: int, viewer_person_id: int) -> NeedDetail:
+    """The need and its full history with actor names; NotAllowed for someone with no business seeing it."""
+    need = load_need(session, need_id)
+    viewer = load_person(session, viewer_person_id)
+    if not may_view(session, need, viewer.id):
+        raise NotAllowed("need.err.not_allowed")
+    full = viewer.id == need.submitter_id or any(p.id == viewer.id for p in need.assignees) or is_admin(viewer)
+    rows = session.execute(select(NeedEvent, Person.name).outerjoin(Person, Person.id == NeedEvent.actor_id)
+                           .where(NeedEvent.need_id == need.id).order_by(NeedEvent.at, NeedEvent.id))
+    events = tuple(EventView(e.id, e.kind, e.actor_id, name, e.note, dict(e.data or {}), e.at) for e, name in rows)
+    visits = tuple(VisitView(v.contacted, v.solved, v.satisfaction, v.by_id, v.at) for v in session.scalars(
+        select(ReturnVisit).where(ReturnVisit.need_id == need.id).order_by(ReturnVisit.at, ReturnVisit.id)))
+    phone = need.resident_phone or ""
+    return NeedDetail(
+        need=NeedView.of(need), resident_phone=phone if full else mask_phone(phone), phone_masked=not full,
+        submitter_name=need.submitter.name, assignees=tuple((p.id, p.name) for p in need.assignees),
+        joiner_ids=tuple(joiner_ids(session, need.id)), events=events, visits=visits,
+    )
+
+
+def list_needs(session: Session, unit_id: int | None = None, status: str | None = None,
+               limit: int = 100) -> list[NeedView]:
+    """Needs filed in the unit's subtree (all when None), optionally of one status, newest first (for the CLI)."""
+    query = select(Need)
+    if unit_id is not None:
+        if session.get(OrgUnit, unit_id) is None:
+            raise NotFound("need.err.unit_not_found", id=unit_id)
+        ids = subtree_ids(session, unit_id)
+        query = query.where(or_(Need.compound_id.in_(ids), Need.building_id.in_(ids)))
+    if status is not None:
+        query = query.where(Need.status == status)
+    return _views(session, query.order_by(Need.created_at.desc(), Need.id.desc()).limit(limit))
+
+
+def recipient_ids(session: Session, need: Need, event_kind: str) -> list[int]:
+    """Who hears of an event: the submitter and joiners always; assignees and the compound's branch for a new
+    need; the coordinators at the level for an escalation or a hand-back; the responsible party when it is
+    reopened or another report joins."""
+    if event_kind not in NEED_EVENT_KINDS:
+        raise ValueError(f"unknown event kind {event_kind!r}; known: {', '.join(NEED_EVENT_KINDS)}")
+    ids = [need.submitter_id, *joiner_ids(session, need.id)]
+    assignees = [p.id for p in need.assignees]
+    if event_kind in ("filed", "routed"):
+        ids += assignees + people_with_roles(session, need.compound_id, COORDINATOR_ROLES["compound"])
+    elif event_kind in ("escalated", "handed_back"):
+        ids += coordinators(session, need.level_unit) + assignees
+    elif event_kind in ("reopened", "joined"):
+        ids += assignees
+    return list(dict.fromkeys(ids))
+
+
+def recipients(session: Session, need_id: int, event_kind: str, *,
+               exclude_person_id: int | None = None) -> list[Recipient]:
+    """The chat accounts to notify of `event_kind` on the need (the actor can be left out)."""
+    need = load_need(session, need_id)
+    return accounts_for(session, [pid for pid in recipient_ids(session, need, event_kind) if pid != exclude_person_id])
+
+
+def accounts_for(session: Session, person_ids: list[int]) -> list[Recipient]:
+    """The chat accounts of these people, in the order given."""
+    if not person_ids:
+        return []
+    accounts = session.scalars(select(ChannelAccount).where(ChannelAccount.person_id.in_(person_ids))
+                               .order_by(ChannelAccount.channel, ChannelAccount.id))
+    order = {pid: i for i, pid in enumerate(person_ids)}
+    found = sorted(accounts, key=lambda a: (order[a.person_id], a.channel, a.id))
+    return [Recipient(a.person_id, a.channel, a.external_id, a.language_code) for a in found]

@@ -1,0 +1,138 @@
+"""People and their roles: create and find persons, bind roles to units, show phones masked."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..storage.models import ChannelAccount, OrgUnit, Person, RoleBinding
+from .tree import breadcrumb
+from .permissions import ADMIN, ROLE_RANK, check_role
+
+
+@dataclass(frozen=True)
+class RoleView:
+    """A role binding as plain values, safe to use after the session has closed."""
+
+    role: str
+    unit_id: int
+    unit_name: str
+    unit_level: str
+    unit_path: str  # "宣州区 > 澄江街道 > 梅园社区"
+
+    @classmethod
+    def of(cls, session: Session, binding: RoleBinding) -> RoleView:
+        unit = binding.unit
+        return cls(binding.role, unit.id, unit.name, unit.level, breadcrumb(session, unit))
+
+
+def normalise_phone(phone: str | None) -> str | None:
+    """Digits (and a leading +) only; None for blank input."""
+    if phone is None:
+        return None
+    phone = re.sub(r"[^\d+]", "", phone.strip())
+    return phone or None
+
+
+def mask_phone(phone: str | None) -> str:
+    """"13812345678" -> "138****5678": long numbers keep the first 3 and last 4, short ones the last 2."""
+    phone = (phone or "").strip()
+    n = len(phone)
+    if n >= 11:
+        return phone[:3] + "*" * (n - 7) + phone[-4:]
+    if n >= 6:
+        return "*" * (n - 2) + phone[-2:]
+    return "*" * n
+
+
+def is_admin(person: Person | None) -> bool:
+    """Whether the person holds the admin role anywhere."""
+    return person is not None and any(b.role == ADMIN for b in person.roles)
+
+
+def display_phone(person: Person, viewer: Person | None) -> str:
+    """The phone in full for its owner and for admins, masked for everybody else."""
+    if person.phone is None:
+        return ""
+    if viewer is not None and (viewer.id == person.id or is_admin(viewer)):
+        return person.phone
+    return mask_phone(person.phone)
+
+
+def create_person(
+    session: Session, name: str, phone: str | None = None, party_member: bool = False, work_unit: str | None = None
+) -> Person:
+    """A new person (the name is required; the phone is stored in full)."""
+    name = (name or "").strip()
+    if not name:
+        raise ValueError("a person needs a name")
+    person = Person(name=name, phone=normalise_phone(phone), party_member=party_member, work_unit=work_unit)
+    session.add(person)
+    session.flush()
+    return person
+
+
+def find_person(session: Session, query: str | int) -> Person | None:
+    """A person by id, phone or exact name (the first match for a shared name)."""
+    text = str(query).strip()
+    if isinstance(query, int) or (text.isdigit() and len(text) < 9):
+        return session.get(Person, int(text))
+    phone = normalise_phone(text)
+    if phone and phone.lstrip("+").isdigit():
+        found = session.scalars(select(Person).where(Person.phone == phone).order_by(Person.id)).first()
+        if found is not None:
+            return found
+    return session.scalars(select(Person).where(Person.name == text).order_by(Person.id)).first()
+
+
+def get_or_create_person(session: Session, name: str, phone: str | None = None, **fields) -> Person:
+    """The person with this phone (or, without a phone, this name), created when missing."""
+    phone = normalise_phone(phone)
+    query = select(Person).where(Person.phone == phone) if phone else select(Person).where(Person.name == name)
+    found = session.scalars(query.order_by(Person.id)).first()
+    return found or create_person(session, name, phone, **fields)
+
+
+def bind_role(session: Session, person: Person, role: str, unit: OrgUnit) -> RoleBinding:
+    """Give `person` the role at `unit` (idempotent); ValueError when the role does not fit the unit's level."""
+    check_role(role, unit)
+    found = session.scalars(select(RoleBinding).where(
+        RoleBinding.person_id == person.id, RoleBinding.role == role, RoleBinding.unit_id == unit.id)).first()
+    if found is not None:
+        return found
+    binding = RoleBinding(person=person, role=role, unit=unit)
+    session.add(binding)
+    session.flush()
+    return binding
+
+
+def unbind_role(session: Session, person: Person, role: str, unit: OrgUnit) -> bool:
+    """Remove a role binding; True when it existed."""
+    found = session.scalars(select(RoleBinding).where(
+        RoleBinding.person_id == person.id, RoleBinding.role == role, RoleBinding.unit_id == unit.id)).first()
+    if found is None:
+        return False
+    person.roles.remove(found)
+    session.flush()
+    return True
+
+
+def roles_of(person: Person) -> list[RoleBinding]:
+    """The person's bindings, highest rank first (each has `.role` and `.unit`)."""
+    return sorted(person.roles, key=lambda b: (ROLE_RANK[b.role], b.unit.path))
+
+
+def ensure_local_operator(session: Session, channel: str, external_id: str, name: str) -> Person:
+    """The person at the terminal: bound to this account and admin of every top-level unit there is."""
+    account = session.scalars(select(ChannelAccount).where(
+        ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)).first()
+    if account is None:
+        person = create_person(session, name)
+        account = ChannelAccount(channel=channel, external_id=external_id, person=person)
+        session.add(account)
+        session.flush()
+    for root in session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None))):
+        bind_role(session, account.person, ADMIN, root)
+    return account.person

@@ -1,0 +1,383 @@
+"""党员报到 (clause 5): start, submit and decide check-ins, deadlines, rosters, overdue lists and reminders.
+
+A person's current residence is their latest confirmed check-in; the roster of a compound is everyone whose
+current residence is there (flow-in members registered by the community included). Party dates are
+Asia/Shanghai calendar dates (the policy's zone). Errors are the kernel's (assistant/errors.py).
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import exists, func, or_, select
+from sqlalchemy.orm import Session, joinedload
+
+from ..errors import DomainError, Invalid, NotAllowed, load, now_or
+from ..messages import t
+from ..org.people import mask_phone, normalise_phone
+from ..org.permissions import can
+from ..policy.loader import PartyPolicy
+from ..storage.models import CheckIn, OrgUnit, Person, RoleBinding
+
+TEXT_MAX = 200
+_PHONE = re.compile(r"^(\+?86)?1\d{10}$|^0\d{2,3}\d{7,8}$")
+
+
+def local_date(policy: PartyPolicy, when: date | datetime) -> date:
+    """The calendar date in the policy's zone (an aware datetime is converted; a date is kept)."""
+    if isinstance(when, datetime):
+        if when.tzinfo is None:
+            raise ValueError(f"naive datetime {when!r}: pass timezone-aware times")
+        return when.astimezone(policy.zone).date()
+    return when
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months: 2024-01-31 + 1 = 2024-02-29 (the day is clipped to the month's length)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def deadline_for(policy: PartyPolicy, in_service: bool, moved_on: date | datetime | None = None) -> date | None:
+    """The check-in deadline: move + N months (never before the initial deadline for in-service members),
+    the initial deadline for in-service members who did not move, None for anyone else."""
+    initial = policy.initial_deadline if in_service else None
+    if moved_on is None:
+        return initial
+    after_move = add_months(local_date(policy, moved_on), policy.move_months)
+    return max(after_move, initial) if initial else after_move
+
+
+@dataclass(frozen=True)
+class CheckinView:
+    """A check-in as plain values (the phone masked)."""
+
+    id: int
+    person_id: int
+    person_name: str
+    status: str
+    compound_id: int | None
+    compound_name: str | None
+    building_id: int | None
+    building_name: str | None
+    work_unit: str | None
+    work_unit_party_org: str | None
+    work_unit_contact: str | None
+    phone_masked: str
+    moved: bool
+    moved_on: date | None
+    in_service: bool
+    flow_in: bool
+    reject_reason: str | None
+    submitted_at: datetime | None
+    decided_by: int | None
+    decided_at: datetime | None
+    created_at: datetime
+
+    @classmethod
+    def of(cls, c: CheckIn) -> CheckinView:
+        return cls(c.id, c.person_id, c.person.name, c.status, c.compound_id, c.compound.name if c.compound else None,
+                   c.building_id, c.building.name if c.building else None, c.work_unit, c.work_unit_party_org,
+                   c.work_unit_contact, mask_phone(c.phone), c.moved, c.moved_on, c.in_service, c.flow_in,
+                   c.reject_reason, c.submitted_at, c.decided_by, c.decided_at, c.created_at)
+
+
+@dataclass(frozen=True)
+class CheckinForm:
+    """What a member enters for /checkin."""
+
+    work_unit: str
+    work_unit_party_org: str
+    compound_id: int
+    phone: str
+    building_id: int | None = None
+    work_unit_contact: str | None = None
+    moved: bool = False
+    moved_on: date | None = None
+    in_service: bool = True
+    probationary: bool = False  # 预备党员
+
+
+def _text(value: str | None, field: str, errors: list, required: bool = True) -> str | None:
+    value = (value or "").strip()
+    if not value:
+        if required:
+            errors.append((field, "checkin.err.required"))
+        return None
+    if len(value) > TEXT_MAX:
+        errors.append((field, "checkin.err.too_long"))
+    return value
+
+
+def check_date(policy: PartyPolicy, day: date | None, field: str, today: date, errors: list) -> None:
+    """Refuse a party date in the future or before the policy's earliest date."""
+    if day is None:
+        return
+    if day > today:
+        errors.append((field, "checkin.err.future"))
+    elif day < policy.earliest_date:
+        errors.append((field, "checkin.err.too_early"))
+
+
+def check_place(session: Session, compound_id: int | None, building_id: int | None, errors: list) -> None:
+    """The compound exists and the building (if any) lies inside it."""
+    compound = session.get(OrgUnit, compound_id) if compound_id is not None else None
+    if compound is None or compound.level != "compound":
+        errors.append(("compound_id", "checkin.err.compound"))
+    elif building_id is not None:
+        building = session.get(OrgUnit, building_id)
+        if building is None or building.level != "building" or not building.path.startswith(compound.path):
+            errors.append(("building_id", "checkin.err.building"))
+
+
+def start_checkin(session: Session, person_id: int, now: datetime | None = None) -> CheckinView:
+    """The person's unfinished check-in, or a new one."""
+    now = now_or(now)
+    load(session, Person, person_id, "checkin.err.person_not_found")
+    found = session.scalars(select(CheckIn).where(CheckIn.person_id == person_id, CheckIn.status == "started")
+                            .order_by(CheckIn.id.desc())).first()
+    if found is None:
+        found = CheckIn(person_id=person_id, status="started", created_at=now, updated_at=now)
+        session.add(found)
+        session.flush()
+    return CheckinView.of(found)
+
+
+def submit_checkin(session: Session, policy: PartyPolicy, checkin_id: int, form: CheckinForm,
+                   now: datetime | None = None) -> CheckinView:
+    """Validate the form and send the check-in to the compound's branch (status pending)."""
+    now = now_or(now)
+    checkin = load(session, CheckIn, checkin_id, "checkin.err.not_found")
+    if checkin.status != "started":
+        raise DomainError("checkin.err.not_open", status=checkin.status)
+    errors: list[tuple[str, str]] = []
+    work_unit = _text(form.work_unit, "work_unit", errors)
+    party_org = _text(form.work_unit_party_org, "work_unit_party_org", errors)
+    contact = _text(form.work_unit_contact, "work_unit_contact", errors, required=False)
+    phone = normalise_phone(form.phone)
+    if not phone or not _PHONE.match(phone):
+        errors.append(("phone", "checkin.err.phone"))
+    check_place(session, form.compound_id, form.building_id, errors)
+    if form.moved and form.moved_on is None:
+        errors.append(("moved_on", "checkin.err.moved_on_missing"))
+    check_date(policy, form.moved_on, "moved_on", local_date(policy, now), errors)
+    if errors:
+        raise Invalid(errors)
+    checkin.work_unit, checkin.work_unit_party_org, checkin.phone = work_unit, party_org, phone
+    checkin.work_unit_contact = normalise_phone(contact) if contact and _PHONE.match(normalise_phone(contact) or "") \
+        else contact
+    checkin.compound_id, checkin.building_id = form.compound_id, form.building_id
+    checkin.moved, checkin.moved_on, checkin.in_service = form.moved, form.moved_on if form.moved else None, \
+        form.in_service
+    checkin.probationary = form.probationary
+    checkin.status, checkin.submitted_at, checkin.updated_at = "pending", now, now
+    session.flush()
+    return CheckinView.of(checkin)
+
+
+def decide(session: Session, checkin_id: int, secretary_person_id: int, confirm: bool, reason: str | None = None,
+           now: datetime | None = None) -> CheckinView:
+    """Confirm or reject (a reason is required) a pending check-in: the compound's branch or the community."""
+    now = now_or(now)
+    checkin = load(session, CheckIn, checkin_id, "checkin.err.not_found")
+    if not can(session, secretary_person_id, "confirm_checkin", checkin.compound_id):
+        raise NotAllowed("checkin.err.not_allowed")
+    if checkin.status != "pending":
+        raise DomainError("checkin.err.not_pending", status=checkin.status)
+    reason = (reason or "").strip()
+    if not confirm and not reason:
+        raise Invalid([("reason", "checkin.err.reason")])
+    checkin.status = "confirmed" if confirm else "rejected"
+    checkin.reject_reason = None if confirm else reason
+    checkin.decided_by, checkin.decided_at, checkin.updated_at = secretary_person_id, now, now
+    if confirm:
+        checkin.person.party_member = True
+        checkin.person.work_unit = checkin.work_unit or checkin.person.work_unit
+    session.flush()
+    return CheckinView.of(checkin)
+
+
+def register_flow_in(session: Session, community_person_id: int, person_id: int, compound_id: int,
+                     building_id: int | None = None, work_unit: str | None = None,
+                     work_unit_party_org: str | None = None, phone: str | None = None,
+                     now: datetime | None = None) -> CheckinView:
+    """流入党员: the community adds a member to a compound branch's roster (a confirmed, flow-in check-in)."""
+    now = now_or(now)
+    person = load(session, Person, person_id, "checkin.err.person_not_found")
+    errors: list[tuple[str, str]] = []
+    check_place(session, compound_id, building_id, errors)
+    if errors:
+        raise Invalid(errors)
+    if not can(session, community_person_id, "register_flow_in", compound_id):
+        raise NotAllowed("checkin.err.not_allowed")
+    checkin = CheckIn(person_id=person_id, compound_id=compound_id, building_id=building_id, work_unit=work_unit,
+                      work_unit_party_org=work_unit_party_org, phone=normalise_phone(phone) or person.phone,
+                      in_service=bool(work_unit), flow_in=True, status="confirmed", submitted_at=now,
+                      decided_by=community_person_id, decided_at=now, created_at=now, updated_at=now)
+    person.party_member = True
+    session.add(checkin)
+    session.flush()
+    return CheckinView.of(checkin)
+
+
+def current_checkins(session: Session, compound_ids: list[int] | None = None) -> dict[int, CheckIn]:
+    """person id -> their latest confirmed check-in (optionally only those in `compound_ids`)."""
+    query = select(CheckIn).where(CheckIn.status == "confirmed").order_by(CheckIn.decided_at, CheckIn.id)
+    latest = {c.person_id: c for c in session.scalars(query)}
+    if compound_ids is None:
+        return latest
+    wanted = set(compound_ids)
+    return {pid: c for pid, c in latest.items() if c.compound_id in wanted}
+
+
+def current_checkin(session: Session, person_id: int) -> CheckIn | None:
+    """The person's latest confirmed check-in."""
+    return session.scalars(select(CheckIn).where(CheckIn.person_id == person_id, CheckIn.status == "confirmed")
+                           .order_by(CheckIn.decided_at.desc(), CheckIn.id.desc())).first()
+
+
+def roster(session: Session, compound_id: int) -> list[CheckinView]:
+    """The branch's members: everyone whose current residence is the compound, by name."""
+    found = current_checkins(session, [compound_id]).values()
+    return sorted((CheckinView.of(c) for c in found), key=lambda v: (v.person_name, v.person_id))
+
+
+def unfinished(session: Session, older_than: datetime) -> list[CheckinView]:
+    """Started check-ins untouched since `older_than` and not yet reminded (for reminders)."""
+    query = select(CheckIn).where(CheckIn.status == "started", CheckIn.updated_at <= older_than,
+                                  CheckIn.reminded_at.is_(None)).order_by(CheckIn.id)
+    return [CheckinView.of(c) for c in session.scalars(query)]
+
+
+def mark_reminded(session: Session, checkin_ids: list[int], now: datetime | None = None) -> None:
+    """Record that the members of these check-ins were reminded (each is reminded once)."""
+    now = now_or(now)
+    for checkin in session.scalars(select(CheckIn).where(CheckIn.id.in_(checkin_ids))):
+        checkin.reminded_at = now
+    session.flush()
+
+
+# ---------------------------------------------------------------- report, overdue lists, export
+
+
+@dataclass(frozen=True)
+class CheckinRow:
+    """One member in a check-in report: status confirmed, pending, overdue or not_due; `late` when the
+    check-in was submitted after the deadline."""
+
+    person_id: int
+    name: str
+    phone_masked: str
+    compound_id: int
+    compound_name: str
+    building_name: str | None
+    work_unit: str
+    work_unit_party_org: str | None
+    work_unit_contact: str | None
+    status: str
+    deadline: date | None
+    late: bool
+
+
+@dataclass(frozen=True)
+class CheckinReport:
+    """Counts per compound and per work unit ({"confirmed", "pending", "overdue"} -> n) and the rows."""
+
+    unit_id: int
+    today: date
+    rows: tuple[CheckinRow, ...]
+    by_compound: dict[str, dict[str, int]]
+    by_work_unit: dict[str, dict[str, int]]
+
+
+def _row(policy: PartyPolicy, today: date, person: Person, compound: OrgUnit, c: CheckIn | None) -> CheckinRow:
+    deadline = deadline_for(policy, c.in_service if c else bool(person.work_unit), c.moved_on if c else None)
+    status = c.status if c is not None and c.status in ("confirmed", "pending") else (
+        "overdue" if deadline is not None and today > deadline else "not_due")
+    late = bool(c and c.submitted_at and deadline and status != "overdue"
+                and local_date(policy, c.submitted_at) > deadline and not c.flow_in)
+    return CheckinRow(person.id, person.name, mask_phone(c.phone if c and c.phone else person.phone), compound.id,
+                      compound.name, c.building.name if c and c.building else None,
+                      (c.work_unit if c else None) or person.work_unit or "", c.work_unit_party_org if c else None,
+                      c.work_unit_contact if c else None, status, deadline, late)
+
+
+def _rows(session: Session, policy: PartyPolicy, unit: OrgUnit, today: date) -> list[CheckinRow]:
+    """One row per party member living at or below the unit: their latest check-in (if it is in the
+    subtree), or no check-in at all for members bound at or below a compound. Three queries in all."""
+    in_scope = OrgUnit.path.startswith(unit.path, autoescape=True)
+    compounds = {u.id: u for u in session.scalars(select(OrgUnit).where(in_scope, OrgUnit.level == "compound"))}
+    counted = or_(CheckIn.status != "started", CheckIn.compound_id.is_not(None))
+    latest = select(func.max(CheckIn.id)).where(counted).group_by(CheckIn.person_id)
+    checkins = session.scalars(
+        select(CheckIn).join(OrgUnit, OrgUnit.id == CheckIn.compound_id).where(in_scope, CheckIn.id.in_(latest))
+        .options(joinedload(CheckIn.person), joinedload(CheckIn.building)))
+    rows = [_row(policy, today, c.person, compounds[c.compound_id], c) for c in checkins]
+    never = session.execute(
+        select(Person, OrgUnit.path).select_from(RoleBinding).join(Person, Person.id == RoleBinding.person_id)
+        .join(OrgUnit, OrgUnit.id == RoleBinding.unit_id)
+        .where(in_scope, OrgUnit.level.in_(("compound", "building", "household")), Person.party_member.is_(True),
+               ~exists().where(CheckIn.person_id == Person.id, counted))
+        .order_by(RoleBinding.id))
+    seen: set[int] = set()
+    for person, path in never:
+        if person.id not in seen:
+            seen.add(person.id)
+            compound = next(compounds[int(i)] for i in path.strip("/").split("/") if int(i) in compounds)
+            rows.append(_row(policy, today, person, compound, None))
+    return sorted(rows, key=lambda r: (r.compound_name, r.status, r.name, r.person_id))
+
+
+def report(session: Session, policy: PartyPolicy, unit_id: int, today: date) -> CheckinReport:
+    """Checked in, pending and overdue members at or below the unit, grouped by compound and by work unit."""
+    unit = load(session, OrgUnit, unit_id, "checkin.err.unit_not_found")
+    if unit.level in ("building", "household"):
+        raise Invalid([("unit_id", "checkin.err.unit_level")])
+    rows = _rows(session, policy, unit, today)
+    by_compound: dict[str, dict[str, int]] = {}
+    by_work_unit: dict[str, dict[str, int]] = {}
+    for row in rows:
+        if row.status == "not_due":
+            continue
+        for groups, key in ((by_compound, row.compound_name), (by_work_unit, row.work_unit)):
+            counts = groups.setdefault(key, {"confirmed": 0, "pending": 0, "overdue": 0})
+            counts[row.status] += 1
+    return CheckinReport(unit.id, today, tuple(rows), by_compound, by_work_unit)
+
+
+def overdue_by_work_unit(session: Session, policy: PartyPolicy, unit_id: int, today: date
+                         ) -> dict[str, list[CheckinRow]]:
+    """Work unit -> its members at or below the unit who are past their deadline and not checked in."""
+    result: dict[str, list[CheckinRow]] = {}
+    for row in report(session, policy, unit_id, today).rows:
+        if row.status == "overdue":
+            result.setdefault(row.work_unit, []).append(row)
+    return dict(sorted(result.items()))
+
+
+def export_overdue_xlsx(path: str | Path, rows: list[CheckinRow], lang: str | None = None) -> Path:
+    """Write an overdue list (for a work unit's party organisation) as an .xlsx file; returns the path."""
+    from openpyxl import Workbook
+
+    columns = ("name", "phone", "work_unit", "party_org", "compound", "building", "deadline")
+    book = Workbook()
+    sheet = book.active
+    sheet.title = t("checkin.xlsx.sheet", lang)
+    sheet.append([t(f"checkin.xlsx.{c}", lang) for c in columns])
+    for r in rows:
+        sheet.append([r.name, r.phone_masked, r.work_unit, r.work_unit_party_org or "", r.compound_name,
+                      r.building_name or "", r.deadline.isoformat() if r.deadline else ""])
+    path = Path(path)
+    book.save(path)
+    return path
+
+
+def decider_ids(session: Session, compound_id: int) -> list[int]:
+    """Who is asked to confirm a check-in at the compound: its branch secretary and members."""
+    query = select(RoleBinding.person_id).where(RoleBinding.unit_id == compound_id,
+                                                RoleBinding.role.in_(("branch_secretary", "branch_member")))
+    return list(dict.fromkeys(session.scalars(query)))

@@ -1,1 +1,0 @@
-"""Plain-function services (no channel imports): org tree, people, permissions, invites, workflows."""

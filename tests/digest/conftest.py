@@ -1,0 +1,2 @@
+"""The needs world (people, units, the shipped policy) for the digest tests."""
+from ..helpers.world import policy, world  # noqa: F401  (fixtures)

@@ -1,0 +1,223 @@
+"""Digests: each rate on hand-computed fixtures, counts by category and sub-unit, the hotspot, scope, periods,
+quiet units and splitting — on SQLite and PostgreSQL (the `world` fixture)."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from itertools import count
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from assistant.digest import build as digest_build
+from assistant.digest import context as digest
+from assistant.errors import Invalid
+from assistant.llm.narrative import narrator
+from assistant.needs.freetext import load_rules
+from assistant.policies import Policies
+from assistant.policy.loader import load_party_policy
+from assistant.policy.rubric import load_rubric
+from assistant.storage.models import Escalation, Need, ReturnVisit
+
+SH = ZoneInfo("Asia/Shanghai")
+NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)  # Thursday 14:00 in Shanghai
+TODAY0 = datetime(2026, 11, 26, 0, 0, tzinfo=SH)
+_seq = count(1)
+CODES = {"宣州区": "341802", "澄江街道": "341802001", "梅园社区": "341802001001", "敬亭社区": "341802001002"}
+
+
+def uid(world, name: str) -> int:
+    return world.units[CODES.get(name, name)]
+
+
+def add_need(s, world, *, compound="MY01", building="MY01-1", category="elevator", created, status="new",
+             accept_due=None, accepted=None, resolve_due=None, resolved=None, level=None):
+    """A need row with exactly these times (hours relative to today's local midnight when given as numbers)."""
+    at = lambda h: None if h is None else TODAY0 + timedelta(hours=h)
+    need = Need(ticket=f"T-{next(_seq)}", compound_id=uid(world, compound),
+                building_id=uid(world, building) if building else None,
+                level_unit_id=uid(world, level or compound), category=category, description="d", urgency="normal",
+                status=status, submitter_id=world.resident, created_at=at(created),
+                accept_due_at=at(accept_due if accept_due is not None else created + 4),
+                resolve_due_at=at(resolve_due if resolve_due is not None else created + 48),
+                accepted_at=at(accepted), resolved_at=at(resolved))
+    s.add(need)
+    s.flush()
+    return need
+
+
+def policies(policy, **changes) -> Policies:
+    return Policies(needs=policy, party=load_party_policy(), rubric=load_rubric(), intake=load_rules()).but(**changes)
+
+
+def build(world, policy, unit, period="today", now=NOW, **kw):
+    with world.db.session() as s:
+        return digest_build.build(s, uid(world, unit), period, now, policies(policy), **kw)
+
+
+def test_rates_and_counts_on_hand_computed_fixtures(world, policy):
+    with world.db.session() as s:
+        # accept deadlines today before 14:00: a (on time), b (late), c (never) -> 响应率 1/3
+        a = add_need(s, world, created=1, accept_due=5, accepted=3, status="resolved", resolve_due=10, resolved=9)
+        add_need(s, world, created=2, accept_due=6, accepted=7, status="accepted", resolve_due=12)
+        add_need(s, world, created=3, accept_due=7, status="new")
+        # accept deadline later today (after now): not in any denominator yet
+        add_need(s, world, created=9, accept_due=16, status="new", resolve_due=30)
+        # yesterday's need whose resolve deadline fell today: resolved late -> 按期办结率 1/3 with a and b
+        add_need(s, world, created=-20, accept_due=-18, accepted=-19, status="resolved", resolve_due=11, resolved=12,
+                 compound="MY02", building="MY02-1", category="property")
+        # visits today: solved twice, not solved once -> 解决率 2/3; satisfied + basically -> 满意率 2/3
+        s.add_all([ReturnVisit(need_id=a.id, contacted=True, solved=v != "unsatisfied", satisfaction=v,
+                               at=TODAY0 + timedelta(hours=h)) for v, h in
+                   (("satisfied", 10), ("basically", 11), ("unsatisfied", 12), ("satisfied", -30))])
+    d = build(world, policy, "梅园社区")
+    rates = d.section("rates")
+    assert (rates["response"].num, rates["response"].den) == (1, 3)
+    assert (rates["resolution"].num, rates["resolution"].den) == (2, 3)
+    assert (rates["on_time"].num, rates["on_time"].den) == (1, 3)  # a on time; b due 12:00 not resolved; MY02 late
+    assert (rates["satisfaction"].num, rates["satisfaction"].den) == (2, 3)
+    needs = d.section("needs")
+    t = needs.totals
+    # new today: 4 (the MY02 one was filed yesterday); accepted today: a, b; resolved today: a, MY02
+    assert (t.new, t.accepted, t.resolved) == (4, 2, 2)
+    # open: b (accepted, resolve due 12:00 < 14:00 -> overdue), c (new, accept due 07:00 -> overdue), the 09:00 one
+    assert (t.open, t.overdue) == (3, 2)
+    by_sub = {r.key: r.counts for r in needs.by_sub_unit}
+    assert by_sub["梅园新村"].new == 4 and by_sub["锦绣华庭"].resolved == 1 and "阳光花园" not in by_sub
+    assert {r.key: r.counts.new for r in needs.by_category} == {"elevator": 4, "property": 0}
+    assert dict(d.per_day) == {TODAY0.date(): 4}
+    assert d.by_category == (("elevator", 4),)
+    hot = d.section("hotspot")
+    assert hot == {"category": "elevator", "place": "1栋", "count": 4}
+    text = digest_build.render(d, "zh", policy)
+    assert "响应率 33.3%（1/3）" in text and "满意率 66.7%（2/3）" in text and "【本期突出问题】" in text
+    assert "解决率 66.7%（2/3）" in text and "按期办结率 33.3%（1/3）" in text
+
+
+def test_scope_a_community_never_sees_another(world, policy):
+    with world.db.session() as s:
+        add_need(s, world, compound="JT01", building=None, created=1, category="property")
+        add_need(s, world, compound="JT01", building=None, created=2, category="property")
+        s.add(Escalation(need_id=add_need(s, world, compound="JT02", building=None, created=1).id,
+                         deadline_kind="accept", deadline_at=TODAY0 + timedelta(hours=5),
+                         from_unit_id=world.units["JT02"], to_unit_id=uid(world, "敬亭社区"),
+                         at=TODAY0 + timedelta(hours=6)))
+    mine = build(world, policy, "梅园社区")
+    assert mine.sections == () and mine.section("needs") is None
+    text = digest_build.render(mine, "zh", policy)
+    assert len(text.splitlines()) == 2 and "本期平稳" in text
+    other = build(world, policy, "敬亭社区")
+    assert other.section("needs").totals.new == 3
+    assert other.section("escalations") == {"total": 1, "waiting": (("书香门第", 1),)}
+    assert other.section("hotspot")["place"] == "敬亭苑"
+    street = build(world, policy, "澄江街道")
+    assert [r.key for r in street.section("needs").by_sub_unit] == ["敬亭社区"]
+    compound = build(world, policy, "JT01")
+    assert compound.section("needs").totals.new == 2
+
+
+def test_periods(world, policy):
+    zone = policy.zone
+    week = digest.period_bounds("week", NOW, zone)
+    assert week.start == TODAY0 - timedelta(days=6) and week.end == NOW and len(week.days) == 7
+    last = digest.period_bounds("lastweek", NOW, zone)
+    assert last.start.astimezone(SH) == datetime(2026, 11, 16, tzinfo=SH) and len(last.days) == 7
+    assert last.end.astimezone(SH) == datetime(2026, 11, 23, tzinfo=SH)
+    assert digest.period_bounds("yesterday", NOW, zone).days == ((TODAY0 - timedelta(days=1)).date(),)
+    assert digest.parse_period("本周") == "week"
+    with pytest.raises(Invalid) as err:
+        digest.parse_period("decade")
+    assert "decade" in err.value.message("en")
+    with world.db.session() as s:
+        add_need(s, world, created=-30, category="property")
+        add_need(s, world, created=-100, category="property", status="closed")
+    d = build(world, policy, "梅园社区", "week")
+    assert [n for _, n in d.per_day] == [0, 1, 0, 0, 1, 0, 0]  # 11-21 20:00 and 11-24 18:00
+    with world.db.session() as s, pytest.raises(Invalid):
+        digest.scope_of(s, world.units["MY01-1"])  # a building gets no digest
+
+
+def test_split_text_keeps_lines_and_the_limit():
+    text = "\n".join(f"第{i}行 " + "字" * 50 for i in range(300))
+    chunks = digest_build.split_text(text)
+    assert len(chunks) > 1 and all(len(c) <= 4096 for c in chunks)
+    assert "\n".join(chunks) == text
+    long = "x" * 9000
+    assert [len(c) for c in digest_build.split_text(long)] == [4096, 4096, 808]
+    assert digest_build.split_text("") == [""]
+
+
+def test_xlsx_export_has_the_scope_needs_and_history(world, policy, tmp_path):
+    from openpyxl import load_workbook
+
+    from assistant.digest.export import export_needs_xlsx
+    from assistant.storage.models import NeedEvent
+
+    with world.db.session() as s:
+        mine = add_need(s, world, created=1, accepted=2, status="accepted")
+        s.add_all([NeedEvent(need_id=mine.id, kind="filed", actor_id=world.resident, at=TODAY0 + timedelta(hours=1)),
+                   NeedEvent(need_id=mine.id, kind="accepted", actor_id=world.secretary, note="马上去",
+                             at=TODAY0 + timedelta(hours=2))])
+        add_need(s, world, compound="JT01", building=None, created=1)  # another community: not exported
+        add_need(s, world, created=-50)  # before the period
+        ticket = mine.ticket
+    with world.db.session() as s:
+        path, n, truncated = export_needs_xlsx(s, uid(world, "梅园社区"), "today", NOW, policy, tmp_path / "x.xlsx")
+    assert (n, truncated) == (1, False)
+    book = load_workbook(path, read_only=True)
+    needs, events = (list(book[name].iter_rows(values_only=True)) for name in ("诉求", "处理记录"))
+    assert needs[0][0] == "编号" and [r[0] for r in needs[1:]] == [ticket]
+    assert needs[1][1] == "电梯" and needs[1][9] == "2026-11-26 01:00"
+    assert [(r[0], r[2], r[3], r[4]) for r in events[1:]] == [(ticket, "登记", "张阿姨", None),
+                                                            (ticket, "签收", "梅园书记", "马上去")]
+
+
+def test_schedule_settings_are_checked_naming_the_field():
+    from pydantic import ValidationError
+
+    from assistant.config import Settings
+
+    for field, bad in (("digest_weekly_days", (0,)), ("digest_daily_levels", ("building",))):
+        with pytest.raises(ValidationError) as err:
+            Settings(**{field: bad})
+        assert field in str(err.value)
+
+
+def test_property_ratings_section_in_scope(world, policy):
+    from datetime import date
+
+    from assistant.property import evaluations
+
+    rubric = load_rubric()
+    with world.db.session() as s:
+        company = evaluations.add_company(s, "安居物业")
+        evaluations.add_contract(s, company.id, world.units["MY01"], date(2025, 1, 1))
+        scores = {i.id: (i.max, None) for i in rubric.items}
+        scores["security"] = (10, "巡逻缺岗")
+        evaluations.submit(s, rubric, world.secretary, company.id, world.units["MY01"], "2026H2", scores, [], now=NOW)
+    mine = build(world, policy, "梅园社区", period="week")
+    assert [(r.compound_name, r.service_score, r.street_rank) for r in mine.section("ratings")["rows"]] == [
+        ("梅园新村", 90.0, 1)]
+    text = digest_build.render(mine, "zh", policy)
+    assert "【物业企业评价】2026H2" in text and "安居物业 · 梅园新村" in text and "服务 90" in text
+    assert build(world, policy, "敬亭社区", period="week").section("ratings") is None
+    # in the next half-year the digest still shows the last rated period until a new evaluation exists
+    later = build(world, policy, "梅园社区", period="week", now=datetime(2027, 1, 10, 6, 0, tzinfo=UTC))
+    assert later.section("ratings")["period"] == "2026H2"
+
+
+def test_llm_narrative_only_with_the_digest_numbers(world, policy):
+    from langchain_core.language_models.fake_chat_models import FakeListChatModel  # a fake LLM, not a model
+
+    with world.db.session() as s:
+        for hour in (1, 2, 3):
+            add_need(s, world, created=hour)
+    d = build(world, policy, "梅园社区")
+    assert digest_build.facts(d)["sections"]["needs"]["totals"]["new"] == 3
+    good = FakeListChatModel(responses=["今天梅园社区新增需求 3 件，均在办理中。"])
+    story = digest_build.narrative(d, "zh", narrator(good, 5))
+    assert story == "今天梅园社区新增需求 3 件，均在办理中。"
+    text = digest_build.render(d, "zh", policy, story)
+    assert text.splitlines()[1] == story
+    invented = FakeListChatModel(responses=["今天梅园社区新增需求 4 件。"])
+    assert digest_build.narrative(d, "zh", narrator(invented, 5)) is None
+    assert digest_build.narrative(d, "zh", narrator(None, 5)) is None

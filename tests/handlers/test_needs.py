@@ -1,0 +1,182 @@
+"""The needs list through the real handlers, offline (both databases): intake, handling, visits, escalation."""
+from datetime import timedelta
+
+import pytest
+from telegram.ext import CallbackContext
+
+from assistant.handlers import jobs
+from assistant.needs import resources
+from assistant.org.tree import find_unit
+from assistant.policy import default_needs_policy
+from assistant.storage.models import Need, NeedEvent, ProcessedUpdate, utcnow
+
+from ..helpers.offline import OfflineBot, message_update
+from .conftest import make_code
+
+LEADER, SECRETARY, LIAISON, OTHER_LEADER, COMMUNITY = 601, 602, 603, 604, 605
+
+
+def register(bot, settings, db, user_id, role, unit):
+    assert "注册成功" in bot.send(user_id, f"/start {make_code(settings, db, role, unit)}")[0]
+
+
+def button(message: dict, label_part: str) -> str:
+    """The callback data of the button whose label contains `label_part`."""
+    markup = message.get("reply_markup") or {}
+    for row in markup.get("inline_keyboard", []):
+        for b in row:
+            if label_part in b["text"]:
+                return b["callback_data"]
+    raise AssertionError(f"no button {label_part!r} in {message.get('text')!r}")
+
+
+def last(sent: list[dict], chat_id: int) -> dict:
+    """The last message sent to `chat_id` (notifications to others are sent too)."""
+    return [m for m in sent if int(m.get("chat_id", 0)) == chat_id][-1]
+
+
+def file_elevator_need(bot, user_id=LEADER) -> str:
+    """Free text → offer → form prefilled → submit; returns the ticket."""
+    offer = last(bot.process(message_update(user_id, "3号楼电梯坏了两天了，老人上下楼很不方便")), user_id)
+    assert "登记到需求清单" in offer["text"]
+    step = last(bot.press(user_id, button(offer, "登记为需求")), user_id)
+    assert "哪栋楼" in step["text"]  # one compound only: that step is skipped
+    step = last(bot.press(user_id, button(step, "✓ 3栋")), user_id)
+    step = last(bot.press(user_id, button(step, "✓ 电梯")), user_id)
+    assert "老人上下楼" in step["text"]
+    step = last(bot.press(user_id, button(step, "使用原文")), user_id)
+    step = last(bot.press(user_id, button(step, "一般")), user_id)
+    step = last(bot.press(user_id, button(step, "不记录")), user_id)
+    step = last(bot.press(user_id, button(step, "跳过")), user_id)
+    assert "请确认需求" in step["text"] and "3栋" in step["text"] and "电梯" in step["text"]
+    done = last(bot.press(user_id, button(step, "提交")), user_id)
+    assert "需求已登记" in done["text"]
+    return done["text"].split("编号 ")[1].split("。")[0]
+
+
+@pytest.fixture
+def team(bot_settings, tree):
+    with OfflineBot(bot_settings) as bot:
+        register(bot, bot_settings, tree, LEADER, "building_leader", "MY01-3")
+        register(bot, bot_settings, tree, SECRETARY, "branch_secretary", "MY01")
+        register(bot, bot_settings, tree, LIAISON, "property_liaison", "MY01")
+        register(bot, bot_settings, tree, OTHER_LEADER, "building_leader", "MY02-1")
+        register(bot, bot_settings, tree, COMMUNITY, "community", "梅园社区")
+    return bot_settings
+
+
+def test_file_handle_and_close_a_need(team, tree):
+
+    with tree.session() as session:
+        resources.add_resource(session, "梅园志愿服务队", find_unit(session, "MY01").id, ["elevator", "repair"], policy=default_needs_policy(),
+                           contact="13900001111", availability="周末")
+    with OfflineBot(team) as bot:
+        ticket = file_elevator_need(bot)
+        # the liaison (property company) and the branch were told, with a link and the matching resources
+        told = [m for m in bot.request.sent if m.get("chat_id") == LIAISON and ticket in m.get("text", "")]
+        assert told and "/need_" in told[0]["text"]
+        branch = [m for m in bot.request.sent if m.get("chat_id") == SECRETARY and ticket in m.get("text", "")]
+        assert branch and "梅园志愿服务队" in branch[0]["text"]
+        need_id = int(told[0]["text"].split("/need_", 1)[1].split()[0])
+        # another compound's building leader cannot even see it
+        assert "没有权限" in bot.send(OTHER_LEADER, f"/need_{need_id}")[0]
+        card = last(bot.process(message_update(LIAISON, f"/need_{need_id}")), LIAISON)
+        assert "待签收" in card["text"] and "3号楼电梯" in card["text"]
+        sent = bot.press(LIAISON, button(card, "签收"))
+        assert any("已签收" in m["text"] for m in sent if m.get("chat_id") == LIAISON)
+        assert any("已由" in m["text"] for m in sent if m.get("chat_id") == LEADER)  # the submitter is told
+        assert "进展" in bot.press(LIAISON, f"nc:progress:{need_id}")[-1]["text"]
+        bot.send(LIAISON, "已联系电梯维保公司，明天上午维修")
+        bot.press(LIAISON, f"nc:resolve:{need_id}")
+        sent = bot.process(message_update(LIAISON, "更换了门机板，电梯已恢复运行"))
+        resolved = last(sent, LEADER)
+        assert "稍后将进行回访" in resolved["text"]
+        # the return visit by the submitter, from the button on that message: contacted, not solved → reopened
+        assert "回访 1/3" in last(bot.press(LEADER, button(resolved, "回访")), LEADER)["text"]
+        bot.press(LEADER, "nc:v:1")
+        bot.press(LEADER, "nc:v:0")
+        reopened = bot.press(LEADER, "nc:v:unsatisfied")
+        assert any("已重新打开" in m["text"] for m in reopened)
+        todo = bot.send(LIAISON, "/todo")[0]
+        assert ticket in todo
+        mine = bot.send(LEADER, "/mine")[0]
+        assert ticket in mine and "已重新打开" in mine
+    with tree.session() as session:
+        need = session.query(Need).filter_by(ticket=ticket).one()
+        kinds = [e.kind for e in session.query(NeedEvent).filter_by(need_id=need.id).order_by(NeedEvent.id)]
+    assert kinds[:2] == ["filed", "routed"] and "accepted" in kinds and kinds[-1] == "reopened"
+
+
+def test_building_leader_of_another_compound_cannot_handle(team):
+    with OfflineBot(team) as bot:
+        file_elevator_need(bot)
+        listing = last(bot.process(message_update(LEADER, "/mine")), LEADER)
+        need_id = int(button(listing, "XQ-").split(":")[2])
+        assert "没有权限" in last(bot.press(OTHER_LEADER, f"nc:accept:{need_id}"), OTHER_LEADER)["text"]
+        bot.press(OTHER_LEADER, f"nc:resolve:{need_id}")
+        assert "没有权限" in last(bot.process(message_update(OTHER_LEADER, "修好了")), OTHER_LEADER)["text"]
+        assert "待签收" in bot.send(LEADER, "/mine")[0]
+
+
+def test_form_validation_back_question_and_cancel(team):
+    with OfflineBot(team) as bot:
+        step = last(bot.process(message_update(LEADER, "/need")), LEADER)
+        assert "哪栋楼" in step["text"]
+        step = last(bot.press(LEADER, button(step, "1栋")), LEADER)
+        step = last(bot.press(LEADER, button(step, "漏水")), LEADER)
+        assert "请描述问题" in step["text"]
+        assert "5–2000" in bot.send(LEADER, "漏水")[0]  # too short: re-asked
+        answer = bot.send(LEADER, "在职党员什么时候报到？")
+        assert "6月底" in answer[0] and "请描述问题" in answer[-1]  # answered, then the step again
+        step = last(bot.process(message_update(LEADER, "返回")), LEADER)
+        assert "需求类别" in step["text"]
+        step = last(bot.press(LEADER, button(step, "漏水")), LEADER)
+        step = last(bot.process(message_update(LEADER, "1栋302室卫生间漏水到楼下")), LEADER)
+        step = last(bot.press(LEADER, button(step, "一般")), LEADER)
+        step = last(bot.press(LEADER, button(step, "居民同意")), LEADER)
+        bot.send(LEADER, "王阿姨")
+        assert "电话格式不对" in bot.send(LEADER, "12345")[0]
+        step = last(bot.process(message_update(LEADER, "0563-1234567")), LEADER)
+        assert "照片" in step["text"]
+        assert bot.send(LEADER, "/cancel") == ["已取消。"]
+        assert "还没有登记过需求" in bot.send(LEADER, "/mine")[0]
+
+
+def test_duplicate_offered_and_joined(team, tree):
+    with OfflineBot(team) as bot:
+        ticket = file_elevator_need(bot)
+        offer = last(bot.process(message_update(SECRETARY, "3号楼电梯坏了两天了，老人上下楼很不方便")), SECRETARY)
+        step = last(bot.press(SECRETARY, button(offer, "登记为需求")), SECRETARY)
+        for label in ("✓ 3栋", "✓ 电梯", "使用原文", "一般", "不记录", "跳过"):
+            step = last(bot.press(SECRETARY, button(step, label)), SECRETARY)
+        dup = last(bot.press(SECRETARY, button(step, "提交")), SECRETARY)
+        assert ticket in dup["text"]
+        joined = last(bot.press(SECRETARY, button(dup, f"并入 {ticket}")), SECRETARY)
+        assert f"已并入需求 {ticket}" in joined["text"]
+    with tree.session() as session:
+        assert session.query(Need).count() == 1
+
+
+def test_prune_job_forgets_handled_updates_after_the_retention_window(team, tree):
+    with OfflineBot(team) as bot:
+        file_elevator_need(bot)
+        context = CallbackContext(bot.app)
+        assert bot.loop.run_until_complete(jobs.prune_processed(context)) == 0
+        bot.runtime.clock = lambda: utcnow() + timedelta(hours=team.processed_update_retention_hours + 1)
+        assert bot.loop.run_until_complete(jobs.prune_processed(context)) > 0
+    with tree.session() as session:
+        assert session.query(ProcessedUpdate).count() == 0
+
+
+def test_escalation_job_with_a_controllable_clock(team, tree):
+    with OfflineBot(team) as bot:
+        ticket = file_elevator_need(bot)
+        context = CallbackContext(bot.app)
+        bot.runtime.clock = lambda: utcnow() + timedelta(hours=25)  # accept deadline (24 h) missed
+        assert bot.loop.run_until_complete(jobs.escalate(context)) == 1
+        assert bot.loop.run_until_complete(jobs.escalate(context)) == 0  # never twice for the same deadline
+        notices = [m for m in bot.request.sent if ticket in m.get("text", "") and "上报至" in m["text"]]
+        assert {m["chat_id"] for m in notices} >= {SECRETARY}
+    with tree.session() as session:
+        need = session.query(Need).filter_by(ticket=ticket).one()
+        assert need.level_unit.name == "梅园新村"

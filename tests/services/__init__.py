@@ -1,1 +1,0 @@
-"""Needs-list services (issue 4), run on SQLite and on the machine's PostgreSQL."""
