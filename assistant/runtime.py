@@ -25,9 +25,16 @@ class Runtime:
     def __post_init__(self) -> None:
         if self.db is None:
             self.db = open_database(self.settings)
-        self.needs_policy  # a bad policy file stops the start with a clear message
-        self.party_policy
-        self.rubric
+        from .policy import PolicyError
+
+        failures = []
+        for policy in ("needs_policy", "party_policy", "rubric", "intake_rules"):  # a bad file stops the start,
+            try:                                                                 # every problem of every file listed
+                getattr(self, policy)
+            except PolicyError as error:
+                failures.append(error)
+        if failures:
+            raise PolicyError.joined(failures)
 
     @cached_property
     def needs_policy(self):
@@ -49,6 +56,13 @@ class Runtime:
         from .policy.rubric import load_rubric
 
         return load_rubric(self.settings.rubric_policy_file)
+
+    @cached_property
+    def intake_rules(self):
+        """The cues telling a need from a question in free text (intake.yaml), validated at start-up."""
+        from .policy.intake import load_intake_rules
+
+        return load_intake_rules(settings=self.settings)
 
     @cached_property
     def index(self):

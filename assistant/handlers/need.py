@@ -201,7 +201,8 @@ async def _file(update: Update, context) -> int:
 
 async def offer_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     """Free text that reads like a need: offer to file it (returns False to let Q&A answer instead)."""
-    if not intake.looks_like_need(update.effective_message.text, _policy(context)):
+    rules = runtime(context).intake_rules
+    if not intake.looks_like_need(update.effective_message.text, _policy(context), rules):
         return False
     await offer(update, context)
     return True

@@ -50,6 +50,11 @@ class Model(BaseModel):
     def source(self) -> Path | None:
         return self._source
 
+    def __eq__(self, other: object) -> bool:  # the same values from another file are the same policy
+        return type(self) is type(other) and self.__dict__ == other.__dict__
+
+    __hash__ = BaseModel.__hash__
+
     @classmethod
     def parse(cls: type[M], data: Any, source: Path | str = "<memory>") -> M:
         """Validate parsed YAML; PolicyError listing every problem with its path."""
@@ -73,7 +78,8 @@ def _describe(model: type[BaseModel], data: Any, error: dict) -> tuple[str, str]
     """(dotted path, problem) of one pydantic error; list indices as [i], mapping keys as .key."""
     kind, ctx = error["type"], error.get("ctx") or {}
     loc = [*error["loc"], *getattr(ctx.get("error"), "loc", ())]
-    loc = [s for s in loc if s != "[key]"]
+    key = loc[-1:] == ["[key]"]
+    loc = loc[:-1] if key else loc
     path, node = "", data
     for seg in loc:
         path += f"[{seg}]" if isinstance(node, list) else f".{seg}" if path else str(seg)
@@ -83,7 +89,7 @@ def _describe(model: type[BaseModel], data: Any, error: dict) -> tuple[str, str]
     if kind == "too_short":
         return path, f"must be a non-empty {'mapping' if isinstance(error['input'], dict) else 'list'}"
     if kind == "literal_error":
-        return path, f"unknown value {error['input']!r} (known: {ctx['expected']})"
+        return path, f"unknown {'key' if key else 'value'} {error['input']!r} (known: {ctx['expected']})"
     if kind in ("value_error", "policy"):
         return path, str(ctx.get("error") or ctx["problem"])
     return path, _MESSAGES.get(kind, error["msg"])

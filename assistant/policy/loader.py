@@ -183,11 +183,7 @@ class CountRule(Model):
 
 def _seats(organ: str):
     """An organ's count rules: keyed by "total" or one of its positions."""
-    def check(rules: dict[str, CountRule]) -> dict[str, CountRule]:
-        known = ("total", *ORGAN_POSITIONS[organ])
-        check_all(Problem(f"unknown key (known: {', '.join(sorted(known))})", k) for k in rules if k not in known)
-        return rules
-    return Annotated[dict[str, CountRule], AfterValidator(check)]
+    return dict[Literal[("total", *ORGAN_POSITIONS[organ])], CountRule]
 
 
 class Checkin(Model):
