@@ -5,15 +5,16 @@ import re
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, Any, TypeVar, get_args
+from typing import Annotated, Any, Self, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, PrivateAttr, ValidationError
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PrivateAttr, ValidationError,
+                      model_validator)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
-M = TypeVar("M", bound="Model")
+NonEmpty = Field(min_length=1)
 
 
 class PolicyError(ValueError):
@@ -32,14 +33,6 @@ class PolicyError(ValueError):
         return cls(*failures[0].errors[0], errors=[e for f in failures for e in f.errors])
 
 
-class Problem(ValueError):
-    """Raised by a validator for a problem at `loc` below the value it checks (e.g. 3, "id")."""
-
-    def __init__(self, message: str, *loc: str | int) -> None:
-        super().__init__(message)
-        self.loc = loc
-
-
 class Model(BaseModel):
     """A frozen mapping of a policy file with no unknown keys; `source` is the file it came from."""
 
@@ -56,7 +49,7 @@ class Model(BaseModel):
     __hash__ = BaseModel.__hash__
 
     @classmethod
-    def parse(cls: type[M], data: Any, source: Path | str = "<memory>") -> M:
+    def parse(cls, data: Any, source: Path | str = "<memory>") -> Self:
         """Validate parsed YAML; PolicyError listing every problem with its path."""
         try:
             found = cls.model_validate(data)
@@ -66,7 +59,7 @@ class Model(BaseModel):
         return found
 
     @classmethod
-    def load(cls: type[M], path: Path | str) -> M:
+    def load(cls, path: Path | str) -> Self:
         return cls.parse(read_yaml(Path(path)), path)
 
 
@@ -77,7 +70,7 @@ _MESSAGES = {"missing": "is missing", "model_type": "must be a mapping", "model_
 def _describe(model: type[BaseModel], data: Any, error: dict) -> tuple[str, str]:
     """(dotted path, problem) of one pydantic error; list indices as [i], mapping keys as .key."""
     kind, ctx = error["type"], error.get("ctx") or {}
-    loc = [*error["loc"], *getattr(ctx.get("error"), "loc", ())]
+    loc = list(error["loc"])
     key = loc[-1:] == ["[key]"]
     loc = loc[:-1] if key else loc
     path, node = "", data
@@ -91,7 +84,7 @@ def _describe(model: type[BaseModel], data: Any, error: dict) -> tuple[str, str]
     if kind == "literal_error":
         return path, f"unknown {'key' if key else 'value'} {error['input']!r} (known: {ctx['expected']})"
     if kind in ("value_error", "policy"):
-        return path, str(ctx.get("error") or ctx["problem"])
+        return path, str(ctx.get("error") or ctx["problem"])  # our validators' own words
     return path, _MESSAGES.get(kind, error["msg"])
 
 
@@ -122,7 +115,7 @@ def read_yaml(path: Path) -> Any:
 # ---------------------------------------------------------------- value types with the catalogue's messages
 
 
-def _check(ok: Callable[[Any], bool], message: str) -> Callable[[Any], Any]:
+def check(ok: Callable[[Any], bool], message: str) -> Callable[[Any], Any]:
     def check(value: Any) -> Any:
         if not ok(value):
             raise ValueError(message.format(value=value))
@@ -160,14 +153,14 @@ def _zone(value: str) -> str:
 Text = Annotated[str, BeforeValidator(_text)]
 Id = matching(ID)
 Zone = Annotated[str, BeforeValidator(_text), AfterValidator(_zone)]
-Positive = Annotated[float, BeforeValidator(_check(lambda v: _number(v) and v > 0,
+Positive = Annotated[float, BeforeValidator(check(lambda v: _number(v) and v > 0,
                                                    "must be a positive number (got {value!r})"))]
-NonNegative = Annotated[float, BeforeValidator(_check(lambda v: _number(v) and v >= 0,
+NonNegative = Annotated[float, BeforeValidator(check(lambda v: _number(v) and v >= 0,
                                                       "must be a non-negative number (got {value!r})"))]
-PositiveInt = Annotated[int, BeforeValidator(_check(lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
+PositiveInt = Annotated[int, BeforeValidator(check(lambda v: isinstance(v, int) and not isinstance(v, bool) and v > 0,
                                                     "must be a positive whole number (got {value!r})"))]
-Share = Annotated[Positive, AfterValidator(_check(lambda v: v <= 1, "must be between 0 and 1 (got {value!r})"))]
-Day = Annotated[date, BeforeValidator(_check(lambda v: isinstance(v, date) and not isinstance(v, datetime),
+Share = Annotated[Positive, AfterValidator(check(lambda v: v <= 1, "must be between 0 and 1 (got {value!r})"))]
+Day = Annotated[date, BeforeValidator(check(lambda v: isinstance(v, date) and not isinstance(v, datetime),
                                              "must be a date like 2020-06-30 (got {value!r})"))]
 
 
@@ -182,20 +175,34 @@ class Labelled(Model):
         return self.en if (lang or "").lower().startswith("en") else self.zh
 
 
-def check_all(problems: Iterable[Problem]) -> None:
+def problem(message: str, *loc: str | int) -> InitErrorDetails:
+    """A problem at `loc` below the value a validator checks (e.g. 3, "id"), for check_all."""
+    return InitErrorDetails(type=PydanticCustomError("policy", "{problem}", {"problem": message}), loc=loc, input=None)
+
+
+def check_all(problems: Iterable[InitErrorDetails]) -> None:
     """Raise every problem at once (a validator's several findings, each at its own path)."""
-    if found := [InitErrorDetails(type=PydanticCustomError("policy", "{problem}", {"problem": str(p)}), loc=p.loc,
-                                  input=None) for p in problems]:
+    if found := list(problems):
         raise ValidationError.from_exception_data("policy", found)
 
 
-def duplicates(kind: str, entries: Iterable[tuple[int | tuple, Any]]) -> list[Problem]:
+def ordered(low: str, high: str, message: str, at: str) -> Any:
+    """A model validator: `low` must not exceed `high` when both are set; `message` formats {low} and {high}."""
+    def check(model: Model) -> Model:
+        a, b = getattr(model, low), getattr(model, high)
+        if a is not None and b is not None and a > b:
+            check_all([problem(message.format(low=a, high=b), at)])
+        return model
+    return model_validator(mode="after")(check)
+
+
+def duplicates(kind: str, entries: Iterable[tuple[int | tuple, Any]]) -> list[InitErrorDetails]:
     """"duplicate {kind} id 'x'" at loc.id of each (loc, entry) whose id an earlier entry has."""
     seen: set[str] = set()
     found = []
     for loc, entry in entries:
         if entry.id in seen:
-            found.append(Problem(f"duplicate {kind} id {entry.id!r}", *(loc if isinstance(loc, tuple) else (loc,)), "id"))
+            found.append(problem(f"duplicate {kind} id {entry.id!r}", *loc if isinstance(loc, tuple) else [loc], "id"))
         seen.add(entry.id)
     return found
 
@@ -208,15 +215,8 @@ def unique(kind: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-def exactly(keys: tuple[str, ...]) -> AfterValidator:
-    """A mapping with exactly these keys, in this order (each missing or unknown one named)."""
-    def check(value: dict) -> dict:
-        check_all([Problem(f"unknown key (known: {', '.join(sorted(keys))})", k) for k in value if k not in keys]
-                  + [Problem("is missing", k) for k in keys if k not in value])
-        return {k: value[k] for k in keys}
-    return AfterValidator(check)
-
-
 def with_ids(value: Any) -> Any:
     """Before-validator of a mapping of entries: each entry gets its key as `id`."""
-    return {k: {**v, "id": k} if isinstance(v, dict) else v for k, v in value.items()} if isinstance(value, dict) else value
+    if not isinstance(value, dict):
+        return value
+    return {k: {**v, "id": k} if isinstance(v, dict) else v for k, v in value.items()}

@@ -4,20 +4,20 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, model_validator
 
-from .base import Model, PositiveInt, Problem, Text, check_all
+from .base import Model, NonEmpty, PositiveInt, Text, check_all, problem
 
 SHIPPED_INTAKE_RULES = Path(__file__).resolve().parent / "intake.yaml"
 
 
 def _distinct(cues: tuple[str, ...]) -> tuple[str, ...]:
-    check_all(Problem(f"{cue!r} is listed twice (it would count twice)", i)
+    check_all(problem(f"{cue!r} is listed twice (it would count twice)", i)
               for i, cue in enumerate(cues) if cue in cues[:i])
     return cues
 
 
-Cues = Annotated[tuple[Text, ...], Field(min_length=1), AfterValidator(_distinct)]
+Cues = Annotated[tuple[Text, ...], NonEmpty, AfterValidator(_distinct)]
 
 
 class IntakeRules(Model):
@@ -29,7 +29,7 @@ class IntakeRules(Model):
 
     @model_validator(mode="after")
     def _apart(self) -> IntakeRules:
-        check_all(Problem(f"{cue!r} is also a question cue", "need_cues", i)
+        check_all(problem(f"{cue!r} is also a question cue", "need_cues", i)
                   for i, cue in enumerate(self.need_cues) if cue in self.question_cues)
         return self
 

@@ -7,13 +7,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
 from zoneinfo import ZoneInfo
 
 from ..storage.models import LEVELS, ORGAN_POSITIONS, ROLES
-from .base import (Day, Id, Labelled, Model, PolicyError, Positive, PositiveInt, Problem, Share, Text, Zone, check_all,
-                   duplicates, matching, read_yaml, unique, with_ids)
-
+from .base import (Day, Id, Labelled, Model, NonEmpty, Positive, PositiveInt, Share, Text, Zone, check_all, duplicates,
+                   matching, ordered, problem, unique, with_ids)
+from .base import PolicyError, read_yaml  # noqa: F401  (imported from here by older code)
 
 SHIPPED_NEEDS_POLICY = Path(__file__).resolve().parent / "needs.yaml"
 _PREFIX = re.compile(r"^[A-Z0-9]{1,8}$")
@@ -38,20 +38,11 @@ class Sla(Model):
     accept_hours: Positive
     resolve_hours: Positive
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Sla:
-        if self.resolve_hours < self.accept_hours:
-            raise Problem(f"must not be shorter than accept_hours ({self.resolve_hours:g} < {self.accept_hours:g})",
-                          "resolve_hours")
-        return self
+    _ordered = ordered("accept_hours", "resolve_hours", "must not be shorter than accept_hours ({high:g} < {low:g})",
+                       "resolve_hours")
 
-    @property
-    def accept(self) -> timedelta:
-        return timedelta(hours=self.accept_hours)
-
-    @property
-    def resolve(self) -> timedelta:
-        return timedelta(hours=self.resolve_hours)
+    accept = property(lambda self: timedelta(hours=self.accept_hours))
+    resolve = property(lambda self: timedelta(hours=self.resolve_hours))
 
 
 class Slas(Model):
@@ -65,11 +56,7 @@ class Description(Model):
     min_chars: PositiveInt
     max_chars: PositiveInt
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Description:
-        if self.min_chars > self.max_chars:
-            raise Problem(f"must not exceed max_chars ({self.min_chars} > {self.max_chars})", "min_chars")
-        return self
+    _ordered = ordered("min_chars", "max_chars", "must not exceed max_chars ({low} > {high})", "min_chars")
 
 
 def _chain(chain: tuple[str, ...]) -> tuple[str, ...]:
@@ -92,8 +79,8 @@ class NeedsPolicy(Model):
     duplicate_similarity: Share
     slas: Slas = Field(alias="sla")
     escalation_chain: Annotated[tuple[Literal[LEVELS], ...], AfterValidator(_chain)]
-    party_types: Annotated[dict[Id, PartyType], BeforeValidator(with_ids), Field(min_length=1)]
-    categories: Annotated[tuple[Category, ...], Field(min_length=1)]
+    party_types: Annotated[dict[Id, PartyType], BeforeValidator(with_ids), NonEmpty]
+    categories: Annotated[tuple[Category, ...], NonEmpty]
     fallback_category: Text
     urgent_keywords: tuple[Text, ...]
 
@@ -102,7 +89,7 @@ class NeedsPolicy(Model):
     def _known_parties(cls, categories: tuple[Category, ...], info: ValidationInfo) -> tuple[Category, ...]:
         parties = info.data.get("party_types")
         check_all(duplicates("category", enumerate(categories)) + [
-            Problem(f"unknown value {c.party_type!r} (known: {', '.join(parties)})", i, "party_type")
+            problem(f"unknown value {c.party_type!r} (known: {', '.join(parties)})", i, "party_type")
             for i, c in enumerate(categories) if parties is not None and c.party_type not in parties])
         return categories
 
@@ -174,11 +161,7 @@ class CountRule(Model):
     max: PositiveInt | None = None
     warn_above: PositiveInt | None = None
 
-    @model_validator(mode="after")
-    def _ordered(self) -> CountRule:
-        if self.min is not None and self.max is not None and self.min > self.max:
-            raise Problem(f"must not exceed max ({self.min} > {self.max})", "min")
-        return self
+    _ordered = ordered("min", "max", "must not exceed max ({low} > {high})", "min")
 
 
 def _seats(organ: str):
@@ -192,11 +175,7 @@ class Checkin(Model):
     earliest_date: Day
     reminder_hours: Positive
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Checkin:
-        if self.initial_deadline < self.earliest_date:
-            raise Problem("must not be before earliest_date", "initial_deadline")
-        return self
+    _ordered = ordered("earliest_date", "initial_deadline", "must not be before earliest_date", "initial_deadline")
 
 
 class QuarterTitle(Model):
@@ -206,12 +185,12 @@ class QuarterTitle(Model):
 
 
 class Points(Model):
-    activities: Annotated[tuple[Activity, ...], Field(min_length=1), unique("activity")]
+    activities: Annotated[tuple[Activity, ...], NonEmpty, unique("activity")]
     quarter_title: QuarterTitle
 
 
 class Cases(Model):
-    types: Annotated[tuple[Labelled, ...], Field(min_length=1), unique("case type")]
+    types: Annotated[tuple[Labelled, ...], NonEmpty, unique("case type")]
     rectify_days: PositiveInt
 
 

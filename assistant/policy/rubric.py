@@ -10,11 +10,12 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, field_validator, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, field_validator, model_validator
 from zoneinfo import ZoneInfo
 
 from ..storage.models import ROLES
-from .base import Labelled, Model, NonNegative, Positive, Problem, Text, Zone, check_all, duplicates, unique
+from .base import (Labelled, Model, NonEmpty, NonNegative, Positive, Text, Zone, check, check_all, duplicates, problem,
+                   unique, with_ids)
 
 Veto = Labelled  # an item of the one-vote-veto list (一票否决): id, zh, en
 
@@ -25,41 +26,35 @@ _MONTHS = {"year": 12, "half": 6, "quarter": 3}
 _EPSILON = 1e-6
 
 
-def _at_most(bound: float):
-    def check(value: float) -> float:
-        if value > bound:
-            raise ValueError(f"must be at most {bound:g} (got {value:g})")
-        return value
-    return AfterValidator(check)
+StarCount = Annotated[int, BeforeValidator(check(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+                                                 "the number of stars must be a whole number from 1"))]
+Percent = Annotated[Positive, AfterValidator(check(lambda v: v <= 100, "must be at most 100 (got {value:g})"))]
 
 
-def _star_count(value: Any) -> Any:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError("the number of stars must be a whole number from 1")
-    return value
-
-
-def _sums_to(values: list[float], total: float, what: str) -> list[Problem]:
+def _sums_to(values: list[float], total: float, what: str, *loc: str) -> list:
     off = abs(sum(values) - total) > _EPSILON
-    return [Problem(f"the {what} must sum to {total:g} (they sum to {sum(values):g})")] if off else []
+    return [problem(f"the {what} must sum to {total:g} (they sum to {sum(values):g})", *loc)] if off else []
 
 
 class Item(Labelled):
-    """One rubric item: its part, its maximum points and what it covers."""
+    """One rubric item: its maximum points and what it covers; `part` is the id of the part it is listed in."""
 
-    part: str
     max: Positive
     description: Text
+    _part: str = PrivateAttr("")
+    part = property(lambda self: self._part)
 
 
 class Part(Labelled):
     """One of the two 100-point parts (its id is its key under `parts`)."""
 
-    items: Annotated[tuple[Item, ...], Field(min_length=1)]
+    items: Annotated[tuple[Item, ...], NonEmpty]
 
     @model_validator(mode="after")
     def _hundred(self) -> Part:
-        check_all(Problem(p, "items") for p in _sums_to([i.max for i in self.items], 100, "maxima"))
+        check_all(_sums_to([i.max for i in self.items], 100, "maxima", "items"))
+        for item in self.items:
+            item._part = self.id
         return self
 
 
@@ -72,16 +67,7 @@ class Parts(Model):
     @model_validator(mode="before")
     @classmethod
     def _ids(cls, data: Any) -> Any:
-        """Each part gets its key as id, each item its part's key."""
-        if not isinstance(data, dict):
-            return data
-        def part(key: str, block: Any) -> Any:
-            if not isinstance(block, dict):
-                return block
-            items = block.get("items")
-            items = [{**i, "part": key} if isinstance(i, dict) else i for i in items] if isinstance(items, list) else items
-            return {**block, "id": key, **({"items": items} if "items" in block else {})}
-        return {k: part(k, v) for k, v in data.items()}
+        return with_ids(data)
 
     @model_validator(mode="after")
     def _unique_items(self) -> Parts:
@@ -113,12 +99,11 @@ class Rubric(Model):
     period_kind: Literal[tuple(PERIOD_KINDS)] = Field(alias="period")
     timezone: Zone
     part_map: Parts = Field(alias="parts")
-    quick_deductions: Annotated[tuple[NonNegative, ...], Field(min_length=1)]
+    quick_deductions: Annotated[tuple[NonNegative, ...], NonEmpty]
     vetoes: Annotated[tuple[Veto, ...], unique("veto")] = Field(alias="veto")
     weights: PartWeights = Field(alias="part_weights")
-    sources: Annotated[tuple[Source, ...], Field(min_length=1)]
-    star_map: Annotated[dict[Annotated[int, BeforeValidator(_star_count)], Annotated[Positive, _at_most(100)]],
-                        Field(min_length=1)] = Field(alias="stars")
+    sources: Annotated[tuple[Source, ...], NonEmpty]
+    star_map: Annotated[dict[StarCount, Percent], NonEmpty] = Field(alias="stars")
 
     @field_validator("sources")
     @classmethod
@@ -126,7 +111,7 @@ class Rubric(Model):
         problems = duplicates("source", enumerate(sources)) + _sums_to([s.weight for s in sources], 1, "weights")
         taken: set[str] = set()
         for i, source in enumerate(sources):
-            problems += [Problem(f"role {r!r} already belongs to another source", i, "roles") for r in source.roles
+            problems += [problem(f"role {r!r} already belongs to another source", i, "roles") for r in source.roles
                          if r in taken]
             taken.update(source.roles)
         check_all(problems)
@@ -137,8 +122,8 @@ class Rubric(Model):
     def _stars(cls, stars: dict[int, float]) -> dict[int, float]:
         found = sorted(stars.items(), reverse=True)
         gaps = [n for n, _ in found] != list(range(len(found), 0, -1))
-        check_all([Problem("must give every number of stars from 1 up without gaps")] * gaps + [
-            Problem(f"must be higher than the minimum for {fewer} stars ({high:g} <= {low:g})", more)
+        check_all([problem("must give every number of stars from 1 up without gaps")] * gaps + [
+            problem(f"must be higher than the minimum for {fewer} stars ({high:g} <= {low:g})", more)
             for (more, high), (fewer, low) in pairwise(found) if high <= low])
         return dict(found)
 

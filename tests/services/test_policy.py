@@ -143,7 +143,8 @@ def test_problems_found_by_one_rule_are_all_listed():
         d["sla"]["later"] = {"accept_hours": 1, "resolve_hours": 2}
     assert [(f, p.split(" (")[0]) for _, f, p in bad(mutate).errors] == [
         ("sla.normal", "is missing"), ("sla.later", "unknown key"),
-        ("categories[3].id", "duplicate category id 'property'"), ("categories[5].id", "duplicate category id 'elevator'"),
+        ("categories[3].id", "duplicate category id 'property'"),
+        ("categories[5].id", "duplicate category id 'elevator'"),
         ("categories[0].party_type", "unknown value 'mayor'")]
 
 
