@@ -27,9 +27,9 @@ class Runtime:
             self.db = open_database(self.settings)
         from .policy import PolicyError
 
-        failures = []
-        for policy in ("needs_policy", "party_policy", "rubric", "intake_rules"):  # a bad file stops the start,
-            try:                                                                 # every problem of every file listed
+        failures = []  # a bad policy file stops the start, listing every problem of every file
+        for policy in ("needs_policy", "party_policy", "rubric", "intake_rules"):
+            try:
                 getattr(self, policy)
             except PolicyError as error:
                 failures.append(error)
