@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     # Needs list (issue 4): the policy file with categories, SLA hours and the escalation chain
     party_policy_file: Path | None = Field(default=None, description="A party policy YAML (check-ins, points, cases, compliance); the shipped assistant/policy/party.yaml when unset.")
     needs_policy_file: Path | None = Field(default=None, description="A needs policy YAML; the shipped assistant/policy/needs.yaml when unset.")
+    intake_policy_file: Path | None = Field(default=None, description="The cues telling a need from a question in free text (clause 10); the shipped assistant/policy/intake.yaml when unset.")
     rubric_policy_file: Path | None = Field(default=None, description="A property-company evaluation rubric YAML (clause 12); the shipped assistant/policy/rubric.yaml when unset.")
 
     # LLM assistance (issue 8): none by default (extractive answers, rule-based intake); any OpenAI-compatible

@@ -8,7 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .config import Settings
-from .needs.freetext import IntakeRules, load_rules
+from .policy import PolicyError
+from .policy.intake import IntakeRules, load_intake_rules
 from .policy.loader import NeedsPolicy, PartyPolicy, load_needs_policy, load_party_policy
 from .policy.rubric import Rubric, load_rubric
 
@@ -25,9 +26,23 @@ class Policies:
 
     @classmethod
     def load(cls, settings: Settings) -> Policies:
-        """Every policy file named by the settings (the shipped ones when unset), validated."""
-        return cls(needs=load_needs_policy(settings=settings), party=load_party_policy(settings.party_policy_file),
-                   rubric=load_rubric(settings.rubric_policy_file), intake=load_rules())
+        """Every policy file named by the settings (the shipped ones when unset), validated; a bad file stops
+        the start with one error listing every problem of every file."""
+        loaders = {
+            "needs": lambda: load_needs_policy(settings=settings),
+            "party": lambda: load_party_policy(settings.party_policy_file),
+            "rubric": lambda: load_rubric(settings.rubric_policy_file),
+            "intake": lambda: load_intake_rules(settings=settings),
+        }
+        loaded, failures = {}, []
+        for name, load in loaders.items():
+            try:
+                loaded[name] = load()
+            except PolicyError as error:
+                failures.append(error)
+        if failures:
+            raise PolicyError.joined(failures)
+        return cls(**loaded)
 
     def but(self, **changes) -> Policies:
         """A copy with some policies replaced (tests, alternative deployments)."""

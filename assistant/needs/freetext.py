@@ -7,24 +7,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
-
+from ..policy.intake import SHIPPED_INTAKE_RULES, IntakeRules, load_intake_rules
 from ..policy.loader import NeedsPolicy
 from .filing import suggest_category, suggest_urgency
 
-POLICY_FILE = Path(__file__).resolve().parent.parent / "policy" / "intake.yaml"
+POLICY_FILE = SHIPPED_INTAKE_RULES
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 BUILDING_RE = re.compile(r"([0-9一二三四五六七八九十]{1,3})\s*(?:号楼|号栋|栋|幢|座|号(?=楼))")
 UNIT_RE = re.compile(r"([0-9一二三四五六七八九十]{1,2})\s*单元")
 ROOM_RE = re.compile(r"(?<![0-9])([0-9]{3,4})\s*(?:室|号房|房间)")
 PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
-
-
-@dataclass(frozen=True)
-class IntakeRules:
-    need_cues: tuple[str, ...]
-    question_cues: tuple[str, ...]
-    need_threshold: int
 
 
 @dataclass
@@ -40,17 +32,10 @@ class Prefill:
 
 
 @lru_cache
-def load_rules(path: Path = POLICY_FILE) -> IntakeRules:
-    """The intake rules file; a missing or mistyped key is a clear error at start-up."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    try:
-        rules = IntakeRules(
-            need_cues=tuple(data["need_cues"]), question_cues=tuple(data["question_cues"]),
-            need_threshold=int(data["need_threshold"]),
-        )
-    except (KeyError, TypeError, ValueError) as err:
-        raise ValueError(f"{path.name}: missing or invalid setting {err}") from err
-    return rules
+def load_rules(path: Path | None = None) -> IntakeRules:
+    """The intake rules (`path`, else the intake_policy_file setting, else the shipped intake.yaml), validated:
+    a bad file is a PolicyError listing every problem."""
+    return load_intake_rules(path)
 
 
 def _number(text: str) -> int:

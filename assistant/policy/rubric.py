@@ -1,83 +1,135 @@
 """The property-company evaluation rubric (rubric.yaml, clause 12): "双百分" parts, veto list, stars, weights.
 
-Validated like the other policy files: a bad file fails at start-up with a PolicyError naming the field.
+Validated like the other policy files: a bad file fails at start-up with a PolicyError listing every bad field.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from itertools import pairwise
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, field_validator, model_validator
+from zoneinfo import ZoneInfo
 
 from ..storage.models import ROLES
-from .loader import Labelled, _Reader, read_yaml
+from .base import (Labelled, Model, NonEmpty, NonNegative, Positive, Text, Zone, check, check_all, duplicates, problem,
+                   unique, with_ids)
 
 Veto = Labelled  # an item of the one-vote-veto list (一票否决): id, zh, en
 
 SHIPPED_RUBRIC = Path(__file__).resolve().parent / "rubric.yaml"
-PARTS: tuple[str, ...] = ("party_building", "service_quality")
 PERIOD_KINDS: dict[str, re.Pattern] = {"year": re.compile(r"^(\d{4})$"), "half": re.compile(r"^(\d{4})H([12])$"),
                                        "quarter": re.compile(r"^(\d{4})Q([1-4])$")}
 _MONTHS = {"year": 12, "half": 6, "quarter": 3}
 _EPSILON = 1e-6
 
 
-class _Named:
-    """`label(lang)`: the en text for English, else the zh one."""
-
-    def label(self, lang: str | None = None) -> str:
-        return self.en if (lang or "").lower().startswith("en") else self.zh  # type: ignore[attr-defined]
+StarCount = Annotated[int, BeforeValidator(check(lambda v: isinstance(v, int) and not isinstance(v, bool) and v >= 1,
+                                                 "the number of stars must be a whole number from 1"))]
+Percent = Annotated[Positive, AfterValidator(check(lambda v: v <= 100, "must be at most 100 (got {value:g})"))]
 
 
-@dataclass(frozen=True)
-class Item(_Named):
-    """One rubric item: its maximum points and what it covers."""
-
-    id: str
-    part: str
-    max: float
-    zh: str
-    en: str
-    description: str
+def _sums_to(values: list[float], total: float, what: str, *loc: str) -> list:
+    off = abs(sum(values) - total) > _EPSILON
+    return [problem(f"the {what} must sum to {total:g} (they sum to {sum(values):g})", *loc)] if off else []
 
 
-@dataclass(frozen=True)
-class Part(_Named):
-    """One of the two 100-point parts."""
+class Item(Labelled):
+    """One rubric item: its maximum points and what it covers; `part` is the id of the part it is listed in."""
 
-    id: str
-    zh: str
-    en: str
-    items: tuple[Item, ...]
+    max: Positive
+    description: Text
+    _part: str = PrivateAttr("")
+    part = property(lambda self: self._part)
 
 
-@dataclass(frozen=True)
-class Source(_Named):
+class Part(Labelled):
+    """One of the two 100-point parts (its id is its key under `parts`)."""
+
+    items: Annotated[tuple[Item, ...], NonEmpty]
+
+    @model_validator(mode="after")
+    def _hundred(self) -> Part:
+        check_all(_sums_to([i.max for i in self.items], 100, "maxima", "items"))
+        for item in self.items:
+            item._part = self.id
+        return self
+
+
+class Parts(Model):
+    """The two parts, party building first; item ids are unique across both."""
+
+    party_building: Part
+    service_quality: Part
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ids(cls, data: Any) -> Any:
+        return with_ids(data)
+
+    @model_validator(mode="after")
+    def _unique_items(self) -> Parts:
+        check_all(duplicates("item", (((key, "items", i), item) for key, part in self
+                                      for i, item in enumerate(part.items))))
+        return self
+
+
+class PartWeights(Model):
+    party_building: NonNegative
+    service_quality: NonNegative
+
+    @model_validator(mode="after")
+    def _one(self) -> PartWeights:
+        check_all(_sums_to([w for _, w in self], 1, "weights"))
+        return self
+
+
+class Source(Labelled):
     """Where evaluations come from (the roles) and their weight in the combined score."""
 
-    id: str
-    zh: str
-    en: str
-    roles: tuple[str, ...]
-    weight: float
+    roles: tuple[Literal[ROLES], ...]
+    weight: Positive
 
 
-@dataclass(frozen=True)
-class Rubric:
-    """The rubric as typed values."""
+class Rubric(Model):
+    """The rubric (assistant/policy/rubric.yaml)."""
 
-    period_kind: str
-    timezone: str
-    parts: tuple[Part, ...]
-    quick_deductions: tuple[float, ...]
-    vetoes: tuple[Veto, ...]
-    part_weights: dict[str, float]
-    sources: tuple[Source, ...]
-    stars: tuple[tuple[int, float], ...]  # (stars, minimum total), most stars first
-    source: Path = field(default=SHIPPED_RUBRIC, compare=False)
+    period_kind: Literal[tuple(PERIOD_KINDS)] = Field(alias="period")
+    timezone: Zone
+    part_map: Parts = Field(alias="parts")
+    quick_deductions: Annotated[tuple[NonNegative, ...], NonEmpty]
+    vetoes: Annotated[tuple[Veto, ...], unique("veto")] = Field(alias="veto")
+    weights: PartWeights = Field(alias="part_weights")
+    sources: Annotated[tuple[Source, ...], NonEmpty]
+    star_map: Annotated[dict[StarCount, Percent], NonEmpty] = Field(alias="stars")
+
+    @field_validator("sources")
+    @classmethod
+    def _sources(cls, sources: tuple[Source, ...]) -> tuple[Source, ...]:
+        problems = duplicates("source", enumerate(sources)) + _sums_to([s.weight for s in sources], 1, "weights")
+        taken: set[str] = set()
+        for i, source in enumerate(sources):
+            problems += [problem(f"role {r!r} already belongs to another source", i, "roles") for r in source.roles
+                         if r in taken]
+            taken.update(source.roles)
+        check_all(problems)
+        return sources
+
+    @field_validator("star_map")
+    @classmethod
+    def _stars(cls, stars: dict[int, float]) -> dict[int, float]:
+        found = sorted(stars.items(), reverse=True)
+        gaps = [n for n, _ in found] != list(range(len(found), 0, -1))
+        check_all([problem("must give every number of stars from 1 up without gaps")] * gaps + [
+            problem(f"must be higher than the minimum for {fewer} stars ({high:g} <= {low:g})", more)
+            for (more, high), (fewer, low) in pairwise(found) if high <= low])
+        return dict(found)
+
+    parts = property(lambda self: tuple(p for _, p in self.part_map))
+    part_weights = property(lambda self: dict(self.weights))
+    stars = property(lambda self: tuple(self.star_map.items()))  # (stars, minimum total), most stars first
 
     @property
     def items(self) -> tuple[Item, ...]:
@@ -138,100 +190,11 @@ class Rubric:
         return (datetime.combine(start, time(), self.zone), datetime.combine(after, time(), self.zone))
 
 
-def _labels(r: _Reader, entry: dict, path: str) -> tuple[str, str]:
-    return r.text(entry["zh"], f"{path}.zh"), r.text(entry["en"], f"{path}.en")
-
-
-def _number(r: _Reader, value: Any, path: str, allow_zero: bool = False) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0 or (value == 0 and not allow_zero):
-        raise r.fail(path, f"must be a {'non-negative' if allow_zero else 'positive'} number (got {value!r})")
-    return float(value)
-
-
-def _parts(r: _Reader, value: Any, seen: set[str]) -> tuple[Part, ...]:
-    block = r.mapping(value, "parts", set(PARTS))
-    parts = []
-    for part_id in PARTS:
-        path = f"parts.{part_id}"
-        entry = r.mapping(block[part_id], path, {"zh", "en", "items"})
-        items = []
-        for where, raw, item_id in r.entries(entry["items"], f"{path}.items",
-                                             {"id", "max", "zh", "en", "description"}, "item", seen):
-            items.append(Item(item_id, part_id, _number(r, raw["max"], f"{where}.max"), *_labels(r, raw, where),
-                              r.text(raw["description"], f"{where}.description")))
-        total = sum(i.max for i in items)
-        if abs(total - 100) > _EPSILON:
-            raise r.fail(f"{path}.items", f"the maxima must sum to 100 (they sum to {total:g})")
-        parts.append(Part(part_id, *_labels(r, entry, path), tuple(items)))
-    return tuple(parts)
-
-
-def _weights(r: _Reader, values: list[float], path: str) -> None:
-    if abs(sum(values) - 1) > _EPSILON:
-        raise r.fail(path, f"the weights must sum to 1 (they sum to {sum(values):g})")
-
-
-def _sources(r: _Reader, value: Any) -> tuple[Source, ...]:
-    sources: list[Source] = []
-    for path, raw, source_id in r.entries(value, "sources", {"id", "zh", "en", "roles", "weight"}, "source"):
-        roles = r.texts(raw["roles"], f"{path}.roles", ROLES)
-        for role in roles:
-            if any(role in s.roles for s in sources):
-                raise r.fail(f"{path}.roles", f"role {role!r} already belongs to another source")
-        sources.append(Source(source_id, *_labels(r, raw, path), roles, _number(r, raw["weight"], f"{path}.weight")))
-    _weights(r, [s.weight for s in sources], "sources")
-    return tuple(sources)
-
-
-def _stars(r: _Reader, value: Any) -> tuple[tuple[int, float], ...]:
-    if not isinstance(value, dict) or not value:
-        raise r.fail("stars", "must be a non-empty mapping of stars to minimum totals")
-    found = []
-    for key, low in value.items():
-        if isinstance(key, bool) or not isinstance(key, int) or key < 1:
-            raise r.fail(f"stars.{key}", "the number of stars must be a whole number from 1")
-        low = _number(r, low, f"stars.{key}")
-        if low > 100:
-            raise r.fail(f"stars.{key}", f"must be at most 100 (got {low:g})")
-        found.append((key, low))
-    found.sort(reverse=True)
-    if [n for n, _ in found] != list(range(len(found), 0, -1)):
-        raise r.fail("stars", "must give every number of stars from 1 up without gaps")
-    for (more, high), (fewer, low) in pairwise(found):
-        if high <= low:
-            raise r.fail(f"stars.{more}", f"must be higher than the minimum for {fewer} stars ({high:g} <= {low:g})")
-    return tuple(found)
-
-
 def parse_rubric(data: Any, source: Path | str = "<memory>") -> Rubric:
-    """Validate parsed rubric YAML; raises PolicyError naming the first bad field."""
-    r = _Reader(Path(source))
-    top = r.mapping(data, "", {"period", "timezone", "parts", "quick_deductions", "veto", "part_weights", "sources",
-                               "stars"})
-    zone = r.text(top["timezone"], "timezone")
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise r.fail("timezone", f"unknown time zone {zone!r}") from None
-    seen: set[str] = set()
-    parts = _parts(r, top["parts"], seen)
-    quick = top["quick_deductions"]
-    if not isinstance(quick, list) or not quick:
-        raise r.fail("quick_deductions", "must be a non-empty list")
-    deductions = tuple(_number(r, v, f"quick_deductions[{i}]", allow_zero=True) for i, v in enumerate(quick))
-    vetoes = [Veto(veto_id, *_labels(r, raw, path))
-              for path, raw, veto_id in r.entries(top["veto"], "veto", {"id", "zh", "en"}, "veto", allow_empty=True)]
-    weights = r.mapping(top["part_weights"], "part_weights", set(PARTS))
-    part_weights = {p: _number(r, weights[p], f"part_weights.{p}", allow_zero=True) for p in PARTS}
-    _weights(r, list(part_weights.values()), "part_weights")
-    return Rubric(
-        period_kind=r.choice(top["period"], "period", tuple(PERIOD_KINDS)), timezone=zone, parts=parts,
-        quick_deductions=deductions, vetoes=tuple(vetoes), part_weights=part_weights,
-        sources=_sources(r, top["sources"]), stars=_stars(r, top["stars"]), source=Path(source))
+    """Validate parsed rubric YAML; raises PolicyError listing every bad field."""
+    return Rubric.parse(data, source)
 
 
 def load_rubric(path: str | Path | None = None) -> Rubric:
     """The rubric from `path`, else the shipped rubric.yaml. PolicyError for a missing or invalid file."""
-    path = Path(path) if path is not None else SHIPPED_RUBRIC
-    data = read_yaml(path)
-    return parse_rubric(data, path)
+    return Rubric.load(path if path is not None else SHIPPED_RUBRIC)

@@ -28,7 +28,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.pool import NullPool
 
-from assistant.services.org import import_org
+from assistant.org.tree import import_org
 from assistant.storage.db import Database, make_engine, upgrade
 
 KINDS = ("empty", "schema", "org")

@@ -1,7 +1,13 @@
 """Free-text rules: need or question, and the fields prefilled for the worker to confirm."""
+from pathlib import Path
+
 import pytest
 
 from assistant.needs.freetext import building_number, load_rules, looks_like_need, prefill
+from assistant.config import Settings
+from assistant.policy import PolicyError
+from assistant.policy.intake import SHIPPED_INTAKE_RULES, IntakeRules, load_intake_rules
+
 from assistant.policy.loader import default_needs_policy
 
 CATEGORIES = default_needs_policy()  # the shipped categories and their keywords
@@ -36,3 +42,38 @@ def test_rules_file_errors_are_clear(tmp_path):
     bad.write_text("need_cues: [坏了]\n", encoding="utf-8")
     with pytest.raises(ValueError, match="intake.yaml"):
         load_rules(bad)
+
+
+@pytest.mark.parametrize("text, problems", [
+    ("need_cues: [坏了]\n", ["question_cues: is missing", "need_threshold: is missing"]),
+    ("need_cues: 坏了\nquestion_cues: []\nneed_threshold: 2.5\nextra: 1\n",
+     ["need_cues: must be a list", "question_cues: must be a non-empty list",
+      "need_threshold: must be a positive whole number (got 2.5)",
+      "extra: unknown key (known: need_cues, need_threshold, question_cues)"]),
+    ("need_cues: [坏了, '  ']\nquestion_cues: [吗, 7]\nneed_threshold: 2\n",
+     ["need_cues[1]: must be a non-empty text", "question_cues[1]: must be a non-empty text"]),
+    ("need_cues: [坏了, 漏水, 坏了]\nquestion_cues: [吗]\nneed_threshold: 2\n",
+     ["need_cues[2]: '坏了' is listed twice (it would count twice)"]),
+    ("need_cues: [坏了, 吗, 规定]\nquestion_cues: [吗, 规定]\nneed_threshold: 1\n",
+     ["need_cues[1]: '吗' is also a question cue", "need_cues[2]: '规定' is also a question cue"]),
+    ("- a list\n", ["must be a mapping"]),
+])
+def test_bad_rules_files_list_every_problem(tmp_path, text, problems):
+    bad = tmp_path / "intake.yaml"
+    bad.write_text(text, encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        load_intake_rules(bad)
+    assert [f"{f}: {p}" if f else p for _, f, p in caught.value.errors] == problems
+    assert str(caught.value).startswith("intake.yaml: " if caught.value.field else str(bad))
+
+
+def test_rules_setting(tmp_path: Path):
+    custom = tmp_path / "intake.yaml"
+    custom.write_text("need_cues: [求修]\nquestion_cues: [吗]\nneed_threshold: 1\n", encoding="utf-8")
+    rules = load_intake_rules(settings=Settings(data_dir=tmp_path, intake_policy_file=custom))
+    assert rules == IntakeRules(need_cues=("求修",), question_cues=("吗",), need_threshold=1) and rules.source == custom
+    assert load_intake_rules(settings=Settings(data_dir=tmp_path)).source == SHIPPED_INTAKE_RULES
+    assert load_rules() == load_intake_rules(SHIPPED_INTAKE_RULES)  # the process settings: the shipped file
+    assert looks_like_need("求修", CATEGORIES, rules) and not looks_like_need("求修", CATEGORIES)
+    with pytest.raises(PolicyError, match="cannot read"):
+        load_intake_rules(tmp_path / "missing.yaml")

@@ -1,16 +1,16 @@
 """党员服务积分 (clause 7): who records, the append-only ledger, summaries, leaderboards and quarter titles."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
+import yaml
 from sqlalchemy import select
 
 from assistant.errors import DomainError, Invalid, NotAllowed
 from assistant.org.people import create_person
 from assistant.party.points import correct, entries, leaderboard, quarter_titles, record_points, summary
-from assistant.policy.loader import load_party_policy
+from assistant.policy.loader import SHIPPED_PARTY_POLICY, load_party_policy, parse_party_policy
 from assistant.storage.models import PointEntry
 
 from ..helpers.world import T0
@@ -91,7 +91,9 @@ def test_summary_rank_leaderboard_and_titles(world, party):
         record_points(s, party, world.secretary, d, "property_fee", date(2026, 12, 3), now=T0 + timedelta(days=8))
         assert [t.rank for t in quarter_titles(s, party, world.units["MY01"], date(2026, 10, 1))] == [1, 2, 3, 3]
         assert [t.person_id for t in quarter_titles(s, party, world.units["MY01"], date(2026, 8, 1))] == [e]
-        one = replace(party, title_top_n=1)
+        raw = yaml.safe_load(SHIPPED_PARTY_POLICY.read_text(encoding="utf-8"))
+        raw["points"]["quarter_title"]["top_n"] = 1
+        one = parse_party_policy(raw)
         assert [t.person_id for t in quarter_titles(s, one, world.units["MY01"], date(2026, 11, 1))] == [b]
         assert quarter_titles(s, party, world.units["MY02"], date(2026, 11, 1)) == []
         assert party.title("en") == "Party Vanguard Post" and party.title() == "党员先锋岗"

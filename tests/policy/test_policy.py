@@ -116,3 +116,74 @@ def test_settings_override(tmp_path: Path):
     assert load_needs_policy(settings=settings).sla["urgent"].accept_hours == 1
     assert load_needs_policy(settings=Settings(data_dir=tmp_path)).sla["urgent"].accept_hours == 2
     assert load_needs_policy(settings=settings).source == custom
+
+
+def test_every_problem_is_reported_with_its_path():
+    def mutate(d):
+        d["sla"]["urgent"]["accept_hours"] = 0
+        d["categories"][3]["id"] = "property"
+        d["categories"][1].pop("zh")
+        d["categories"][0]["party_type"] = "mayor"
+        d["party_types"]["community"]["roles"] = ["branch_secretary", "mayor"]
+        d["colour"] = "red"
+    error = bad(mutate)
+    assert [f for _, f, _ in error.errors] == ["sla.urgent.accept_hours", "party_types.community.roles[1]",
+                                               "categories[1].zh", "colour"]
+    assert error.field == "sla.urgent.accept_hours" and error.problem.startswith("must be a positive number")
+    assert str(error).splitlines() == [f"needs.yaml: {f}: {p}" for _, f, p in error.errors]
+    assert "needs.yaml: colour: unknown key (known: categories, description," in str(error)
+
+
+def test_problems_found_by_one_rule_are_all_listed():
+    def mutate(d):
+        d["categories"][3]["id"] = "property"
+        d["categories"][5]["id"] = "elevator"
+        d["categories"][0]["party_type"] = "mayor"
+        d["sla"].pop("normal")
+        d["sla"]["later"] = {"accept_hours": 1, "resolve_hours": 2}
+    assert [(f, p.split(" (")[0]) for _, f, p in bad(mutate).errors] == [
+        ("sla.normal", "is missing"), ("sla.later", "unknown key"),
+        ("categories[3].id", "duplicate category id 'property'"),
+        ("categories[5].id", "duplicate category id 'elevator'"),
+        ("categories[0].party_type", "unknown value 'mayor'")]
+
+
+def test_party_and_rubric_list_every_problem():
+    from assistant.policy.loader import SHIPPED_PARTY_POLICY, parse_party_policy
+    from assistant.policy.rubric import SHIPPED_RUBRIC, parse_rubric
+
+    party = yaml.safe_load(SHIPPED_PARTY_POLICY.read_text(encoding="utf-8"))
+    party["checkin"]["move_months"] = 0
+    party["points"]["activities"][1]["id"] = "volunteer"
+    party["compliance"]["branch_committee"].update(chair={"max": 1}, total={"min": 6, "max": 5})
+    with pytest.raises(PolicyError) as caught:
+        parse_party_policy(party, "party.yaml")
+    assert [f for _, f, _ in caught.value.errors] == ["checkin.move_months", "points.activities[1].id",
+                                                      "compliance.branch_committee.total.min",
+                                                      "compliance.branch_committee.chair"]
+    rubric = yaml.safe_load(SHIPPED_RUBRIC.read_text(encoding="utf-8"))
+    rubric["parts"]["party_building"]["items"][0]["max"] = 30
+    rubric["sources"][1]["weight"] = 0.5
+    rubric["stars"][4] = 95
+    with pytest.raises(PolicyError) as caught:
+        parse_rubric(rubric, "rubric.yaml")
+    assert str(caught.value).splitlines() == [
+        "rubric.yaml: parts.party_building.items: the maxima must sum to 100 (they sum to 105)",
+        "rubric.yaml: sources: the weights must sum to 1 (they sum to 1.2)",
+        "rubric.yaml: stars.5: must be higher than the minimum for 4 stars (90 <= 95)"]
+
+
+def test_runtime_refuses_to_start_listing_every_bad_file(tmp_path: Path, cfg):
+    from assistant.runtime import Runtime
+
+    data = copy.deepcopy(RAW)
+    data["duplicate_similarity"] = 2
+    needs = tmp_path / "needs.yaml"
+    needs.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    intake = tmp_path / "intake.yaml"
+    intake.write_text("need_cues: [坏了]\nquestion_cues: [吗]\nneed_threshold: 0\n", encoding="utf-8")
+    with pytest.raises(PolicyError) as caught:
+        Runtime(cfg.model_copy(update={"needs_policy_file": needs, "intake_policy_file": intake}))
+    assert str(caught.value).splitlines() == [
+        "needs.yaml: duplicate_similarity: must be between 0 and 1 (got 2.0)",
+        "intake.yaml: need_threshold: must be a positive whole number (got 0)"]
