@@ -33,6 +33,9 @@ class Settings(BaseSettings):
     confidence_threshold: float = Field(default=0.5, description="Below it the assistant says the documents do not cover the question.")
     max_question_chars: int = 1000
     embedding_threads: int | None = None
+    embedding_cache_file: Path | None = Field(
+        default=Path.home() / ".cache" / "assistant" / "vectors.sqlite",
+        description="Vectors already computed (by model and text), shared by every data dir; empty: no cache.")
 
     # SQL storage: SQLite in the data dir by default, PostgreSQL (psycopg 3) by URL.
     database_url: str | None = Field(
@@ -97,6 +100,11 @@ class Settings(BaseSettings):
     # Logging (issue 13): `assistant run` / `bot` / `chat` write here; no personal data in a line.
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_file: Path | None = Field(default=None, description="The log file; <data dir>/assistant.log when unset.")
+
+    @field_validator("embedding_cache_file", mode="before")
+    @classmethod
+    def _no_cache_when_empty(cls, value):
+        return None if value in ("", None) else value
 
     @field_validator("log_level")
     @classmethod

@@ -21,6 +21,7 @@ from .ingest import SourceDocument, UnreadableDocument, discover, read_document,
 from .tokenize import Tokenizer, get_tokenizer
 from .typos import Homophones
 from .units import unit_id, units
+from .vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
 STATE_FILE = "chunks.json"
@@ -247,19 +248,22 @@ class KnowledgeIndex:
         unit_rows = [(unit_id(c, n), u, c.chunk_id.split("#")[0]) for c in chunks for n, u in enumerate(units(c))]
         total = len(chunks) + len(unit_rows) + len(bank)
         bar = tqdm(total=total, desc="embedding", unit="text", disable=not progress or total < 200)
+        cache, model = VectorCache(self.settings.embedding_cache_file), self._embedding_name
+        passages = lambda texts: cache.embed(model, "passage", texts, self.embeddings.embed_documents)  # noqa: E731
+        queries = lambda texts: cache.embed(model, "query", texts, lambda t: embed_queries(self.embeddings, t))  # noqa: E731
         for start in range(0, len(chunks), EMBED_BATCH):
             batch = chunks[start : start + EMBED_BATCH]
-            vectors = self.embeddings.embed_documents([c.index_text for c in batch])
+            vectors = passages([c.index_text for c in batch])
             self.store.upsert([c.chunk_id for c in batch], vectors, [c.chunk_id.split("#")[0] for c in batch])
             bar.update(len(batch))
         for start in range(0, len(unit_rows), EMBED_BATCH):
             batch = unit_rows[start : start + EMBED_BATCH]
-            vectors = self.embeddings.embed_documents([text for _, text, _ in batch])
+            vectors = passages([text for _, text, _ in batch])
             self.unit_store.upsert([uid for uid, _, _ in batch], vectors, [key for _, _, key in batch])
             bar.update(len(batch))
         for start in range(0, len(bank), EMBED_BATCH):
             batch = bank[start : start + EMBED_BATCH]
-            vectors = embed_queries(self.embeddings, [b.text for b in batch])
+            vectors = queries([b.text for b in batch])
             self.bank_store.upsert([b.bank_id for b in batch], vectors, [b.doc_key for b in batch])
             bar.update(len(batch))
         bar.close()

@@ -74,6 +74,6 @@ def test_rules_setting(tmp_path: Path):
     assert rules == IntakeRules(need_cues=("求修",), question_cues=("吗",), need_threshold=1) and rules.source == custom
     assert load_intake_rules(settings=Settings(data_dir=tmp_path)).source == SHIPPED_INTAKE_RULES
     assert load_rules() == load_intake_rules(SHIPPED_INTAKE_RULES)  # the process settings: the shipped file
-    assert looks_like_need("求修", CATEGORIES, rules) and not looks_like_need("求修", CATEGORIES)
+    assert looks_like_need("求修", CATEGORIES, rules) and not looks_like_need("求修", CATEGORIES, load_rules())
     with pytest.raises(PolicyError, match="cannot read"):
         load_intake_rules(tmp_path / "missing.yaml")
