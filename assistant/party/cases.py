@@ -25,6 +25,7 @@ from ..storage.models import CaseEvent, NegativeCase, Person, RoleBinding
 from .checkins import current_checkin, local_date
 
 TEXT_MAX = 2000
+FACTS_MIN = 5  # the bot asks for at least this many characters of facts
 BRANCH_ROLES = ("branch_secretary", "branch_member")  # the branch told of an unrectified case
 
 
@@ -83,6 +84,11 @@ def _event(session: Session, case: NegativeCase, kind: str, at: datetime, actor_
            note: str | None = None) -> None:
     session.add(CaseEvent(case_id=case.id, kind=kind, actor_id=actor_id, note=note, at=at))
     session.flush()
+
+
+def facts_fit(facts: str) -> bool:
+    """Whether typed facts are within the bot's bounds (FACTS_MIN–TEXT_MAX characters)."""
+    return FACTS_MIN <= len(facts) <= TEXT_MAX
 
 
 def _text(value: str | None, field: str) -> str:

@@ -46,7 +46,6 @@ CB = "cs:"
 DRAFT = "case_draft"
 MEMBER_BUTTONS = 20
 LIST_SHOWN = 10
-FACTS_MIN = 5
 SWEEP_JOB = "cases_sweep"
 SWEEP_AT = time(8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # daily, after the night's deadlines passed
 
@@ -120,7 +119,7 @@ def _ask_deadline(update: Update, context):
 async def type_facts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The facts (5–2000 characters): ask the deadline."""
     facts = update.effective_message.text.strip()
-    if not FACTS_MIN <= len(facts) <= cases.TEXT_MAX:
+    if not cases.facts_fit(facts):
         await reply(update, "casebot.facts_len")
         return FACTS
     context.user_data[DRAFT]["facts"] = facts
