@@ -11,8 +11,6 @@ from telegram.ext import ContextTypes
 
 from ..messages import t
 from ..needs import queries
-from ..needs.records import load_need, load_person
-from ..needs.resources import matching_resources
 from ..needs.views import NeedView
 from .common import runtime
 
@@ -56,12 +54,10 @@ async def notify_need(context: ContextTypes.DEFAULT_TYPE, need_id: int, event_ki
 
     def load():
         with rt.db.session() as session:
-            view = NeedView.of(load_need(session, need_id))
-            actor = load_person(session, actor_id).name if actor_id else None
-            resources = matching_resources(session, need_id) if event_kind == "filed" else []
-            return view, actor, resources, queries.recipients(session, need_id, event_kind, exclude_person_id=actor_id)
+            return queries.need_notice(session, need_id, event_kind, actor_id)
 
-    view, actor, resources, recipients = await asyncio.to_thread(load)
+    notice = await asyncio.to_thread(load)
+    view, actor, resources = notice.view, notice.actor_name, notice.resources
 
     def render(lang: str) -> str:
         text = need_text(rt.policies.needs, view, event_kind, lang, note=note, actor=actor)
@@ -74,4 +70,4 @@ async def notify_need(context: ContextTypes.DEFAULT_TYPE, need_id: int, event_ki
     def visit_button(lang: str) -> InlineKeyboardMarkup:  # resolved: the submitter is asked for the return visit
         return InlineKeyboardMarkup([[InlineKeyboardButton(t("needcard.do.visit", lang), callback_data=f"nc:visit:{need_id}")]])
 
-    return await send_to(context, recipients, render, visit_button if event_kind == "resolved" else None)
+    return await send_to(context, notice.recipients, render, visit_button if event_kind == "resolved" else None)

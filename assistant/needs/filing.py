@@ -51,16 +51,23 @@ def valid_phone(phone: str | None) -> bool:
     return bool(MOBILE.match(digits) or LANDLINE.match(digits))
 
 
+def description_error(policy: NeedsPolicy, text: str | None) -> str | None:
+    """The message key when the (stripped) description is shorter or longer than the policy allows, else None."""
+    length = len((text or "").strip())
+    if length < policy.description_min_chars:
+        return "need.err.description_short"
+    if length > policy.description_max_chars:
+        return "need.err.description_long"
+    return None
+
+
 def validate_draft(policy: NeedsPolicy, draft: NeedDraft, session: Session | None = None) -> list[tuple[str, str]]:
     """(field, message key) for every problem; with a session also checks the compound and building."""
     errors: list[tuple[str, str]] = []
     if policy.category(draft.category) is None:
         errors.append(("category", "need.err.category"))
-    text = (draft.description or "").strip()
-    if len(text) < policy.description_min_chars:
-        errors.append(("description", "need.err.description_short"))
-    elif len(text) > policy.description_max_chars:
-        errors.append(("description", "need.err.description_long"))
+    if key := description_error(policy, draft.description):
+        errors.append(("description", key))
     if draft.urgency not in policy.urgencies:
         errors.append(("urgency", "need.err.urgency"))
     if draft.resident_phone and draft.resident_phone.strip() and not valid_phone(draft.resident_phone):

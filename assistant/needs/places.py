@@ -28,3 +28,13 @@ def match_building(buildings: list[tuple[int, str]], number: int | None) -> int 
         return None
     hits = [bid for bid, name in buildings if building_number(name) == number]
     return hits[0] if len(hits) == 1 else None
+
+
+def compound_path(session: Session, compound_id: int) -> str:
+    """The compound's breadcrumb (街道 > 社区 > 小区)."""
+    return breadcrumb(session, session.get(OrgUnit, compound_id))
+
+
+def unit_name(session: Session, unit_id: int) -> str:
+    """The unit's own name (a building's "3栋")."""
+    return session.get(OrgUnit, unit_id).name

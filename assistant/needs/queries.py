@@ -23,6 +23,7 @@ from ..storage.models import (
     need_assignees,
 )
 from .records import joiner_ids, load_need, load_person
+from .resources import ResourceView, matching_resources
 from .tasklist import COORDINATOR_ROLES, coordinators, people_with_roles
 from .views import OPEN_STATUSES, WAITING_ACCEPT, EventView, NeedView
 
@@ -171,3 +172,22 @@ def accounts_for(session: Session, person_ids: list[int]) -> list[Recipient]:
     order = {pid: i for i, pid in enumerate(person_ids)}
     found = sorted(accounts, key=lambda a: (order[a.person_id], a.channel, a.id))
     return [Recipient(a.person_id, a.channel, a.external_id, a.language_code) for a in found]
+
+
+@dataclass(frozen=True)
+class NeedNotice:
+    """Everything a notification of one event on a need says, and to whom it goes."""
+
+    view: NeedView
+    actor_name: str | None
+    resources: tuple[ResourceView, ...]  # offered with a new need (clause 10); empty for other events
+    recipients: tuple[Recipient, ...]
+
+
+def need_notice(session: Session, need_id: int, event_kind: str, actor_id: int | None = None) -> NeedNotice:
+    """The need, the actor's name, the matching resources (for "filed") and the recipients (not the actor)."""
+    view = NeedView.of(load_need(session, need_id))
+    actor = load_person(session, actor_id).name if actor_id else None
+    resources = matching_resources(session, need_id) if event_kind == "filed" else []
+    return NeedNotice(view, actor, tuple(resources),
+                      tuple(recipients(session, need_id, event_kind, exclude_person_id=actor_id)))

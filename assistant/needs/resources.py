@@ -12,11 +12,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotAllowed, NotFound, now_or
-from ..org.permissions import can
-from ..org.tree import ancestry, subtree_ids
+from ..org.permissions import can, outermost_units
+from ..org.tree import AmbiguousUnit, ancestry, breadcrumb, find_unit, subtree_ids
 from ..policy import NeedsPolicy
 from ..storage.models import OrgUnit, Person, Resource
 from .access import may_submit
+from .places import compounds_for
 from .records import load_need
 from .tasklist import MANAGE_ACTION
 
@@ -122,3 +123,35 @@ def matching_resources(session: Session, need_id: int) -> list[ResourceView]:
     matches = [r for r in found if need.category in (r.tags or [])]
     matches.sort(key=lambda r: (-depth[r.unit_id], r.id))
     return [ResourceView.of(session, r) for r in matches]
+
+
+def manageable_units(session: Session, person_id: int, limit: int) -> list[tuple[int, str]]:
+    """(id, breadcrumb) of the units where the person may keep resources: their outermost units, then the
+    compounds below them (at most limit + 1, so a caller can tell there are more)."""
+    found = {u.id: breadcrumb(session, u) for u in outermost_units(session, person_id, MANAGE_ACTION)}
+    for unit_id, path in compounds_for(session, person_id):
+        if unit_id not in found and can(session, person_id, MANAGE_ACTION, unit_id):
+            found[unit_id] = path
+        if len(found) > limit:
+            break
+    return list(found.items())[:limit + 1]
+
+
+def resources_managed_by(session: Session, person_id: int | None) -> list[ResourceView] | None:
+    """The active resources under the person's outermost manageable units; None when they manage none."""
+    roots = outermost_units(session, person_id, MANAGE_ACTION)
+    return [r for root in roots for r in list_resources(session, root.id)] if roots else None
+
+
+def resource_unit(session: Session, person_id: int | None, ref: str) -> tuple[tuple[int, str] | None, str | None]:
+    """((id, breadcrumb), None) of the unit `ref` names if the person may keep resources there, else
+    (None, message key): unknown, ambiguous, or not allowed (households never hold resources)."""
+    try:
+        unit = find_unit(session, ref)
+    except AmbiguousUnit:
+        return None, "resform.unit_ambiguous"
+    if unit is None:
+        return None, "resform.unit_unknown"
+    if unit.level == "household" or not can(session, person_id, MANAGE_ACTION, unit):
+        return None, "resform.unit_not_allowed"
+    return (unit.id, breadcrumb(session, unit)), None

@@ -251,3 +251,41 @@ def resolve_target(session: Session, person: Person, role: str, ref: str | int) 
     if unit.level not in ROLE_LEVELS[role] or not can(session, person, "invite", unit, role=role):
         raise TargetError("not_allowed")
     return unit
+
+
+@dataclass(frozen=True)
+class IssuedInvite:
+    """A code just created, as the bot shows it."""
+
+    code: str
+    expires_at: datetime
+
+
+def _inviter(session: Session, person_id: int | None) -> Person | None:
+    return session.get(Person, person_id) if person_id else None
+
+
+def roles_grantable_by(session: Session, person_id: int | None) -> list[str]:
+    """grantable_roles for a person id (none for an unregistered sender)."""
+    person = _inviter(session, person_id)
+    return grantable_roles(session, person) if person else []
+
+
+def targets_for(session: Session, person_id: int | None, role: str, limit: int = 50) -> list[tuple[int, str]]:
+    """invite_targets for a person id."""
+    return invite_targets(session, _inviter(session, person_id), role, limit)
+
+
+def check_target(session: Session, person_id: int | None, role: str, ref: str | int) -> tuple[int, str]:
+    """(unit id, breadcrumb) of resolve_target for a person id; TargetError as there."""
+    unit = resolve_target(session, _inviter(session, person_id), role, ref)
+    return unit.id, breadcrumb(session, unit)
+
+
+def issue_invite(session: Session, settings: Settings, person_id: int | None, role: str, unit_ref: str | int,
+                 name: str | None = None) -> IssuedInvite:
+    """The person's invite for `role` at the unit `unit_ref` (checked again); TargetError, InviteNotAllowed."""
+    person = _inviter(session, person_id)
+    unit = resolve_target(session, person, role, unit_ref)
+    invite = create_invite(session, settings, role, unit, created_by=person, name=name)
+    return IssuedInvite(invite.code, invite.expires_at)

@@ -136,3 +136,8 @@ def ensure_local_operator(session: Session, channel: str, external_id: str, name
     for root in session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None))):
         bind_role(session, account.person, ADMIN, root)
     return account.person
+
+
+def name_of(session: Session, person_id: int) -> str:
+    """The person's name (the person must exist)."""
+    return session.get(Person, person_id).name

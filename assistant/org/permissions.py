@@ -28,6 +28,8 @@ below (`can(..., "invite", unit, role=...)`). ROLE_LEVELS says at which tree lev
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from collections.abc import Iterable
 
 from sqlalchemy import select
@@ -162,6 +164,21 @@ def compounds_where(session: Session, person_id: int, action: str | None = None)
             query = query.where(OrgUnit.path.startswith(unit.path, autoescape=True))
         found.update((c.id, c) for c in session.scalars(query))
     return sorted(found.values(), key=lambda u: u.path)
+
+
+
+@dataclass(frozen=True)
+class UnitRef:
+    """A unit as its id and name (what a front end shows and sends back)."""
+
+    id: int
+    name: str
+
+
+def compound_refs_where(session: Session, person_id: int, action: str | None = None) -> list[UnitRef]:
+    """compounds_where as (id, name), by name (then id)."""
+    return sorted((UnitRef(u.id, u.name) for u in compounds_where(session, person_id, action)),
+                  key=lambda u: (u.name, u.id))
 
 
 def outermost_units(session: Session, person_id: int | None, action: str) -> list[OrgUnit]:

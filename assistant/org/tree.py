@@ -113,6 +113,23 @@ def is_within(session: Session, unit: OrgUnit | int, ancestor: OrgUnit | int) ->
     return _unit(session, unit).path.startswith(_unit(session, ancestor).path)
 
 
+
+def all_compounds(session: Session) -> list[tuple[int, str]]:
+    """(id, breadcrumb) of every compound, in tree order."""
+    units = session.scalars(select(OrgUnit).where(OrgUnit.level == "compound").order_by(OrgUnit.path))
+    return [(u.id, breadcrumb(session, u)) for u in units]
+
+
+def find_compound(session: Session, ref: str | int) -> tuple[int, str] | None:
+    """(id, breadcrumb) of the compound `ref` names (as find_unit reads it); None when it names no compound
+    or more than one unit."""
+    try:
+        unit = find_unit(session, ref)
+    except AmbiguousUnit:
+        return None
+    return (unit.id, breadcrumb(session, unit)) if unit is not None and unit.level == "compound" else None
+
+
 # ---------------------------------------------------------------- import / export
 
 

@@ -21,10 +21,12 @@ from ..messages import t
 from ..org.people import normalise_phone
 from ..org.permissions import can
 from ..policy.loader import PartyPolicy
-from ..storage.models import CaseEvent, NegativeCase, Person
+from ..storage.models import CaseEvent, NegativeCase, Person, RoleBinding
 from .checkins import current_checkin, local_date
 
 TEXT_MAX = 2000
+FACTS_MIN = 5  # the bot asks for at least this many characters of facts
+BRANCH_ROLES = ("branch_secretary", "branch_member")  # the branch told of an unrectified case
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,11 @@ def _event(session: Session, case: NegativeCase, kind: str, at: datetime, actor_
            note: str | None = None) -> None:
     session.add(CaseEvent(case_id=case.id, kind=kind, actor_id=actor_id, note=note, at=at))
     session.flush()
+
+
+def facts_fit(facts: str) -> bool:
+    """Whether typed facts are within the bot's bounds (FACTS_MIN–TEXT_MAX characters)."""
+    return FACTS_MIN <= len(facts) <= TEXT_MAX
 
 
 def _text(value: str | None, field: str) -> str:
@@ -185,6 +192,36 @@ def notice_board(session: Session, policy: PartyPolicy, unit_path: str | None = 
         query = query.where(NegativeCase.notice_sent_at.is_(None))
     return [notice_for(session, policy, c) for c in session.scalars(query)
             if unit_path is None or c.compound.path.startswith(unit_path)]
+
+
+
+@dataclass(frozen=True)
+class NoticeRecipients:
+    """Who hears of an unrectified case: the registered unit contact(s) and the branch (with its opener)."""
+
+    contact_ids: tuple[int, ...]
+    branch_ids: frozenset[int]
+
+
+def notice_recipients(session: Session, notice: CaseNotice) -> NoticeRecipients:
+    """The people whose phone is the notice's contact, and the compound's branch officers plus the opener."""
+    case = session.get(NegativeCase, notice.case_id)
+    phone = normalise_phone(notice.contact)
+    contact_ids = tuple(session.scalars(select(Person.id).where(Person.phone == phone))) if phone else ()
+    officers = set(session.scalars(select(RoleBinding.person_id).where(
+        RoleBinding.unit_id == case.compound_id, RoleBinding.role.in_(BRANCH_ROLES))))
+    officers.add(case.created_by)
+    return NoticeRecipients(contact_ids, frozenset(officers))
+
+
+def member_name_for_case(session: Session, actor_id: int, person_id: int) -> str:
+    """The member's name when the actor may open a case against them (DomainError, NotAllowed as open_case)."""
+    checkin = current_checkin(session, person_id)
+    if checkin is None:
+        raise DomainError("case.err.no_branch")
+    if not can(session, actor_id, "manage_cases", checkin.compound_id):
+        raise NotAllowed("case.err.not_allowed")
+    return session.get(Person, person_id).name
 
 
 def mark_notice_sent(session: Session, case_id: int, now: datetime | None = None) -> CaseView:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, joinedload
 from ..errors import DomainError, Invalid, NotAllowed, load, now_or
 from ..messages import t
 from ..org.people import mask_phone, normalise_phone
-from ..org.permissions import can
+from ..org.permissions import UnitRef, can
 from ..policy.loader import PartyPolicy
 from ..storage.models import CheckIn, OrgUnit, Person, RoleBinding
 
@@ -238,6 +238,13 @@ def current_checkin(session: Session, person_id: int) -> CheckIn | None:
     """The person's latest confirmed check-in."""
     return session.scalars(select(CheckIn).where(CheckIn.person_id == person_id, CheckIn.status == "confirmed")
                            .order_by(CheckIn.decided_at.desc(), CheckIn.id.desc())).first()
+
+
+
+def current_branch(session: Session, person_id: int) -> UnitRef | None:
+    """The compound of the person's current check-in (their branch), or None."""
+    checkin = current_checkin(session, person_id)
+    return UnitRef(checkin.compound_id, checkin.compound.name) if checkin is not None else None
 
 
 def roster(session: Session, compound_id: int) -> list[CheckinView]:

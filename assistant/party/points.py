@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..errors import DomainError, Invalid, NotAllowed, NotFound, load, now_or
+from ..org.people import name_of
 from ..org.permissions import ACTIONS, ADMIN, bindings
 from ..policy.loader import PartyPolicy
 from ..storage.models import OrgUnit, Person, PointEntry
@@ -66,6 +67,28 @@ def may_record(session: Session, recorder_id: int, compound: OrgUnit) -> bool:
     allowed = ACTIONS["record_points"]
     return any(b.role == ADMIN or (b.role in allowed and b.unit.path.startswith(compound.path))
                for b in bindings(session, recorder_id))
+
+
+
+@dataclass(frozen=True)
+class MemberLedger:
+    """A member as a recorder sees them: the name and the rows still open to correction, oldest first."""
+
+    name: str
+    open_entries: tuple[EntryView, ...]
+
+
+def ledger_for(session: Session, recorder_id: int, person_id: int) -> MemberLedger:
+    """The member's ledger for a recorder who may record for the member's branch (DomainError, NotAllowed)."""
+    checkin = current_checkin(session, person_id)
+    if checkin is None:
+        raise DomainError("points.err.no_branch")
+    if not may_record(session, recorder_id, checkin.compound):
+        raise NotAllowed("points.err.not_allowed")
+    history = entries(session, person_id)
+    corrected = {e.corrects_id for e in history if e.corrects_id}
+    return MemberLedger(name_of(session, person_id),
+                        tuple(e for e in history if e.corrects_id is None and e.id not in corrected))
 
 
 def _member_compound(session: Session, person_id: int) -> OrgUnit:

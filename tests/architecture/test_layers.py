@@ -2,7 +2,9 @@
 
 - only assistant/handlers imports telegram;
 - the domains (and everything under them) never import assistant.handlers or assistant.cli;
-- no import cycles, neither between modules nor between the top-level packages of assistant/.
+- no import cycles, neither between modules nor between the top-level packages of assistant/;
+- assistant/handlers holds no SQL and no ORM: it imports neither sqlalchemy nor assistant.storage.models
+  (the domains take ids and return frozen views).
 """
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "assistant"
 FRONT_ENDS = ("assistant.handlers", "assistant.cli")
+ORM = ("sqlalchemy", "assistant.storage.models")
+# Handler modules allowed to import ORM; deliberately none (storage.db and storage.kv are not ORM models).
+ORM_ALLOWED_IN_HANDLERS: frozenset[str] = frozenset()
 
 
 def module_name(path: Path) -> str:
@@ -106,6 +111,13 @@ def test_domains_never_import_the_front_ends():
     assert offenders == []
 
 
+def test_the_handlers_import_no_orm_and_no_sqlalchemy():
+    offenders = sorted((name, i) for name in modules()
+                       if name.startswith("assistant.handlers") and name not in ORM_ALLOWED_IN_HANDLERS
+                       for i in imports_of(name) if any(i == p or i.startswith(p + ".") for p in ORM))
+    assert offenders == []
+
+
 def test_no_import_cycles_between_modules():
     assert cycles(graph()) == []
 
@@ -122,3 +134,5 @@ def test_no_import_cycles_between_packages():
 def test_the_checker_sees_a_cycle_and_a_relative_import():
     assert cycles({"a": {"b"}, "b": {"a"}, "c": {"a"}}) == [["a", "b"]]
     assert "assistant.needs.views" in graph()["assistant.needs.handling"]
+    assert "sqlalchemy.orm" in imports_of("assistant.needs.places")
+    assert any(i.startswith("assistant.storage.models") for i in imports_of("assistant.needs.places"))

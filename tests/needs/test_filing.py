@@ -42,6 +42,16 @@ def test_validate_each_field(world, policy):
         assert [f for f, _ in many] == ["category", "description", "urgency"]
 
 
+def test_description_bounds_are_the_domains(policy):
+    """The /need form asks filing.description_error (the bounds live in the needs domain, not the handler)."""
+    lo, hi = policy.description_min, policy.description_max
+    assert filing.description_error(policy, "  " + "x" * lo + "  ") is None
+    assert filing.description_error(policy, "x" * hi) is None
+    assert filing.description_error(policy, "x" * (lo - 1)) == "need.err.description_short"
+    assert filing.description_error(policy, None) == "need.err.description_short"
+    assert filing.description_error(policy, "x" * (hi + 1)) == "need.err.description_long"
+
+
 @pytest.mark.parametrize("phone, ok", [
     ("13812345678", True), ("138 1234 5678", True), ("+8613812345678", True), ("19912345678", True),
     ("0563-2345678", True), ("05632345678", True), ("010-12345678", True), ("(0563) 2345 678", True),

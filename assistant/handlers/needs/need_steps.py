@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy.orm import Session
-
 from ...messages import t
 from ...needs import filing, places
-from ...org.tree import breadcrumb
-from ...storage.models import OrgUnit
 
 COMPOUND, BUILDING, CATEGORY, DESCRIPTION = "need.compound", "need.building", "need.category", "need.description"
 URGENCY, CONSENT, NAME, PHONE, PHOTO = "need.urgency", "need.consent", "need.name", "need.phone", "need.photo"
@@ -37,10 +33,10 @@ def _category_label(policy, category_id: str | None, lang: str) -> str:
     return "—"
 
 
-def summary(session: Session, policy, draft: dict, lang: str) -> str:
+def summary(session, policy, draft: dict, lang: str) -> str:
     """The form as it stands, for the confirm step."""
-    compound = breadcrumb(session, session.get(OrgUnit, draft["compound_id"]))
-    building = session.get(OrgUnit, draft["building_id"]).name if draft.get("building_id") else "—"
+    compound = places.compound_path(session, draft["compound_id"])
+    building = places.unit_name(session, draft["building_id"]) if draft.get("building_id") else "—"
     resident = "—"
     if draft.get("consent"):
         resident = f"{draft.get('resident_name') or '—'} {draft.get('resident_phone') or ''}".strip()
@@ -50,7 +46,7 @@ def summary(session: Session, policy, draft: dict, lang: str) -> str:
              photo=t("needform.yes" if draft.get("photo_file_id") else "needform.no", lang))
 
 
-def prompt(session: Session, policy, draft: dict, step: str, lang: str) -> tuple[str, list[tuple[str, str]]]:
+def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, list[tuple[str, str]]]:
     """(text, [(button label, data)]) asking for `step`."""
     pre = draft.get("prefill", {})
     if step == COMPOUND:
@@ -87,7 +83,7 @@ def prompt(session: Session, policy, draft: dict, step: str, lang: str) -> tuple
     return summary(session, policy, draft, lang), [(t("needform.submit", lang), "submit")] + edit
 
 
-def apply_button(session: Session, policy, draft: dict, data: str) -> str | None:
+def apply_button(session, policy, draft: dict, data: str) -> str | None:
     """Store a pressed button's value; an error message key when it does not fit."""
     kind, _, value = data.partition(":")
     if kind == "c":
@@ -131,12 +127,11 @@ def _set_phone(policy, draft: dict, value: str) -> str | None:
     return None
 
 
-def apply_text(session: Session, policy, draft: dict, text: str) -> str | None:
+def apply_text(session, policy, draft: dict, text: str) -> str | None:
     """Store typed text for a text step; an error message key when it is not valid."""
     step = draft["step"]
     if step == DESCRIPTION:
-        lo, hi = policy.description_min, policy.description_max
-        if not lo <= len(text.strip()) <= hi:
+        if filing.description_error(policy, text):  # the needs domain's bounds; the form has one message for both
             return "needform.bad_description"
         draft["description"] = text.strip()
     elif step == NAME:

@@ -33,11 +33,10 @@ from telegram.ext import (
 
 from ...errors import DomainError, NotAllowed
 from ...messages import t
-from ...needs import places, resources
+from ...needs import resources
 from ...needs.resources import AVAILABILITY_MAX, CAPACITY_MAX, CONTACT_MAX, NAME_MAX
 from ...needs.tasklist import MANAGE_ACTION
-from ...org import tree as org
-from ...org.permissions import can, outermost_units
+from ...org.permissions import can
 from ..common import as_person, cancel_command, conversation, lang_of, reply, runtime
 
 MENU, UNIT, NAME, TAGS = "reslist.menu", "reslist.unit", "reslist.name", "reslist.tags"
@@ -48,17 +47,6 @@ DRAFT = "resource_draft"
 UNIT_BUTTONS = 12
 LIST_SHOWN = OFF_BUTTONS = 10
 SHOWN_CHARS = 40  # long fields are cut in the list so it stays within one Telegram message (4,096 characters)
-
-
-def _manageable(session, person_id: int, limit: int) -> list[tuple[int, str]]:
-    """(id, breadcrumb) of the units offered as buttons: my units, then the compounds below them."""
-    found = {u.id: org.breadcrumb(session, u) for u in outermost_units(session, person_id, MANAGE_ACTION)}
-    for unit_id, path in places.compounds_for(session, person_id):
-        if unit_id not in found and can(session, person_id, MANAGE_ACTION, unit_id):
-            found[unit_id] = path
-        if len(found) > limit:
-            break
-    return list(found.items())[:limit + 1]
 
 
 def _keyboard(pairs: list[tuple[str, str]]) -> InlineKeyboardMarkup:
@@ -89,11 +77,7 @@ def _line(policy, r: resources.ResourceView, lang: str) -> str:
 
 async def start_resource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """/resource: the active resources of my units, with buttons to add or deactivate one."""
-    def active(session, person_id):
-        roots = outermost_units(session, person_id, MANAGE_ACTION)
-        return [r for root in roots for r in resources.list_resources(session, root.id)] if roots else None
-
-    listed = await as_person(update, context, active, registered_only=False)
+    listed = await as_person(update, context, resources.resources_managed_by, registered_only=False)
     if listed is None:
         context.user_data.pop(DRAFT, None)
         await reply(update, "bot.denied")
@@ -114,7 +98,7 @@ async def start_resource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def ask_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """➕ pressed: offer the units I may manage."""
     await update.callback_query.answer()
-    units = await as_person(update, context, lambda s, pid: _manageable(s, pid, UNIT_BUTTONS)) or []
+    units = await as_person(update, context, lambda s, pid: resources.manageable_units(s, pid, UNIT_BUTTONS)) or []
     if not units:
         await reply(update, "bot.denied")
         return ConversationHandler.END
@@ -125,18 +109,8 @@ async def ask_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
 
 
 async def _set_unit(update: Update, context, ref: str) -> str:
-    def check(session, person_id):
-        try:
-            unit = org.find_unit(session, ref)
-        except org.AmbiguousUnit:
-            return None, "resform.unit_ambiguous"
-        if unit is None:
-            return None, "resform.unit_unknown"
-        if unit.level == "household" or not can(session, person_id, MANAGE_ACTION, unit):
-            return None, "resform.unit_not_allowed"
-        return (unit.id, org.breadcrumb(session, unit)), None
-
-    found, error = await as_person(update, context, check, registered_only=False)
+    found, error = await as_person(update, context, lambda s, pid: resources.resource_unit(s, pid, ref),
+                                   registered_only=False)
     if error:
         await reply(update, error)
         return UNIT

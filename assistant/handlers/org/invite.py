@@ -27,8 +27,6 @@ from telegram.ext import (
 
 from ...messages import t
 from ...org import invites
-from ...org.tree import breadcrumb
-from ...storage.models import Person
 from ..common import as_person, cancel_command, conversation, keyboard, lang_of, reply, runtime
 
 ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
@@ -38,14 +36,13 @@ SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 async def _as_inviter(update: Update, context, fn):
-    """fn(session, person) for the registered sender (person None when unregistered)."""
-    return await as_person(update, context, lambda s, pid: fn(s, s.get(Person, pid) if pid else None),
-                           registered_only=False)
+    """fn(session, person_id) for the sender (person_id None when unregistered)."""
+    return await as_person(update, context, fn, registered_only=False)
 
 
 async def start_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """/invite: offer the roles this user may grant."""
-    roles = await _as_inviter(update, context, lambda s, p: invites.grantable_roles(s, p) if p else [])
+    roles = await _as_inviter(update, context, invites.roles_grantable_by)
     if not roles:
         await reply(update, "bot.denied")
         return ConversationHandler.END
@@ -61,7 +58,7 @@ async def choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     await query.answer()
     role = query.data.split(":", 2)[2]
     context.user_data[DRAFT] = {"role": role}
-    targets = await _as_inviter(update, context, lambda s, p: invites.invite_targets(s, p, role, UNIT_BUTTONS + 1))
+    targets = await _as_inviter(update, context, lambda s, pid: invites.targets_for(s, pid, role, UNIT_BUTTONS + 1))
     buttons = [(path, f"inv:unit:{unit_id}") for unit_id, path in targets[:UNIT_BUTTONS]]
     key = "invite.ask_unit_more" if len(targets) > UNIT_BUTTONS else "invite.ask_unit"
     await query.edit_message_text(t(key, lang_of(update), role=t(f"role.{role}", lang_of(update))),
@@ -72,12 +69,11 @@ async def choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 async def _set_unit(update: Update, context: ContextTypes.DEFAULT_TYPE, unit_ref: str) -> str:
     role = context.user_data[DRAFT]["role"]
 
-    def check(session, person):
+    def check(session, person_id):
         try:
-            unit = invites.resolve_target(session, person, role, unit_ref)
+            return invites.check_target(session, person_id, role, unit_ref), None
         except invites.TargetError as err:
             return None, f"invite.unit_{err.reason}"
-        return (unit.id, breadcrumb(session, unit)), None
 
     found, error = await _as_inviter(update, context, check)
     if error:
@@ -105,10 +101,9 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str 
     draft = context.user_data.pop(DRAFT)
     rt = runtime(context)
 
-    def create(session, person):
-        unit = invites.resolve_target(session, person, draft["role"], draft["unit_id"])
-        invite = invites.create_invite(session, rt.settings, draft["role"], unit, created_by=person, name=name)
-        return invite.code, invite.expires_at
+    def create(session, person_id):
+        issued = invites.issue_invite(session, rt.settings, person_id, draft["role"], draft["unit_id"], name=name)
+        return issued.code, issued.expires_at
 
     try:
         code, expires = await _as_inviter(update, context, create)

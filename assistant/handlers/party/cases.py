@@ -19,7 +19,6 @@ import logging
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
 from telegram import Update
 from telegram.ext import (
     Application,
@@ -31,14 +30,12 @@ from telegram.ext import (
     filters,
 )
 
-from ...errors import DomainError, Invalid, NotAllowed
+from ...errors import DomainError, Invalid
 from ...messages import t
 from ...needs import queries
-from ...org.people import normalise_phone
 from ...org.permissions import can
-from ...party import cases, checkins
+from ...party import cases
 from ...party.checkins import local_date
-from ...storage.models import NegativeCase, Person, RoleBinding
 from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
 from ..notify import send_to
 from .points import compounds_where, member_steps, roster_buttons, today_of
@@ -49,8 +46,6 @@ CB = "cs:"
 DRAFT = "case_draft"
 MEMBER_BUTTONS = 20
 LIST_SHOWN = 10
-FACTS_MIN = 5
-BRANCH_ROLES = ("branch_secretary", "branch_member")
 SWEEP_JOB = "cases_sweep"
 SWEEP_AT = time(8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # daily, after the night's deadlines passed
 
@@ -85,12 +80,7 @@ async def _set_member(update: Update, context, person_id: int) -> str | int:
     lang, policy = lang_of(update), runtime(context).policies.party
 
     def check(session, pid):
-        checkin = checkins.current_checkin(session, person_id)
-        if checkin is None:
-            raise DomainError("case.err.no_branch")
-        if not can(session, pid, "manage_cases", checkin.compound_id):
-            raise NotAllowed("case.err.not_allowed")
-        return session.get(Person, person_id).name
+        return cases.member_name_for_case(session, pid, person_id)
 
     try:
         name = await as_person(update, context, check)
@@ -129,7 +119,7 @@ def _ask_deadline(update: Update, context):
 async def type_facts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """The facts (5–2000 characters): ask the deadline."""
     facts = update.effective_message.text.strip()
-    if not FACTS_MIN <= len(facts) <= cases.TEXT_MAX:
+    if not cases.facts_fit(facts):
         await reply(update, "casebot.facts_len")
         return FACTS
     context.user_data[DRAFT]["facts"] = facts
@@ -275,13 +265,9 @@ async def sweep(context: ContextTypes.DEFAULT_TYPE) -> int:
         with rt.db.session() as session:
             out = []
             for n in notices:
-                case = session.get(NegativeCase, n.case_id)
-                phone = normalise_phone(n.contact)
-                contact_ids = list(session.scalars(select(Person.id).where(Person.phone == phone))) if phone else []
-                officers = set(session.scalars(select(RoleBinding.person_id).where(
-                    RoleBinding.unit_id == case.compound_id, RoleBinding.role.in_(BRANCH_ROLES))))
-                officers.add(case.created_by)
-                out.append((n, queries.accounts_for(session, contact_ids), queries.accounts_for(session, officers)))
+                to = cases.notice_recipients(session, n)
+                out.append((n, queries.accounts_for(session, list(to.contact_ids)),
+                            queries.accounts_for(session, to.branch_ids)))
             return out
 
     found = await asyncio.to_thread(run)

@@ -29,9 +29,8 @@ from telegram.ext import (
 from ...errors import DomainError
 from ...messages import t
 from ...needs import filing, places, queries
-from ...org.tree import AmbiguousUnit, breadcrumb, find_unit
+from ...org.tree import all_compounds, find_compound
 from ...party import checkins
-from ...storage.models import OrgUnit
 from ..common import as_person, cancel_command, conversation, keyboard, lang_of, parse_day, reply, runtime
 from ..notify import send_to
 
@@ -60,7 +59,7 @@ async def _ask(update: Update, context, step: str) -> str:
     if step == CONTACT:
         buttons = [(t("needform.skip", lang), "skip")]
     elif step == COMPOUND:
-        units = await as_person(update, context, lambda s, pid: _compounds(s))
+        units = await as_person(update, context, lambda s, pid: all_compounds(s))
         buttons = [(path, f"c:{cid}") for cid, path in units[:COMPOUND_BUTTONS]]
     elif step == BUILDING:
         units = await as_person(update, context, lambda s, pid: places.buildings_of(s, draft["compound_id"]))
@@ -73,11 +72,6 @@ async def _ask(update: Update, context, step: str) -> str:
     text = t(f"checkinform.{step.split('.')[1]}", lang, **_summary_values(draft, lang))
     await update.effective_message.reply_text(text, reply_markup=_keyboard(buttons))
     return step
-
-
-def _compounds(session) -> list[tuple[int, str]]:
-    units = session.query(OrgUnit).filter(OrgUnit.level == "compound").order_by(OrgUnit.path)
-    return [(u.id, breadcrumb(session, u)) for u in units]
 
 
 def _summary_values(draft: dict, lang: str) -> dict:
@@ -118,7 +112,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
             return await _ask(update, context, step)
         draft[{WORK_UNIT: "work_unit", PARTY_ORG: "party_org", CONTACT: "contact"}[step]] = text
     elif step == COMPOUND:
-        unit = await as_person(update, context, lambda s, pid: _find_compound(s, text))
+        unit = await as_person(update, context, lambda s, pid: find_compound(s, text))
         if unit is None:
             await reply(update, "checkin.err.compound")
             return await _ask(update, context, step)
@@ -142,14 +136,6 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     return await _ask(update, context, NEXT[step])
 
 
-def _find_compound(session, text: str) -> tuple[int, str] | None:
-    try:
-        unit = find_unit(session, text)
-    except AmbiguousUnit:
-        return None
-    return (unit.id, breadcrumb(session, unit)) if unit is not None and unit.level == "compound" else None
-
-
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """A button of the current question."""
     query = update.callback_query
@@ -162,7 +148,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
     if step == CONTACT and data == "skip":
         draft["contact"] = None
     elif step == COMPOUND and kind == "c":
-        found = await as_person(update, context, lambda s, pid: _find_compound(s, value))
+        found = await as_person(update, context, lambda s, pid: find_compound(s, value))
         if found is None:
             return await _ask(update, context, step)
         draft["compound_id"], draft["compound_path"] = found

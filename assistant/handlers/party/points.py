@@ -28,13 +28,13 @@ from telegram.ext import (
     filters,
 )
 
-from ...errors import DomainError, NotAllowed
+from ...errors import DomainError
 from ...messages import t
 from ...needs import queries
 from ...org import permissions
+from ...org.people import name_of
 from ...party import checkins, points
 from ...party.checkins import local_date
-from ...storage.models import OrgUnit, Person
 from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
 from ..notify import send_to
 
@@ -47,9 +47,9 @@ ENTRY_BUTTONS = 8
 BOARD_SHOWN = 10
 
 
-def compounds_where(session, person_id: int, action: str) -> list:
+def compounds_where(session, person_id: int, action: str) -> list[permissions.UnitRef]:
     """Compounds where the person may do `action` (the org domain's scope query), by name."""
-    return sorted(permissions.compounds_where(session, person_id, action), key=lambda u: (u.name, u.id))
+    return permissions.compound_refs_where(session, person_id, action)
 
 
 def today_of(context) -> date:
@@ -80,7 +80,7 @@ async def show_points(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int
     def load(session, pid):
         mine = points.summary(session, pid, today)
         may_record = bool(compounds_where(session, pid, "record_points"))
-        has_branch = may_record or checkins.current_checkin(session, pid) is not None
+        has_branch = may_record or checkins.current_branch(session, pid) is not None
         return mine, may_record, has_branch
 
     found = await as_person(update, context, load)
@@ -121,15 +121,8 @@ async def _set_member(update: Update, context, person_id: int) -> str | int:
     draft, lang = context.user_data.get(DRAFT) or {"mode": "rec"}, lang_of(update)
 
     def check(session, pid):
-        checkin = checkins.current_checkin(session, person_id)
-        if checkin is None:
-            raise DomainError("points.err.no_branch")
-        if not points.may_record(session, pid, checkin.compound):
-            raise NotAllowed("points.err.not_allowed")
-        history = points.entries(session, person_id)
-        corrected = {e.corrects_id for e in history if e.corrects_id}
-        open_entries = [e for e in history if e.corrects_id is None and e.id not in corrected]
-        return session.get(Person, person_id).name, open_entries[-ENTRY_BUTTONS:][::-1]
+        ledger = points.ledger_for(session, pid, person_id)
+        return ledger.name, ledger.open_entries[-ENTRY_BUTTONS:][::-1]
 
     try:
         found = await as_person(update, context, check)
@@ -241,7 +234,7 @@ async def _record(update: Update, context, note: str | None) -> int:
     def run(session, pid):
         entry = points.record_points(session, rt.policies.party, pid, draft["person_id"], draft["activity"],
                                      date.fromisoformat(draft["on_date"]), note, now=rt.clock())
-        return entry, session.get(Person, pid).name, queries.accounts_for(session, [draft["person_id"]])
+        return entry, name_of(session, pid), queries.accounts_for(session, [draft["person_id"]])
 
     try:
         entry, recorder, recipients = await as_person(update, context, run)
@@ -282,7 +275,7 @@ async def type_fix_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
 
     def run(session, pid):
         fix = points.correct(session, draft["entry_id"], pid, note, now=rt.clock())
-        return fix, session.get(Person, pid).name, queries.accounts_for(session, [fix.person_id])
+        return fix, name_of(session, pid), queries.accounts_for(session, [fix.person_id])
 
     try:
         fix, recorder, recipients = await as_person(update, context, run)
@@ -296,7 +289,7 @@ async def type_fix_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     return ConversationHandler.END
 
 
-def board_text(session, policy, compound: OrgUnit, today: date, lang: str) -> str:
+def board_text(session, policy, compound: permissions.UnitRef, today: date, lang: str) -> str:
     """A branch's leaderboard for this month and the quarter's title holders."""
     lines = [t("pointsbot.board_head", lang, compound=compound.name, month=today.strftime("%Y-%m"))]
     board = points.leaderboard(session, compound.id, today)[:BOARD_SHOWN]
@@ -317,9 +310,9 @@ async def show_board(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
     def load(session, pid):
         compounds = {c.id: c for c in compounds_where(session, pid, "record_points")}
-        mine = checkins.current_checkin(session, pid)
+        mine = checkins.current_branch(session, pid)
         if mine is not None:
-            compounds.setdefault(mine.compound_id, mine.compound)
+            compounds.setdefault(mine.id, mine)
         return [board_text(session, policy, c, today, lang) for c in compounds.values()]
 
     texts = await as_person(update, context, load)
