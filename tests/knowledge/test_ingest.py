@@ -101,3 +101,39 @@ def test_vector_store_rebuilt_when_lost(settings, tmp_path):
     assert first.store.count() == 0
     index = KnowledgeIndex(settings)
     assert index.store.count() == len(index.chunks) > 0
+
+
+def test_vectors_are_embedded_once_per_model_and_text(tmp_path):
+    from langchain_core.embeddings import Embeddings
+
+    from assistant.config import Settings
+
+    class CountingEmbeddings(Embeddings):
+        """A stand-in model (not a real one) that counts the texts it embeds."""
+
+        model_name = "counting-fake"
+        calls = 0
+
+        def embed_documents(self, texts):
+            CountingEmbeddings.calls += len(texts)
+            return [[float(len(t)), 1.0] for t in texts]
+
+        def embed_query(self, text):
+            CountingEmbeddings.calls += 1
+            return [float(len(text)), 1.0]
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("一、停车\n\n1. 规范停车。党员要带头规范停车。\n", encoding="utf-8")
+    cache = tmp_path / "vectors.sqlite"
+    first = KnowledgeIndex(Settings(data_dir=tmp_path / "one", embedding_cache_file=cache), embeddings=CountingEmbeddings())
+    first.ingest([corpus], progress=False)
+    embedded = CountingEmbeddings.calls
+    assert embedded > 0
+    second = KnowledgeIndex(Settings(data_dir=tmp_path / "two", embedding_cache_file=cache), embeddings=CountingEmbeddings())
+    second.ingest([corpus], progress=False)
+    assert CountingEmbeddings.calls == embedded  # every vector came from the cache
+    assert second.store.count() == len(second.chunks) > 0
+    off = KnowledgeIndex(Settings(data_dir=tmp_path / "three", embedding_cache_file=""), embeddings=CountingEmbeddings())
+    off.ingest([corpus], progress=False)
+    assert CountingEmbeddings.calls == 2 * embedded
