@@ -344,6 +344,18 @@ class KnowledgeIndex:
         report.chunks = len(self.chunks)
         return report
 
+    def warm(self) -> None:
+        """Load what the first question would otherwise load (the model, the word sounds, the synonyms and the
+        confidence models), so that a bot opening the index in post_init answers its first question at once."""
+        from .confidence import shipped
+        from .question import synonyms
+
+        if self.chunks:
+            self.query_vector("warm")
+            _ = self.homophones.by_sound
+        synonyms()
+        shipped()
+
     # ---- search --------------------------------------------------------------------------
     def query_vector(self, question: str) -> np.ndarray:
         return np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
@@ -371,4 +383,5 @@ def open_index(settings: Settings, embeddings: Embeddings | None = None, sync: b
     index = KnowledgeIndex(settings, embeddings=embeddings)
     if sync and settings.corpus_dir.exists():
         index.ingest([settings.corpus_dir], progress=progress)
+    index.warm()
     return index
