@@ -171,11 +171,11 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
             own = [n for n in answers if index.bank[n].unit == u]
             bank_lex = max((lex[n] for n in own), default=0.0)
             nearest_own = max(own, key=lambda n: bank_sims[n], default=None)
-            context = surface(chunk.index_text) | (index.bank_surfaces[nearest_own] if nearest_own is not None else frozenset())
+            context = index.chunk_surface(row) | (index.bank_surfaces[nearest_own] if nearest_own is not None else frozenset())
             found = states_value(question.kind, text) if checkable else None
             features = {
                 "unit_cov": coverage(words, norm),
-                "unit_tok_cov": coverage(words, set(index.tokenizer.precise(norm))),
+                "unit_tok_cov": coverage(words, index.unit_words(row, u)),
                 "clause_cov": clause_cov,
                 "unseen": words.unseen / words.total if words.total else 1.0,
                 "dense_chunk": query.dense.get(row, dense_floor),

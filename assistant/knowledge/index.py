@@ -18,7 +18,7 @@ from .bank import BankQuestion, load_bank, surface
 from .chunking import Chunk, chunk_document
 from .embeddings import E5Embeddings, embed_queries
 from .ingest import SourceDocument, UnreadableDocument, discover, read_document, source_sha256
-from .tokenize import Tokenizer, get_tokenizer
+from .tokenize import Tokenizer, get_tokenizer, normalize
 from .typos import Homophones
 from .units import unit_id, units
 from .vector_cache import VectorCache
@@ -233,6 +233,8 @@ class KnowledgeIndex:
             if b.chunk_id in self.by_id:
                 self.bank_by_chunk[self.by_id[b.chunk_id]].append(n)
         self._df_cache: dict[str, int] = {}
+        self._unit_words: dict[tuple[int, int], frozenset[str]] = {}
+        self._chunk_surfaces: dict[int, frozenset[str]] = {}
         self.bank_surfaces = [surface(b.text) for b in self.bank]
         # How well each document's bank covers it (1.0 from BANK_PER_UNIT questions per unit up).
         unit_counts = Counter(c.chunk_id.split("#")[0] for c, us in zip(self.chunks, self.units) for _ in us)
@@ -363,6 +365,18 @@ class KnowledgeIndex:
     def dense(self, vector: np.ndarray, n: int) -> dict[int, float]:
         """Cosine similarity of the n chunks nearest to a query vector."""
         return {self.by_id[cid]: sim for cid, sim in self.store.query(vector.tolist(), n) if cid in self.by_id}
+
+    def unit_words(self, row: int, unit: int) -> frozenset[str]:
+        """A unit's precise-mode words (normalised), computed once."""
+        key = (row, unit)
+        if key not in self._unit_words:
+            self._unit_words[key] = frozenset(self.tokenizer.precise(normalize(self.units[row][unit])))
+        return self._unit_words[key]
+
+    def chunk_surface(self, row: int) -> frozenset[str]:
+        if row not in self._chunk_surfaces:
+            self._chunk_surfaces[row] = surface(self.chunks[row].index_text)
+        return self._chunk_surfaces[row]
 
     def doc_freq(self, word: str) -> int:
         """How many chunks contain the word (as a substring: segmentation does not matter)."""
