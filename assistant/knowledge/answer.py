@@ -96,10 +96,22 @@ def _near_miss(index: KnowledgeIndex, question: Question, cands: list[Candidate]
     chunk = index.chunks[best.row]
     clause_text = normalize(chunk.index_text)
     found = [forms[0] for forms, weight in sorted(words.seen, key=lambda fw: -fw[1]) if any(f in clause_text for f in forms)]
-    entity = "、".join(found[:ENTITY_WORDS])
+    entity = _phrase(normalize(question.text), found[:ENTITY_WORDS])
     kind = question.kind if question.kind in ATTRIBUTE_KINDS else "other"
     return t("answer.near_miss", lang, entity=entity, attribute=t(f"answer.attr.{kind}", "zh"),
              attribute_en=t(f"answer.attr.{kind}", "en"), doc=chunk.doc, cite=chunk.cite, quote=best.text)
+
+
+def _phrase(text: str, words: list[str]) -> str:
+    """The words as the question says them: adjacent ones joined (负面行为 + 评价 → 负面行为评价), others with 、."""
+    words = sorted(words, key=lambda w: text.find(w) if w in text else len(text))
+    parts: list[str] = []
+    for word in words:
+        if parts and parts[-1] + word in text:
+            parts[-1] += word
+        else:
+            parts.append(word)
+    return "、".join(parts)
 
 
 def _quote(cands: list[Candidate], best: Candidate) -> str:
