@@ -25,6 +25,7 @@ from assistant.config import get_settings  # noqa: E402
 from assistant.knowledge.answer import _quote, clean_question, rank  # noqa: E402
 from assistant.knowledge.confidence import DECISION_FEATURES, MODEL_FILE, Engine, Model, decision_row, fit, fit_listwise  # noqa: E402
 from assistant.knowledge.evaluation import judge, load_questions  # noqa: E402
+from assistant.knowledge.ingest import squash  # noqa: E402
 from assistant.knowledge.evidence import FEATURES, candidates, feature_matrix  # noqa: E402
 from assistant.knowledge.index import KnowledgeIndex  # noqa: E402
 from assistant.llm.provider import embeddings  # noqa: E402
@@ -34,10 +35,6 @@ SEED = 20261201
 
 
 FOLDS = 5
-
-
-def _squash(text: str) -> str:
-    return "".join(text.split())
 
 
 @dataclass
@@ -61,7 +58,7 @@ def examples(index: KnowledgeIndex, items: list[dict]) -> list[Example]:
 
 def example(index: KnowledgeIndex, item: dict, cands: list) -> Example:
     y = [float(item["clause"] is not None and (not item["clause"] or index.chunks[c.row].clause in item["clause"])
-               and any(_squash(m) in _squash(c.text) for m in item["must"])) for c in cands]
+               and any(squash(m) in squash(c.text) for m in item["must"])) for c in cands]
     return Example(item, cands, feature_matrix(cands), np.array(y))
 
 
@@ -94,7 +91,6 @@ def main() -> None:
     index = KnowledgeIndex(settings, embeddings=embeddings(settings))
     index.ingest([settings.corpus_dir], progress=False)
     exs = examples(index, load_questions(Path(args.train)))
-    x = np.vstack([e.x for e in exs])
     y = np.concatenate([e.y for e in exs])
     units = fit_listwise(FEATURES, [(e.x, e.y) for e in exs], l2=args.l2)
     # The decision model learns from unit scores the unit model did not see (out of fold).

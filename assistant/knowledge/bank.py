@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .chunking import Chunk
-from .ingest import sidecar
+from .ingest import sidecar, squash
 from .tokenize import normalize
 from .units import units
 
@@ -38,21 +38,17 @@ class BankQuestion:
     gap: bool = False
 
 
-def _squash(text: str) -> str:
-    return "".join(text.split())
-
-
 def _locate(chunks: list[Chunk], clause: str, evidence: str) -> tuple[Chunk, int] | None:
-    wanted = _squash(evidence)
+    wanted = squash(evidence)
     for chunk in (c for c in chunks if c.clause == clause):
         for n, unit in enumerate(units(chunk)):
-            if wanted in _squash(unit):
+            if wanted in squash(unit):
                 return chunk, n
-        if wanted in _squash(chunk.text):  # evidence across two units: the one holding its start
+        if wanted in squash(chunk.text):  # evidence across two units: the one holding its start
             for n, unit in enumerate(units(chunk)):
-                if wanted[:6] in _squash(unit):
+                if wanted[:6] in squash(unit):
                     return chunk, n
-        if wanted in _squash(chunk.index_text):  # the clause's heading: its first unit
+        if wanted in squash(chunk.index_text):  # the clause's heading: its first unit
             return chunk, 0
     return None
 

@@ -6,15 +6,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .answer import Answer
+from .ingest import squash
 
 
 def load_questions(path: Path) -> list[dict]:
     """Lines of {"q", "clause": [labels] | [] (any) | null (must refuse), "must": [facts]}."""
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-
-
-def _squash(text: str) -> str:
-    return "".join(text.split())
 
 
 def judge(item: dict, confident: bool, clause: str | None, answer: str) -> bool:
@@ -25,7 +22,7 @@ def judge(item: dict, confident: bool, clause: str | None, answer: str) -> bool:
         return False
     if item["clause"] and clause not in item["clause"]:
         return False
-    return all(_squash(fact) in _squash(answer) for fact in item["must"])
+    return all(squash(fact) in squash(answer) for fact in item["must"])
 
 
 def judge_answer(item: dict, result: Answer) -> bool:

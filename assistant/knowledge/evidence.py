@@ -14,6 +14,7 @@ from .chunking import Chunk
 from .index import KnowledgeIndex
 from .question import Question, answer_types, states_value, synonyms
 from .retriever import Hit, Query
+from .tokenize import normalize
 
 BANK_NEIGHBOURS = 8  # bank questions whose units join the candidates
 SYNONYM_WEIGHT = 0.6  # a word found only through a 词林 synonym counts this much
@@ -111,12 +112,6 @@ def coverage(words: Words, text: str | set[str]) -> float:
     return sum(w for forms, w in words.seen if any(f in text for f in forms)) / total
 
 
-def _norm(text: str) -> str:
-    from .tokenize import normalize
-
-    return normalize(text)
-
-
 def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: list[Hit],
                use_bank: bool = True) -> list[Candidate]:
     """Every unit of the retrieved chunks and of the chunks the nearest bank questions point to.
@@ -138,7 +133,13 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
             votes[key] = votes.get(key, 0.0) + float(weight)
     said = surface(query.text)
     content = surface("".join(question.words)) | frozenset(question.unknown)
-    lex = [overlap(said, shape) for shape in index.bank_surfaces] if len(bank_sims) else []
+    lex: dict[int, float] = {}  # word overlap with bank question n, for the candidates' bank questions only
+
+    def overlap_with(n: int) -> float:
+        if n not in lex:
+            lex[n] = overlap(said, index.bank_surfaces[n])
+        return lex[n]
+
     rows = [index.by_id[h.chunk.chunk_id] for h in hits]
     for n in nearest:
         row = index.by_id.get(index.bank[n].chunk_id)
@@ -151,11 +152,11 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
     kind = answer_types().get(question.kind or "")
     checkable = kind is not None and kind.value is not None
     labels = referenced_labels(query.text)
-    numbers = set(NUMBER_RE.findall(_norm(query.text)))
+    numbers = set(NUMBER_RE.findall(normalize(query.text)))
     out: list[Candidate] = []
     for row in rows:
         chunk: Chunk = index.chunks[row]
-        clause_text = _norm(chunk.index_text)
+        clause_text = normalize(chunk.index_text)
         clause_cov = coverage(words, clause_text)
         bank_rows = index.bank_by_chunk.get(row, []) if len(bank_sims) else []
         density = index.bank_density.get(chunk.chunk_id.split("#")[0], 0.0) if len(bank_sims) else 0.0
@@ -164,12 +165,12 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
         bank_clause = max((float(bank_sims[n]) for n in answers), default=0.0)
         bank_gap = max((float(bank_sims[n]) for n in gaps), default=0.0)
         for u, text in enumerate(index.units[row]):
-            norm = _norm(text)
+            norm = normalize(text)
             uid = index.unit_row.get(f"{chunk.chunk_id}~{u}")
             dense_unit = float(index.unit_vectors[uid] @ vector) if uid is not None and vector is not None else 0.0
             bank_unit = max((float(bank_sims[n]) for n in answers if index.bank[n].unit == u), default=0.0)
             own = [n for n in answers if index.bank[n].unit == u]
-            bank_lex = max((lex[n] for n in own), default=0.0)
+            bank_lex = max((overlap_with(n) for n in own), default=0.0)
             nearest_own = max(own, key=lambda n: bank_sims[n], default=None)
             context = index.chunk_surface(row) | (index.bank_surfaces[nearest_own] if nearest_own is not None else frozenset())
             found = states_value(question.kind, text) if checkable else None
@@ -196,19 +197,20 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
             features["label_ref"] = float(chunk.clause in labels)
             features["bank_vote"] = votes.get((chunk.chunk_id, u), 0.0) - votes.get((chunk.chunk_id, -1), 0.0)
             features["bank_lex"] = bank_lex
-            features["bank_lex_clause"] = max((lex[n] for n in answers), default=0.0)
+            features["bank_lex_clause"] = max((overlap_with(n) for n in answers), default=0.0)
             features["bank_density"] = density
             features["residual"] = len(content - context) / len(content) if content else 0.0
             features["number_missing"] = (sum(n not in set(NUMBER_RE.findall(norm)) for n in numbers) / len(numbers)
                                           if numbers else 0.0)
             out.append(Candidate(row, u, text, features, hit_of.get(row)))
-    best_answer = max((float(bank_sims[n]) for n in range(len(bank_sims)) if not index.bank[n].gap), default=0.0)
-    best_gap = max((float(bank_sims[n]) for n in range(len(bank_sims)) if index.bank[n].gap), default=0.0)
+    gaps = index.bank_gaps if len(bank_sims) else np.zeros(0, dtype=bool)
+    best_answer = float(bank_sims[~gaps].max()) if (~gaps).any() else 0.0
+    best_gap = float(bank_sims[gaps].max()) if gaps.any() else 0.0
     for name in ("unit_cov", "dense_unit", "dense_chunk"):
         top = max((c.features[name] for c in out), default=0.0)
         for c in out:
             c.features[f"{name}_rel"] = c.features[name] - top
-    has_gaps = any(b.gap for b in index.bank) and len(bank_sims)
+    has_gaps = bool(gaps.any())
     for c in out:
         c.features["bank_unit_rel"] = c.features["bank_unit"] - best_answer
         c.features["bank_clause_rel"] = c.features["bank_clause"] - best_answer

@@ -42,6 +42,11 @@ class SourceDocument:
 SIDECARS = (".meta.json", ".questions.jsonl")  # metadata and question bank, beside the document
 
 
+def squash(text: str) -> str:
+    """The text without whitespace (how facts, evidence and document identity are compared)."""
+    return "".join(text.split())
+
+
 def file_sha256(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
