@@ -58,10 +58,10 @@ async def as_person(update: Update, context: ContextTypes.DEFAULT_TYPE, fn, *, r
     channel, external_id = account_of(update, context)
 
     def call(session):
-        account = invites.account_of(session, channel, external_id)
-        if account is None and registered_only:
+        person_id = invites.person_id_of(session, channel, external_id)
+        if person_id is None and registered_only:
             return None
-        return fn(session, account.person_id if account else None)
+        return fn(session, person_id)
 
     return await in_session(context, call, read_only=read_only)
 

@@ -61,6 +61,11 @@ def description_error(policy: NeedsPolicy, text: str | None) -> str | None:
     return None
 
 
+def name_error(name: str) -> str | None:
+    """The message key when a resident's name is empty or longer than NAME_MAX, else None."""
+    return "need.err.name" if not 1 <= len((name or "").strip()) <= NAME_MAX else None
+
+
 def validate_draft(policy: NeedsPolicy, draft: NeedDraft, session: Session | None = None) -> list[tuple[str, str]]:
     """(field, message key) for every problem; with a session also checks the compound and building."""
     errors: list[tuple[str, str]] = []
@@ -72,7 +77,7 @@ def validate_draft(policy: NeedsPolicy, draft: NeedDraft, session: Session | Non
         errors.append(("urgency", "need.err.urgency"))
     if draft.resident_phone and draft.resident_phone.strip() and not valid_phone(draft.resident_phone):
         errors.append(("resident_phone", "need.err.phone"))
-    if draft.resident_name and len(draft.resident_name.strip()) > NAME_MAX:
+    if draft.resident_name and name_error(draft.resident_name):
         errors.append(("resident_name", "need.err.name"))
     if draft.photo_file_id and len(draft.photo_file_id) > PHOTO_MAX:
         errors.append(("photo_file_id", "need.err.photo"))

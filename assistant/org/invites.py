@@ -59,11 +59,10 @@ class RedeemResult:
 
 @dataclass
 class Identity:
-    """Who a channel account is, as plain values (safe after the session closed) plus the ORM objects."""
+    """Who a channel account is, as plain values (safe after the session closed)."""
 
-    person: Person
-    account: ChannelAccount
-    bindings: list[RoleBinding]
+    person_id: int
+    account_id: int
     name: str
     phone: str  # in full: only the owner asks "who am I"
     party_member: bool
@@ -73,10 +72,6 @@ class Identity:
     @property
     def role_names(self) -> list[str]:
         return [view.role for view in self.roles]
-
-    @property
-    def units(self) -> list[OrgUnit]:
-        return [b.unit for b in self.bindings]
 
 
 def normalise_code(code: str) -> str:
@@ -205,9 +200,14 @@ def whoami(session: Session, channel: str, external_id: str | int) -> Identity |
     if account is None:
         return None
     person = account.person
-    bindings = people.roles_of(person)
-    return Identity(person, account, bindings, person.name, person.phone or "", person.party_member,
-                    account.language_code, [RoleView.of(session, b) for b in bindings])
+    return Identity(person.id, account.id, person.name, person.phone or "", person.party_member,
+                    account.language_code, [RoleView.of(session, b) for b in people.roles_of(person)])
+
+
+def person_id_of(session: Session, channel: str, external_id: str | int) -> int | None:
+    """The id of the person behind a channel account, or None when unregistered."""
+    account = account_of(session, channel, external_id)
+    return account.person_id if account else None
 
 
 def grantable_roles(session: Session, person: Person) -> list[str]:

@@ -102,25 +102,30 @@ class CheckinForm:
     probationary: bool = False  # 预备党员
 
 
+def text_error(value: str | None) -> str | None:
+    """The message key when a typed check-in field is empty or longer than TEXT_MAX, else None."""
+    value = (value or "").strip()
+    return "checkin.err.required" if not value else "checkin.err.too_long" if len(value) > TEXT_MAX else None
+
+
 def _text(value: str | None, field: str, errors: list, required: bool = True) -> str | None:
     value = (value or "").strip()
-    if not value:
-        if required:
-            errors.append((field, "checkin.err.required"))
+    if not value and not required:
         return None
-    if len(value) > TEXT_MAX:
-        errors.append((field, "checkin.err.too_long"))
-    return value
+    if key := text_error(value):
+        errors.append((field, key))
+    return value or None
+
+
+def date_error(policy: PartyPolicy, day: date, today: date) -> str | None:
+    """The message key when a party date lies in the future or before the policy's earliest date, else None."""
+    return "checkin.err.future" if day > today else "checkin.err.too_early" if day < policy.earliest_date else None
 
 
 def check_date(policy: PartyPolicy, day: date | None, field: str, today: date, errors: list) -> None:
     """Refuse a party date in the future or before the policy's earliest date."""
-    if day is None:
-        return
-    if day > today:
-        errors.append((field, "checkin.err.future"))
-    elif day < policy.earliest_date:
-        errors.append((field, "checkin.err.too_early"))
+    if day is not None and (key := date_error(policy, day, today)):
+        errors.append((field, key))
 
 
 def check_place(session: Session, compound_id: int | None, building_id: int | None, errors: list) -> None:

@@ -47,7 +47,7 @@ def test_db_org_and_invite(cli, cfg, tmp_path):
     try:
         with db.session() as s:
             assert redeem(s, cfg, code, "terminal", "liu").outcome == Outcome.OK
-            assert whoami(s, "terminal", "liu").person.name == "刘书记"
+            assert whoami(s, "terminal", "liu").name == "刘书记"
     finally:
         db.dispose()
 

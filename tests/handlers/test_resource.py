@@ -52,7 +52,7 @@ def _resources(db, ref: str, include_inactive: bool = False):
 
 def _person_id(db, user_id: int) -> int:
     with db.session() as s:
-        return whoami(s, "telegram", str(user_id)).person.id
+        return whoami(s, "telegram", str(user_id)).person_id
 
 
 def test_add_a_resource_step_by_step(bot, bot_settings, tree):

@@ -17,7 +17,6 @@ ALL_STEPS = ORDER + [DUPLICATE]
 TEXT_STEPS = {DESCRIPTION, NAME, PHONE}
 EDITABLE = [COMPOUND, BUILDING, CATEGORY, DESCRIPTION, URGENCY, CONSENT, PHOTO]
 BACK_WORDS = {"返回", "上一步", "back"}
-NAME_MAX = 50
 MARK = "✓ "
 
 
@@ -135,7 +134,7 @@ def apply_text(session, policy, draft: dict, text: str) -> str | None:
             return "needform.bad_description"
         draft["description"] = text.strip()
     elif step == NAME:
-        if not 1 <= len(text.strip()) <= NAME_MAX:
+        if filing.name_error(text):  # the needs domain's bound (filing.NAME_MAX)
             return "needform.bad_name"
         draft["resident_name"] = text.strip()
     elif step == PHONE:

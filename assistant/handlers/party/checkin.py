@@ -39,7 +39,6 @@ PHONE, IN_SERVICE, FULL, MOVED, MOVED_ON = "ci.phone", "ci.in_service", "ci.full
 CONFIRM, REASON = "ci.confirm", "ci.reason"
 DRAFT, DECIDING = "checkin_draft", "checkin_deciding"
 CB = "ci:"
-TEXT_MAX = 200
 COMPOUND_BUTTONS = 12
 
 
@@ -107,8 +106,8 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     step, text = draft["step"], update.effective_message.text.strip()
     rt = runtime(context)
     if step in (WORK_UNIT, PARTY_ORG, CONTACT):
-        if not 1 <= len(text) <= TEXT_MAX:
-            await reply(update, "checkin.err.too_long")
+        if key := checkins.text_error(text):
+            await reply(update, key)
             return await _ask(update, context, step)
         draft[{WORK_UNIT: "work_unit", PARTY_ORG: "party_org", CONTACT: "contact"}[step]] = text
     elif step == COMPOUND:
@@ -125,8 +124,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     elif step == MOVED_ON:
         today = rt.clock().astimezone(rt.policies.party.zone).date()
         moved_on = parse_day(text, today)
-        error = ("needform.bad_date" if moved_on is None else "checkin.err.future" if moved_on > today
-                 else "checkin.err.too_early" if moved_on < rt.policies.party.earliest_date else None)
+        error = "needform.bad_date" if moved_on is None else checkins.date_error(rt.policies.party, moved_on, today)
         if error:
             await reply(update, error)
             return await _ask(update, context, step)
