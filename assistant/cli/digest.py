@@ -16,7 +16,10 @@ from ._common import unit as _unit
 
 def digest(
     unit: str = typer.Option(..., "--unit", help="Unit id, code, name or path (e.g. 澄江街道/梅园社区)."),
-    period: str = typer.Option("today", "--period", help="today, yesterday, week, lastweek or month."),
+    period: str = typer.Option("today", "--period", help="today, yesterday, week, lastweek, month, lastmonth, quarter "
+                               "(calendar), last7, last30 (rolling), 本月/上月/… or a range 2026-11-01..2026-11-30."),
+    since: str | None = typer.Option(None, "--from", help="First day of a date range (YYYY-MM-DD); with --to."),
+    until: str | None = typer.Option(None, "--to", help="Last day of a date range (YYYY-MM-DD); with --from."),
     png: Path | None = typer.Option(None, "--png", help="Write the chart here (PNG)."),
     xlsx: Path | None = typer.Option(None, "--xlsx", help="Write the period's needs with their history here."),
     lang: str = typer.Option("zh", "--lang", help="zh or en."),
@@ -24,6 +27,7 @@ def digest(
     """Print the digest of a unit and its subtree for a period (numbers as of now)."""
     from ..digest import build as digests
     from ..digest.charts import digest_png
+    from ..digest.context import parse_period
     from ..digest.export import export_needs_xlsx
     from ..llm.narrative import narrator
     from ..storage.models import utcnow
@@ -34,6 +38,8 @@ def digest(
         found = _unit(session, unit)
         now = utcnow()
         try:
+            if since or until:
+                period = parse_period(since or until, until or since)
             d = digests.build(session, found.id, period, now, policies,
                               top_n=settings.digest_top_n, hotspot_min=settings.digest_hotspot_min)
         except Invalid as error:

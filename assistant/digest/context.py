@@ -12,6 +12,7 @@ The rates (the formulas are also in /digest_help and the README):
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -25,52 +26,101 @@ from ..messages import t
 from ..org.tree import breadcrumb
 from ..storage.models import LEVELS, Need, OrgUnit
 
-PERIODS: tuple[str, ...] = ("today", "yesterday", "week", "lastweek", "month")
+PERIODS: tuple[str, ...] = ("today", "yesterday", "week", "lastweek", "month", "lastmonth", "quarter", "last7", "last30")
 PERIOD_ALIASES = {"今天": "today", "今日": "today", "昨天": "yesterday", "昨日": "yesterday", "本周": "week",
-                  "周": "week", "近7天": "week", "上周": "lastweek", "本月": "month", "月": "month", "近30天": "month"}
+                  "周": "week", "上周": "lastweek", "本月": "month", "月": "month", "上月": "lastmonth",
+                  "本季度": "quarter", "季度": "quarter", "本季": "quarter", "近7天": "last7", "7天": "last7",
+                  "近30天": "last30", "30天": "last30"}
+RANGE_SEPARATORS = re.compile(r"\s*(?:\.\.|~|～|至|到|—|--)\s*")
+RANGE_MAX_DAYS = 400  # a date range covers at most this many days (a year and a bit, for annual reports)
 DIGEST_LEVELS: tuple[str, ...] = ("district", "street", "community", "compound")
 
 
 @dataclass(frozen=True)
 class Period:
-    """[start, end) in UTC; `days` are the local calendar days it touches (for the chart)."""
+    """[start, end) in UTC; `days` are the local calendar days it touches (for the chart). `key` is one of
+    PERIODS or a date range "YYYY-MM-DD..YYYY-MM-DD"."""
 
     key: str
     start: datetime
     end: datetime
     days: tuple[date, ...]
 
+    @property
+    def is_range(self) -> bool:
+        return ".." in self.key
+
     def label(self, zone: ZoneInfo, lang: str | None = None) -> str:
         last = (self.end - timedelta(microseconds=1)).astimezone(zone)
+        if self.is_range:
+            return t("digest.period.range", lang, start=self.days[0].isoformat(), end=self.days[-1].isoformat())
         return t("digest.period", lang, name=t(f"digest.period.{self.key}", lang),
                  start=self.start.astimezone(zone).strftime("%m-%d %H:%M"), end=last.strftime("%m-%d %H:%M"))
 
 
-def parse_period(text: str | None) -> str:
-    """A period key from user input (today/week/…, 今天/本周/…); Invalid when unknown."""
+DAY = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?")
+
+
+def _day(text: str, given: str) -> date:
+    found = DAY.fullmatch(text.strip())
+    if found is None:
+        raise Invalid("digest.err.range_day", given=given, day=text.strip())
+    try:
+        return date(*(int(g) for g in found.groups()))
+    except ValueError:
+        raise Invalid("digest.err.range_no_day", day=text.strip()) from None
+
+
+def parse_period(text: str | None, until: str | None = None) -> str:
+    """A period key from user input: today/week/…, 今天/本周/上月/…, or a date range given as
+    "2026-11-01..2026-11-30" (also ~ 至 到) or as two dates (`until`); Invalid when it is none of these."""
     key = (text or "today").strip().lower()
+    if until is not None or RANGE_SEPARATORS.search(key) or DAY.fullmatch(key):
+        parts = [key, until.strip()] if until is not None else RANGE_SEPARATORS.split(key, maxsplit=1)
+        start, end = _day(parts[0], text), _day(parts[-1], text)
+        if end < start:
+            raise Invalid("digest.err.range_order", start=start.isoformat(), end=end.isoformat())
+        if (end - start).days + 1 > RANGE_MAX_DAYS:
+            raise Invalid("digest.err.range_long", days=RANGE_MAX_DAYS)
+        return f"{start.isoformat()}..{end.isoformat()}"
     key = PERIOD_ALIASES.get(key, key)
     if key not in PERIODS:
         raise Invalid("digest.err.period", given=text, known=" / ".join(PERIODS))
     return key
 
 
+def _calendar(key: str, local: datetime, zone: ZoneInfo) -> tuple[datetime, datetime]:
+    day = lambda d: datetime.combine(d, time(0), zone)
+    today = local.date()
+    if ".." in key:
+        first, last = (date.fromisoformat(d) for d in key.split(".."))
+        return day(first), day(last + timedelta(days=1))
+    month_start = today.replace(day=1)
+    quarter_start = today.replace(month=(today.month - 1) // 3 * 3 + 1, day=1)
+    last_month_start = (month_start - timedelta(days=1)).replace(day=1)
+    monday = today - timedelta(days=today.weekday())
+    return {
+        "today": (day(today), local),
+        "yesterday": (day(today - timedelta(days=1)), day(today)),
+        "week": (day(monday), local),
+        "lastweek": (day(monday - timedelta(days=7)), day(monday)),
+        "month": (day(month_start), local),
+        "lastmonth": (day(last_month_start), day(month_start)),
+        "quarter": (day(quarter_start), local),
+        "last7": (day(today - timedelta(days=6)), local),
+        "last30": (day(today - timedelta(days=29)), local),
+    }[key]
+
+
 def period_bounds(key: str, now: datetime, zone: ZoneInfo) -> Period:
-    """today: since local midnight; yesterday; week / month: the last 7 / 30 local days including today;
-    lastweek: the previous Monday–Sunday."""
-    local = now.astimezone(zone)
-    midnight = datetime.combine(local.date(), time(0), zone)
-    start, end = {
-        "today": (midnight, local),
-        "yesterday": (midnight - timedelta(days=1), midnight),
-        "week": (midnight - timedelta(days=6), local),
-        "month": (midnight - timedelta(days=29), local),
-        "lastweek": (midnight - timedelta(days=local.weekday() + 7), midnight - timedelta(days=local.weekday())),
-    }[parse_period(key)]
+    """Calendar periods: today (since local midnight), yesterday, week (本周, since Monday), lastweek (the previous
+    Monday–Sunday), month (本月, since the 1st), lastmonth (上月), quarter (本季度, since its first day); rolling
+    ones: last7 / last30 (the last 7 / 30 local days including today); or a date range, both days included."""
+    start, end = _calendar(parse_period(key), now.astimezone(zone), zone)
     first, last = start.date(), (end - timedelta(microseconds=1)).date()
     days = tuple(first + timedelta(days=i) for i in range((last - first).days + 1))
     utc = ZoneInfo("UTC")
-    return Period(key, start.astimezone(utc), end.astimezone(utc), days)
+    return Period(parse_period(key), start.astimezone(utc), end.astimezone(utc), days)
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,11 @@ def pct(rate, lang: str | None) -> str:
 def _needs(data, lang, policy) -> list[str]:
     lines = [t("digest.needs.head", lang, counts=counts_text(data.totals, lang))]
     lines.append(t("digest.needs.by_category", lang))
-    lines += [f"• {category_label(policy, r.key, lang)}：{counts_text(r.counts, lang)}" for r in data.by_category]
+    lines += [t("digest.line", lang, name=category_label(policy, r.key, lang), value=counts_text(r.counts, lang))
+              for r in data.by_category]
     if data.by_sub_unit:
         lines.append(t("digest.needs.by_sub_unit", lang))
-        lines += [f"• {r.key}：{counts_text(r.counts, lang)}" for r in data.by_sub_unit]
+        lines += [t("digest.line", lang, name=r.key, value=counts_text(r.counts, lang)) for r in data.by_sub_unit]
         if data.hidden_sub_units:
             lines.append(t("digest.more", lang, n=data.hidden_sub_units))
     return lines
@@ -43,7 +44,9 @@ def _rates(data, lang, policy) -> list[str]:
 
 
 def _hotspot(data, lang, policy) -> list[str]:
-    return [t("digest.hotspot", lang, category=category_label(policy, data["category"], lang), place=data["place"],
+    place = t("digest.place", lang, compound=data["compound"], building=data["building"]) if data["building"] \
+        else data["compound"]
+    return [t("digest.hotspot", lang, category=category_label(policy, data["category"], lang), place=place,
               n=data["count"])]
 
 
@@ -75,7 +78,7 @@ def _cases(data, lang, policy) -> list[str]:
 
 def _compliance(data, lang, policy) -> list[str]:
     lines = [t("digest.compliance.head", lang, n=data["total"])]
-    lines += [f"• {f.message(lang)}" for f in data["findings"]]
+    lines += [t("digest.bullet", lang, text=f.message(lang)) for f in data["findings"]]
     if data["total"] > len(data["findings"]):
         lines.append(t("digest.more", lang, n=data["total"] - len(data["findings"])))
     return lines

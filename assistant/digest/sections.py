@@ -172,17 +172,19 @@ def escalations(ctx: Context) -> dict | None:
 
 
 def hotspot(ctx: Context) -> dict | None:
-    """本期突出问题: the category and place (building, else compound) with the most new needs, if repeated."""
-    place = func.coalesce(Need.building_id, Need.compound_id)
+    """本期突出问题: the category and place (building, else compound) with the most new needs, if repeated; the
+    place names its compound (every compound has a 1栋)."""
     n = func.count()
-    query = _scoped(ctx, select(Need.category, place, n).where(_in_period(Need.created_at, ctx))
-                    .group_by(Need.category, place).having(n >= ctx.hotspot_min).order_by(n.desc(), Need.category)
-                    .limit(1))
+    query = _scoped(ctx, select(Need.category, Need.compound_id, Need.building_id, n)
+                    .where(_in_period(Need.created_at, ctx)).group_by(Need.category, Need.compound_id, Need.building_id)
+                    .having(n >= ctx.hotspot_min).order_by(n.desc(), Need.category).limit(1))
     row = ctx.session.execute(query).first()
     if row is None:
         return None
-    unit = ctx.session.get(OrgUnit, row[1])
-    return {"category": row[0], "place": unit.name if unit else str(row[1]), "count": int(row[2])}
+    compound = ctx.session.get(OrgUnit, row[1])
+    building = ctx.session.get(OrgUnit, row[2]) if row[2] is not None else None
+    return {"category": row[0], "compound": compound.name, "building": building.name if building else None,
+            "count": int(row[3])}
 
 
 def checkin_progress(ctx: Context) -> dict | None:

@@ -6,17 +6,25 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.period": {"zh": "{name}（{start} 至 {end}）", "en": "{name} ({start} to {end})"},
     "digest.period.today": {"zh": "今天", "en": "today"},
     "digest.period.yesterday": {"zh": "昨天", "en": "yesterday"},
-    "digest.period.week": {"zh": "近7天", "en": "last 7 days"},
+    "digest.period.week": {"zh": "本周", "en": "this week"},
     "digest.period.lastweek": {"zh": "上周", "en": "last week"},
-    "digest.period.month": {"zh": "近30天", "en": "last 30 days"},
+    "digest.period.month": {"zh": "本月", "en": "this month"},
+    "digest.period.lastmonth": {"zh": "上月", "en": "last month"},
+    "digest.period.quarter": {"zh": "本季度", "en": "this quarter"},
+    "digest.period.last7": {"zh": "近7天", "en": "last 7 days"},
+    "digest.period.last30": {"zh": "近30天", "en": "last 30 days"},
+    "digest.period.range": {"zh": "{start} 至 {end}", "en": "{start} to {end}"},
     "digest.quiet": {"zh": "本期平稳：无新诉求、无在办事项，其他各项均无变化。", "en": "A quiet period: no new needs, nothing open, nothing else to report."},
     "digest.no_sub_unit": {"zh": "（未指定楼栋）", "en": "(no building given)"},
     "digest.metric.new": {"zh": "新增 {n}", "en": "new {n}"},
-    "digest.metric.accepted": {"zh": "受理 {n}", "en": "accepted {n}"},
+    "digest.metric.accepted": {"zh": "签收 {n}", "en": "accepted {n}"},
     "digest.metric.resolved": {"zh": "办结 {n}", "en": "resolved {n}"},
     "digest.metric.open": {"zh": "在办 {n}", "en": "open {n}"},
     "digest.metric.overdue": {"zh": "逾期 {n}", "en": "overdue {n}"},
     "digest.sep": {"zh": "，", "en": ", "},
+    "digest.line": {"zh": "• {name}：{value}", "en": "• {name}: {value}"},
+    "digest.bullet": {"zh": "• {text}", "en": "• {text}"},
+    "digest.place": {"zh": "{compound} {building}", "en": "{building}, {compound}"},
     "digest.more": {"zh": "……另有 {n} 项", "en": "… and {n} more"},
     "digest.and_more": {"zh": " 等（另有 {n} 人）", "en": " and {n} more"},
     "digest.unit_count": {"zh": "{unit} {n} 件", "en": "{unit} {n}"},
@@ -40,7 +48,11 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.cases": {"zh": "【负面行为】整改中 {open} 件，逾期未整改 {unrectified} 件", "en": "[Negative behaviour] being rectified {open}, not rectified in time {unrectified}"},
     "digest.ratings.head": {"zh": "【物业企业评价】{period}：", "en": "[Property companies] {period}:"},
     "digest.compliance.head": {"zh": "【组织设置】{n} 项不符合要求：", "en": "[Organisation] {n} breaches:"},
-    "digest.err.period": {"zh": "无法识别的时段“{given}”，可用：{known}（或 今天/昨天/本周/上周/本月）", "en": "Unknown period “{given}”; use {known}"},
+    "digest.err.period": {"zh": "无法识别的时段“{given}”，可用：{known}（或 今天/昨天/本周/上周/本月/上月/本季度/近7天/近30天，或日期范围 2026-11-01..2026-11-30）", "en": "Unknown period “{given}”; use {known}, or a date range such as 2026-11-01..2026-11-30"},
+    "digest.err.range_day": {"zh": "“{day}”不是日期，请写成 2026-11-01 这样的格式。", "en": "“{day}” is not a date; write it like 2026-11-01."},
+    "digest.err.range_no_day": {"zh": "没有 {day} 这一天。", "en": "There is no such day as {day}."},
+    "digest.err.range_order": {"zh": "结束日期 {end} 早于开始日期 {start}。", "en": "The end date {end} is before the start date {start}."},
+    "digest.err.range_long": {"zh": "日期范围最多 {days} 天。", "en": "A date range covers at most {days} days."},
     "digest.err.unit": {"zh": "没有找到单位 {given}。", "en": "No unit {given}."},
     "digest.err.level": {"zh": "简报只针对区、街道、社区、小区（网格），不针对{level}。", "en": "Digests are for districts, streets, communities and compounds, not a {level}."},
     "digest.caption": {"zh": "{unit} · {period}：每日新增诉求与类别分布", "en": "{unit} · {period}: new needs per day and by category"},
@@ -54,12 +66,12 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.help": {
         "zh": (
             "工作简报（区、街道、社区、小区党支部书记可用，只含本单位及下级）：\n"
-            "/digest [today|yesterday|week|lastweek|month] 立即生成简报和图表（默认今天）\n"
-            "/export [时段] 导出本单位诉求及处理记录（Excel）\n"
+            "/digest [时段] 立即生成简报和图表（默认今天）。时段：今天 昨天 本周 上周 本月 上月 本季度（自然周、月、季度），近7天 近30天（滚动），或日期范围 2026-11-01..2026-11-30\n"
+            "/export [时段] 导出本单位诉求及处理记录（Excel；不写时段时沿用上一次 /digest 的时段）\n"
             "/digest_off 关闭定时简报，/digest_on 重新开启\n"
             "定时：小区、社区每天 {daily}（昨天的简报）；街道、区每{days} {weekly}（上周的简报），北京时间。\n"
             "计算方法：\n"
-            "• 响应率 = 在受理时限内受理的诉求数 ÷ 受理时限落在本期（截至当前）的诉求数\n"
+            "• 响应率 = 在签收时限内签收的诉求数 ÷ 签收时限落在本期（截至当前）的诉求数\n"
             "• 解决率 = 回访答“已解决”的次数 ÷ 本期完成的回访次数\n"
             "• 满意率 = 回访评价为“满意”或“基本满意”的次数 ÷ 本期完成的回访次数\n"
             "• 按期办结率 = 在办结时限内办结的诉求数 ÷ 办结时限落在本期（截至当前）的诉求数\n"
@@ -67,8 +79,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         ),
         "en": (
             "Digests (district, street, community coordinators and branch secretaries; your own subtree only):\n"
-            "/digest [today|yesterday|week|lastweek|month] a digest and chart now (default today)\n"
-            "/export [period] the unit's needs with their history as Excel\n"
+            "/digest [period] a digest and chart now (default today). Periods: today yesterday week lastweek month lastmonth quarter (calendar weeks, months, quarters), last7 last30 (rolling), or a date range 2026-11-01..2026-11-30\n"
+            "/export [period] the unit's needs with their history as Excel (without a period: the one of your last /digest)\n"
             "/digest_off turns scheduled digests off, /digest_on back on\n"
             "Schedule: compounds and communities daily at {daily} (yesterday); streets and the district on {days} at {weekly} (last week), Asia/Shanghai.\n"
             "The rates:\n"
@@ -98,8 +110,21 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.xlsx.description": {"zh": "诉求内容", "en": "Description"},
     "digest.xlsx.party": {"zh": "责任方", "en": "Responsible party"},
     "digest.xlsx.created": {"zh": "提交时间", "en": "Filed"},
-    "digest.xlsx.accept_due": {"zh": "受理时限", "en": "Accept by"},
-    "digest.xlsx.accepted": {"zh": "受理时间", "en": "Accepted"},
+    "digest.xlsx.accept_due": {"zh": "签收时限", "en": "Accept by"},
+    "digest.xlsx.accepted": {"zh": "签收时间", "en": "Accepted"},
+    "digest.xlsx.overdue": {"zh": "逾期", "en": "Overdue"},
+    "digest.xlsx.escalations": {"zh": "上报次数", "en": "Escalations"},
+    "digest.xlsx.visit_at": {"zh": "回访时间", "en": "Return visit"},
+    "digest.xlsx.visit_contacted": {"zh": "已联系", "en": "Contacted"},
+    "digest.xlsx.visit_solved": {"zh": "已解决", "en": "Solved"},
+    "digest.xlsx.satisfaction": {"zh": "满意度", "en": "Satisfaction"},
+    "digest.xlsx.closed": {"zh": "关闭时间", "en": "Closed"},
+    "digest.xlsx.title": {"zh": "诉求清单", "en": "Needs"},
+    "digest.xlsx.overdue.accept": {"zh": "签收逾期", "en": "accepted late"},
+    "digest.xlsx.overdue.resolve": {"zh": "办结逾期", "en": "resolved late"},
+    "digest.xlsx.overdue.both": {"zh": "签收、办结均逾期", "en": "accepted and resolved late"},
+    "xlsx.generated": {"zh": "生成于 {at}", "en": "generated {at}"},
+    "xlsx.sep": {"zh": " · ", "en": " · "},
     "digest.xlsx.resolve_due": {"zh": "办结时限", "en": "Resolve by"},
     "digest.xlsx.resolved": {"zh": "办结时间", "en": "Resolved"},
     "digest.xlsx.at": {"zh": "时间", "en": "Time"},

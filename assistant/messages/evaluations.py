@@ -33,7 +33,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "eval.rating.veto": {"zh": "（一票否决）", "en": " (vetoed)"},
     "eval.rating.line": {
         "zh": "{street_rank}. {company} · {compound}：党建 {party}，服务 {service}，综合 {total}，{stars}{veto}（街道第 {street_rank} 名，区第 {district_rank} 名，{n} 份评价）",
-        "en": "{street_rank}. {company} · {compound}: party building {party}, service {service}, total {total}, {stars}{veto} (#{street_rank} in the street, #{district_rank} in the district, {n} evaluations)",
+        "en": "{street_rank}. {company} · {compound}: party building {party}, service {service}, total {total}, {stars}{veto} (#{street_rank} in the street, #{district_rank} in the district, evaluations: {n})",
     },
     "evalbot.no_contracts": {"zh": "您负责的小区目前没有登记物业服务合同（请管理员用 assistant property contract 登记）。", "en": "No property contracts are recorded for your compounds (an administrator adds them with assistant property contract)."},
     "evalbot.ask_contract": {"zh": "物业企业考核评价（组通〔2020〕15号 二、（四）12.“双百分”）\n请选择要评价的物业企业和小区：", "en": "Property company evaluation (clause 12, party building 100 + service quality 100)\nChoose the company and compound:"},
@@ -81,6 +81,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.owners.share": {"zh": "党员 {party}/{total}（{share}）", "en": "party members {party}/{total} ({share})"},
     "cli.owners.party": {"zh": "党员", "en": "party member"},
     "cli.owners.non_party": {"zh": "非党员", "en": "not a party member"},
+    "eval.xlsx.title": {"zh": "物业企业考核评价（双百分）", "en": "Property company evaluations"},
+    "eval.xlsx.everywhere": {"zh": "全区", "en": "all units"},
     "eval.xlsx.results": {"zh": "考核结果", "en": "Results"},
     "eval.xlsx.details": {"zh": "评分明细", "en": "Scores"},
     "eval.xlsx.results_head": {"zh": "考核期|街道|小区|物业企业|党建工作|服务质量|加权综合|星级|一票否决|街道排名|区排名|评价份数|回访满意率", "en": "Period|Street|Compound|Company|Party building|Service quality|Weighted total|Stars|Vetoed|Street rank|District rank|Evaluations|Satisfaction"},

@@ -4,6 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from ..messages import t
 from ..org.people import mask_phone
 from ..storage.models import Need
 
@@ -86,3 +87,16 @@ class EventView:
     note: str | None
     data: dict
     at: datetime
+
+
+def event_text(kind: str, data: dict | None, note: str | None, lang: str | None) -> str:
+    """One history entry in words, as cards and workbooks show it: the target of a routing or an escalation,
+    the answers of a return visit, and the note of anything else (a routing's note is its party)."""
+    data = data or {}
+    if kind == "visit":
+        yes_no = lambda v: t("need.yes" if v else "need.no", lang)
+        satisfaction = data.get("satisfaction")
+        return t("need.event.visit_answers", lang, contacted=yes_no(data.get("contacted")), solved=yes_no(data.get("solved")),
+                 satisfaction=t(f"need.satisfaction.{satisfaction}", lang) if satisfaction else "—")
+    what = t(f"need.event.{kind}", lang, party=note or "", unit=data.get("to_unit_name", ""))
+    return t("need.event.with_note", lang, what=what, note=note) if note and kind != "routed" else what

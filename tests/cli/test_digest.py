@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import io
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 from PIL import Image
@@ -32,7 +34,12 @@ def test_digest_prints_and_writes_png_and_xlsx(cfg, tree, monkeypatch, tmp_path)
     assert "梅园社区 工作简报" in result.output and "新增 2" in result.output and "本期突出问题" in result.output
     assert Image.open(io.BytesIO(png.read_bytes())).format == "PNG"
     rows = list(load_workbook(xlsx, read_only=True)["诉求"].iter_rows(values_only=True))
-    assert len(rows) == 3 and rows[1][1] == "电梯"
+    assert len(rows) == 4 and rows[2][1] == "电梯" and "诉求清单" in rows[0][0]
+    today = datetime.now(ZoneInfo("Asia/Shanghai")).date().isoformat()
+    ranged = run("digest", "--unit", "梅园社区", "--from", today, "--to", today)
+    assert ranged.exit_code == 0 and f"{today} 至 {today}" in ranged.output and "新增 2" in ranged.output
+    backwards = run("digest", "--unit", "梅园社区", "--from", "2026-11-30", "--to", "2026-11-01")
+    assert backwards.exit_code == 1 and "早于" in backwards.output
     quiet = run("digest", "--unit", "敬亭社区", "--period", "today", "--lang", "en")
     assert quiet.exit_code == 0 and len(quiet.output.strip().splitlines()) == 2 and "quiet" in quiet.output
     bad = run("digest", "--unit", "梅园社区", "--period", "decade")

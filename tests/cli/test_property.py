@@ -74,8 +74,11 @@ def test_list_and_export(run, tree, tmp_path):
     book = load_workbook(target)
     results, details = book.worksheets
     rows = list(results.iter_rows(values_only=True))
-    assert rows[0][:4] == ("考核期", "街道", "小区", "物业企业")
-    assert [(r[0], r[2], r[5], r[7], r[9]) for r in rows[1:]] == [("2026H1", "梅园新村", 100, 5, 1),
+    assert "物业企业考核评价" in rows[0][0] and "生成于" in rows[0][0] and results.freeze_panes == "A3"
+    assert rows[1][:4] == ("考核期", "街道", "小区", "物业企业") and results["E2"].font.bold
+    assert results.auto_filter.ref == "A2:M4" and results.page_setup.orientation == "landscape"
+    assert isinstance(details["O3"].value, datetime)  # submitted at: a real date
+    assert [(r[0], r[2], r[5], r[7], r[9]) for r in rows[2:]] == [("2026H1", "梅园新村", 100, 5, 1),
                                                                  ("2026H2", "梅园新村", 95, 5, 1)]
     noted = [r for r in details.iter_rows(values_only=True) if r[11] == "垃圾清运不及时"]
     assert len(noted) == 1 and noted[0][8] == "环境卫生" and noted[0][10] == 10

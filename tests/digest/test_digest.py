@@ -87,9 +87,11 @@ def test_rates_and_counts_on_hand_computed_fixtures(world, policy):
     assert dict(d.per_day) == {TODAY0.date(): 4}
     assert d.by_category == (("elevator", 4),)
     hot = d.section("hotspot")
-    assert hot == {"category": "elevator", "place": "1栋", "count": 4}
+    assert hot == {"category": "elevator", "compound": "梅园新村", "building": "1栋", "count": 4}
     text = digest_build.render(d, "zh", policy)
-    assert "响应率 33.3%（1/3）" in text and "满意率 66.7%（2/3）" in text and "【本期突出问题】" in text
+    assert "响应率 33.3%（1/3）" in text and "满意率 66.7%（2/3）" in text and "【本期突出问题】电梯 · 梅园新村 1栋" in text
+    english = digest_build.render(d, "en", policy)
+    assert "：" not in english and "at 1栋, 梅园新村" in english
     assert "解决率 66.7%（2/3）" in text and "按期办结率 33.3%（1/3）" in text
 
 
@@ -108,7 +110,7 @@ def test_scope_a_community_never_sees_another(world, policy):
     other = build(world, policy, "敬亭社区")
     assert other.section("needs").totals.new == 3
     assert other.section("escalations") == {"total": 1, "waiting": (("书香门第", 1),)}
-    assert other.section("hotspot")["place"] == "敬亭苑"
+    assert other.section("hotspot")["compound"] == "敬亭苑" and other.section("hotspot")["building"] is None
     street = build(world, policy, "澄江街道")
     assert [r.key for r in street.section("needs").by_sub_unit] == ["敬亭社区"]
     compound = build(world, policy, "JT01")
@@ -117,8 +119,10 @@ def test_scope_a_community_never_sees_another(world, policy):
 
 def test_periods(world, policy):
     zone = policy.zone
-    week = digest.period_bounds("week", NOW, zone)
+    week = digest.period_bounds("last7", NOW, zone)
     assert week.start == TODAY0 - timedelta(days=6) and week.end == NOW and len(week.days) == 7
+    this_week = digest.period_bounds("本周", NOW, zone)  # calendar: since Monday 11-23
+    assert this_week.start.astimezone(SH) == datetime(2026, 11, 23, tzinfo=SH) and len(this_week.days) == 4
     last = digest.period_bounds("lastweek", NOW, zone)
     assert last.start.astimezone(SH) == datetime(2026, 11, 16, tzinfo=SH) and len(last.days) == 7
     assert last.end.astimezone(SH) == datetime(2026, 11, 23, tzinfo=SH)
@@ -130,10 +134,31 @@ def test_periods(world, policy):
     with world.db.session() as s:
         add_need(s, world, created=-30, category="property")
         add_need(s, world, created=-100, category="property", status="closed")
-    d = build(world, policy, "梅园社区", "week")
+    d = build(world, policy, "梅园社区", "last7")
     assert [n for _, n in d.per_day] == [0, 1, 0, 0, 1, 0, 0]  # 11-21 20:00 and 11-24 18:00
     with world.db.session() as s, pytest.raises(Invalid):
         digest.scope_of(s, world.units["MY01-1"])  # a building gets no digest
+
+
+def test_calendar_periods_and_date_ranges(policy):
+    zone, now = policy.zone, datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # Tuesday 15:00 in Shanghai
+    local = lambda p: (p.start.astimezone(SH).date().isoformat(), (p.end - timedelta(microseconds=1)).astimezone(SH).date().isoformat())
+    assert local(digest.period_bounds("本月", now, zone)) == ("2026-12-01", "2026-12-01")
+    assert local(digest.period_bounds("上月", now, zone)) == ("2026-11-01", "2026-11-30")
+    assert local(digest.period_bounds("lastmonth", datetime(2026, 3, 10, tzinfo=UTC), zone)) == ("2026-02-01", "2026-02-28")
+    assert local(digest.period_bounds("本季度", now, zone)) == ("2026-10-01", "2026-12-01")
+    assert local(digest.period_bounds("上周", now, zone)) == ("2026-11-23", "2026-11-29")
+    assert local(digest.period_bounds("近30天", now, zone)) == ("2026-11-02", "2026-12-01")
+    assert digest.parse_period("2026/11/1至2026/11/15") == "2026-11-01..2026-11-15"
+    assert digest.parse_period("2026-11-01", "2026-11-30") == "2026-11-01..2026-11-30"
+    ranged = digest.period_bounds("2026-11-01..2026-11-30", now, zone)
+    assert local(ranged) == ("2026-11-01", "2026-11-30") and len(ranged.days) == 30
+    assert ranged.label(zone, "zh") == "2026-11-01 至 2026-11-30" and ranged.label(zone, "en") == "2026-11-01 to 2026-11-30"
+    for bad, key in (("2026-02-30..2026-03-01", "digest.err.range_no_day"), ("2026-11-30..2026-11-01", "digest.err.range_order"),
+                     ("2020-01-01..2026-01-01", "digest.err.range_long"), ("2026-11-01..soon", "digest.err.range_day")):
+        with pytest.raises(Invalid) as err:
+            digest.parse_period(bad)
+        assert err.value.key == key and err.value.message("en") and err.value.message("zh")
 
 
 def test_split_text_keeps_lines_and_the_limit():
@@ -150,25 +175,51 @@ def test_xlsx_export_has_the_scope_needs_and_history(world, policy, tmp_path):
     from openpyxl import load_workbook
 
     from assistant.digest.export import export_needs_xlsx
-    from assistant.storage.models import NeedEvent
+    from assistant.storage.models import NeedEvent, ReturnVisit
 
+    at = lambda h: TODAY0 + timedelta(hours=h)
     with world.db.session() as s:
         mine = add_need(s, world, created=1, accepted=2, status="accepted")
-        s.add_all([NeedEvent(need_id=mine.id, kind="filed", actor_id=world.resident, at=TODAY0 + timedelta(hours=1)),
-                   NeedEvent(need_id=mine.id, kind="accepted", actor_id=world.secretary, note="马上去",
-                             at=TODAY0 + timedelta(hours=2))])
+        s.add_all([NeedEvent(need_id=mine.id, kind="filed", actor_id=world.resident, at=at(1)),
+                   NeedEvent(need_id=mine.id, kind="routed", note="物业服务中心", at=at(1)),
+                   NeedEvent(need_id=mine.id, kind="escalated", data={"to_unit_name": "梅园社区"}, at=at(1.5)),
+                   NeedEvent(need_id=mine.id, kind="accepted", actor_id=world.secretary, note="马上去", at=at(2)),
+                   NeedEvent(need_id=mine.id, kind="visit", actor_id=world.resident, at=at(3),
+                             data={"contacted": True, "solved": False, "satisfaction": "basically"})])
+        s.add(ReturnVisit(need_id=mine.id, contacted=True, solved=False, satisfaction="basically", by_id=world.resident,
+                          at=at(3)))
         add_need(s, world, compound="JT01", building=None, created=1)  # another community: not exported
         add_need(s, world, created=-50)  # before the period
         ticket = mine.ticket
     with world.db.session() as s:
         path, n, truncated = export_needs_xlsx(s, uid(world, "梅园社区"), "today", NOW, policy, tmp_path / "x.xlsx")
     assert (n, truncated) == (1, False)
-    book = load_workbook(path, read_only=True)
+    book = load_workbook(path)
+    sheet = book["诉求"]
     needs, events = (list(book[name].iter_rows(values_only=True)) for name in ("诉求", "处理记录"))
-    assert needs[0][0] == "编号" and [r[0] for r in needs[1:]] == [ticket]
-    assert needs[1][1] == "电梯" and needs[1][9] == "2026-11-26 01:00"
-    assert [(r[0], r[2], r[3], r[4]) for r in events[1:]] == [(ticket, "登记", "张阿姨", None),
-                                                            (ticket, "签收", "梅园书记", "马上去")]
+    title = needs[0][0]
+    assert "诉求清单" in title and "梅园社区" in title and "今天" in title and "生成于 2026-11-26 14:00" in title
+    head = dict(zip(needs[1], needs[2]))
+    assert needs[1][0] == "编号" and [r[0] for r in needs[2:]] == [ticket]
+    assert head["类别"] == "电梯" and head["提交时间"] == datetime(2026, 11, 26, 1, 0)  # a real date, local time
+    assert head["签收时间"] == datetime(2026, 11, 26, 2, 0) and "受理时间" not in head
+    assert (head["上报次数"], head["已联系"], head["已解决"], head["满意度"]) == (1, "是", "否", "基本满意")
+    assert head["回访时间"] == datetime(2026, 11, 26, 3, 0)
+    assert [(r[0], r[2], r[3]) for r in events[2:]] == [
+        (ticket, "登记", "张阿姨"), (ticket, "分派给 物业服务中心", "系统"), (ticket, "超时上报至 梅园社区", "系统"),
+        (ticket, "签收：马上去", "梅园书记"), (ticket, "回访：已联系 是，已解决 否，基本满意", "张阿姨")]
+    # fit to hand over: bold frozen header with a filter, widths, real date formats, landscape fit-to-width print
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:U3"
+    assert sheet["A2"].font.bold and sheet["A1"].font.bold and sheet.column_dimensions["H"].width >= 30
+    assert sheet["J3"].is_date and sheet["J3"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.fitToHeight == 0 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$2"
+    with world.db.session() as s:
+        path, _, _ = export_needs_xlsx(s, uid(world, "梅园社区"), "today", NOW, policy, tmp_path / "en.xlsx", "en")
+    english = list(load_workbook(path)["History"].iter_rows(values_only=True))
+    assert [r[2] for r in english[2:]][2:] == ["escalated to 梅园社区 (deadline missed)", "accepted: 马上去",
+                                               "return visit: contacted yes, solved no, basically satisfied"]
 
 
 def test_schedule_settings_are_checked_naming_the_field():

@@ -53,7 +53,7 @@ def test_digest_command_chart_export_help_and_scope(bot_settings, tree):
         for user, role, unit in ((COMMUNITY, "community", "梅园社区"), (OTHER, "branch_secretary", "JT02"),
                                  (RESIDENT, "resident", "MY01-1")):
             register(bot, bot_settings, tree, user, role, unit)
-        sent = bot.process(message_update(COMMUNITY, "/digest week"))
+        sent = bot.process(message_update(COMMUNITY, "/digest 近7天"))
         texts = [m["text"] for m in sent if m["method"] == "sendMessage"]
         assert "梅园社区 工作简报" in texts[0] and "新增 3" in texts[0] and "梅园新村" in texts[0]
         assert "敬亭" not in "".join(texts)  # another community's needs never show
@@ -63,9 +63,16 @@ def test_digest_command_chart_export_help_and_scope(bot_settings, tree):
         assert len(other) == 1 and len(other[0].splitlines()) == 2 and "本期平稳" in other[0]
         assert "没有权限" in bot.send(RESIDENT, "/digest")[0]
         assert "无法识别的时段" in bot.send(COMMUNITY, "/digest decade")[0]
-        assert "响应率 = 在受理时限内受理的诉求数" in bot.send(COMMUNITY, "/digest_help")[0]
-        document = last(bot.process(message_update(COMMUNITY, "/export week")), COMMUNITY)
+        assert "响应率 = 在签收时限内签收的诉求数" in bot.send(COMMUNITY, "/digest_help")[0]
+        bot.send(COMMUNITY, "/digest 近7天")
+        document = last(bot.process(message_update(COMMUNITY, "/export")), COMMUNITY)  # the period of the last /digest
         assert document["method"] == "sendDocument" and "诉求及处理记录" in document["caption"]
+        assert "近7天" in document["caption"]
+        ranged = last(bot.process(message_update(COMMUNITY, "/export 2026-11-01 2026-11-30")), COMMUNITY)
+        assert "2026-11-01 至 2026-11-30" in ranged["caption"]
+        assert "没有 2026-02-30 这一天" in bot.send(COMMUNITY, "/export 2026-02-30..2026-03-02")[0]
+        english = bot.send(COMMUNITY, "/digest lastmonth", lang="en")
+        assert "last month" in english[0]
 
 
 def test_schedule_fires_by_the_clock_once_and_respects_digest_off(bot_settings, tree):

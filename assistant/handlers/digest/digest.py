@@ -25,17 +25,25 @@ log = logging.getLogger(__name__)
 DIGEST_JOB = "digest_tick"
 
 
-async def _period(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | None:
-    """The period asked for, or None after telling the user it is not one."""
+LAST_PERIOD = "digest_period"  # user_data: the period of the user's last /digest, /export's default
+
+
+async def _period(update: Update, context: ContextTypes.DEFAULT_TYPE, default: str | None = None) -> str | None:
+    """The period asked for ("本月", "2026-11-01..2026-11-30" or two dates), or None after telling the user it
+    is not one."""
+    args = context.args or []
     try:
-        return digests.parse_period(context.args[0] if context.args else None)
+        period = digests.parse_period(args[0] if args else default, args[1] if len(args) > 1 else None)
     except Invalid as err:
         await update.effective_message.reply_text(err.message(lang_of(update)))
         return None
+    if context.user_data is not None:
+        context.user_data[LAST_PERIOD] = period
+    return period
 
 
 async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/digest [today|yesterday|week|lastweek|month]: the digest of my unit and its subtree, with a chart."""
+    """/digest [period]: the digest of my unit and its subtree, with a chart (periods: /digest_help)."""
     rt, lang = runtime(context), lang_of(update)
     if (period := await _period(update, context)) is None:
         return
@@ -63,9 +71,10 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
 
 async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/export [period]: my unit's needs of the period with their history, as an Excel file."""
+    """/export [period]: my unit's needs of the period with their history, as an Excel file (without a period:
+    the one of my last /digest)."""
     rt, lang = runtime(context), lang_of(update)
-    if (period := await _period(update, context)) is None:
+    if (period := await _period(update, context, (context.user_data or {}).get(LAST_PERIOD))) is None:
         return
     with tempfile.TemporaryDirectory() as tmp:
         def write(session, person_id):
@@ -85,7 +94,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         caption = t("digest.export.caption", lang, unit=unit_name, period=label)
         if truncated:
             caption += t("digest.export.truncated", lang, n=n)
-        await update.effective_message.reply_document(path.read_bytes(), filename=f"{unit_name}-{period}.xlsx",
+        await update.effective_message.reply_document(path.read_bytes(), filename=f"{unit_name}-{period.replace('..', '_')}.xlsx",
                                                       caption=caption)
 
 

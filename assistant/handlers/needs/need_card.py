@@ -30,7 +30,7 @@ from telegram.ext import (
 from ...errors import DomainError
 from ...messages import t
 from ...needs import handling, queries
-from ...needs.views import NeedView
+from ...needs.views import NeedView, event_text
 from ..common import as_person, cancel_command, conversation, lang_of, reply, runtime
 from ..notify import notify_need
 
@@ -62,9 +62,8 @@ def card_text(policy, d: queries.NeedDetail, lang: str) -> str:
         lines.append(t("needcard.resident", lang, name=v.resident_name or "—", phone=d.resident_phone or "—"))
     lines.append(t("needcard.history", lang))
     for e in d.events[-HISTORY_SHOWN:]:
-        what = t(f"need.event.{e.kind}", lang, party=e.note or "", unit=e.data.get("to_unit_name", ""))
-        note = f"：{e.note}" if e.note and e.kind != "routed" else ""
-        lines.append(f"{_when(e.at)} {e.actor_name or t('needcard.system', lang)} {what}{note}")
+        what = event_text(e.kind, e.data, e.note, lang)
+        lines.append(f"{_when(e.at)} {e.actor_name or t('needcard.system', lang)} {what}")
     return "\n".join(lines)
 
 
