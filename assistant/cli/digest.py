@@ -49,14 +49,7 @@ def digest(
         story = digests.narrative(d, lang, narrator(chat_model(settings), settings.llm_timeout))
         typer.echo(digests.render(d, lang, policy, story))
         if png is not None:
-            chart = digest_png(d, lang, policy, settings.digest_font_file)
-            if chart is None:  # no needs: still an (empty) chart so scripts find the file
-                from ..digest.charts import digest_chart
-
-                chart = digest_chart(d.unit_name, list(zip(d.period.days, [0] * len(d.period.days))), [],
-                                     per_day_label=t("digest.chart.per_day", lang),
-                                     by_category_label=t("digest.chart.by_category", lang),
-                                     count_label=t("digest.chart.count", lang), font_file=settings.digest_font_file)
+            chart = digest_png(d, lang, policy, settings.digest_font_file, empty=True)  # scripts find the file
             png.write_bytes(chart)
             typer.echo(t("digest.cli.written", lang, path=png))
         if xlsx is not None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from ..messages import t
 from .context import Context, Period, period_bounds, scope_of
+from ..storage.models import Need
 from .render import RENDERERS
 from .sections import SECTIONS, per_day
 
@@ -43,6 +44,7 @@ class Digest:
     sections: tuple[Section, ...]
     per_day: tuple[tuple[date, int], ...] = field(default=())
     by_category: tuple[tuple[str, int], ...] = field(default=())
+    resolved_per_day: tuple[tuple[date, int], ...] = field(default=())
 
     def section(self, name: str) -> Any:
         return next((s.data for s in self.sections if s.name == name), None)
@@ -63,7 +65,8 @@ def build(session: Session, unit_id: int, period_key: str, now: datetime, polici
     needs = next((s.data for s in sections if s.name == "needs"), None)
     by_category = tuple((c.key, c.counts.new) for c in needs.by_category if c.counts.new) if needs else ()
     return Digest(scope.unit_id, scope.name, scope.breadcrumb, scope.level, period, now, needs_policy.zone,
-                  tuple(sections), per_day(ctx) if needs else (), by_category)
+                  tuple(sections), per_day(ctx) if needs else (), by_category,
+                  per_day(ctx, Need.resolved_at) if needs else ())
 
 
 def render(digest: Digest, lang: str | None, needs_policy, narrative: str | None = None) -> str:

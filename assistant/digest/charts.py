@@ -6,11 +6,13 @@ brings it), or `Settings.digest_font_file`.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 
 matplotlib.use("Agg")
 
@@ -39,44 +41,83 @@ def font(configured: Path | None = None) -> FontProperties:
     return FontProperties(fname=str(path))
 
 
-def digest_chart(title: str, per_day: list[tuple[date, int]], by_category: list[tuple[str, int]], *,
-                 per_day_label: str, by_category_label: str, count_label: str,
-                 font_file: Path | None = None) -> bytes:
-    """Two panels as PNG bytes: new needs per day (bars) and by category (horizontal bars)."""
+DPI = 150
+NEW_COLOUR, RESOLVED_COLOUR, CATEGORY_COLOUR, RATE_COLOUR = "#c0392b", "#27ae60", "#2c7fb8", "#8e44ad"
+
+
+@dataclass(frozen=True)
+class ChartLabels:
+    """The chart's words, already in the reader's language."""
+
+    per_day: str
+    new: str
+    resolved: str
+    by_category: str
+    rates: str
+    count: str
+    no_rate: str
+
+
+def digest_chart(title: str, per_day: list[tuple[date, int, int]], by_category: list[tuple[str, int]],
+                 rates: list[tuple[str, float | None]], labels: ChartLabels, font_file: Path | None = None) -> bytes:
+    """PNG bytes at DPI: needs opened vs resolved per day (grouped bars), new needs by category and the rates
+    (horizontal bars), every bar labelled with its value."""
     prop = font(font_file)
-    fig = Figure(figsize=(9, 4.5), dpi=100)
+    fig = Figure(figsize=(12, 6), dpi=DPI)
     FigureCanvasAgg(fig)
-    fig.suptitle(title, fontproperties=prop, fontsize=13)
-    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [3, 2]})
-    days = [d.strftime("%m-%d") for d, _ in per_day]
-    left.bar(range(len(days)), [n for _, n in per_day], color="#c0392b")
-    step = max(1, len(days) // 10)
-    left.set_xticks(range(0, len(days), step), days[::step], rotation=45, fontsize=8)
-    left.set_title(per_day_label, fontproperties=prop)
-    left.set_ylabel(count_label, fontproperties=prop)
+    fig.suptitle(title, fontproperties=prop, fontsize=14)
+    grid = fig.add_gridspec(2, 2, width_ratios=[3, 2])
+    days, categories, rated = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[0, 1]), fig.add_subplot(grid[1, 1])
+    x = np.arange(len(per_day))
+    for offset, values, colour, name in ((-0.2, [n for _, n, _ in per_day], NEW_COLOUR, labels.new),
+                                         (0.2, [r for _, _, r in per_day], RESOLVED_COLOUR, labels.resolved)):
+        bars = days.bar(x + offset, values, 0.4, color=colour, label=name)
+        if len(per_day) <= 31:
+            days.bar_label(bars, labels=[str(v) if v else "" for v in values], fontsize=7)
+    step = max(1, len(per_day) // 12)
+    days.set_xticks(x[::step], [d.strftime("%m-%d") for d, _, _ in per_day][::step], rotation=45, fontsize=8)
+    days.set_title(labels.per_day, fontproperties=prop)
+    days.set_ylabel(labels.count, fontproperties=prop)
+    days.legend(prop=prop, loc="upper left")
+    days.yaxis.set_major_locator(MaxNLocator(integer=True))
     cats = list(reversed(by_category))
-    right.barh(range(len(cats)), [n for _, n in cats], color="#2c7fb8")
-    right.set_yticks(range(len(cats)), [c for c, _ in cats])
-    for label in right.get_yticklabels():
-        label.set_fontproperties(prop)
-    right.set_title(by_category_label, fontproperties=prop)
-    left.yaxis.set_major_locator(MaxNLocator(integer=True))
-    right.xaxis.set_major_locator(MaxNLocator(integer=True))
+    bars = categories.barh(range(len(cats)), [n for _, n in cats], color=CATEGORY_COLOUR)
+    categories.bar_label(bars, fontsize=8)
+    categories.margins(x=0.12)
+    categories.set_yticks(range(len(cats)), [c for c, _ in cats])
+    categories.set_title(labels.by_category, fontproperties=prop)
+    categories.xaxis.set_major_locator(MaxNLocator(integer=True))
+    shown = list(reversed(rates))
+    bars = rated.barh(range(len(shown)), [v or 0 for _, v in shown], color=RATE_COLOUR)
+    rated.bar_label(bars, labels=[f"{v:.1f}%" if v is not None else labels.no_rate for _, v in shown], fontsize=8,
+                    fontproperties=prop)
+    rated.set_xlim(0, 115)
+    rated.set_yticks(range(len(shown)), [name for name, _ in shown])
+    rated.set_title(labels.rates, fontproperties=prop)
+    for axis in (categories, rated):
+        for label in axis.get_yticklabels():
+            label.set_fontproperties(prop)
     fig.tight_layout()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     return buffer.getvalue()
 
 
-def digest_png(digest, lang: str | None, needs_policy, font_file: Path | None = None) -> bytes | None:
-    """The chart of a digest (None when it has no needs to draw)."""
+def digest_png(digest, lang: str | None, needs_policy, font_file: Path | None = None, empty: bool = False) -> bytes | None:
+    """The chart of a digest; None when it has no needs to draw, unless `empty` (then a chart of zeros)."""
     from ..messages import t
     from .render import category_label
 
-    if not digest.per_day:
+    if not digest.per_day and not empty:
         return None
-    title = f"{digest.unit_name} · {t(f'digest.period.{digest.period.key}', lang)}"
-    return digest_chart(title, list(digest.per_day),
-                        [(category_label(needs_policy, c, lang), n) for c, n in digest.by_category],
-                        per_day_label=t("digest.chart.per_day", lang), by_category_label=t("digest.chart.by_category", lang),
-                        count_label=t("digest.chart.count", lang), font_file=font_file)
+    per_day = digest.per_day or tuple((day, 0) for day in digest.period.days)
+    resolved = dict(digest.resolved_per_day)
+    rates = digest.section("rates") or {}
+    labels = ChartLabels(**{name: t(f"digest.chart.{name}", lang) for name in ChartLabels.__dataclass_fields__})
+    return digest_chart(
+        t("digest.chart.title", lang, unit=digest.unit_name, period=digest.period.label(digest.zone, lang)),
+        [(day, n, resolved.get(day, 0)) for day, n in per_day],
+        [(category_label(needs_policy, c, lang), n) for c, n in digest.by_category],
+        [(t(f"digest.chart.rate.{name}", lang), rates[name].pct if name in rates else None)
+         for name in ("response", "resolution", "satisfaction")],
+        labels, font_file)

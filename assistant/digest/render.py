@@ -43,6 +43,14 @@ def _rates(data, lang, policy) -> list[str]:
         t(f"digest.rate.{name}", lang, value=pct(rate, lang)) for name, rate in data.items()]
 
 
+def _rates_ranked(data, lang, policy) -> list[str]:
+    return [t("digest.ranked.head", lang)] + [
+        t("digest.ranked.line", lang, rank=i, unit=unit, score=f"{score:.1f}",
+          rates=t("digest.sep", lang).join(t(f"digest.ranked.{name}", lang, value=pct(rate, lang))
+                                           for name, rate in rates.items()))
+        for i, (unit, rates, score) in enumerate(data, 1)]
+
+
 def _hotspot(data, lang, policy) -> list[str]:
     place = t("digest.place", lang, compound=data["compound"], building=data["building"]) if data["building"] \
         else data["compound"]
@@ -94,6 +102,6 @@ def _ratings(data, lang, policy) -> list[str]:
 
 
 RENDERERS: dict[str, Callable[[Any, str | None, Any], list[str]]] = {
-    "needs": _needs, "rates": _rates, "hotspot": _hotspot, "escalations": _escalations, "checkins": _checkins,
+    "needs": _needs, "rates": _rates, "rates_ranked": _rates_ranked, "hotspot": _hotspot, "escalations": _escalations, "checkins": _checkins,
     "points": _points, "cases": _cases, "ratings": _ratings, "compliance": _compliance,
 }

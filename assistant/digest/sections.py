@@ -116,13 +116,13 @@ def needs_counts(ctx: Context) -> NeedsData | None:
                      tuple(subs[:ctx.top_n]), max(0, len(subs) - ctx.top_n))
 
 
-def per_day(ctx: Context) -> tuple[tuple[Any, int], ...]:
-    """New needs per local day of the period (one SUM(CASE) column per day)."""
+def per_day(ctx: Context, column=Need.created_at) -> tuple[tuple[Any, int], ...]:
+    """Needs per local day of the period by `column` (filed; resolved_at: resolved), one SUM(CASE) per day."""
     zone = ctx.needs_policy.zone
     bounds = [datetime.combine(day, time(0), zone) for day in ctx.period.days]
-    columns = [func.sum(case((and_(Need.created_at >= start, Need.created_at < start + timedelta(days=1)), 1), else_=0))
+    columns = [func.sum(case((and_(column >= start, column < start + timedelta(days=1)), 1), else_=0))
                for start in bounds]
-    query = _scoped(ctx, select(*columns).where(_in_period(Need.created_at, ctx)))
+    query = _scoped(ctx, select(*columns).where(_in_period(column, ctx)))
     row = ctx.session.execute(query).one()
     return tuple((day, int(n or 0)) for day, n in zip(ctx.period.days, row))
 
@@ -154,6 +154,46 @@ def rates(ctx: Context) -> dict[str, Rate] | None:
             _in_period(Need.resolve_due_at, ctx)))),
     }
     return found if any(r.den for r in found.values()) else None
+
+
+RANKED_RATES: tuple[str, ...] = ("response", "resolution", "satisfaction")
+
+
+def rates_ranked(ctx: Context) -> tuple[tuple[str, dict[str, Rate], float], ...] | None:
+    """三率排名 of the sub-units (communities of a street, streets of the district, as 12345 ranks them): each
+    sub-unit's 响应率, 解决率 and 满意率 and their mean (over the rates that had something due), best first."""
+    if ctx.scope.by_building or not ctx.scope.sub_names:
+        return None
+    on_time_accept = func.sum(case((and_(Need.accepted_at.is_not(None), Need.accepted_at <= Need.accept_due_at), 1),
+                                   else_=0))
+    response = _scoped(ctx, select(Need.compound_id, on_time_accept, func.count())
+                       .where(_in_period(Need.accept_due_at, ctx)).group_by(Need.compound_id))
+    visits = _scoped(ctx, select(Need.compound_id, func.sum(case((ReturnVisit.solved.is_(True), 1), else_=0)),
+                                 func.sum(case((ReturnVisit.satisfaction.in_(SATISFIED), 1), else_=0)), func.count())
+                     .join(Need, Need.id == ReturnVisit.need_id).where(_in_period(ReturnVisit.at, ctx))
+                     .group_by(Need.compound_id))
+    sums: dict[int, dict[str, list[int]]] = {}
+
+    def add(compound: int, name: str, num, den) -> None:
+        pair = sums.setdefault(ctx.scope.sub_of_compound.get(compound), {}).setdefault(name, [0, 0])
+        pair[0] += int(num or 0)
+        pair[1] += int(den or 0)
+
+    for compound, num, den in ctx.session.execute(response):
+        add(compound, "response", num, den)
+    for compound, solved, satisfied, n in ctx.session.execute(visits):
+        add(compound, "resolution", solved, n)
+        add(compound, "satisfaction", satisfied, n)
+    rows = []
+    for sub, found in sums.items():
+        if sub is None or sub not in ctx.scope.sub_names:
+            continue
+        rates_of = {name: Rate(*found.get(name, (0, 0))) for name in RANKED_RATES}
+        due = [r.pct for r in rates_of.values() if r.den]
+        if due:
+            rows.append((ctx.scope.sub_names[sub], rates_of, sum(due) / len(due)))
+    rows.sort(key=lambda r: (-r[2], r[0]))
+    return tuple(rows[:ctx.top_n]) if len(rows) > 1 else None
 
 
 def escalations(ctx: Context) -> dict | None:
@@ -257,6 +297,7 @@ class Spec:
 SECTIONS: tuple[Spec, ...] = (
     Spec("needs", needs_counts),
     Spec("rates", rates),
+    Spec("rates_ranked", rates_ranked),
     Spec("hotspot", hotspot),
     Spec("escalations", escalations),
     Spec("checkins", checkin_progress),

@@ -58,8 +58,15 @@ def test_glyphs_render_unlike_the_tofu_box():
 
 
 def test_digest_chart_is_a_readable_png():
-    png = charts.digest_chart("梅园社区 · 近7天", [(date(2026, 11, d), d % 3) for d in range(20, 27)],
-                              [("电梯", 4), ("物业服务", 2)], per_day_label="每日新增诉求", by_category_label="按类别",
-                              count_label="件数")
+    labels = charts.ChartLabels(per_day="每日新增与办结", new="新增", resolved="办结", by_category="按类别", rates="三率",
+                                count="件数", no_rate="本期无到期")
+    png = charts.digest_chart("梅园社区 · 近7天（11-20 00:00 至 11-26 14:00）",
+                              [(date(2026, 11, d), d % 3, d % 2) for d in range(20, 27)],
+                              [("电梯", 4), ("物业服务", 2)], [("响应率", 80.0), ("解决率", None), ("满意率", 66.7)], labels)
     image = Image.open(io.BytesIO(png))
-    assert image.format == "PNG" and image.size == (900, 450)
+    assert image.format == "PNG" and image.size == (1800, 900)  # 12 × 6 inches at 150 dpi
+    assert round(image.info["dpi"][0]) == charts.DPI >= 150
+    pixels = np.asarray(image.convert("RGB")).reshape(-1, 3)
+    colours = {tuple(int(charts.__dict__[name][i:i + 2], 16) for i in (1, 3, 5))
+               for name in ("NEW_COLOUR", "RESOLVED_COLOUR", "CATEGORY_COLOUR", "RATE_COLOUR")}
+    assert all((pixels == colour).all(axis=1).sum() > 200 for colour in colours)  # every series is drawn

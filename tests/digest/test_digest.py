@@ -95,6 +95,25 @@ def test_rates_and_counts_on_hand_computed_fixtures(world, policy):
     assert "解决率 66.7%（2/3）" in text and "按期办结率 33.3%（1/3）" in text
 
 
+def test_rates_ranked_per_sub_unit_and_resolved_per_day(world, policy):
+    with world.db.session() as s:
+        # 梅园社区: both accepted on time -> 100%; 敬亭社区: one of two on time -> 50%
+        add_need(s, world, created=1, accept_due=5, accepted=2, status="resolved", resolved=3)
+        add_need(s, world, created=1, accept_due=5, accepted=4, status="accepted")
+        add_need(s, world, compound="JT01", building=None, created=1, accept_due=5, accepted=3, status="accepted")
+        add_need(s, world, compound="JT01", building=None, created=1, accept_due=5)
+    street = build(world, policy, "澄江街道")
+    ranked = street.section("rates_ranked")
+    assert [(unit, rates["response"].num, rates["response"].den, score) for unit, rates, score in ranked] == [
+        ("梅园社区", 2, 2, 100.0), ("敬亭社区", 1, 2, 50.0)]
+    assert dict(street.resolved_per_day) == {TODAY0.date(): 1}
+    text = digest_build.render(street, "zh", policy)
+    assert "【三率排名】" in text and "1. 梅园社区 100.0 分：响应率 100.0%（2/2）" in text and "2. 敬亭社区 50.0 分" in text
+    assert "1. 梅园社区 100.0: response 100.0% (2/2)" in digest_build.render(street, "en", policy)
+    assert build(world, policy, "梅园社区").section("rates_ranked") is None  # one sub-unit with anything due: no ranking
+    assert build(world, policy, "MY01").section("rates_ranked") is None  # a compound's buildings are not ranked
+
+
 def test_scope_a_community_never_sees_another(world, policy):
     with world.db.session() as s:
         add_need(s, world, compound="JT01", building=None, created=1, category="property")
