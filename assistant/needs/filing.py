@@ -22,7 +22,7 @@ from ..policy import NeedsPolicy
 from ..storage.models import Need, NeedEvent, OrgUnit, Person, TicketCounter
 from .access import may_submit
 from .records import add_event, load_need, load_person
-from .tasklist import route_for
+from .tasklist import assignees_for, route_for
 from .views import OPEN_STATUSES, NeedView
 
 MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
@@ -157,6 +157,7 @@ def file_need(session: Session, policy: NeedsPolicy, submitter_person_id: int,
         building = building.parent  # a household's need belongs to its building
     level = start_unit(session, policy, compound, building)
     route = route_for(session, policy, compound.id, draft.category)
+    assignee_ids, fallback = assignees_for(session, route, submitter_person_id)
     accept_due, resolve_due = policy.deadlines(draft.urgency, now)
     consent = bool(draft.consent)
     need = Need(
@@ -167,14 +168,14 @@ def file_need(session: Session, policy: NeedsPolicy, submitter_person_id: int,
         photo_file_id=draft.photo_file_id or None, status="new", submitter_id=submitter_person_id,
         party_type=route.party_type, responsible_party=route.party_label,
         accept_due_at=accept_due, resolve_due_at=resolve_due, created_at=now, updated_at=now,
-        assignees=[session.get(Person, pid) for pid in route.person_ids],
+        assignees=[session.get(Person, pid) for pid in assignee_ids],
     )
     session.add(need)
     session.flush()
     add_event(session, need, "filed", now, submitter_person_id, None, category=need.category,
               urgency=need.urgency, level_unit_id=level.id)
     add_event(session, need, "routed", now, None, route.party_label, party_type=route.party_type,
-              assignee_ids=list(route.person_ids), source=route.source)
+              assignee_ids=list(assignee_ids), source=route.source, fallback=fallback)
     return NeedView.of(need)
 
 

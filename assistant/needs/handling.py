@@ -13,12 +13,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Invalid, InvalidTransition, NotAllowed, now_or
 from ..org.permissions import can
 from ..policy import NeedsPolicy
-from ..storage.models import SATISFACTION, Need, Person, ReturnVisit
+from ..storage.models import SATISFACTION, Need, NeedEvent, Person, ReturnVisit
 from .access import may_handle
 from .records import add_event, load_need, load_person
 from .views import NeedView
@@ -109,20 +110,34 @@ def hand_back(session: Session, need_id: int, person_id: int, reason: str, now: 
     return NeedView.of(need)
 
 
+def resolver_ids(session: Session, need_id: int) -> set[int]:
+    """Who marked the need resolved since it was last (re)opened: they may not record its return visit."""
+    kinds = session.execute(select(NeedEvent.kind, NeedEvent.actor_id).where(
+        NeedEvent.need_id == need_id, NeedEvent.kind.in_(("resolved", "reopened"))).order_by(NeedEvent.at, NeedEvent.id))
+    found: set[int] = set()
+    for kind, actor in kinds:
+        found = set() if kind == "reopened" else found | ({actor} if actor is not None else set())
+    return found
+
+
 def record_visit(session: Session, need_id: int, person_id: int, contacted: bool, solved: bool, satisfaction: str,
                  now: datetime | None = None, *, policy: NeedsPolicy) -> NeedView:
     """回访 after resolution (Beijing 12345's three questions). Solved closes the need; not solved reopens it
     at its level with fresh SLA deadlines, for its responsible party to accept again.
 
-    Recorded by the submitter or anyone allowed to handle needs at the need's level."""
+    Independent of the resolution, as 12345 keeps it: recorded by the submitter, or by someone allowed to handle
+    needs at the need's level who called the resident contact recorded with consent; never by whoever resolved it."""
     now = now_or(now)
     if satisfaction not in SATISFACTION:
         raise Invalid([("satisfaction", "need.err.satisfaction")])
     need = load_need(session, need_id, lock=True)
     load_person(session, person_id)
-    if person_id != need.submitter_id and not can(session, person_id, "handle_need", need.level_unit):
-        raise NotAllowed("need.err.not_allowed")
     _check_status(need, "visit")
+    if person_id in resolver_ids(session, need.id):
+        raise NotAllowed("need.err.visit_resolver")
+    if person_id != need.submitter_id and not (
+            need.consent and need.resident_phone and can(session, person_id, "handle_need", need.level_unit)):
+        raise NotAllowed("need.err.visit_not_allowed")
     session.add(ReturnVisit(need_id=need.id, contacted=bool(contacted), solved=bool(solved),
                             satisfaction=satisfaction, by_id=person_id, at=now))
     add_event(session, need, "visit", now, person_id, None, contacted=bool(contacted), solved=bool(solved),

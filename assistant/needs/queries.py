@@ -139,6 +139,13 @@ def list_needs(session: Session, unit_id: int | None = None, status: str | None 
     return _views(session, query.order_by(Need.created_at.desc(), Need.id.desc()).limit(limit))
 
 
+def _escalated_from(session: Session, need: Need) -> OrgUnit:
+    """The level the need's latest escalation left (its compound when it never went up)."""
+    data = session.scalars(select(NeedEvent.data).where(NeedEvent.need_id == need.id, NeedEvent.kind == "escalated")
+                           .order_by(NeedEvent.at.desc(), NeedEvent.id.desc())).first() or {}
+    return session.get(OrgUnit, data.get("from_unit_id") or need.compound_id)
+
+
 def recipient_ids(session: Session, need: Need, event_kind: str) -> list[int]:
     """Who hears of an event: the submitter and joiners always; assignees and the compound's branch for a new
     need; the coordinators at the level for an escalation or a hand-back; the responsible party when it is
@@ -151,7 +158,9 @@ def recipient_ids(session: Session, need: Need, event_kind: str) -> list[int]:
         ids += assignees + people_with_roles(session, need.compound_id, COORDINATOR_ROLES["compound"])
     elif event_kind in ("escalated", "handed_back"):
         ids += coordinators(session, need.level_unit) + assignees
-    elif event_kind in ("reopened", "joined"):
+        if event_kind == "escalated":  # the level it left hears that it has gone up
+            ids += coordinators(session, _escalated_from(session, need))
+    elif event_kind in ("reopened", "joined", "closed"):
         ids += assignees
     return list(dict.fromkeys(ids))
 

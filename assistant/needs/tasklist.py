@@ -84,6 +84,27 @@ def route_for(session: Session, policy: NeedsPolicy, compound_id: int, category:
     return RouteView(compound_id, category, party.id, party.zh, tuple(people), "default")
 
 
+CHAIN_UP: tuple[str, ...] = ("community", "street", "district")
+
+
+def assignees_for(session: Session, route: RouteView, submitter_id: int | None) -> tuple[tuple[int, ...], bool]:
+    """Who handles a need filed by `submitter_id` on `route`, and whether that is a fallback: the route's people;
+    when none is left, the compound's branch secretary, then the coordinators up the chain (community, street,
+    district). Never the submitter: the return visit must stay independent of whoever resolves."""
+    others = lambda ids: tuple(pid for pid in ids if pid != submitter_id)
+    if found := others(route.person_ids):
+        return found, False
+    compound = _compound(session, route.compound_id)
+    if found := others(people_with_roles(session, compound.id, ("branch_secretary",))):
+        return found, True
+    unit = compound.parent
+    while unit is not None:
+        if unit.level in CHAIN_UP and (found := others(coordinators(session, unit))):
+            return found, True
+        unit = unit.parent
+    return (), True
+
+
 def set_route(session: Session, compound_id: int, category: str, party_type: str, party_label: str,
               person_ids: list[int], *, policy: NeedsPolicy, actor_id: int | None = None,
               now: datetime | None = None) -> RouteView:

@@ -95,6 +95,24 @@ def test_nobody_holds_the_party_roles_so_the_branch_takes_it(world, policy):
     assert view.party_type == "owners_committee" and set(view.assignee_ids) == {world.secretary, world.member}
 
 
+def test_never_assigned_to_its_own_submitter(world, policy):
+    """No liaison left but the submitter: the branch secretary, then the community up the chain — never the
+    submitter (the return visit would not be independent)."""
+    with world.db.session() as s:
+        liaison_files = file_need(s, policy, world.liaison, draft(world), now=T0)  # the only property liaison
+        assert liaison_files.assignee_ids == (world.secretary,)
+        routed = s.scalars(select(NeedEvent).where(NeedEvent.need_id == liaison_files.id,
+                                                   NeedEvent.kind == "routed")).one()
+        assert routed.data["fallback"] is True and routed.data["assignee_ids"] == [world.secretary]
+        set_route(s, world.units["MY01"], "elevator", "property_company", "梅园物业公司", [world.secretary],
+                  policy=policy, actor_id=world.secretary)
+        secretary_files = file_need(s, policy, world.secretary, draft(world), now=T0)
+        assert secretary_files.assignee_ids == (world.community,)  # no other secretary: the community
+        assert world.secretary not in secretary_files.assignee_ids
+        resident_files = file_need(s, policy, world.resident, draft(world), now=T0)
+        assert resident_files.assignee_ids == (world.secretary,)  # the task list as written
+
+
 def test_file_routes_through_the_task_list(world, policy):
     with world.db.session() as s:
         route = set_route(s, world.units["MY01"], "elevator", "property_company", "梅园物业公司",

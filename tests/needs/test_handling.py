@@ -42,6 +42,33 @@ def test_full_cycle(world, policy):
     assert [(v.solved, v.satisfaction) for v in history.visits] == [(True, "satisfied")]
 
 
+def test_the_return_visit_is_independent_of_the_resolver(world, policy):
+    with world.db.session() as s:
+        need = file_need(s, policy, world.resident, draft(world, consent=False, resident_name=None,
+                                                              resident_phone=None), now=T0)
+        accept(s, need.id, world.secretary, now=T0 + H)
+        resolve(s, need.id, world.secretary, "已修复", now=T0 + 2 * H)
+        with pytest.raises(NotAllowed) as err:
+            record_visit(s, need.id, world.secretary, True, True, "satisfied", now=T0 + 3 * H, policy=policy)
+        assert err.value.key == "need.err.visit_resolver" and "回访" in err.value.message("zh")
+        with pytest.raises(NotAllowed) as err:  # no resident contact recorded with consent: only the submitter
+            record_visit(s, need.id, world.member, True, True, "satisfied", now=T0 + 3 * H, policy=policy)
+        assert err.value.key == "need.err.visit_not_allowed" and err.value.message("en")
+        assert record_visit(s, need.id, world.resident, True, True, "satisfied", now=T0 + 3 * H,
+                            policy=policy).status == "closed"
+        consented = file_need(s, policy, world.resident, draft(world), now=T0)  # phone given with consent
+        accept(s, consented.id, world.liaison, now=T0 + H)
+        resolve(s, consented.id, world.liaison, "已修复", now=T0 + 2 * H)
+        with pytest.raises(NotAllowed):
+            record_visit(s, consented.id, world.liaison, True, True, "satisfied", now=T0 + 3 * H, policy=policy)
+        view = record_visit(s, consented.id, world.member, True, False, "unsatisfied", now=T0 + 3 * H, policy=policy)
+        assert view.status == "reopened"  # a branch member called the resident; the resolver may resolve again
+        accept(s, consented.id, world.liaison, now=T0 + 4 * H)
+        resolve(s, consented.id, world.member, "委员协调修复", now=T0 + 5 * H)
+        assert record_visit(s, consented.id, world.liaison, True, True, "basically", now=T0 + 6 * H,
+                            policy=policy).status == "closed"  # the liaison did not resolve it this time
+
+
 @pytest.mark.parametrize("status, allowed", [
     ("new", ["accept", "hand_back"]),
     ("accepted", ["progress", "resolve", "hand_back"]),

@@ -104,7 +104,7 @@ def test_recipients(world, policy):
         assert who(recipients(s, need.id, "progress")) == [world.resident, world.neighbour]
         moved = escalate_due(s, policy, T0 + 2 * H)
         assert who(recipients(s, need.id, "escalated")) == [world.resident, world.neighbour, world.secretary,
-                                                             world.member, world.liaison]
+                                                             world.member, world.liaison, world.leader]  # + the level left
         assert set(tasklist.coordinators(s, s.get(OrgUnit, moved[0].to_unit_id))) == {world.secretary, world.member}
         accept(s, need.id, world.liaison, now=T0 + 3 * H)
         hand_back(s, need.id, world.liaison, "不属于物业", now=T0 + 3 * H, policy=policy)
@@ -114,5 +114,9 @@ def test_recipients(world, policy):
         resolve(s, need.id, world.secretary, "已协调维保单位修复", now=T0 + 5 * H)
         record_visit(s, need.id, world.resident, True, False, "unsatisfied", now=T0 + 9 * H, policy=policy)
         assert who(recipients(s, need.id, "reopened")) == [world.resident, world.neighbour, world.secretary]
+        accept(s, need.id, world.secretary, now=T0 + 10 * H)
+        resolve(s, need.id, world.secretary, "已修复", now=T0 + 11 * H)
+        record_visit(s, need.id, world.resident, True, True, "satisfied", now=T0 + 12 * H, policy=policy)
+        assert who(recipients(s, need.id, "closed")) == [world.resident, world.neighbour, world.secretary]  # + assignees
         with pytest.raises(ValueError):
             recipients(s, need.id, "teleported")
