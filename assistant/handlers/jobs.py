@@ -1,4 +1,5 @@
-"""Scheduled work: overdue needs move one level up the six-level chain, and their coordinators are told."""
+"""Scheduled work: needs near a deadline warn their assignees (临期预警); overdue needs move one level up the
+six-level chain, and their coordinators are told."""
 from __future__ import annotations
 
 import asyncio
@@ -36,6 +37,32 @@ async def escalate(context: ContextTypes.DEFAULT_TYPE) -> int:
     return len(moved)
 
 
+async def warn(context: ContextTypes.DEFAULT_TYPE) -> int:
+    """临期预警: tell the assignees of every need near a deadline, once per deadline; returns how many."""
+    rt = runtime(context)
+
+    def run():
+        with rt.db.session() as session:
+            return escalation.warn_due(session, rt.policies.needs, rt.clock())
+
+    warnings = await asyncio.to_thread(run)
+    for w in warnings:
+        def render(lang: str, w=w) -> str:
+            left = max(0, int((w.due - rt.clock()).total_seconds() // 60))
+            return t("deadline.warning", lang, ticket=w.need.ticket, deadline=t(f"need.deadline.{w.kind}", lang),
+                     due=w.due.astimezone(SHANGHAI).strftime("%m-%d %H:%M"), hours=left // 60, minutes=left % 60,
+                     description=w.need.description[:60]) + "\n" + t("needcard.open_hint", lang, id=w.need.id)
+
+        await send_to(context, list(w.recipients), render)
+    return len(warnings)
+
+
+async def deadlines(context: ContextTypes.DEFAULT_TYPE) -> int:
+    """The periodic deadline job: 临期预警 first, then escalation of what is overdue."""
+    await warn(context)
+    return await escalate(context)
+
+
 async def prune_processed(context: ContextTypes.DEFAULT_TYPE) -> int:
     """Forget handled update ids older than the retention window; returns how many rows went."""
     rt = runtime(context)
@@ -51,5 +78,5 @@ async def prune_processed(context: ContextTypes.DEFAULT_TYPE) -> int:
 def schedule(application: Application, interval_seconds: float) -> None:
     """Run the escalation every `interval_seconds` (and once at start-up for anything missed while down);
     prune the duplicate-update memory hourly."""
-    application.job_queue.run_repeating(escalate, interval=interval_seconds, first=0, name=ESCALATION_JOB)
+    application.job_queue.run_repeating(deadlines, interval=interval_seconds, first=0, name=ESCALATION_JOB)
     application.job_queue.run_repeating(prune_processed, interval=3600, first=60, name=PRUNE_JOB)

@@ -75,6 +75,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "need.err.party_label": {"zh": "请填写责任主体名称（最多 200 字）。", "en": "Please name the responsible party (at most 200 characters)."},
     "need.err.note_empty": {"zh": "请填写说明。", "en": "Please add a note."},
     "need.err.note_long": {"zh": "说明太长，请精简。", "en": "The note is too long; please shorten it."},
+    "deadline.warning": {"zh": "⏰ 临期预警：{ticket}（{description}）的{deadline} {due} 即将到期，还剩约 {hours} 小时 {minutes} 分钟，请尽快处理。", "en": "⏰ Deadline near: {ticket} ({description}), {deadline} {due}: about {hours} h {minutes} min left."},
     "need.err.visit_resolver": {"zh": "回访须独立于办理：办结这条需求的人不能登记它的回访，请由登记人或其他工作人员回访居民。", "en": "The return visit must be independent: whoever resolved this need cannot record its visit; the submitter or another worker should ask the resident."},
     "need.err.visit_not_allowed": {"zh": "只有登记人，或在居民同意留下联系方式后致电居民的工作人员，才能登记回访。", "en": "Only the submitter, or a worker who called the resident at the contact given with consent, can record the return visit."},
     "need.err.satisfaction": {"zh": "请选择：满意、基本满意或不满意。", "en": "Please choose: satisfied, basically satisfied or unsatisfied."},

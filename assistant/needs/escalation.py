@@ -19,7 +19,9 @@ from ..errors import now_or
 from ..org.tree import ancestry
 from ..policy import NeedsPolicy
 from ..storage.models import LEVELS, Escalation, Need, OrgUnit
-from .queries import Recipient, recipients
+from ..storage import kv
+from .queries import Recipient, accounts_for, recipients
+from .tasklist import coordinators
 from .records import add_event, load_need
 from .views import WAITING_ACCEPT, WAITING_RESOLVE, NeedView
 
@@ -116,6 +118,38 @@ def run_escalation(db, policy: NeedsPolicy, now: datetime) -> list[tuple[Escalat
         moved = escalate_due(session, policy, now)
     with db.session() as session:
         return [(e, recipients(session, e.need.id, "escalated")) for e in moved]
+
+
+WARNED = "deadline_warnings"  # kv namespace: "need id:kind:deadline" of every 临期预警 sent
+
+
+@dataclass(frozen=True)
+class DeadlineWarning:
+    """A 临期预警: the need's `kind` deadline (accept | resolve) is near, and who is told."""
+
+    need: NeedView
+    kind: str
+    due: datetime
+    recipients: tuple[Recipient, ...]
+
+
+def warn_due(session: Session, policy: NeedsPolicy, now: datetime | None = None) -> list[DeadlineWarning]:
+    """Every open need past policy.warn_at_share of the window its status waits for and not yet overdue, once
+    per deadline: its assignees are told (with none, the coordinators at its level). The caller commits."""
+    now = now_or(now)
+    found = []
+    for kind, statuses, column in (("accept", WAITING_ACCEPT, Need.accept_due_at),
+                                   ("resolve", WAITING_RESOLVE, Need.resolve_due_at)):
+        near = or_(*(and_(Need.urgency == u, column <= now + policy.warn_before(u, kind)) for u in policy.urgencies))
+        for need in session.scalars(select(Need).where(Need.status.in_(statuses), column > now, near).order_by(Need.id)):
+            due = getattr(need, f"{kind}_due_at")
+            key = f"{need.id}:{kind}:{due.isoformat()}"
+            if kv.get(session, WARNED, key) is not None:
+                continue
+            kv.put(session, WARNED, key, now.isoformat())
+            people = [p.id for p in need.assignees] or coordinators(session, need.level_unit)
+            found.append(DeadlineWarning(NeedView.of(need), kind, due, tuple(accounts_for(session, people))))
+    return found
 
 
 def escalations(session: Session, need_id: int) -> list[tuple[str, datetime, int, int, datetime]]:

@@ -78,6 +78,7 @@ class NeedsPolicy(Model):
     duplicate_window_hours: Positive
     duplicate_similarity: Share
     slas: Slas = Field(alias="sla")
+    warn_at_share: Share  # 临期预警: the assignee is told once this share of a deadline's window has passed
     escalation_chain: Annotated[tuple[Literal[LEVELS], ...], AfterValidator(_chain)]
     party_types: Annotated[dict[Id, PartyType], BeforeValidator(with_ids), NonEmpty]
     categories: Annotated[tuple[Category, ...], NonEmpty]
@@ -111,6 +112,11 @@ class NeedsPolicy(Model):
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
+
+    def warn_before(self, urgency: str, kind: str) -> timedelta:
+        """How long before an `accept` or `resolve` deadline of `urgency` the 临期预警 goes out."""
+        window = getattr(self.sla[urgency], kind)
+        return window * (1 - self.warn_at_share)
 
     def deadlines(self, urgency: str, start: datetime) -> tuple[datetime, datetime]:
         """(accept_due, resolve_due) for a need of `urgency` whose clock starts at `start`."""

@@ -168,6 +168,27 @@ def test_prune_job_forgets_handled_updates_after_the_retention_window(team, tree
         assert session.query(ProcessedUpdate).count() == 0
 
 
+def test_deadline_warning_reaches_the_assignee_once_before_the_escalation(team, tree):
+    with OfflineBot(team) as bot:
+        ticket = file_elevator_need(bot)  # normal: 24 h to accept; the warning at 75 % = 18 h
+        context = CallbackContext(bot.app)
+        start = utcnow()
+        for hours, warned in ((17, 0), (19, 1), (20, 0)):
+            bot.runtime.clock = lambda hours=hours: start + timedelta(hours=hours)
+            before = len(bot.request.sent)
+            assert bot.loop.run_until_complete(jobs.deadlines(context)) == 0  # nothing overdue yet
+            notices = [m for m in bot.request.sent[before:] if "临期预警" in m.get("text", "")]
+            assert len(notices) == warned
+        with tree.session() as session:
+            need = session.query(Need).filter_by(ticket=ticket).one()
+            assignees = {p.id for p in need.assignees}
+        sent = [m for m in bot.request.sent if "临期预警" in m.get("text", "")]
+        assert len(sent) == 1 and ticket in sent[0]["text"] and "签收时限" in sent[0]["text"]
+        assert assignees and {int(m["chat_id"]) for m in sent} <= {SECRETARY, LIAISON}
+        bot.runtime.clock = lambda: start + timedelta(hours=25)
+        assert bot.loop.run_until_complete(jobs.deadlines(context)) == 1  # then escalated at the deadline
+
+
 def test_escalation_job_with_a_controllable_clock(team, tree):
     with OfflineBot(team) as bot:
         ticket = file_elevator_need(bot)

@@ -128,3 +128,19 @@ def test_a_stale_decision_is_stopped_by_the_unique_constraint(world, policy):
     with world.db.session() as s:
         assert s.scalar(select(func.count(Escalation.id))) == 1
         assert s.get(Need, need.id).level_unit_id == world.units["MY01"]
+
+
+def test_deadline_warnings_once_per_deadline_then_the_accepted_need_warns_for_resolving(world, policy):
+    need = file(world, policy)  # urgent: accept 2 h, resolve 48 h; warn at 75 %
+    warn = lambda now: escalation.warn_due(s, policy, now)
+    with world.db.session() as s:
+        assert warn(T0 + 1.4 * H) == []
+        first = warn(T0 + 1.6 * H)
+        assert [(w.need.id, w.kind, w.due) for w in first] == [(need.id, "accept", T0 + 2 * H)]
+        assert {r.person_id for r in first[0].recipients} == {world.liaison}  # the assignee
+        assert warn(T0 + 1.9 * H) == []  # once per deadline
+        assert warn(T0 + 2 * H) == []  # overdue: escalation's business, not a warning
+        accept(s, need.id, world.liaison, now=T0 + 1.95 * H)
+        assert warn(T0 + 30 * H) == []
+        later = warn(T0 + 37 * H)  # 75 % of the 48 h resolve window is 36 h
+        assert [(w.kind, w.due) for w in later] == [("resolve", T0 + 48 * H)]
