@@ -99,16 +99,24 @@ def _place_errors(session: Session, draft: NeedDraft) -> list[tuple[str, str]]:
     return []
 
 
+def _weight(keyword: str) -> int:
+    """A keyword's weight: its characters in Chinese; an English word counts as two (like a two-character word)."""
+    return 2 * len(keyword.split()) if keyword.isascii() else len(keyword)
+
+
 def suggest_category(policy: NeedsPolicy, text: str) -> str:
     """The category whose keywords cover most of the text (longest total match), else the fallback."""
-    scores = {c.id: sum(len(k) for k in c.keywords if k in (text or "")) for c in policy.categories}
+    lowered = (text or "").lower()
+    scores = {c.id: sum(_weight(k) for k in c.keywords if k in lowered) for c in policy.categories}
     best = max(scores, key=lambda cid: scores[cid])
     return best if scores[best] > 0 else policy.fallback_category
 
 
-def suggest_urgency(policy: NeedsPolicy, text: str) -> str:
-    """"urgent" when the text names an emergency (policy urgent_keywords), else "normal"."""
-    return "urgent" if any(k in (text or "") for k in policy.urgent_keywords) else "normal"
+def suggest_urgency(policy: NeedsPolicy, text: str, category: str | None = None) -> str:
+    """"urgent" when the text names an emergency or says it is urgent (policy urgent_keywords), or the category
+    is an emergency one, else "normal"."""
+    lowered = (text or "").lower()
+    return "urgent" if policy.is_emergency(category) or any(k in lowered for k in policy.urgent_keywords) else "normal"
 
 
 def _shingles(text: str) -> set[str]:
@@ -180,9 +188,10 @@ def file_need(session: Session, policy: NeedsPolicy, submitter_person_id: int,
 
 
 def find_duplicates(session: Session, policy: NeedsPolicy, compound_id: int, category: str, description: str,
-                    now: datetime | None = None) -> list[NeedView]:
-    """Open needs of the same compound and category filed within the window whose text (or a joined report)
-    is similar enough, most similar first."""
+                    now: datetime | None = None, building_id: int | None = None) -> list[NeedView]:
+    """Open needs of the same compound and category filed within the window that are the same place (the same
+    building) or whose text (or a joined report) is similar enough: the same place first, then the most
+    similar. A re-report in other words of the same building and category is still a duplicate."""
     now = now_or(now)
     candidates = list(session.scalars(select(Need).where(
         Need.compound_id == compound_id, Need.category == category, Need.status.in_(OPEN_STATUSES),
@@ -197,8 +206,9 @@ def find_duplicates(session: Session, policy: NeedsPolicy, compound_id: int, cat
     scored = []
     for need in candidates:
         score = max(similarity(description, text) for text in [need.description, *notes.get(need.id, [])])
-        if score >= policy.duplicate_similarity:
-            scored.append((score, need.created_at, need))
+        same_place = building_id is not None and need.building_id == building_id
+        if same_place or score >= policy.duplicate_similarity:
+            scored.append(((same_place, score), need.created_at, need))
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     return [NeedView.of(need) for _, _, need in scored]
 

@@ -13,7 +13,8 @@ from .filing import suggest_category, suggest_urgency
 
 POLICY_FILE = SHIPPED_INTAKE_RULES
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
-BUILDING_RE = re.compile(r"([0-9一二三四五六七八九十]{1,3})\s*(?:号楼|号栋|栋|幢|座|号(?=楼))")
+BUILDING_RE = re.compile(r"([0-9一二三四五六七八九十]{1,3})\s*(?:号楼|号栋|栋|幢|座|号(?=楼))"
+                         r"|(?:building|bldg\.?|block)\s*(?:no\.?\s*)?([0-9]{1,3})\b", re.IGNORECASE)
 UNIT_RE = re.compile(r"([0-9一二三四五六七八九十]{1,2})\s*单元")
 ROOM_RE = re.compile(r"(?<![0-9])([0-9]{3,4})\s*(?:室|号房|房间)")
 PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
@@ -55,8 +56,10 @@ def _number(text: str) -> int:
 
 def building_number(name: str) -> int | None:
     """The number in a building's name: "3栋", "3号楼", "三幢" → 3."""
-    match = BUILDING_RE.search(unicodedata.normalize("NFKC", name)) or re.search(r"\d+", name)
-    return _number(match.group(1) if match.groups() else match.group(0)) if match else None
+    if match := BUILDING_RE.search(unicodedata.normalize("NFKC", name)):
+        return _number(match.group(1) or match.group(2))
+    match = re.search(r"\d+", name)
+    return int(match.group(0)) if match else None
 
 
 def prefill(text: str, policy: NeedsPolicy) -> Prefill:
@@ -64,7 +67,7 @@ def prefill(text: str, policy: NeedsPolicy) -> Prefill:
     text = unicodedata.normalize("NFKC", text)
     result = Prefill()
     if m := BUILDING_RE.search(text):
-        result.building_no = _number(m.group(1))
+        result.building_no = _number(m.group(1) or m.group(2))
     if m := UNIT_RE.search(text):
         result.unit_no = _number(m.group(1))
     if m := ROOM_RE.search(text):
@@ -73,17 +76,18 @@ def prefill(text: str, policy: NeedsPolicy) -> Prefill:
         result.phone = m.group(1)
     if _keywords_found(text, policy):  # only a real keyword match is offered, never the fallback category
         result.category = suggest_category(policy, text)
-    result.urgent = suggest_urgency(policy, text) == "urgent"
+    result.urgent = suggest_urgency(policy, text, result.category) == "urgent"
     return result
 
 
 def _keywords_found(text: str, policy: NeedsPolicy) -> bool:
-    return any(k in text for c in policy.categories for k in c.keywords)
+    lowered = text.lower()
+    return any(k in lowered for c in policy.categories for k in c.keywords)
 
 
 def need_score(text: str, policy: NeedsPolicy, rules: IntakeRules) -> int:
     """How much the text reads like a report of a problem (see intake.yaml)."""
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text).lower()
     score = sum(cue in text for cue in rules.need_cues)
     score += _keywords_found(text, policy)
     score += bool(BUILDING_RE.search(text) or UNIT_RE.search(text) or ROOM_RE.search(text))

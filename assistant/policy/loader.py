@@ -20,10 +20,24 @@ _PREFIX = re.compile(r"^[A-Z0-9]{1,8}$")
 
 
 class Category(Labelled):
-    """A needs-list category: ascii id, labels, intake keywords and the default responsible party type."""
+    """A needs-list category: ascii id, labels, intake keywords and the default responsible party type;
+    an `emergency` category (gas, fire, live wires, people trapped, burst mains) is urgent by default and
+    its replies give the emergency numbers first."""
 
     keywords: tuple[Text, ...]
     party_type: Text
+    emergency: bool = False
+
+
+class EmergencyNumber(Model):
+    """A number to call before anything else in an emergency (label in both languages, the number)."""
+
+    zh: Text
+    en: Text
+    number: Text
+
+    def label(self, lang: str | None) -> str:
+        return self.en if lang == "en" else self.zh
 
 
 class PartyType(Labelled):
@@ -84,6 +98,7 @@ class NeedsPolicy(Model):
     categories: Annotated[tuple[Category, ...], NonEmpty]
     fallback_category: Text
     urgent_keywords: tuple[Text, ...]
+    emergency_numbers: Annotated[tuple[EmergencyNumber, ...], NonEmpty]
 
     @field_validator("categories")
     @classmethod
@@ -109,6 +124,10 @@ class NeedsPolicy(Model):
     urgencies = property(lambda self: tuple(self.sla))
     duplicate_window = property(lambda self: timedelta(hours=self.duplicate_window_hours))
     zone = property(lambda self: ZoneInfo(self.ticket_timezone))
+
+    def is_emergency(self, category_id: str | None) -> bool:
+        found = self.category(category_id) if category_id else None
+        return bool(found and found.emergency)
 
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)

@@ -182,6 +182,30 @@ def test_duplicates(world, policy):
         assert find_duplicates(s, policy, world.units["MY02"], "elevator", "1栋电梯坏了，有老人困在里面", now=later) == []
         outside = T0 + policy.duplicate_window + timedelta(minutes=1)
         assert find_duplicates(s, policy, world.units["MY01"], "elevator", "1栋电梯坏了，有老人困在里面", now=outside) == []
+        # the same building and category in other words: a duplicate by place, whatever the text says
+        words = "轿厢一直停在三楼不动，按钮没反应"
+        assert find_duplicates(s, policy, world.units["MY01"], "elevator", words, now=later) == []
+        assert [n.id for n in find_duplicates(s, policy, world.units["MY01"], "elevator", words, now=later,
+                                              building_id=world.units["MY01-1"])] == [first.id]
+
+
+def test_intake_reads_english_emergencies_and_urgency(policy):
+    from assistant.needs.freetext import load_rules, looks_like_need, prefill
+
+    rules = load_rules()
+    for text, category, urgent, building in (
+            ("The lift in building 2 has been broken for two days", "elevator", False, 2),
+            ("4栋燃气管道有味道，怀疑燃气泄漏", "emergency", True, 4),
+            ("Someone is trapped in the lift in block 5!", "emergency", True, 5),
+            ("2单元门禁坏了，很紧急", "repair", True, None)):
+        assert looks_like_need(text, policy, rules), text
+        found = prefill(text, policy)
+        assert (found.category, found.urgent, found.building_no) == (category, urgent, building), text
+    for question in ("How many committee members does a branch need?", "小区党支部设几名委员？",
+                     "What should we do if there is a gas leak?"):
+        assert not looks_like_need(question, policy, rules), question
+    assert policy.is_emergency("emergency") and not policy.is_emergency("elevator")
+    assert [n.number for n in policy.emergency_numbers][:3] == ["119", "110", "120"]
 
 
 def test_join(world, policy):

@@ -18,10 +18,10 @@ RAW = yaml.safe_load(SHIPPED_NEEDS_POLICY.read_text(encoding="utf-8"))
 
 
 def test_shipped_defaults(policy):
-    assert [c.zh for c in policy.categories] == ["物业服务", "电梯", "漏水", "停车", "环境卫生", "安全隐患", "邻里纠纷",
+    assert [c.zh for c in policy.categories] == ["紧急险情", "物业服务", "电梯", "漏水", "停车", "环境卫生", "安全隐患", "邻里纠纷",
                                                  "设施维修", "民生救助", "其他"]
     assert all(c.id.isascii() and c.en for c in policy.categories)
-    assert policy.category("elevator").keywords == ("电梯", "电梯坏", "困人")
+    assert policy.category("elevator").keywords == ("电梯", "电梯坏", "lift", "elevator")
     assert policy.category("safety").label("en") == "safety hazard" and policy.category("safety").label() == "安全隐患"
     assert {c.party_type for c in policy.categories} <= set(policy.party_types)
     assert policy.deadlines("urgent", T0) == (T0 + timedelta(hours=2), T0 + timedelta(hours=48))

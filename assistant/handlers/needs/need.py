@@ -159,7 +159,7 @@ async def _submit(update: Update, context) -> str | int:
     draft = context.user_data[DRAFT]
     policy = _policy(context)
     existing = await in_session(context, lambda s: filing.find_duplicates(
-        s, policy, draft["compound_id"], draft["category"], draft["description"]))
+        s, policy, draft["compound_id"], draft["category"], draft["description"], building_id=draft.get("building_id")))
     if existing:
         draft["step"] = steps.DUPLICATE
         lang = lang_of(update)
