@@ -1,4 +1,5 @@
-"""党员报到 (clause 5): start, submit and decide check-ins, deadlines, rosters, overdue lists and reminders.
+"""党员报到 (clause 5): start, submit and decide check-ins, deadlines and lateness, rosters, overdue lists and
+reminders.
 
 A person's current residence is their latest confirmed check-in; the roster of a compound is everyone whose
 current residence is there (flow-in members registered by the community included). Party dates are
@@ -15,7 +16,7 @@ from pathlib import Path
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from ..errors import DomainError, Invalid, NotAllowed, load, now_or
+from ..errors import Invalid, InvalidTransition, NotAllowed, load, now_or
 from ..messages import t
 from ..org.people import mask_phone, normalise_phone
 from ..org.permissions import UnitRef, can
@@ -53,6 +54,35 @@ def deadline_for(policy: PartyPolicy, in_service: bool, moved_on: date | datetim
 
 
 @dataclass(frozen=True)
+class Lateness:
+    """A check-in submitted after its deadline: the deadline, the days past it, and the rule that set it
+    ("move": `months` calendar months after the move; "initial": the initial deadline of in-service members)."""
+
+    deadline: date
+    days: int
+    rule: str
+    months: int
+
+    def text(self, lang: str | None = None) -> str:
+        return t(f"checkin.late.{self.rule}", lang, deadline=self.deadline.isoformat(), days=self.days,
+                 months=self.months)
+
+
+def lateness(policy: PartyPolicy, in_service: bool, moved_on: date | None, submitted_at: datetime | None,
+             flow_in: bool = False) -> Lateness | None:
+    """How late a check-in submitted at `submitted_at` is, or None: on time, no deadline, not submitted, or a
+    flow-in member registered by the community."""
+    deadline = deadline_for(policy, in_service, moved_on)
+    if flow_in or submitted_at is None or deadline is None:
+        return None
+    days = (local_date(policy, submitted_at) - deadline).days
+    if days <= 0:
+        return None
+    by_move = moved_on is not None and add_months(moved_on, policy.move_months) == deadline
+    return Lateness(deadline, days, "move" if by_move else "initial", policy.move_months)
+
+
+@dataclass(frozen=True)
 class CheckinView:
     """A check-in as plain values (the phone masked)."""
 
@@ -84,6 +114,10 @@ class CheckinView:
                    c.building_id, c.building.name if c.building else None, c.work_unit, c.work_unit_party_org,
                    c.work_unit_contact, mask_phone(c.phone), c.moved, c.moved_on, c.in_service, c.flow_in,
                    c.reject_reason, c.submitted_at, c.decided_by, c.decided_at, c.created_at)
+
+    def lateness(self, policy: PartyPolicy) -> Lateness | None:
+        """How late this check-in was submitted (None: on time, or not a late case)."""
+        return lateness(policy, self.in_service, self.moved_on, self.submitted_at, self.flow_in)
 
 
 @dataclass(frozen=True)
@@ -152,13 +186,26 @@ def start_checkin(session: Session, person_id: int, now: datetime | None = None)
     return CheckinView.of(found)
 
 
+def sent_back(session: Session, person_id: int) -> tuple[CheckinForm, CheckinView] | None:
+    """The person's last submitted check-in when the branch sent it back: its answers as a form (to prefill the
+    next one) and its view (compound, reason); None otherwise."""
+    last = session.scalars(select(CheckIn).where(CheckIn.person_id == person_id, CheckIn.status != "started")
+                           .order_by(CheckIn.id.desc())).first()
+    if last is None or last.status != "rejected":
+        return None
+    form = CheckinForm(last.work_unit or "", last.work_unit_party_org or "", last.compound_id, last.phone or "",
+                       last.building_id, last.work_unit_contact, last.moved, last.moved_on, last.in_service,
+                       bool(last.probationary))
+    return form, CheckinView.of(last)
+
+
 def submit_checkin(session: Session, policy: PartyPolicy, checkin_id: int, form: CheckinForm,
                    now: datetime | None = None) -> CheckinView:
     """Validate the form and send the check-in to the compound's branch (status pending)."""
     now = now_or(now)
     checkin = load(session, CheckIn, checkin_id, "checkin.err.not_found")
     if checkin.status != "started":
-        raise DomainError("checkin.err.not_open", status=checkin.status)
+        raise InvalidTransition("checkin.err.not_open", domain="checkin", status=checkin.status)
     errors: list[tuple[str, str]] = []
     work_unit = _text(form.work_unit, "work_unit", errors)
     party_org = _text(form.work_unit_party_org, "work_unit_party_org", errors)
@@ -192,7 +239,7 @@ def decide(session: Session, checkin_id: int, secretary_person_id: int, confirm:
     if not can(session, secretary_person_id, "confirm_checkin", checkin.compound_id):
         raise NotAllowed("checkin.err.not_allowed")
     if checkin.status != "pending":
-        raise DomainError("checkin.err.not_pending", status=checkin.status)
+        raise InvalidTransition("checkin.err.not_pending", domain="checkin", status=checkin.status)
     reason = (reason or "").strip()
     if not confirm and not reason:
         raise Invalid([("reason", "checkin.err.reason")])
@@ -279,7 +326,8 @@ def mark_reminded(session: Session, checkin_ids: list[int], now: datetime | None
 @dataclass(frozen=True)
 class CheckinRow:
     """One member in a check-in report: status confirmed, pending, overdue or not_due; `late` when the
-    check-in was submitted after the deadline."""
+    check-in was submitted after the deadline; `days_late`: the days past the deadline of a late check-in (at
+    submission) or of an overdue member (today), else None."""
 
     person_id: int
     name: str
@@ -293,11 +341,17 @@ class CheckinRow:
     status: str
     deadline: date | None
     late: bool
+    days_late: int | None = None
+    submitted_on: date | None = None
+
+
+COUNTED = ("confirmed", "pending", "overdue", "late")
 
 
 @dataclass(frozen=True)
 class CheckinReport:
-    """Counts per compound and per work unit ({"confirmed", "pending", "overdue"} -> n) and the rows."""
+    """Counts per compound and per work unit ({"confirmed", "pending", "overdue", "late"} -> n; the late
+    check-ins are also counted as confirmed or pending) and the rows."""
 
     unit_id: int
     today: date
@@ -305,17 +359,26 @@ class CheckinReport:
     by_compound: dict[str, dict[str, int]]
     by_work_unit: dict[str, dict[str, int]]
 
+    @property
+    def late(self) -> tuple[CheckinRow, ...]:
+        """The late check-ins, latest first by days late."""
+        return tuple(sorted((r for r in self.rows if r.late), key=lambda r: (-r.days_late, r.name, r.person_id)))
+
 
 def _row(policy: PartyPolicy, today: date, person: Person, compound: OrgUnit, c: CheckIn | None) -> CheckinRow:
-    deadline = deadline_for(policy, c.in_service if c else bool(person.work_unit), c.moved_on if c else None)
+    in_service = c.in_service if c else bool(person.work_unit)
+    deadline = deadline_for(policy, in_service, c.moved_on if c else None)
     status = c.status if c is not None and c.status in ("confirmed", "pending") else (
         "overdue" if deadline is not None and today > deadline else "not_due")
-    late = bool(c and c.submitted_at and deadline and status != "overdue"
-                and local_date(policy, c.submitted_at) > deadline and not c.flow_in)
+    late = lateness(policy, in_service, c.moved_on, c.submitted_at, c.flow_in) \
+        if c is not None and status in ("confirmed", "pending") else None
+    days_late = late.days if late else (today - deadline).days if status == "overdue" else None
+    submitted_on = local_date(policy, c.submitted_at) if c is not None and c.submitted_at else None
     return CheckinRow(person.id, person.name, mask_phone(c.phone if c and c.phone else person.phone), compound.id,
                       compound.name, c.building.name if c and c.building else None,
                       (c.work_unit if c else None) or person.work_unit or "", c.work_unit_party_org if c else None,
-                      c.work_unit_contact if c else None, status, deadline, late)
+                      c.work_unit_contact if c else None, status, deadline, late is not None, days_late,
+                      submitted_on if status != "overdue" else None)
 
 
 def _rows(session: Session, policy: PartyPolicy, unit: OrgUnit, today: date) -> list[CheckinRow]:
@@ -345,7 +408,7 @@ def _rows(session: Session, policy: PartyPolicy, unit: OrgUnit, today: date) -> 
 
 
 def report(session: Session, policy: PartyPolicy, unit_id: int, today: date) -> CheckinReport:
-    """Checked in, pending and overdue members at or below the unit, grouped by compound and by work unit."""
+    """Checked in, pending, overdue and late members at or below the unit, grouped by compound and work unit."""
     unit = load(session, OrgUnit, unit_id, "checkin.err.unit_not_found")
     if unit.level in ("building", "household"):
         raise Invalid([("unit_id", "checkin.err.unit_level")])
@@ -356,33 +419,40 @@ def report(session: Session, policy: PartyPolicy, unit_id: int, today: date) -> 
         if row.status == "not_due":
             continue
         for groups, key in ((by_compound, row.compound_name), (by_work_unit, row.work_unit)):
-            counts = groups.setdefault(key, {"confirmed": 0, "pending": 0, "overdue": 0})
+            counts = groups.setdefault(key, dict.fromkeys(COUNTED, 0))
             counts[row.status] += 1
+            counts["late"] += row.late
     return CheckinReport(unit.id, today, tuple(rows), by_compound, by_work_unit)
 
 
-def overdue_by_work_unit(session: Session, policy: PartyPolicy, unit_id: int, today: date
-                         ) -> dict[str, list[CheckinRow]]:
-    """Work unit -> its members at or below the unit who are past their deadline and not checked in."""
+def to_notify_by_work_unit(session: Session, policy: PartyPolicy, unit_id: int, today: date
+                           ) -> dict[str, list[CheckinRow]]:
+    """Work unit -> its members at or below the unit whose party organisation is to be told: past their
+    deadline and not checked in (overdue), or checked in after it (late)."""
     result: dict[str, list[CheckinRow]] = {}
     for row in report(session, policy, unit_id, today).rows:
-        if row.status == "overdue":
+        if row.status == "overdue" or row.late:
             result.setdefault(row.work_unit, []).append(row)
     return dict(sorted(result.items()))
 
 
-def export_overdue_xlsx(path: str | Path, rows: list[CheckinRow], lang: str | None = None) -> Path:
-    """Write an overdue list (for a work unit's party organisation) as an .xlsx file; returns the path."""
+def export_work_unit_xlsx(path: str | Path, rows: list[CheckinRow], lang: str | None = None) -> Path:
+    """Write a work unit's list of overdue and late members (for its party organisation) as an .xlsx file;
+    returns the path."""
     from openpyxl import Workbook
 
-    columns = ("name", "phone", "work_unit", "party_org", "compound", "building", "deadline")
+    columns = ("name", "phone", "work_unit", "party_org", "contact", "compound", "building", "status", "deadline",
+               "submitted", "days_late")
     book = Workbook()
     sheet = book.active
     sheet.title = t("checkin.xlsx.sheet", lang)
     sheet.append([t(f"checkin.xlsx.{c}", lang) for c in columns])
+    day = lambda d: d.isoformat() if d else ""
     for r in rows:
-        sheet.append([r.name, r.phone_masked, r.work_unit, r.work_unit_party_org or "", r.compound_name,
-                      r.building_name or "", r.deadline.isoformat() if r.deadline else ""])
+        status = t("checkin.status.late" if r.late else f"checkin.status.{r.status}", lang)
+        sheet.append([r.name, r.phone_masked, r.work_unit, r.work_unit_party_org or "", r.work_unit_contact or "",
+                      r.compound_name, r.building_name or "", status, day(r.deadline), day(r.submitted_on),
+                      r.days_late if r.days_late is not None else ""])
     path = Path(path)
     book.save(path)
     return path
