@@ -188,7 +188,7 @@ def hotspot(ctx: Context) -> dict | None:
 def checkin_progress(ctx: Context) -> dict | None:
     """Party-member check-ins (reuses the /checkins report): counts, the overdue members, and the late check-ins
     (name, work unit, days late; most days late first)."""
-    from ..party.checkins import COUNTED, report
+    from ..party.checkin_report import COUNTED, report
 
     if not ctx.session.scalar(select(exists().where(Person.party_member.is_(True)))):
         return None

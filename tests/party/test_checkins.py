@@ -13,22 +13,20 @@ from openpyxl import load_workbook
 from assistant.errors import DomainError, Invalid, InvalidTransition, NotAllowed
 from assistant.messages import CATALOGUE
 from assistant.org.people import bind_role, create_person
+from assistant.party.checkin_report import export_work_unit_xlsx, report, to_notify_by_work_unit
 from assistant.party.checkins import (
     CheckinForm,
+    Lateness,
     add_months,
     deadline_for,
-    Lateness,
     decide,
-    export_work_unit_xlsx,
     lateness,
     mark_reminded,
     register_flow_in,
-    report,
     roster,
     sent_back,
     start_checkin,
     submit_checkin,
-    to_notify_by_work_unit,
     unfinished,
 )
 from assistant.policy.loader import load_party_policy

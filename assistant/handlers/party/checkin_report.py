@@ -14,7 +14,7 @@ from ...messages import t
 from ...needs import queries
 from ...org.permissions import ADMIN, bindings, can
 from ...org.tree import breadcrumb
-from ...party import checkins
+from ...party import checkin_report, checkins
 from ..common import as_person, lang_of, reply, runtime
 from ..notify import send_to
 
@@ -62,7 +62,7 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         unit = _unit_for(session, person_id)
         if unit is None:
             return None
-        return unit.id, breadcrumb(session, unit), checkins.report(session, rt.policies.party, unit.id, today)
+        return unit.id, breadcrumb(session, unit), checkin_report.report(session, rt.policies.party, unit.id, today)
 
     found = await as_person(update, context, build)
     if found is None:
@@ -96,14 +96,15 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     def rows(session, person_id):
         if _unit_for(session, person_id) is None:
             return None
-        return checkins.to_notify_by_work_unit(session, rt.policies.party, state["unit_id"], today).get(work_unit, [])
+        lists = checkin_report.to_notify_by_work_unit(session, rt.policies.party, state["unit_id"], today)
+        return lists.get(work_unit, [])
 
     found = await as_person(update, context, rows)
     if found is None:
         await reply(update, "bot.denied")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        path = await asyncio.to_thread(checkins.export_work_unit_xlsx, Path(tmp) / "late.xlsx", found, lang)
+        path = await asyncio.to_thread(checkin_report.export_work_unit_xlsx, Path(tmp) / "late.xlsx", found, lang)
         await update.effective_message.reply_document(path.read_bytes(),
                                                       filename=t("checkinreport.file", lang, work_unit=work_unit),
                                                       caption=t("checkinreport.export", lang, work_unit=work_unit))
