@@ -124,15 +124,21 @@ def test_a_need_with_a_photo_filed_and_accepted(e2e_settings, tree, telegram_emu
         assert need.photo_file_id == file_id and need.status == "accepted" and need.building.name == "2栋"
 
 
+def member_and_secretary(emu, settings, tree):
+    """A resident of 书香门第 1栋 and the compound's secretary, registered; the member has sent /checkin."""
+    member, secretary = emu.new_chat_id(), emu.new_chat_id()
+    for chat, role, unit in ((member, "resident", "JT02-1"), (secretary, "branch_secretary", "JT02")):
+        emu.send_command(chat, f"/start {make_code(settings, tree, role, unit)}")
+        emu.wait_for_reply(chat, "注册成功")
+    emu.send_command(member, "/checkin")
+    emu.wait_for_reply(member, "工作单位")
+    return member, secretary
+
+
 def test_checkin_confirmed_by_the_branch(e2e_settings, tree, telegram_emulator):
     emu = telegram_emulator
-    member, secretary = emu.new_chat_id(), emu.new_chat_id()
     with run_app(bot(e2e_settings)):
-        for chat, role, unit in ((member, "resident", "JT02-1"), (secretary, "branch_secretary", "JT02")):
-            emu.send_command(chat, f"/start {make_code(e2e_settings, tree, role, unit)}")
-            emu.wait_for_reply(chat, "注册成功")
-        emu.send_command(member, "/checkin")
-        emu.wait_for_reply(member, "工作单位")
+        member, secretary = member_and_secretary(emu, e2e_settings, tree)
         emu.send_message(member, "宣城市教育局")
         emu.wait_for_reply(member, "党组织名称")
         emu.send_message(member, "宣城市教育局机关党委")
@@ -163,14 +169,9 @@ def test_a_late_check_in_sent_back_then_prefilled_and_edited(e2e_settings, tree,
     from zoneinfo import ZoneInfo
 
     emu = telegram_emulator
-    member, secretary = emu.new_chat_id(), emu.new_chat_id()
     moved_on = (datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=70)).isoformat()
     with run_app(bot(e2e_settings)):
-        for chat, role, unit in ((member, "resident", "JT02-1"), (secretary, "branch_secretary", "JT02")):
-            emu.send_command(chat, f"/start {make_code(e2e_settings, tree, role, unit)}")
-            emu.wait_for_reply(chat, "注册成功")
-        emu.send_command(member, "/checkin")
-        emu.wait_for_reply(member, "工作单位")
+        member, secretary = member_and_secretary(emu, e2e_settings, tree)
         for text, expected in (("宣城市教育局", "党组织名称"), ("宣城市教育局机关党委", "联系人电话"),
                                ("0563-1234567", "居住的小区"), ("书香门第", "哪栋楼")):
             emu.send_message(member, text)
