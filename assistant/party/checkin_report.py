@@ -55,7 +55,7 @@ class CheckinReport:
 
     @property
     def late(self) -> tuple[CheckinRow, ...]:
-        """The late check-ins, latest first by days late."""
+        """The late check-ins, most days late first."""
         return tuple(sorted((r for r in self.rows if r.late), key=lambda r: (-r.days_late, r.name, r.person_id)))
 
 
@@ -64,15 +64,15 @@ def _row(policy: PartyPolicy, today: date, person: Person, compound: OrgUnit, c:
     deadline = deadline_for(policy, in_service, c.moved_on if c else None)
     status = c.status if c is not None and c.status in ("confirmed", "pending") else (
         "overdue" if deadline is not None and today > deadline else "not_due")
-    late = lateness(policy, in_service, c.moved_on, c.submitted_at, c.flow_in) \
-        if c is not None and status in ("confirmed", "pending") else None
+    checked_in = c is not None and status in ("confirmed", "pending")
+    late = lateness(policy, in_service, c.moved_on, c.submitted_at, c.flow_in) if checked_in else None
     days_late = late.days if late else (today - deadline).days if status == "overdue" else None
-    submitted_on = local_date(policy, c.submitted_at) if c is not None and c.submitted_at else None
+    submitted_on = local_date(policy, c.submitted_at) if checked_in and c.submitted_at else None
     return CheckinRow(person.id, person.name, mask_phone(c.phone if c and c.phone else person.phone), compound.id,
                       compound.name, c.building.name if c and c.building else None,
                       (c.work_unit if c else None) or person.work_unit or "", c.work_unit_party_org if c else None,
                       c.work_unit_contact if c else None, status, deadline, late is not None, days_late,
-                      submitted_on if status != "overdue" else None)
+                      submitted_on)
 
 
 def _rows(session: Session, policy: PartyPolicy, unit: OrgUnit, today: date) -> list[CheckinRow]:
