@@ -50,17 +50,17 @@ class Invalid(DomainError, ValueError):
 
 
 class InvalidTransition(DomainError):
-    """The status does not allow this step (values: status, action; shown with their catalogue labels
-    `<domain>.status.<status>` and `<domain>.action.<action>`)."""
+    """The status does not allow this step (values: status and, if any, action; shown with their catalogue
+    labels `<domain>.status.<status>` and `<domain>.action.<action>`)."""
 
     def __init__(self, key: str, domain: str = "need", **values: Any) -> None:
         self.domain = domain
         super().__init__(key, **values)
 
     def message(self, lang: str | None = None) -> str:
-        status = t(f"{self.domain}.status.{self.values['status']}", lang)
-        action = t(f"{self.domain}.action.{self.values['action']}", lang)
-        return t(self.key, lang, **{**self.values, "status": status, "action": action})
+        labels = {name: t(f"{self.domain}.{name}.{self.values[name]}", lang)
+                  for name in ("status", "action") if name in self.values}
+        return t(self.key, lang, **{**self.values, **labels})
 
 
 def load(session, model, row_id: int, key: str):

@@ -66,12 +66,20 @@ def _escalations(data, lang, policy) -> list[str]:
     return lines
 
 
+def _names(names, more: int, lang) -> str:
+    """"王一、李二 等（另有 3 人）"."""
+    return t("digest.name_sep", lang).join(names) + (t("digest.and_more", lang, n=more) if more else "")
+
+
 def _checkins(data, lang, policy) -> list[str]:
     lines = [t("digest.checkins.head", lang, confirmed=data["confirmed"], pending=data["pending"],
-               overdue=data["overdue"])]
-    if data["late"]:
-        names = "、".join(data["late"]) + (t("digest.and_more", lang, n=data["more"]) if data["more"] else "")
-        lines.append(t("digest.checkins.late", lang, names=names))
+               overdue=data["overdue"], late=data["late"])]
+    if data["overdue_names"]:
+        lines.append(t("digest.checkins.late", lang, names=_names(data["overdue_names"], data["more"], lang)))
+    if data["late_reports"]:
+        names = [t("digest.checkins.late_name", lang, name=name, work_unit=unit, days=days)
+                 for name, unit, days in data["late_reports"]]
+        lines.append(t("digest.checkins.late_reports", lang, names=_names(names, data["more_late"], lang)))
     return lines
 
 

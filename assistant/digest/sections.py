@@ -228,18 +228,21 @@ def hotspot(ctx: Context) -> dict | None:
 
 
 def checkin_progress(ctx: Context) -> dict | None:
-    """Party-member check-ins (reuses the /checkins report): counts and the overdue members."""
-    from ..party.checkins import report
+    """Party-member check-ins (reuses the /checkins report): counts, the overdue members, and the late check-ins
+    (name, work unit, days late; most days late first)."""
+    from ..party.checkin_report import COUNTED, report
 
     if not ctx.session.scalar(select(exists().where(Person.party_member.is_(True)))):
         return None
     today = ctx.now.astimezone(ctx.party_policy.zone).date()
     rep = report(ctx.session, ctx.party_policy, ctx.scope.unit_id, today)
-    counts = {s: sum(c.get(s, 0) for c in rep.by_compound.values()) for s in ("confirmed", "pending", "overdue")}
+    counts = {s: sum(c.get(s, 0) for c in rep.by_compound.values()) for s in COUNTED}
     if not any(counts.values()):
         return None
-    late = tuple(r.name for r in rep.rows if r.status == "overdue")
-    return {**counts, "late": late[:ctx.top_n], "more": max(0, len(late) - ctx.top_n)}
+    overdue = tuple(r.name for r in rep.rows if r.status == "overdue")
+    late = tuple((r.name, r.work_unit, r.days_late) for r in rep.late)
+    return {**counts, "overdue_names": overdue[:ctx.top_n], "more": max(0, len(overdue) - ctx.top_n),
+            "late_reports": late[:ctx.top_n], "more_late": max(0, len(late) - ctx.top_n)}
 
 
 def points_leaders(ctx: Context) -> tuple | None:

@@ -100,14 +100,18 @@ _FULL_DATE = re.compile(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?$")
 _SHORT_DATE = re.compile(r"^(\d{1,2})[-/.月](\d{1,2})日?$")
 
 
-def parse_day(text: str, today: date) -> date | None:
-    """YYYY-MM-DD (or 2026/11/3, 2026年11月3日) or MM-DD of today's year; None when unreadable."""
+def parse_day(text: str, today: date, bad_format: str) -> tuple[date | None, str | None]:
+    """YYYY-MM-DD (or 2026/11/3, 2026年11月3日) or MM-DD of today's year → (the day, None); otherwise (None, the
+    message key): "date.no_such_day" for a well-formed date not on the calendar (2019-02-30, 2019-13-01),
+    `bad_format` for anything else."""
     text = text.strip().replace(" ", "")
+    if m := _FULL_DATE.match(text):
+        year, month, day = int(m[1]), int(m[2]), int(m[3])
+    elif m := _SHORT_DATE.match(text):
+        year, month, day = today.year, int(m[1]), int(m[2])
+    else:
+        return None, bad_format
     try:
-        if m := _FULL_DATE.match(text):
-            return date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _SHORT_DATE.match(text):
-            return date(today.year, int(m[1]), int(m[2]))
+        return date(year, month, day), None
     except ValueError:
-        return None
-    return None
+        return None, "date.no_such_day"

@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import DomainError, Invalid, NotAllowed, load, now_or
+from ..errors import DomainError, Invalid, InvalidTransition, NotAllowed, load, now_or
 from ..messages import t
 from ..org.people import normalise_phone
 from ..org.permissions import can
@@ -152,7 +152,7 @@ def _move(session, case_id, actor_id, sources, target, note, now) -> CaseView:
     if not can(session, actor_id, "manage_cases", case.compound_id):
         raise NotAllowed("case.err.not_allowed")
     if case.status not in sources:
-        raise DomainError("case.err.status", status=case.status)
+        raise InvalidTransition("case.err.status", domain="case", status=case.status)
     case.status, case.updated_at = target, now
     _event(session, case, target, now, actor_id, (note or "").strip() or None)
     return CaseView.of(case)

@@ -1,4 +1,5 @@
-"""党员报到 (clause 5): start, submit and decide check-ins, deadlines, rosters, overdue lists and reminders.
+"""党员报到 (clause 5): start, submit and decide check-ins, deadlines and lateness, rosters and reminders (the
+report by compound and work unit is checkin_report.py).
 
 A person's current residence is their latest confirmed check-in; the roster of a compound is everyone whose
 current residence is there (flow-in members registered by the community included). Party dates are
@@ -10,12 +11,11 @@ import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
-from sqlalchemy import exists, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from ..errors import DomainError, Invalid, NotAllowed, load, now_or
+from ..errors import Invalid, InvalidTransition, NotAllowed, load, now_or
 from ..messages import t
 from ..org.people import mask_phone, normalise_phone
 from ..org.permissions import UnitRef, can
@@ -53,6 +53,35 @@ def deadline_for(policy: PartyPolicy, in_service: bool, moved_on: date | datetim
 
 
 @dataclass(frozen=True)
+class Lateness:
+    """A check-in submitted after its deadline: the deadline, the days past it, and the rule that set it
+    ("move": `months` calendar months after the move; "initial": the initial deadline of in-service members)."""
+
+    deadline: date
+    days: int
+    rule: str
+    months: int
+
+    def text(self, lang: str | None = None) -> str:
+        return t(f"checkin.late.{self.rule}", lang, deadline=self.deadline.isoformat(), days=self.days,
+                 months=self.months)
+
+
+def lateness(policy: PartyPolicy, in_service: bool, moved_on: date | None, submitted_at: datetime | None,
+             flow_in: bool = False) -> Lateness | None:
+    """How late a check-in submitted at `submitted_at` is, or None: on time, no deadline, not submitted, or a
+    flow-in member registered by the community."""
+    deadline = deadline_for(policy, in_service, moved_on)
+    if flow_in or submitted_at is None or deadline is None:
+        return None
+    days = (local_date(policy, submitted_at) - deadline).days
+    if days <= 0:
+        return None
+    by_move = moved_on is not None and add_months(moved_on, policy.move_months) == deadline
+    return Lateness(deadline, days, "move" if by_move else "initial", policy.move_months)
+
+
+@dataclass(frozen=True)
 class CheckinView:
     """A check-in as plain values (the phone masked)."""
 
@@ -84,6 +113,10 @@ class CheckinView:
                    c.building_id, c.building.name if c.building else None, c.work_unit, c.work_unit_party_org,
                    c.work_unit_contact, mask_phone(c.phone), c.moved, c.moved_on, c.in_service, c.flow_in,
                    c.reject_reason, c.submitted_at, c.decided_by, c.decided_at, c.created_at)
+
+    def lateness(self, policy: PartyPolicy) -> Lateness | None:
+        """How late this check-in was submitted (None: on time, or not a late case)."""
+        return lateness(policy, self.in_service, self.moved_on, self.submitted_at, self.flow_in)
 
 
 @dataclass(frozen=True)
@@ -152,13 +185,26 @@ def start_checkin(session: Session, person_id: int, now: datetime | None = None)
     return CheckinView.of(found)
 
 
+def sent_back(session: Session, person_id: int) -> tuple[CheckinForm, CheckinView] | None:
+    """The person's last submitted check-in when the branch sent it back: its answers as a form (to prefill the
+    next one) and its view (compound, reason); None otherwise."""
+    last = session.scalars(select(CheckIn).where(CheckIn.person_id == person_id, CheckIn.status != "started")
+                           .order_by(CheckIn.id.desc())).first()
+    if last is None or last.status != "rejected":
+        return None
+    form = CheckinForm(last.work_unit or "", last.work_unit_party_org or "", last.compound_id, last.phone or "",
+                       last.building_id, last.work_unit_contact, last.moved, last.moved_on, last.in_service,
+                       bool(last.probationary))
+    return form, CheckinView.of(last)
+
+
 def submit_checkin(session: Session, policy: PartyPolicy, checkin_id: int, form: CheckinForm,
                    now: datetime | None = None) -> CheckinView:
     """Validate the form and send the check-in to the compound's branch (status pending)."""
     now = now_or(now)
     checkin = load(session, CheckIn, checkin_id, "checkin.err.not_found")
     if checkin.status != "started":
-        raise DomainError("checkin.err.not_open", status=checkin.status)
+        raise InvalidTransition("checkin.err.not_open", domain="checkin", status=checkin.status)
     errors: list[tuple[str, str]] = []
     work_unit = _text(form.work_unit, "work_unit", errors)
     party_org = _text(form.work_unit_party_org, "work_unit_party_org", errors)
@@ -192,7 +238,7 @@ def decide(session: Session, checkin_id: int, secretary_person_id: int, confirm:
     if not can(session, secretary_person_id, "confirm_checkin", checkin.compound_id):
         raise NotAllowed("checkin.err.not_allowed")
     if checkin.status != "pending":
-        raise DomainError("checkin.err.not_pending", status=checkin.status)
+        raise InvalidTransition("checkin.err.not_pending", domain="checkin", status=checkin.status)
     reason = (reason or "").strip()
     if not confirm and not reason:
         raise Invalid([("reason", "checkin.err.reason")])
@@ -271,121 +317,6 @@ def mark_reminded(session: Session, checkin_ids: list[int], now: datetime | None
     for checkin in session.scalars(select(CheckIn).where(CheckIn.id.in_(checkin_ids))):
         checkin.reminded_at = now
     session.flush()
-
-
-# ---------------------------------------------------------------- report, overdue lists, export
-
-
-@dataclass(frozen=True)
-class CheckinRow:
-    """One member in a check-in report: status confirmed, pending, overdue or not_due; `late` when the
-    check-in was submitted after the deadline."""
-
-    person_id: int
-    name: str
-    phone_masked: str
-    compound_id: int
-    compound_name: str
-    building_name: str | None
-    work_unit: str
-    work_unit_party_org: str | None
-    work_unit_contact: str | None
-    status: str
-    deadline: date | None
-    late: bool
-
-
-@dataclass(frozen=True)
-class CheckinReport:
-    """Counts per compound and per work unit ({"confirmed", "pending", "overdue"} -> n) and the rows."""
-
-    unit_id: int
-    today: date
-    rows: tuple[CheckinRow, ...]
-    by_compound: dict[str, dict[str, int]]
-    by_work_unit: dict[str, dict[str, int]]
-
-
-def _row(policy: PartyPolicy, today: date, person: Person, compound: OrgUnit, c: CheckIn | None) -> CheckinRow:
-    deadline = deadline_for(policy, c.in_service if c else bool(person.work_unit), c.moved_on if c else None)
-    status = c.status if c is not None and c.status in ("confirmed", "pending") else (
-        "overdue" if deadline is not None and today > deadline else "not_due")
-    late = bool(c and c.submitted_at and deadline and status != "overdue"
-                and local_date(policy, c.submitted_at) > deadline and not c.flow_in)
-    return CheckinRow(person.id, person.name, mask_phone(c.phone if c and c.phone else person.phone), compound.id,
-                      compound.name, c.building.name if c and c.building else None,
-                      (c.work_unit if c else None) or person.work_unit or "", c.work_unit_party_org if c else None,
-                      c.work_unit_contact if c else None, status, deadline, late)
-
-
-def _rows(session: Session, policy: PartyPolicy, unit: OrgUnit, today: date) -> list[CheckinRow]:
-    """One row per party member living at or below the unit: their latest check-in (if it is in the
-    subtree), or no check-in at all for members bound at or below a compound. Three queries in all."""
-    in_scope = OrgUnit.path.startswith(unit.path, autoescape=True)
-    compounds = {u.id: u for u in session.scalars(select(OrgUnit).where(in_scope, OrgUnit.level == "compound"))}
-    counted = or_(CheckIn.status != "started", CheckIn.compound_id.is_not(None))
-    latest = select(func.max(CheckIn.id)).where(counted).group_by(CheckIn.person_id)
-    checkins = session.scalars(
-        select(CheckIn).join(OrgUnit, OrgUnit.id == CheckIn.compound_id).where(in_scope, CheckIn.id.in_(latest))
-        .options(joinedload(CheckIn.person), joinedload(CheckIn.building)))
-    rows = [_row(policy, today, c.person, compounds[c.compound_id], c) for c in checkins]
-    never = session.execute(
-        select(Person, OrgUnit.path).select_from(RoleBinding).join(Person, Person.id == RoleBinding.person_id)
-        .join(OrgUnit, OrgUnit.id == RoleBinding.unit_id)
-        .where(in_scope, OrgUnit.level.in_(("compound", "building", "household")), Person.party_member.is_(True),
-               ~exists().where(CheckIn.person_id == Person.id, counted))
-        .order_by(RoleBinding.id))
-    seen: set[int] = set()
-    for person, path in never:
-        if person.id not in seen:
-            seen.add(person.id)
-            compound = next(compounds[int(i)] for i in path.strip("/").split("/") if int(i) in compounds)
-            rows.append(_row(policy, today, person, compound, None))
-    return sorted(rows, key=lambda r: (r.compound_name, r.status, r.name, r.person_id))
-
-
-def report(session: Session, policy: PartyPolicy, unit_id: int, today: date) -> CheckinReport:
-    """Checked in, pending and overdue members at or below the unit, grouped by compound and by work unit."""
-    unit = load(session, OrgUnit, unit_id, "checkin.err.unit_not_found")
-    if unit.level in ("building", "household"):
-        raise Invalid([("unit_id", "checkin.err.unit_level")])
-    rows = _rows(session, policy, unit, today)
-    by_compound: dict[str, dict[str, int]] = {}
-    by_work_unit: dict[str, dict[str, int]] = {}
-    for row in rows:
-        if row.status == "not_due":
-            continue
-        for groups, key in ((by_compound, row.compound_name), (by_work_unit, row.work_unit)):
-            counts = groups.setdefault(key, {"confirmed": 0, "pending": 0, "overdue": 0})
-            counts[row.status] += 1
-    return CheckinReport(unit.id, today, tuple(rows), by_compound, by_work_unit)
-
-
-def overdue_by_work_unit(session: Session, policy: PartyPolicy, unit_id: int, today: date
-                         ) -> dict[str, list[CheckinRow]]:
-    """Work unit -> its members at or below the unit who are past their deadline and not checked in."""
-    result: dict[str, list[CheckinRow]] = {}
-    for row in report(session, policy, unit_id, today).rows:
-        if row.status == "overdue":
-            result.setdefault(row.work_unit, []).append(row)
-    return dict(sorted(result.items()))
-
-
-def export_overdue_xlsx(path: str | Path, rows: list[CheckinRow], lang: str | None = None) -> Path:
-    """Write an overdue list (for a work unit's party organisation) as an .xlsx file; returns the path."""
-    from openpyxl import Workbook
-
-    columns = ("name", "phone", "work_unit", "party_org", "compound", "building", "deadline")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = t("checkin.xlsx.sheet", lang)
-    sheet.append([t(f"checkin.xlsx.{c}", lang) for c in columns])
-    for r in rows:
-        sheet.append([r.name, r.phone_masked, r.work_unit, r.work_unit_party_org or "", r.compound_name,
-                      r.building_name or "", r.deadline.isoformat() if r.deadline else ""])
-    path = Path(path)
-    book.save(path)
-    return path
 
 
 def decider_ids(session: Session, compound_id: int) -> list[int]:

@@ -291,3 +291,36 @@ def test_llm_narrative_only_with_the_digest_numbers(world, policy):
     invented = FakeListChatModel(responses=["今天梅园社区新增需求 4 件。"])
     assert digest_build.narrative(d, "zh", narrator(invented, 5)) is None
     assert digest_build.narrative(d, "zh", narrator(None, 5)) is None
+
+
+def test_check_ins_section_flags_late_reports(world, policy):
+    """Moved on 3 October, reported on 20 November (the policy's one month): late, 17 days, with the work unit."""
+    from datetime import date
+
+    from assistant.org.people import bind_role, create_person
+    from assistant.party.checkins import CheckinForm, decide, start_checkin, submit_checkin
+    from assistant.storage.models import OrgUnit
+
+    party = load_party_policy()
+    reported = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
+    with world.db.session() as s:
+        for name, moved_on, work_unit in (("晚报到", date(2026, 10, 3), "市教育局"), ("按时", date(2026, 11, 1), "市某局"),
+                                          ("也晚了", date(2026, 9, 30), "市住建局")):
+            person = create_person(s, name)
+            started = start_checkin(s, person.id, now=reported)
+            submit_checkin(s, party, started.id, CheckinForm(
+                work_unit, f"{work_unit}机关党委", uid(world, "MY01"), "13800000001", moved=True, moved_on=moved_on,
+                in_service=False), now=reported)
+            decide(s, started.id, world.secretary, True, now=reported)
+        never = create_person(s, "未报到", party_member=True, work_unit="市某局")
+        bind_role(s, never, "resident", s.get(OrgUnit, uid(world, "MY01-1")))
+    data = build(world, policy, "梅园社区").section("checkins")
+    assert (data["confirmed"], data["overdue"], data["late"]) == (3, 1, 2)
+    assert data["late_reports"] == (("也晚了", "市住建局", 21), ("晚报到", "市教育局", 17))
+    text = digest_build.render(build(world, policy, "梅园社区"), "zh", policy)
+    assert "【党员报到】已报到 3，待确认 0，逾期未报到 1，逾期报到 2" in text
+    assert "逾期报到：也晚了（市住建局，逾期 21 天）、晚报到（市教育局，逾期 17 天）" in text
+    english = digest_build.render(build(world, policy, "梅园社区"), "en", policy)
+    assert "Checked in late: 也晚了 (市住建局, 21 days late), 晚报到 (市教育局, 17 days late)" in english
+    few = build(world, policy, "梅园社区", top_n=1).section("checkins")
+    assert (few["late_reports"], few["more_late"]) == ((("也晚了", "市住建局", 21),), 1)

@@ -124,15 +124,21 @@ def test_a_need_with_a_photo_filed_and_accepted(e2e_settings, tree, telegram_emu
         assert need.photo_file_id == file_id and need.status == "accepted" and need.building.name == "2栋"
 
 
+def member_and_secretary(emu, settings, tree):
+    """A resident of 书香门第 1栋 and the compound's secretary, registered; the member has sent /checkin."""
+    member, secretary = emu.new_chat_id(), emu.new_chat_id()
+    for chat, role, unit in ((member, "resident", "JT02-1"), (secretary, "branch_secretary", "JT02")):
+        emu.send_command(chat, f"/start {make_code(settings, tree, role, unit)}")
+        emu.wait_for_reply(chat, "注册成功")
+    emu.send_command(member, "/checkin")
+    emu.wait_for_reply(member, "工作单位")
+    return member, secretary
+
+
 def test_checkin_confirmed_by_the_branch(e2e_settings, tree, telegram_emulator):
     emu = telegram_emulator
-    member, secretary = emu.new_chat_id(), emu.new_chat_id()
     with run_app(bot(e2e_settings)):
-        for chat, role, unit in ((member, "resident", "JT02-1"), (secretary, "branch_secretary", "JT02")):
-            emu.send_command(chat, f"/start {make_code(e2e_settings, tree, role, unit)}")
-            emu.wait_for_reply(chat, "注册成功")
-        emu.send_command(member, "/checkin")
-        emu.wait_for_reply(member, "工作单位")
+        member, secretary = member_and_secretary(emu, e2e_settings, tree)
         emu.send_message(member, "宣城市教育局")
         emu.wait_for_reply(member, "党组织名称")
         emu.send_message(member, "宣城市教育局机关党委")
@@ -154,6 +160,60 @@ def test_checkin_confirmed_by_the_branch(e2e_settings, tree, telegram_emulator):
         emu.press_button(secretary, ask, "确认")
         emu.wait_for_reply(secretary, "已报到")
         emu.wait_for_reply(member, "已报到")
+
+
+def test_a_late_check_in_sent_back_then_prefilled_and_edited(e2e_settings, tree, telegram_emulator):
+    """Through the emulator: the late flag to both sides, 退回 with how to redo it, /checkin opening on the earlier
+    answers, a 修改 button per field and back to the summary."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    emu = telegram_emulator
+    moved_on = (datetime.now(ZoneInfo("Asia/Shanghai")).date() - timedelta(days=70)).isoformat()
+    with run_app(bot(e2e_settings)):
+        member, secretary = member_and_secretary(emu, e2e_settings, tree)
+        for text, expected in (("宣城市教育局", "党组织名称"), ("宣城市教育局机关党委", "联系人电话"),
+                               ("0563-1234567", "居住的小区"), ("书香门第", "哪栋楼")):
+            emu.send_message(member, text)
+            step = emu.wait_for_reply(member, expected)
+        emu.press_button(member, step, "1栋")
+        emu.wait_for_reply(member, "手机号")
+        emu.send_message(member, "13912345678")
+        for expected in ("在职党员", "正式党员", "搬家"):
+            emu.press_button(member, emu.wait_for_reply(member, expected), "是")
+        emu.wait_for_reply(member, "搬家日期")
+        emu.send_message(member, moved_on)
+        summary = emu.wait_for_reply(member, "请确认")
+        rows = summary["reply_markup"]["inline_keyboard"]
+        assert [len(r) for r in rows] == [1, 2, 2, 2, 2, 1] and rows[0][0]["text"].endswith("提交")
+        emu.press_button(member, summary, "提交")
+        told = emu.wait_for_reply(member, "已提交给 书香门第")
+        assert "逾期报到：搬家后应在 1 个月内" in told["text"]
+        ask = emu.wait_for_reply(secretary, "党员报到")
+        assert "逾期报到" in ask["text"] and "请告知其单位党组织：宣城市教育局机关党委" in ask["text"]
+        emu.press_button(secretary, ask, "退回")
+        emu.wait_for_reply(secretary, "退回原因")
+        emu.send_message(secretary, "楼栋不对")
+        back = emu.wait_for_reply(member, "被退回")
+        assert "原因：楼栋不对" in back["text"] and "/checkin 重新报到" in back["text"]
+        emu.send_command(member, "/checkin")
+        emu.wait_for_reply(member, "上次在 书香门第 的报到被退回（原因：楼栋不对）")
+        summary = emu.wait_for_reply(member, "请确认")
+        assert "宣城市教育局" in summary["text"] and "1栋" in summary["text"] and moved_on in summary["text"]
+        emu.press_button(member, summary, "修改楼栋")
+        step = emu.wait_for_reply(member, "哪栋楼")
+        emu.press_button(member, step, "2栋")
+        summary = emu.wait_for_reply(member, "请确认")
+        assert "书香门第 2栋" in summary["text"]
+        emu.press_button(member, summary, "修改手机号")
+        step = emu.wait_for_reply(member, "手机号")
+        emu.press_button(member, step, "不修改")
+        summary = emu.wait_for_reply(member, "请确认")
+        assert "13912345678" in summary["text"]
+        emu.press_button(member, summary, "提交")
+        emu.wait_for_reply(member, "已提交给 书香门第")
+        ask = emu.wait_for_reply(secretary, "党员报到")
+        assert "2栋" in ask["text"]
 
 
 def register(emu, settings, tree, *accounts):

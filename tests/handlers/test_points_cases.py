@@ -87,9 +87,11 @@ def test_record_points_dates_correction_and_leaderboard(team, tree):
         assert MEMBER_NAME in step["text"] and "志愿服务（+5分）" in [b for b, _ in bot.buttons(step)]
         step = last(bot.press(LEADER, button(step, "志愿服务")), LEADER)
         assert "活动日期" in step["text"]
-        for typed, refusal in [("2099-01-01", "不能晚于今天"), ("1921-06-30", "不能早于 1921"), ("昨天", "日期格式不对")]:
+        for typed, refusal in [("2099-01-01", "不能晚于今天"), ("1921-06-30", "不能早于 1921"), ("昨天", "日期格式不对"),
+                               ("2026-02-30", "没有这一天"), ("2-29", "没有这一天")]:  # 2026 is no leap year
             answer = bot.send(LEADER, typed)
             assert refusal in answer[0] and "活动日期" in answer[-1]  # refused, then asked again
+        assert "There is no such day" in bot.send(LEADER, "2026/4/31", lang="en")[0]
         step = last(bot.press(LEADER, "pts:today"), LEADER)
         assert "备注" in step["text"]
         sent = bot.process(message_update(LEADER, "清理楼道杂物"))
@@ -137,6 +139,8 @@ def open_case(bot, tree) -> int:
     assert "整改期限" in step["text"]
     answer = bot.send(SECRETARY, "2020-01-01")
     assert "不能早于今天" in answer[0] and "整改期限" in answer[-1]
+    answer = bot.send(SECRETARY, "2099年2月30日")
+    assert "没有这一天" in answer[0] and "格式" not in answer[0] and "整改期限" in answer[-1]
     sent = bot.press(SECRETARY, button(step, "默认期限"))
     assert "已记录" in to(sent, SECRETARY)[-1]
     told = [m for m in sent if int(m.get("chat_id", 0)) == MEMBER][-1]

@@ -61,8 +61,9 @@ def test_open_reply_rectify(world, party):
         with pytest.raises(NotAllowed):
             mark_rectified(s, case.id, m, now=T0)
         assert mark_rectified(s, case.id, world.member, "已清理", now=T0 + timedelta(days=3)).status == "rectified"
-        with pytest.raises(DomainError):
+        with pytest.raises(DomainError) as error:
             mark_rectified(s, case.id, world.member, now=T0)
+        assert "当前为“已整改”" in error.value.message() and "This case is rectified;" in error.value.message("en")
         assert sweep_overdue(s, party, TODAY + timedelta(days=60), now=T0) == []
         assert close_case(s, case.id, world.community, now=T0 + timedelta(days=4)).status == "closed"
         kinds = s.scalars(select(CaseEvent.kind).where(CaseEvent.case_id == case.id).order_by(CaseEvent.id)).all()

@@ -1,5 +1,6 @@
 """党员报到 (clause 5): deadline arithmetic in Asia/Shanghai, validation, who may confirm, rosters, flow-ins,
-the report by compound and work unit, the XLSX overdue list and reminders (SQLite and PostgreSQL)."""
+late check-ins, the report by compound and work unit, the XLSX list per work unit and reminders (SQLite and
+PostgreSQL)."""
 from __future__ import annotations
 
 import re
@@ -9,20 +10,21 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from assistant.errors import DomainError, Invalid, NotAllowed
+from assistant.errors import DomainError, Invalid, InvalidTransition, NotAllowed
 from assistant.messages import CATALOGUE
 from assistant.org.people import bind_role, create_person
+from assistant.party.checkin_report import export_work_unit_xlsx, report, to_notify_by_work_unit
 from assistant.party.checkins import (
     CheckinForm,
+    Lateness,
     add_months,
     deadline_for,
     decide,
-    export_overdue_xlsx,
+    lateness,
     mark_reminded,
-    overdue_by_work_unit,
     register_flow_in,
-    report,
     roster,
+    sent_back,
     start_checkin,
     submit_checkin,
     unfinished,
@@ -157,20 +159,107 @@ def test_report_grouping_and_xlsx(world, party, tmp_path):
         outside = create_person(s, "敬亭未报到", party_member=True, work_unit="市教育局")
         bind_role(s, outside, "resident", s.get(OrgUnit, world.units["JT01-1"]))
         result = report(s, party, world.units["341802001001"], date(2026, 11, 26))
-        assert result.by_compound == {"梅园新村": {"confirmed": 1, "pending": 0, "overdue": 1},
-                                      "锦绣华庭": {"confirmed": 0, "pending": 1, "overdue": 0}}
-        assert result.by_work_unit == {"市住建局": {"confirmed": 1, "pending": 0, "overdue": 0},
-                                       "市教育局": {"confirmed": 0, "pending": 1, "overdue": 1}}
+        assert result.by_compound == {"梅园新村": {"confirmed": 1, "pending": 0, "overdue": 1, "late": 1},
+                                      "锦绣华庭": {"confirmed": 0, "pending": 1, "overdue": 0, "late": 1}}
+        assert result.by_work_unit == {"市住建局": {"confirmed": 1, "pending": 0, "overdue": 0, "late": 1},
+                                       "市教育局": {"confirmed": 0, "pending": 1, "overdue": 1, "late": 1}}
         early = report(s, party, world.units["341802001001"], date(2020, 6, 30))
         assert {r.name: r.status for r in early.rows}["未报到"] == "not_due"
-        overdue = overdue_by_work_unit(s, party, world.units["341802001001"], date(2026, 11, 26))
-        assert list(overdue) == ["市教育局"] and [r.name for r in overdue["市教育局"]] == ["未报到"]
+        overdue = to_notify_by_work_unit(s, party, world.units["341802001001"], date(2026, 11, 26))
+        # in service, no move: due by the initial deadline (2020-06-30), so the two check-ins of 2026 are late too
+        assert list(overdue) == ["市住建局", "市教育局"]
+        assert [r.name for r in overdue["市教育局"]] == ["未报到", "待确认"]
         with pytest.raises(Invalid):
             report(s, party, world.units["MY01-1"], date(2026, 11, 26))
-    path = export_overdue_xlsx(tmp_path / "overdue.xlsx", overdue["市教育局"])
+    path = export_work_unit_xlsx(tmp_path / "overdue.xlsx", overdue["市教育局"])
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("姓名", "电话", "工作单位")
-    assert rows[1] == ("未报到", "139****2222", "市教育局", None, "梅园新村", None, "2020-06-30")  # "" reads as None
+    assert rows[0] == ("姓名", "电话", "工作单位", "单位党组织", "单位党组织联系人", "居住小区", "楼栋", "情况", "报到期限",
+                       "报到日期", "逾期天数")
+    days = (date(2026, 11, 26) - date(2020, 6, 30)).days
+    assert rows[1] == ("未报到", "139****2222", "市教育局", None, None, "梅园新村", None, "逾期未报到", "2020-06-30", None,
+                       days)  # "" reads as None
+    assert rows[2] == ("待确认", "138****0001", "市教育局", "市住建局机关党委", "05631234567", "锦绣华庭", None,
+                       "逾期报到", "2020-06-30", "2026-11-26", days)
+
+
+def moved_member(world, party, s, name, moved_on, submitted_at, **overrides):
+    """A member who moved on `moved_on` and submitted a check-in at `submitted_at` (pending)."""
+    person = create_person(s, name)
+    started = start_checkin(s, person.id, now=submitted_at)
+    return submit_checkin(s, party, started.id, form(world, moved=True, moved_on=moved_on, **overrides),
+                          now=submitted_at)
+
+
+def test_a_late_check_in_is_flagged_with_days_and_the_work_unit(world, party, tmp_path):
+    """Moved on 3 October, reported on 20 November: the rule is one month (the policy's move_months)."""
+    reported = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+    with world.db.session() as s:
+        late = moved_member(world, party, s, "晚报到", date(2026, 10, 3), reported, work_unit="市教育局",
+                            work_unit_party_org="市教育局机关党委")
+        on_time = moved_member(world, party, s, "按时报到", date(2026, 10, 25), reported)
+        decide(s, late.id, world.secretary, True, now=T0)
+        assert late.lateness(party) == Lateness(date(2026, 11, 3), 17, "move", 1)
+        assert on_time.lateness(party) is None
+        assert late.lateness(party).text() == "逾期报到：搬家后应在 1 个月内（2026-11-03 前）报到，已逾期 17 天"
+        assert "1 month(s) of the move (by 2026-11-03), 17 days late" in late.lateness(party).text("en")
+        result = report(s, party, world.units["MY01"], date(2026, 11, 26))
+        rows = {r.name: r for r in result.rows}
+        assert (rows["晚报到"].status, rows["晚报到"].late, rows["晚报到"].days_late) == ("confirmed", True, 17)
+        assert rows["晚报到"].submitted_on == date(2026, 11, 20) and not rows["按时报到"].late
+        assert result.by_compound["梅园新村"] == {"confirmed": 1, "pending": 1, "overdue": 0, "late": 1}
+        assert [r.name for r in result.late] == ["晚报到"]
+        listed = to_notify_by_work_unit(s, party, world.units["MY01"], date(2026, 11, 26))
+        assert {unit: [r.name for r in rows] for unit, rows in listed.items()} == {"市教育局": ["晚报到"]}
+    path = export_work_unit_xlsx(tmp_path / "late.xlsx", listed["市教育局"], "en")
+    rows = list(load_workbook(path).active.iter_rows(values_only=True))
+    assert rows[0][4] == "Party organisation contact" and rows[0][-3:] == ("Deadline", "Checked in on", "Days late")
+    assert rows[1] == ("晚报到", "138****0001", "市教育局", "市教育局机关党委", "05631234567", "梅园新村", "1栋",
+                       "checked in late", "2026-11-03", "2026-11-20", 17)
+
+
+def test_the_late_rule_comes_from_the_policy_file(party, tmp_path):
+    """move_months from party.yaml: two months make the same check-in on time; a flow-in is never late."""
+    text = (PARTY.parents[0] / "policy" / "party.yaml").read_text(encoding="utf-8")
+    changed = tmp_path / "party.yaml"
+    changed.write_text(text.replace("move_months: 1", "move_months: 2"), encoding="utf-8")
+    two_months = load_party_policy(changed)
+    reported = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
+    assert lateness(party, False, date(2026, 10, 3), reported).days == 17
+    assert lateness(two_months, False, date(2026, 10, 3), reported) is None
+    assert lateness(two_months, False, date(2026, 9, 3), reported) == Lateness(date(2026, 11, 3), 17, "move", 2)
+    assert "2 个月内" in lateness(two_months, False, date(2026, 9, 3), reported).text()
+    assert lateness(party, True, date(2026, 10, 3), reported, flow_in=True) is None
+    # no move: an in-service member's deadline is the initial one
+    initial = lateness(party, True, None, reported)
+    assert (initial.rule, initial.deadline) == ("initial", date(2020, 6, 30))
+    assert initial.text("en").startswith("Late check-in: in-service members were due by 2020-06-30")
+
+
+def test_a_sent_back_check_in_prefills_the_next(world, party):
+    with world.db.session() as s:
+        assert sent_back(s, world.neighbour) is None
+        first = start_checkin(s, world.neighbour, now=T0)
+        submitted = form(world, moved=True, moved_on=date(2026, 10, 3), probationary=True,
+                         work_unit_contact="05631234567")
+        submit_checkin(s, party, first.id, submitted, now=T0)
+        assert sent_back(s, world.neighbour) is None  # pending
+        decide(s, first.id, world.secretary, False, "楼栋不对", now=T0)
+        start_checkin(s, world.neighbour, now=T0)  # the new, unfinished check-in does not hide the rejection
+        earlier, view = sent_back(s, world.neighbour)
+        assert earlier == submitted and (view.reject_reason, view.compound_name) == ("楼栋不对", "梅园新村")
+
+
+def test_status_refusals_name_the_status_not_its_id(world, party):
+    with world.db.session() as s:
+        c = start_checkin(s, world.neighbour, now=T0)
+        submit_checkin(s, party, c.id, form(world), now=T0)
+        with pytest.raises(InvalidTransition) as error:
+            submit_checkin(s, party, c.id, form(world), now=T0)
+        assert "（当前：待确认）" in error.value.message() and "(waiting for confirmation)" in error.value.message("en")
+        decide(s, c.id, world.secretary, True, now=T0)
+        with pytest.raises(InvalidTransition) as error:
+            decide(s, c.id, world.secretary, True, now=T0)
+        assert "（当前：已报到）" in error.value.message() and "confirmed" not in error.value.message()
 
 
 def test_reminders_for_unfinished(world, party):
@@ -184,10 +273,21 @@ def test_reminders_for_unfinished(world, party):
 
 
 def test_catalogue_has_every_key():
-    pattern = re.compile(r'"((?:checkin|points|case|committee)\.[a-z_.]+)"')
-    files = list(PARTY.glob("*.py"))
-    used = {key for path in files for key in pattern.findall(path.read_text())}
-    used |= {f"checkin.status.{s}" for s in (*CHECKIN_STATUSES, "overdue", "not_due")}
+    """Every key the party domains, the party conversations and the digest name, and those they compose."""
+    from assistant.handlers.party.checkin import EDITABLE
+
+    domain = re.compile(r'"((?:checkin|points|case|committee)\.[a-z_.]+)"')
+    front = re.compile(r'"((?:checkin|checkinform|checkinreport|pointsbot|casebot|flowin|date|digest)\.[a-z_.]+)"')
+    used = {key for path in PARTY.glob("*.py") for key in domain.findall(path.read_text())}
+    handlers = PARTY.parents[0] / "handlers"
+    fronts = [handlers / "common.py", *(handlers / "party").glob("*.py"), *(PARTY.parents[0] / "digest").glob("*.py")]
+    used |= {key for path in fronts for key in front.findall(path.read_text())}
+    assert {"date.no_such_day", "checkinform.resume", "digest.checkins.late_reports"} <= used
+    used |= {f"checkin.status.{s}" for s in (*CHECKIN_STATUSES, "overdue", "not_due", "late")}
+    used |= {f"checkin.late.{rule}" for rule in ("move", "initial")}
+    used |= {f"checkinform.{step[3:]}" for step in EDITABLE} | {f"checkinform.field.{s[3:]}" for s in EDITABLE}
+    used |= {f"checkin.xlsx.{c}" for c in ("name", "phone", "work_unit", "party_org", "contact", "compound",
+                                           "building", "status", "deadline", "submitted", "days_late")}
     used |= {f"case.status.{s}" for s in CASE_STATUSES}
     assert used - set(CATALOGUE) == set()
     assert all(CATALOGUE[k]["zh"] and CATALOGUE[k]["en"] for k in used)

@@ -169,9 +169,9 @@ async def default_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -
 
 async def type_deadline(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """A deadline typed (YYYY-MM-DD or MM-DD), not in the past."""
-    day = parse_day(update.effective_message.text, today_of(context))
-    if day is None:
-        await reply(update, "pointsbot.bad_day")
+    day, error = parse_day(update.effective_message.text, today_of(context), "pointsbot.bad_day")
+    if error:
+        await reply(update, error)
         await _ask_deadline(update, context)
         return DEADLINE
     return await _open(update, context, day)

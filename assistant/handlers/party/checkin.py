@@ -7,16 +7,18 @@ stateDiagram-v2
     MOVED --> MOVED_ON: moved
     MOVED --> CONFIRM: did not move
     MOVED_ON --> CONFIRM
-    CONFIRM --> [*]: submitted → the branch gets 确认 / 退回 buttons
+    CONFIRM --> WORK_UNIT: 修改… (any field; then back to CONFIRM, via BUILDING / MOVED_ON where they depend on it)
+    CONFIRM --> [*]: submitted → the branch gets 确认 / 退回 buttons (a late check-in flagged to both)
     [*] --> REASON: 退回 pressed by the branch
-    REASON --> [*]: reason typed → the member is told
+    REASON --> [*]: reason typed → the member is told how to redo it
+    [*] --> CONFIRM: /checkin after a check-in was sent back: its answers filled in
 ```
 """
 from __future__ import annotations
 
 from datetime import date
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -40,6 +42,11 @@ CONFIRM, REASON = "ci.confirm", "ci.reason"
 DRAFT, DECIDING = "checkin_draft", "checkin_deciding"
 CB = "ci:"
 COMPOUND_BUTTONS = 12
+EDITABLE = (WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING, PHONE, IN_SERVICE, FULL, MOVED)
+# the draft key holding each step's answer (a step whose answer is there may be kept as it is when editing)
+ANSWER = {WORK_UNIT: "work_unit", PARTY_ORG: "party_org", CONTACT: "contact", COMPOUND: "compound_id",
+          BUILDING: "building_id", PHONE: "phone", IN_SERVICE: "in_service", FULL: "probationary", MOVED: "moved",
+          MOVED_ON: "moved_on"}
 
 
 def _keyboard(pairs) -> InlineKeyboardMarkup | None:
@@ -50,10 +57,23 @@ def _yes_no(lang: str) -> list[tuple[str, str]]:
     return [(t("needcard.yes", lang), "y:1"), (t("needcard.no", lang), "y:0")]
 
 
+def _summary_keyboard(lang: str) -> InlineKeyboardMarkup:
+    """提交, then a 修改 button per field, two to a row."""
+    edits = [InlineKeyboardButton(t("checkinform.edit", lang, field=t(f"checkinform.field.{s[3:]}", lang)),
+                                  callback_data=f"{CB}e:{s[3:]}") for s in EDITABLE]
+    submit = InlineKeyboardButton(t("needform.submit", lang), callback_data=f"{CB}submit")
+    return InlineKeyboardMarkup([[submit]] + [edits[i:i + 2] for i in range(0, len(edits), 2)])
+
+
 async def _ask(update: Update, context, step: str) -> str:
     """Send the question of `step` and return it as the conversation state."""
     lang = lang_of(update)
     draft = context.user_data[DRAFT]
+    if step == CONFIRM:
+        draft["step"], draft["editing"] = step, True  # every field answered: from now on each edit comes back here
+        text = t("checkinform.confirm", lang, **_summary_values(draft, lang))
+        await update.effective_message.reply_text(text, reply_markup=_summary_keyboard(lang))
+        return step
     buttons: list[tuple[str, str]] = []
     if step == CONTACT:
         buttons = [(t("needform.skip", lang), "skip")]
@@ -65,8 +85,8 @@ async def _ask(update: Update, context, step: str) -> str:
         buttons = [(name, f"b:{bid}") for bid, name in units] + [(t("needform.no_building", lang), "b:0")]
     elif step in (IN_SERVICE, FULL, MOVED):
         buttons = _yes_no(lang)
-    elif step == CONFIRM:
-        buttons = [(t("needform.submit", lang), "submit")]
+    if draft.get("editing") and ANSWER[step] in draft:
+        buttons.append((t("checkinform.keep", lang), "keep"))
     draft["step"] = step
     text = t(f"checkinform.{step.split('.')[1]}", lang, **_summary_values(draft, lang))
     await update.effective_message.reply_text(text, reply_markup=_keyboard(buttons))
@@ -87,15 +107,48 @@ NEXT = {WORK_UNIT: PARTY_ORG, PARTY_ORG: CONTACT, CONTACT: COMPOUND, COMPOUND: B
         PHONE: IN_SERVICE, IN_SERVICE: FULL, FULL: MOVED, MOVED_ON: CONFIRM}
 
 
+def _next(draft: dict, step: str) -> str:
+    """The step after `step`: the building after a compound, the date after a move, else the next question
+    (back to the summary when editing)."""
+    if step == COMPOUND:
+        return BUILDING
+    if step == MOVED:
+        return MOVED_ON if draft["moved"] else CONFIRM
+    return CONFIRM if draft.get("editing") else NEXT[step]
+
+
+def _prefilled(checkin_id: int, form: checkins.CheckinForm, place: tuple[int, str], building: str | None) -> dict:
+    """A draft holding the answers of a check-in that was sent back."""
+    draft = {"id": checkin_id, "work_unit": form.work_unit, "party_org": form.work_unit_party_org,
+             "contact": form.work_unit_contact, "compound_id": place[0], "compound_path": place[1],
+             "building_id": form.building_id, "building_name": building, "phone": form.phone,
+             "in_service": form.in_service, "probationary": form.probationary, "moved": form.moved}
+    if form.moved_on:
+        draft["moved_on"] = form.moved_on.isoformat()
+    return draft
+
+
 async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
-    """/checkin: start (or resume) the member's check-in."""
+    """/checkin: start (or resume) the member's check-in; after one was sent back, with its answers filled in."""
     rt = runtime(context)
-    view = await as_person(update, context, lambda s, pid: checkins.start_checkin(s, pid, rt.clock()))
-    if view is None:
+
+    def begin(session, person_id):
+        view = checkins.start_checkin(session, person_id, rt.clock())
+        back = checkins.sent_back(session, person_id)
+        return view, back, find_compound(session, back[0].compound_id) if back else None
+
+    found = await as_person(update, context, begin)
+    if found is None:
         await reply(update, "bot.not_registered")
         return ConversationHandler.END
-    context.user_data[DRAFT] = {"id": view.id}
-    return await _ask(update, context, WORK_UNIT)
+    view, back, place = found
+    if back is None or place is None:
+        context.user_data[DRAFT] = {"id": view.id}
+        return await _ask(update, context, WORK_UNIT)
+    form, earlier = back
+    context.user_data[DRAFT] = _prefilled(view.id, form, place, earlier.building_name)
+    await reply(update, "checkinform.resume", compound=earlier.compound_name, reason=earlier.reject_reason)
+    return await _ask(update, context, CONFIRM)
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -115,7 +168,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
         if unit is None:
             await reply(update, "checkin.err.compound")
             return await _ask(update, context, step)
-        draft["compound_id"], draft["compound_path"] = unit
+        _set_compound(draft, unit)
     elif step == PHONE:
         if not filing.valid_phone(text):
             await reply(update, "checkin.err.phone")
@@ -123,15 +176,21 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
         draft["phone"] = text
     elif step == MOVED_ON:
         today = rt.clock().astimezone(rt.policies.party.zone).date()
-        moved_on = parse_day(text, today)
-        error = "needform.bad_date" if moved_on is None else checkins.date_error(rt.policies.party, moved_on, today)
-        if error:
+        moved_on, error = parse_day(text, today, "needform.bad_date")
+        if error or (error := checkins.date_error(rt.policies.party, moved_on, today)):
             await reply(update, error)
             return await _ask(update, context, step)
         draft["moved_on"] = moved_on.isoformat()
     else:
         return await _ask(update, context, step)  # a button step: ask again
-    return await _ask(update, context, NEXT[step])
+    return await _ask(update, context, _next(draft, step))
+
+
+def _set_compound(draft: dict, unit: tuple[int, str]) -> None:
+    """A compound chosen: its building is asked again."""
+    draft["compound_id"], draft["compound_path"] = unit
+    draft.pop("building_id", None)
+    draft.pop("building_name", None)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -143,13 +202,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         return ConversationHandler.END
     step, data = draft["step"], query.data[len(CB):]
     kind, _, value = data.partition(":")
+    if data == "keep" and draft.get("editing") and ANSWER.get(step) in draft:
+        return await _ask(update, context, CONFIRM)
+    if step == CONFIRM and kind == "e" and f"ci.{value}" in EDITABLE:
+        return await _ask(update, context, f"ci.{value}")
     if step == CONTACT and data == "skip":
         draft["contact"] = None
     elif step == COMPOUND and kind == "c":
         found = await as_person(update, context, lambda s, pid: find_compound(s, value))
         if found is None:
             return await _ask(update, context, step)
-        draft["compound_id"], draft["compound_path"] = found
+        _set_compound(draft, found)
     elif step == BUILDING and kind == "b":
         buildings = dict(await as_person(update, context, lambda s, pid: places.buildings_of(s, draft["compound_id"])))
         draft["building_id"] = int(value) if int(value) in buildings else None
@@ -160,12 +223,13 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         draft["probationary"] = value == "0"
     elif step == MOVED and kind == "y":
         draft["moved"] = value == "1"
-        return await _ask(update, context, MOVED_ON if draft["moved"] else CONFIRM)
+        if not draft["moved"]:
+            draft.pop("moved_on", None)
     elif step == CONFIRM and data == "submit":
         return await _submit(update, context)
     else:
         return await _ask(update, context, step)
-    return await _ask(update, context, NEXT[step])
+    return await _ask(update, context, _next(draft, step))
 
 
 async def _submit(update: Update, context) -> int:
@@ -187,12 +251,24 @@ async def _submit(update: Update, context) -> int:
         await update.effective_message.reply_text(err.message(lang_of(update)))
         return ConversationHandler.END
     context.user_data.pop(DRAFT, None)
-    await reply(update, "checkinform.submitted", compound=view.compound_name)
-    await send_to(context, deciders,
-                  lambda lang: t("checkinform.to_branch", lang, name=view.person_name, work_unit=view.work_unit,
-                                 compound=view.compound_name, building=view.building_name or "—"),
-                  lambda lang: _keyboard([(t("checkinform.btn_confirm", lang), f"ok:{view.id}"),
-                                          (t("checkinform.btn_reject", lang), f"no:{view.id}")]))
+    late, org = view.lateness(rt.policies.party), view.work_unit_party_org
+    lang = lang_of(update)
+    told = [t("checkinform.submitted", lang, compound=view.compound_name)]
+    if late:
+        told.append(t("checkinform.late_member", lang, late=late.text(lang), org=org))
+    await update.effective_message.reply_text("\n".join(told))
+
+    def request(lg: str) -> str:
+        lines = [t("checkinform.to_branch", lg, name=view.person_name, work_unit=view.work_unit,
+                   compound=view.compound_name, building=view.building_name or "—")]
+        if late:
+            lines.append(t("checkinform.late_branch", lg, late=late.text(lg), org=org,
+                           contact=view.work_unit_contact or "—"))
+        return "\n".join(lines)
+
+    await send_to(context, deciders, request,
+                  lambda lg: _keyboard([(t("checkinform.btn_confirm", lg), f"ok:{view.id}"),
+                                        (t("checkinform.btn_reject", lg), f"no:{view.id}")]))
     return ConversationHandler.END
 
 
@@ -235,8 +311,9 @@ async def _decide(update: Update, context, checkin_id: int, confirm: bool, why: 
     view, member = result
     status = t(f"checkin.status.{view.status}", lang)
     await reply(update, "checkinform.decided", name=view.person_name, status=status)
-    await send_to(context, member, lambda lg: t("checkinform.member_told", lg, compound=view.compound_name,
-                                                status=t(f"checkin.status.{view.status}", lg), reason=why or "—"))
+    told = "checkinform.member_confirmed" if confirm else "checkinform.member_rejected"
+    await send_to(context, member, lambda lg: t(told, lg, compound=view.compound_name, reason=view.reject_reason,
+                                                status=t(f"checkin.status.{view.status}", lg)))
     return ConversationHandler.END
 
 

@@ -1,5 +1,6 @@
-"""/checkins for secretaries and coordinators: checked in, pending, overdue — by compound and by work unit —
-with the overdue list of each work unit as XLSX for its party organisation; reminders for unfinished check-ins."""
+"""/checkins for secretaries and coordinators: checked in, pending, overdue and late — by compound and by work
+unit — the late check-ins with their days late and the party organisation to tell, and each work unit's list of
+overdue and late members as XLSX for its party organisation; reminders for unfinished check-ins."""
 from __future__ import annotations
 
 import asyncio
@@ -13,13 +14,14 @@ from ...messages import t
 from ...needs import queries
 from ...org.permissions import ADMIN, bindings, can
 from ...org.tree import breadcrumb
-from ...party import checkins
+from ...party import checkin_report, checkins
 from ..common import as_person, lang_of, reply, runtime
 from ..notify import send_to
 
 CB = "cr:"
 STATUSES = ("confirmed", "pending", "overdue")
 EXPORT_BUTTONS = 8
+LATE_LINES = 20
 
 
 def _unit_for(session, person_id: int):
@@ -29,12 +31,29 @@ def _unit_for(session, person_id: int):
     return min(units, key=lambda u: len(u.path)) if units else None
 
 
-def _counts(counts: dict[str, int], lang: str) -> str:
-    return "，".join(f"{t(f'checkin.status.{s}', lang)} {counts.get(s, 0)}" for s in STATUSES)
+def _counts(name: str, counts: dict[str, int], lang: str) -> str:
+    text = t("digest.sep", lang).join(f"{t(f'checkin.status.{s}', lang)} {counts.get(s, 0)}" for s in STATUSES)
+    late = t("checkinreport.late_count", lang, n=counts["late"]) if counts.get("late") else ""
+    return t("checkinreport.line", lang, name=name, counts=text + late)
+
+
+def _late_lines(rep, lang: str) -> list[str]:
+    """The late check-ins, most days late first: deadline, day of the check-in, days late, whom to tell."""
+    late = rep.late
+    if not late:
+        return []
+    lines = [t("checkinreport.late_head", lang)] + [
+        t("checkinreport.late_line", lang, name=r.name, work_unit=r.work_unit, compound=r.compound_name,
+          deadline=r.deadline.isoformat(), submitted=r.submitted_on.isoformat(), days=r.days_late,
+          org=r.work_unit_party_org or "—") for r in late[:LATE_LINES]]
+    if len(late) > LATE_LINES:
+        lines.append(t("digest.more", lang, n=len(late) - LATE_LINES))
+    return lines
 
 
 async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/checkins: the report for my unit, with a button per work unit that has overdue members."""
+    """/checkins: the report for my unit, the late check-ins, and a button per work unit with overdue or late
+    members."""
     rt = runtime(context)
     lang = lang_of(update)
     today = rt.clock().astimezone(rt.policies.party.zone).date()
@@ -43,7 +62,7 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         unit = _unit_for(session, person_id)
         if unit is None:
             return None
-        return unit.id, breadcrumb(session, unit), checkins.report(session, rt.policies.party, unit.id, today)
+        return unit.id, breadcrumb(session, unit), checkin_report.report(session, rt.policies.party, unit.id, today)
 
     found = await as_person(update, context, build)
     if found is None:
@@ -51,9 +70,10 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     unit_id, path, rep = found
     lines = [t("checkinreport.head", lang, unit=path, today=today.isoformat())]
-    lines += [t("checkinreport.by_compound", lang)] + [f"• {name}：{_counts(c, lang)}" for name, c in rep.by_compound.items()]
-    lines += [t("checkinreport.by_work_unit", lang)] + [f"• {name}：{_counts(c, lang)}" for name, c in rep.by_work_unit.items()]
-    late_units = [name for name, c in rep.by_work_unit.items() if c.get("overdue")][:EXPORT_BUTTONS]
+    lines += [t("checkinreport.by_compound", lang)] + [_counts(name, c, lang) for name, c in rep.by_compound.items()]
+    lines += [t("checkinreport.by_work_unit", lang)] + [_counts(name, c, lang) for name, c in rep.by_work_unit.items()]
+    lines += _late_lines(rep, lang)
+    late_units = [name for name, c in rep.by_work_unit.items() if c["overdue"] or c["late"]][:EXPORT_BUTTONS]
     context.chat_data["checkin_export"] = {"unit_id": unit_id, "work_units": late_units}
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("checkinreport.export", lang, work_unit=name),
                                                          callback_data=f"{CB}x:{i}")] for i, name in enumerate(late_units)])
@@ -61,7 +81,7 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """The overdue list of one work unit as an .xlsx file."""
+    """The overdue and late members of one work unit as an .xlsx file."""
     query = update.callback_query
     await query.answer()
     state = context.chat_data.get("checkin_export") or {}
@@ -76,15 +96,17 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     def rows(session, person_id):
         if _unit_for(session, person_id) is None:
             return None
-        return checkins.overdue_by_work_unit(session, rt.policies.party, state["unit_id"], today).get(work_unit, [])
+        lists = checkin_report.to_notify_by_work_unit(session, rt.policies.party, state["unit_id"], today)
+        return lists.get(work_unit, [])
 
     found = await as_person(update, context, rows)
     if found is None:
         await reply(update, "bot.denied")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        path = await asyncio.to_thread(checkins.export_overdue_xlsx, Path(tmp) / "overdue.xlsx", found, lang)
-        await update.effective_message.reply_document(path.read_bytes(), filename=f"{work_unit}-逾期未报到.xlsx",
+        path = await asyncio.to_thread(checkin_report.export_work_unit_xlsx, Path(tmp) / "late.xlsx", found, lang)
+        await update.effective_message.reply_document(path.read_bytes(),
+                                                      filename=t("checkinreport.file", lang, work_unit=work_unit),
                                                       caption=t("checkinreport.export", lang, work_unit=work_unit))
 
 

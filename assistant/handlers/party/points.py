@@ -198,11 +198,9 @@ async def choose_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     return DAY
 
 
-async def _set_day(update: Update, context, day: date | None) -> str:
+async def _set_day(update: Update, context, day: date | None, unread: str | None = None) -> str:
     policy, today = runtime(context).policies.party, today_of(context)
-    errors: list[tuple[str, str]] = []
-    if day is None:
-        errors.append(("on_date", "pointsbot.bad_day"))
+    errors: list[tuple[str, str]] = [("on_date", unread)] if unread else []
     checkins.check_date(policy, day, "on_date", today, errors)
     if errors:
         await reply(update, errors[0][1])
@@ -223,7 +221,8 @@ async def choose_today(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
 
 async def type_day(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """A date typed: YYYY-MM-DD or MM-DD."""
-    return await _set_day(update, context, parse_day(update.effective_message.text, today_of(context)))
+    return await _set_day(update, context, *parse_day(update.effective_message.text, today_of(context),
+                                                      "pointsbot.bad_day"))
 
 
 async def _record(update: Update, context, note: str | None) -> int:
