@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
     webhook_secret: str | None = None
+    health_listen: str = Field(default="127.0.0.1", description="Where the /healthz server of webhook mode listens.")
+    health_port: int = Field(default=8444, ge=0, le=65535, description="Port of the /healthz server in webhook mode; 0: none.")
 
     # Needs list (issue 4): the policy file with categories, SLA hours and the escalation chain
     party_policy_file: Path | None = Field(default=None, description="A party policy YAML (check-ins, points, cases, compliance); the shipped assistant/policy/party.yaml when unset.")
@@ -104,7 +106,7 @@ class Settings(BaseSettings):
     @field_validator("embedding_cache_file", mode="before")
     @classmethod
     def _no_cache_when_empty(cls, value):
-        return None if value in ("", None) else value
+        return None if value in ("", None) else Path(value).expanduser()
 
     @field_validator("log_level")
     @classmethod

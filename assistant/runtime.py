@@ -40,6 +40,15 @@ class Runtime:
 
         return open_index(self.settings, embeddings(self.settings))  # the bundled e5 unless an endpoint is set
 
+    @property
+    def index_loaded(self) -> bool:
+        """Whether the knowledge index has been opened (the cached property holds it)."""
+        return "index" in self.__dict__
+
+    def health(self) -> dict[str, bool]:
+        """What /healthz reports: the database answers, the knowledge index is loaded."""
+        return {"database": self.db.reachable(), "index": self.index_loaded}
+
     @cached_property
     def llm(self):
         """The configured chat model (LLM_BASE_URL, LLM_MODEL), or None: everything then works by the rules."""

@@ -1,22 +1,42 @@
 """Command line (typer), one module per domain; `assistant = "assistant.cli:app"`.
 
-    knowledge  ask, ingest             bot      run, bot, chat          org       db, org, invite
+    knowledge  ask, ingest             bot      run, bot, chat          org       org, invite
     needs      needs, tasks, resources digest   digest                  party     check, seats, notices
-    property   property, owners, evaluations                            _common   sessions, resolvers, --json
+    property   property, owners, evaluations    db       db (upgrade, current, history, backup, restore)
+    _common    sessions, resolvers, --json
 """
 from __future__ import annotations
 
 import typer
 
 from .bot import bot, chat, run
+from .db import db_app
 from .digest import digest as digest_command
 from .knowledge import ask, ingest
 from .needs import needs_app, resources_app, tasks_app
-from .org import db_app, invite, org_app
+from .org import invite, org_app
 from .party import check_command, notices_command, seats_app
 from .property import register as register_evaluations
 
 app = typer.Typer(help="社区治理助手 — policy Q&A and grassroots workflows (组通〔2020〕15号).", no_args_is_help=True)
+
+
+def _version(show: bool) -> None:
+    if show:
+        from importlib.metadata import version
+
+        from ..messages import t
+
+        typer.echo(t("cli.version", version=version("assistant")))
+        raise typer.Exit()
+
+
+@app.callback()
+def main_options(
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """Options before the command: --version."""
+
 
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")

@@ -14,7 +14,7 @@ from ._common import settings
 
 
 def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; default: the corpus folder.")) -> None:
-    """Index documents (.txt .md .docx .pdf); only changed files are re-read."""
+    """Index documents (.txt .md .docx .pdf); only changed files are re-read. Exit code 1 when a file was skipped."""
     from ..knowledge.index import KnowledgeIndex
 
     console_logging()
@@ -28,6 +28,8 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; defa
         "ingest.summary", added=len(report.added), updated=len(report.updated), unchanged=len(report.unchanged),
         removed=len(report.removed), skipped=len(report.skipped), chunks=report.chunks,
     ))
+    if report.skipped:
+        raise typer.Exit(1)  # scripts see that not everything was indexed
 
 
 def _render(result, as_json: bool) -> str:
@@ -48,7 +50,8 @@ def ask(
     question: Optional[str] = typer.Argument(None, help="The question; `-` reads one question per line from stdin; none starts a prompt."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per question."),
 ) -> None:
-    """Answer a policy question from the directive, quoting and citing the clause."""
+    """Answer a policy question from the directive, quoting and citing the clause. Exit code 1 when a question
+    was empty."""
     from ..knowledge.index import open_index
     from ..llm.answer import answer_sync
     from ..llm.provider import chat_model, embeddings
@@ -57,15 +60,20 @@ def ask(
     index = open_index(settings(), embeddings(settings()))
     model = chat_model(settings())  # None unless LLM_BASE_URL and LLM_MODEL are set
 
-    def answer_question(index, text):
-        return answer_sync(index, model, text)
+    empty = []
 
-    if question == "-":
-        for line in sys.stdin:  # one answer per input line, blank lines included, so outputs align
-            typer.echo(_render(answer_question(index, line), as_json))
-        return
+    def answer_question(index, text):
+        result = answer_sync(index, model, text)
+        if result.error == "ask.empty":
+            empty.append(result)
+        return result
+
     if question is not None:
-        typer.echo(_render(answer_question(index, question), as_json))
+        questions = sys.stdin if question == "-" else [question]  # `-`: one answer per line, blank lines included
+        for text in questions:
+            typer.echo(_render(answer_question(index, text), as_json))
+        if empty:
+            raise typer.Exit(1)
         return
     while True:  # interactive prompt
         try:

@@ -1,7 +1,6 @@
-"""Administration commands: `assistant db upgrade`, `assistant org import/export`, `assistant invite`.
+"""Administration commands: `assistant org import/export`, `assistant invite` (`assistant db` is in cli/db.py).
 
-Registered in cli/__init__.py with `app.add_typer(db_app, name="db")`, `app.add_typer(org_app, name="org")` and
-`app.command("invite")(invite)`.
+Registered in cli/__init__.py with `app.add_typer(org_app, name="org")` and `app.command("invite")(invite)`.
 """
 from __future__ import annotations
 
@@ -18,23 +17,12 @@ from ._common import unit as find_unit_or_exit
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
-db_app = typer.Typer(help="Database schema (SQLite by default, PostgreSQL via DATABASE_URL).", no_args_is_help=True)
 org_app = typer.Typer(help="The organisation tree: district > street > community > compound > building > household.",
                       no_args_is_help=True)
 
 
 def _role_name(role: str) -> str:
     return t(f"role.{role}") if f"role.{role}" in CATALOGUE else role
-
-
-@db_app.command("upgrade")
-def db_upgrade() -> None:
-    """Create the database or upgrade it to the latest schema."""
-    from ..storage.db import current_revision, open_database
-
-    db = open_database(get_settings())
-    typer.echo(t("db.upgraded", revision=current_revision(db.engine), url=db.url))
-    db.dispose()
 
 
 @org_app.command("import")

@@ -7,7 +7,7 @@ from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
 from ..runtime import Runtime
-from . import ask, jobs, router
+from . import ask, health, jobs, router
 from .common import RUNTIME
 from .digest import digest
 from .errors import on_error
@@ -32,6 +32,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
         .persistence(SQLPersistence(rt.db))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)
+        .post_shutdown(health.stop)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -66,8 +67,9 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
 
 
 async def post_init(application: Application) -> None:
-    """Before the first update: the commands menu, then the knowledge index (e5 + Chroma) opened in a worker
-    thread, so the event loop stays free and the first question finds it ready."""
+    """Before the first update: /healthz (webhook mode), the commands menu, then the knowledge index (e5 + Chroma)
+    opened in a worker thread, so the event loop stays free and the first question finds it ready."""
+    await health.start(application)
     await start.set_menu(application)
     rt = application.bot_data[RUNTIME]
     await asyncio.to_thread(lambda: rt.index)

@@ -14,6 +14,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import Settings
@@ -96,6 +97,15 @@ class Database:
                 session.rollback()
                 raise
 
+    def reachable(self) -> bool:
+        """Whether the database answers a trivial query (the health check)."""
+        try:
+            with self.engine.connect() as connection:
+                connection.exec_driver_sql("SELECT 1")
+        except SQLAlchemyError:
+            return False
+        return True
+
     def dispose(self) -> None:
         self.engine.dispose()
 
@@ -130,6 +140,33 @@ def current_revision(engine: Engine) -> str | None:
         if not inspect(connection).has_table("alembic_version"):
             return None
         return MigrationContext.configure(connection).get_current_revision()
+
+
+def reason(error: BaseException | str) -> str:
+    """The first line of a database or tool error, for a message."""
+    text = str(getattr(error, "orig", None) or error).strip()
+    return text.splitlines()[0] if text else "?"
+
+
+def revision_of(url: str) -> str | None:
+    """The revision of the database at `url`, creating and migrating nothing (None: not initialised)."""
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:") \
+            and not Path(parsed.database).exists():
+        return None  # connecting would create the file
+    engine = make_engine(url)
+    try:
+        return current_revision(engine)
+    finally:
+        engine.dispose()
+
+
+def revisions() -> list[tuple[str, str]]:
+    """Every migration, newest first: (revision, its description)."""
+    from alembic.script import ScriptDirectory
+
+    return [(script.revision, script.doc) for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
 
 
 def open_database(settings: Settings) -> Database:

@@ -49,6 +49,8 @@ def test_ask_json_stdin_one_object_per_line(env):
     assert [o["confident"] for o in out] == [True, False, False, True]
     assert out[2]["error"] == "ask.empty"
     assert out[3]["citations"][0]["clause"] == "2"
+    assert proc.returncode == 1  # every line answered, and the blank one makes the exit code say so
+    assert run(env, "ask", "--json", "-", stdin="小区党支部设几名委员？\n").returncode == 0
 
 
 def test_ask_readable_and_bad_input(env):
@@ -56,12 +58,27 @@ def test_ask_readable_and_bad_input(env):
     assert "6月底" in proc.stdout and "出处：组通〔2020〕15号" in proc.stdout
     proc = run(env, "ask", "问" * 10_000)
     assert proc.returncode == 0 and "问题太长" in proc.stdout
+    for empty in ("", "  \t "):
+        proc = run(env, "ask", empty)
+        assert proc.returncode == 1 and "请输入一个问题" in proc.stdout
+    proc = run(env, "ask", "--json", "")
+    assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "ask.empty"
 
 
 def test_ingest_command_reports_skips(env, tmp_path):
     (tmp_path / "bad.pdf").write_bytes(b"%PDF garbage")
     (tmp_path / "ok.md").write_text("一、停车\n\n1. 规范停车。党员要带头规范停车。\n", encoding="utf-8")
     proc = run(env, "ingest", str(tmp_path))
-    assert proc.returncode == 0
+    assert proc.returncode == 1  # a skipped file is a failure a script can see
     assert "bad.pdf" in proc.stderr
     assert "新增 1" in proc.stdout and "跳过 1" in proc.stdout
+    (tmp_path / "bad.pdf").unlink()
+    proc = run(env, "ingest", str(tmp_path))
+    assert proc.returncode == 0 and "跳过 0" in proc.stdout
+
+
+def test_version(env):
+    from importlib.metadata import version
+
+    proc = run(env, "--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"社区治理助手 assistant {version('assistant')}"

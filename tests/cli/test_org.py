@@ -8,6 +8,7 @@ import typer
 from typer.testing import CliRunner
 
 from assistant.cli import _common as cli_common
+from assistant.cli import db as cli_db
 from assistant.cli import org as cli_admin
 from assistant.org.invites import Outcome, redeem, whoami
 from assistant.storage.db import Database
@@ -19,7 +20,7 @@ from ..conftest import EXAMPLES
 def cli(cfg, monkeypatch):
     monkeypatch.setattr(cli_common, "get_settings", lambda: cfg)
     app = typer.Typer()
-    app.add_typer(cli_admin.db_app, name="db")
+    app.add_typer(cli_db.db_app, name="db")
     app.add_typer(cli_admin.org_app, name="org")
     app.command("invite")(cli_admin.invite)
     runner = CliRunner()

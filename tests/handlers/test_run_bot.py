@@ -1,11 +1,14 @@
 """`assistant run` as a user starts it — a real process — serving the Bot API emulator by polling and by webhook."""
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,8 @@ def test_assistant_run_answers_through_telegram(mode, telegram_emulator, tmp_pat
            "ASSISTANT_TELEGRAM_POLL_INTERVAL": "0.1"}
     env.pop("DATABASE_URL", None)
     env.pop("ASSISTANT_DATABASE_URL", None)
+    health_port = free_port()
+    env["ASSISTANT_HEALTH_PORT"] = str(health_port)
     if mode == "webhook":
         port = free_port()
         env |= {"ASSISTANT_WEBHOOK_URL": f"http://127.0.0.1:{port}/hook/{emu.token.split(':')[0]}",
@@ -43,6 +48,14 @@ def test_assistant_run_answers_through_telegram(mode, telegram_emulator, tmp_pat
         assert "组通〔2020〕15号" in answer["text"]
         emu.send_command(chat, "/help")
         emu.wait_for_reply(chat, "/need")
+        health = f"http://127.0.0.1:{health_port}/healthz"
+        if mode == "webhook":  # the index answered the question, so it is loaded
+            with urllib.request.urlopen(health, timeout=10) as response:
+                assert response.status == 200 and response.headers["Content-Type"] == "application/json"
+                assert json.load(response) == {"status": "ok", "database": True, "index": True}
+        else:  # polling: no health server
+            with pytest.raises(urllib.error.URLError):
+                urllib.request.urlopen(health, timeout=10)
     finally:
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=60)

@@ -1,0 +1,33 @@
+"""Messages of operations: the version, schema revisions, backup and restore."""
+from __future__ import annotations
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "cli.version": {"zh": "社区治理助手 assistant {version}", "en": "assistant {version}"},
+    "db.unreachable": {"zh": "无法连接数据库 {url}：{error}", "en": "Cannot reach the database {url}: {error}"},
+    "db.no_schema": {"zh": "数据库 {url} 的 search_path 中没有存在的模式。", "en": "No schema of the search_path of {url} exists."},
+    "db.current": {"zh": "数据库版本 {revision}（{state}）：{url}", "en": "Database at revision {revision} ({state}): {url}"},
+    "db.current.head": {"zh": "最新", "en": "the latest"},
+    "db.current.behind": {"zh": "最新为 {head}，运行 assistant db upgrade 升级", "en": "the latest is {head}; run `assistant db upgrade`"},
+    "db.current.unknown": {"zh": "本程序不认识这个版本，数据库可能比程序新", "en": "unknown to this program; the database may be newer than it"},
+    "db.current.none": {"zh": "数据库尚未初始化（运行 assistant db upgrade 或启动助手）：{url}",
+                        "en": "The database is not initialised yet (run `assistant db upgrade` or start the assistant): {url}"},
+    "db.history.line": {"zh": "{marker} {revision}  {doc}", "en": "{marker} {revision}  {doc}"},
+    "db.backup.done": {"zh": "已备份数据库（版本 {revision}）到 {path}", "en": "Database (revision {revision}) backed up to {path}"},
+    "db.backup.exists": {"zh": "{path} 已存在；备份不覆盖已有文件，请换一个文件名。",
+                         "en": "{path} exists; a backup never overwrites a file, please name a new one."},
+    "db.backup.empty": {"zh": "数据库 {url} 尚未初始化，没有可备份的内容。",
+                        "en": "The database {url} is not initialised: nothing to back up."},
+    "db.backup.unsupported": {"zh": "不支持备份或恢复 {backend} 数据库（支持 SQLite 文件和 PostgreSQL）。",
+                              "en": "Cannot back up or restore a {backend} database (SQLite files and PostgreSQL can)."},
+    "db.backup.no_tool": {"zh": "找不到 {tool}：PostgreSQL 的备份与恢复需要 PostgreSQL 客户端工具（如 postgresql-client 软件包），版本不低于服务器。",
+                          "en": "{tool} not found: PostgreSQL backups need the PostgreSQL client tools (e.g. the postgresql-client package), at least the server's version."},
+    "db.backup.failed": {"zh": "{tool} 失败：{error}", "en": "{tool} failed: {error}"},
+    "db.restore.missing": {"zh": "找不到备份文件 {path}。", "en": "No backup file {path}."},
+    "db.restore.not_backup": {"zh": "{path} 不是本助手的 {backend} 数据库备份。", "en": "{path} is not a {backend} backup of the assistant's database."},
+    "db.restore.other_schema": {"zh": "备份 {path} 来自模式 {dumped}，当前数据库使用模式 {schema}，无法恢复。",
+                                "en": "The backup {path} is of schema {dumped}, the database uses schema {schema}: not restored."},
+    "db.restore.confirm": {"zh": "用 {path} 替换数据库 {url} 的全部内容？", "en": "Replace everything in the database {url} with {path}?"},
+    "db.restore.done": {"zh": "已从 {path} 恢复数据库（版本 {revision}）。", "en": "Database restored from {path} (revision {revision})."},
+    "db.restore.older": {"zh": "备份早于本程序的最新版本 {head}：下次启动或运行 assistant db upgrade 时会升级。",
+                         "en": "The backup predates this program's latest revision {head}: the next start or `assistant db upgrade` migrates it."},
+}
