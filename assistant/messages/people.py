@@ -35,6 +35,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "people.err.not_found": {"zh": "找不到人员“{person}”（请用编号、电话或姓名）。", "en": "No person “{person}” (give an id, phone or name)."},
     "people.err.no_such_role": {"zh": "此人没有“{role}”角色。", "en": "This person does not hold the role {role}."},
     "people.err.role_units": {"zh": "此人在多个单位担任“{role}”：{units}。请指明单位。", "en": "This person holds {role} at several units: {units}. Name the unit."},
+    "people.err.role_unknown": {"zh": "未知角色“{value}”（可用角色代码或中文名称，如 building_leader 或 楼栋长）。", "en": "Unknown role “{value}” (give a role id or name, e.g. building_leader)."},
     "people.ambiguous": {"zh": "“{person}”对应多人，请改用编号：\n{candidates}", "en": "“{person}” matches several people; use an id:\n{candidates}"},
     "people.candidate": {"zh": "  编号 {id}：{name} {phone} {roles}", "en": "  id {id}: {name} {phone} {roles}"},
     "people.head": {"zh": "人员（共 {count} 人）：", "en": "People ({count}):"},

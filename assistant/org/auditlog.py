@@ -37,8 +37,8 @@ class AuditView:
 
 def events(session: Session, unit_id: int | None = None, since: datetime | None = None,
            limit: int | None = None) -> list[AuditView]:
-    """Events oldest first; with `unit_id` only those at that unit or below it, with `since` only from then on."""
-    query = select(AuditEvent).order_by(AuditEvent.at, AuditEvent.id)
+    """Events in the order they were written; with `unit_id` only those at that unit or below it, with `since` only from then on."""
+    query = select(AuditEvent).order_by(AuditEvent.id)
     if unit_id is not None:
         unit = session.get(OrgUnit, unit_id)
         query = query.join(OrgUnit, OrgUnit.id == AuditEvent.unit_id).where(

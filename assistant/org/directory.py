@@ -17,7 +17,8 @@ from ..storage.models import OrgUnit, Person, RoleBinding
 from . import audit
 from .people import AmbiguousPerson, RoleView, binding_state, display_phone, find_people, roles_of, unbind_role
 from .permissions import ADMIN, can, check_role, people_in_scope
-from .tree import breadcrumb, subtree_ids
+from .roster import role_id
+from .tree import AmbiguousUnit, breadcrumb, find_unit, subtree_ids
 
 ACTION = "manage_people"
 
@@ -177,3 +178,22 @@ def move(session: Session, actor_id: int | None, person_id: int, role: str, to_u
     session.refresh(person, ["roles"])
     moved = duplicate or binding
     return RoleView.of(session, moved)
+
+
+def revoke_by_ref(session: Session, actor_id: int, person_ref: str, role_text: str,
+                  unit_ref: str | None = None) -> tuple[str, RoleView]:
+    """/people revoke: the person, role and (optional) unit as typed; (the person's name, the role removed)."""
+    role = role_id(role_text)
+    if role is None:
+        raise Invalid("people.err.role_unknown", value=role_text)
+    unit_id = None
+    if unit_ref:
+        try:
+            unit = find_unit(session, unit_ref)
+        except AmbiguousUnit:
+            raise Invalid("invite.unit_ambiguous") from None
+        if unit is None:
+            raise NotFound("org.unit_not_found", unit=unit_ref)
+        unit_id = unit.id
+    view = resolve(session, actor_id, person_ref)
+    return view.name, revoke(session, actor_id, view.id, role, unit_id)

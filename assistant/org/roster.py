@@ -39,6 +39,11 @@ _ROLE = {alias.lower(): role for role in ROLES
          for alias in (role, *CATALOGUE[f"role.{role}"].values())}
 
 
+def role_id(text: str) -> str | None:
+    """The role a cell or chat argument names: its id or its Chinese or English name; None when unknown."""
+    return _ROLE.get((text or "").strip().lower())
+
+
 @dataclass
 class FieldError(RowError):
     """A bad cell: the row error names the column too."""
@@ -95,7 +100,7 @@ def _check(session: Session, row: _Row) -> list[FieldError]:
     digits = (row.phone or "").lstrip("+")
     if raw_phone and (not digits.isdigit() or len(digits) not in PHONE_DIGITS):
         errors.append(FieldError(row.num, "people.err.phone", {"value": raw_phone}, column="phone"))
-    row.role = _ROLE.get(v["role"].lower(), "")
+    row.role = role_id(v["role"]) or ""
     if not row.role:
         errors.append(FieldError(row.num, "people.err.role", {"value": v["role"], "roles": ", ".join(ROLES)},
                                  column="role"))
