@@ -85,3 +85,10 @@ def test_missing_columns(tree, tmp_path):
     with pytest.raises(OrgImportError) as caught:
         import_people(tree, tmp_path / "cols.csv")
     assert "缺少列：role, unit" in caught.value.message()
+
+
+def test_the_example_roster_of_the_readme_imports(tree):
+    from ..conftest import EXAMPLES
+
+    report = import_people(tree, EXAMPLES / "people_example.csv")
+    assert (report.created, report.granted) == (3, 3)
