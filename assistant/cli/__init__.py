@@ -3,7 +3,7 @@
     knowledge  ask, ingest             bot      run, bot, chat          org       org, invite
     needs      needs, tasks, resources digest   digest                  party     check, seats, notices
     property   property, owners, evaluations    db       db (upgrade, current, history, backup, restore)
-    _common    sessions, resolvers, --json
+    people     people, audit                    _common  sessions, resolvers, --json
 """
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from .knowledge import ask, ingest
 from .needs import needs_app, resources_app, tasks_app
 from .org import invite, org_app
 from .party import check_command, notices_command, seats_app
+from .people import audit, people_app
 from .property import register as register_evaluations
 
 app = typer.Typer(help="社区治理助手 — policy Q&A and grassroots workflows (组通〔2020〕15号).", no_args_is_help=True)
@@ -41,6 +42,8 @@ def main_options(
 app.add_typer(db_app, name="db")
 app.add_typer(org_app, name="org")
 app.command("invite")(invite)
+app.add_typer(people_app, name="people")
+app.command("audit")(audit)
 app.add_typer(needs_app, name="needs")
 app.add_typer(tasks_app, name="tasks")
 app.add_typer(resources_app, name="resources")

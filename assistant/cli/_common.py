@@ -89,10 +89,18 @@ def compound(s, ref: str):
     return found
 
 
-def person(s, ref: str):
-    from ..org.people import find_person
+def person(s, ref: str, **new_fields):
+    """The person by id, phone or name (as everywhere), else exit with the candidates or 'not found'; with
+    `new_fields` an unknown name creates the person instead (get_or_create_person)."""
+    from ..org.directory import ambiguous_text
+    from ..org.people import AmbiguousPerson, find_person, get_or_create_person
 
-    found = find_person(s, ref)
+    try:
+        found = find_person(s, ref)
+    except AmbiguousPerson as error:
+        fail(ambiguous_text(s, None, error))
+    if found is None and new_fields:
+        found = get_or_create_person(s, ref, **new_fields)
     if found is None:
         fail(t("cli.tasks.person_not_found", person=ref))
     return found

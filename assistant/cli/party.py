@@ -47,12 +47,12 @@ def seats_add(
     from_unit: Optional[str] = typer.Option(None, "--from-unit", help="The resident or partner unit they come from."),
 ) -> None:
     """Seat a person on a committee."""
-    from ..org.people import find_person, get_or_create_person
     from ..party.seats import add_seat
+    from ._common import person as person_or_new
 
     with _admin_session() as session:
         found = _unit_or_exit(session, unit)
-        who = find_person(session, person) or get_or_create_person(session, person, party_member=True)
+        who = person_or_new(session, person, party_member=True)
         try:
             seat = add_seat(session, None, found.id, who.id, organ, position, from_unit)
         except DomainError as err:

@@ -94,12 +94,12 @@ def property_contract(
                                           "or id of a person (created when unknown)."),
 ) -> None:
     """Record a service contract between a company and a compound."""
-    from ..org.people import find_person, get_or_create_person
     from ..property.evaluations import add_contract
+    from ._common import person as person_or_new
 
     with _session() as (session, _rubric):
         found, where = _company(session, company), _unit(session, compound, compound=True)
-        liaison_id = (find_person(session, liaison) or get_or_create_person(session, liaison)).id if liaison else None
+        liaison_id = person_or_new(session, liaison, party_member=False).id if liaison else None
         try:
             view = add_contract(session, found.id, where.id, _day(starts), _day(ends), liaison_id)
         except DomainError as error:
@@ -132,12 +132,12 @@ def owners_add(
     party: bool | None = typer.Option(None, "--party/--no-party", help="Record the person's party status."),
 ) -> None:
     """Add a member to a compound's owners' committee."""
-    from ..org.people import find_person, get_or_create_person
     from ..property.owners_committee import add_member
+    from ._common import person as person_or_new
 
     with _session() as (session, _rubric):
         where = _unit(session, compound, compound=True)
-        who = find_person(session, person) or get_or_create_person(session, person, party_member=bool(party))
+        who = person_or_new(session, person, party_member=bool(party))
         if party is not None:
             who.party_member = party
         try:

@@ -12,7 +12,7 @@ from .common import RUNTIME
 from .digest import digest
 from .errors import on_error
 from .needs import need, need_card, resource
-from .org import invite, start
+from .org import invite, people, start
 from .party import cases, check, checkin, checkin_report, flowin, points
 from .persistence import SQLPersistence
 from .property import evaluate, ratings
@@ -44,6 +44,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handlers(checkin_report.handlers())
     application.add_handler(ask.build_handler())
     application.add_handler(invite.build_handler())
+    application.add_handler(people.build_handler())
     application.add_handler(need.build_handler())
     application.add_handler(need_card.build_handler())
     application.add_handler(resource.build_handler())

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotAllowed, NotFound, now_or
+from ..org import audit
 from ..org.permissions import can, outermost_units
 from ..org.tree import AmbiguousUnit, ancestry, breadcrumb, find_unit, subtree_ids
 from ..policy import NeedsPolicy
@@ -88,7 +89,14 @@ def add_resource(session: Session, provider_name: str, unit_id: int, tags: list[
                         created_at=now_or(now))
     session.add(resource)
     session.flush()
+    audit.record(session, "resource_add", actor_id=created_by, unit_id=unit.id, subject=name,
+                 after=_state(resource), now=now)
     return ResourceView.of(session, resource)
+
+
+def _state(resource: Resource) -> dict:
+    return {"resource_id": resource.id, "provider_name": resource.provider_name, "tags": list(resource.tags),
+            "capacity": resource.capacity, "availability": resource.availability, "active": resource.active}
 
 
 def deactivate_resource(session: Session, resource_id: int, person_id: int | None = None) -> ResourceView:
@@ -100,8 +108,11 @@ def deactivate_resource(session: Session, resource_id: int, person_id: int | Non
     if person_id is not None and person_id not in (resource.created_by, resource.provider_person_id) and \
             not can(session, person_id, MANAGE_ACTION, resource.unit_id):
         raise NotAllowed("need.err.not_allowed")
+    before = _state(resource)
     resource.active = False
     session.flush()
+    audit.record(session, "resource_deactivate", actor_id=person_id, unit_id=resource.unit_id,
+                 subject=resource.provider_name, before=before, after=_state(resource))
     return ResourceView.of(session, resource)
 
 

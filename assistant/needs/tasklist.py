@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotAllowed, now_or
+from ..org import audit
 from ..org.permissions import can
 from ..policy import NeedsPolicy
 from ..storage.models import OrgUnit, Person, RoleBinding, TaskRoute
@@ -127,13 +128,21 @@ def set_route(session: Session, compound_id: int, category: str, party_type: str
         raise Invalid(errors)
     route = session.scalars(select(TaskRoute).where(TaskRoute.compound_id == compound_id,
                                                     TaskRoute.category == category)).first()
+    before = _state(route) if route is not None else None
     if route is None:
         route = TaskRoute(compound_id=compound_id, category=category)
         session.add(route)
     route.party_type, route.party_label, route.persons = party_type, label, persons
     route.updated_at = now_or(now)
     session.flush()
+    audit.record(session, "tasks_set", actor_id=actor_id, unit_id=compound_id, subject=category, before=before,
+                 after=_state(route), now=now)
     return _view(route)
+
+
+def _state(route: TaskRoute) -> dict:
+    return {"category": route.category, "party_type": route.party_type, "party_label": route.party_label,
+            "person_ids": sorted(p.id for p in route.persons)}
 
 
 def remove_route(session: Session, compound_id: int, category: str, *, actor_id: int | None = None) -> bool:
@@ -145,8 +154,10 @@ def remove_route(session: Session, compound_id: int, category: str, *, actor_id:
                                                     TaskRoute.category == category)).first()
     if route is None:
         return False
+    before = _state(route)
     session.delete(route)
     session.flush()
+    audit.record(session, "tasks_remove", actor_id=actor_id, unit_id=compound_id, subject=category, before=before)
     return True
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..storage.models import ChannelAccount, Invite, InviteFailure, OrgUnit, Person, RoleBinding, utcnow
-from . import people
+from . import audit, people
 from .tree import AmbiguousUnit, breadcrumb, find_unit
 from .people import RoleView
 from .permissions import ADMIN, ROLE_LEVELS, ROLE_RANK, bindings, can, check_role
@@ -112,6 +112,9 @@ def create_invite(
     )
     session.add(invite)
     session.flush()
+    audit.record(session, "invite_create", actor_id=invite.created_by, unit_id=unit.id, subject=invite.name or "",
+                 after={"invite_id": invite.id, "role": role, "unit": breadcrumb(session, unit), "name": invite.name,
+                        "expires_at": invite.expires_at.isoformat()}, now=now)
     return invite
 
 
@@ -178,7 +181,10 @@ def redeem(
     if claimed != 1:
         savepoint.rollback()
         return RedeemResult(Outcome.USED, invite=invite)
-    binding = people.bind_role(session, person, invite.role, invite.unit)
+    binding = people.bind_role(session, person, invite.role, invite.unit, actor_id=invite.created_by)
+    audit.record(session, "invite_redeem", actor_id=person.id, unit_id=invite.unit_id, subject=person.name,
+                 after={"invite_id": invite.id, "role": invite.role, "person_id": person.id, "channel": channel},
+                 now=now)
     savepoint.commit()
     session.refresh(invite)
     return RedeemResult(Outcome.OK, person=person, binding=binding, invite=invite, person_name=person.name,

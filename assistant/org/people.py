@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..storage.models import ChannelAccount, OrgUnit, Person, RoleBinding
+from . import audit
 from .tree import breadcrumb
 from .permissions import ADMIN, ROLE_RANK, check_role
 
@@ -74,17 +75,43 @@ def create_person(
     return person
 
 
-def find_person(session: Session, query: str | int) -> Person | None:
-    """A person by id, phone or exact name (the first match for a shared name)."""
+class AmbiguousPerson(LookupError):
+    """More than one person matches a name or phone; `candidates` lists them (by id)."""
+
+    def __init__(self, query: str, candidates: list[Person]) -> None:
+        super().__init__(f"{query!r} matches {len(candidates)} people")
+        self.query, self.candidates = query, candidates
+
+
+def find_people(session: Session, query: str | int, among: set[int] | None = None) -> list[Person]:
+    """Everyone `query` names, the same way everywhere: an id (a number under 9 digits), else a phone, else an
+    exact name; `among` restricts the search to these person ids (a coordinator's subtree)."""
     text = str(query).strip()
     if isinstance(query, int) or (text.isdigit() and len(text) < 9):
-        return session.get(Person, int(text))
+        person = session.get(Person, int(text))
+        return [person] if person is not None and (among is None or person.id in among) else []
+    conditions = []
     phone = normalise_phone(text)
     if phone and phone.lstrip("+").isdigit():
-        found = session.scalars(select(Person).where(Person.phone == phone).order_by(Person.id)).first()
-        if found is not None:
+        conditions.append(Person.phone == phone)
+    conditions.append(Person.name == text)
+    for condition in conditions:
+        query_ = select(Person).where(condition).order_by(Person.id)
+        if among is not None:
+            query_ = query_.where(Person.id.in_(among))
+        found = list(session.scalars(query_))
+        if found:
             return found
-    return session.scalars(select(Person).where(Person.name == text).order_by(Person.id)).first()
+    return []
+
+
+def find_person(session: Session, query: str | int, among: set[int] | None = None) -> Person | None:
+    """The one person `query` names (see find_people); AmbiguousPerson when a phone or name is shared, never a
+    silent pick."""
+    found = find_people(session, query, among)
+    if len(found) > 1:
+        raise AmbiguousPerson(str(query).strip(), found)
+    return found[0] if found else None
 
 
 def get_or_create_person(session: Session, name: str, phone: str | None = None, **fields) -> Person:
@@ -95,8 +122,15 @@ def get_or_create_person(session: Session, name: str, phone: str | None = None, 
     return found or create_person(session, name, phone, **fields)
 
 
-def bind_role(session: Session, person: Person, role: str, unit: OrgUnit) -> RoleBinding:
-    """Give `person` the role at `unit` (idempotent); ValueError when the role does not fit the unit's level."""
+def binding_state(session: Session, person: Person, role: str, unit: OrgUnit) -> dict:
+    """A binding as the audit trail keeps it."""
+    return {"person_id": person.id, "name": person.name, "role": role, "unit_id": unit.id,
+            "unit": breadcrumb(session, unit)}
+
+
+def bind_role(session: Session, person: Person, role: str, unit: OrgUnit, *, actor_id: int | None = None) -> RoleBinding:
+    """Give `person` the role at `unit` (idempotent; a new binding is audited as granted by `actor_id`, None = the
+    command line); ValueError when the role does not fit the unit's level."""
     check_role(role, unit)
     found = session.scalars(select(RoleBinding).where(
         RoleBinding.person_id == person.id, RoleBinding.role == role, RoleBinding.unit_id == unit.id)).first()
@@ -105,17 +139,21 @@ def bind_role(session: Session, person: Person, role: str, unit: OrgUnit) -> Rol
     binding = RoleBinding(person=person, role=role, unit=unit)
     session.add(binding)
     session.flush()
+    audit.record(session, "role_grant", actor_id=actor_id, unit_id=unit.id, subject=person.name,
+                 after=binding_state(session, person, role, unit))
     return binding
 
 
-def unbind_role(session: Session, person: Person, role: str, unit: OrgUnit) -> bool:
-    """Remove a role binding; True when it existed."""
+def unbind_role(session: Session, person: Person, role: str, unit: OrgUnit, *, actor_id: int | None = None) -> bool:
+    """Remove a role binding (audited as revoked by `actor_id`); True when it existed."""
     found = session.scalars(select(RoleBinding).where(
         RoleBinding.person_id == person.id, RoleBinding.role == role, RoleBinding.unit_id == unit.id)).first()
     if found is None:
         return False
     person.roles.remove(found)
     session.flush()
+    audit.record(session, "role_revoke", actor_id=actor_id, unit_id=unit.id, subject=person.name,
+                 before=binding_state(session, person, role, unit))
     return True
 
 

@@ -14,6 +14,7 @@ another compound); `admin` acts everywhere. Tables (data, not code):
 | view_reports      | district, street, community, branch_secretary                           | 13–15  |
 | invite            | district, street, community, branch_secretary                           | —      |
 | manage_org        | district, street                                                        | —      |
+| manage_people     | district, street, community, branch_secretary (people bound in subtree) | —      |
 | confirm_checkin   | community, branch_secretary, branch_member                              | 5      |
 | register_flow_in  | community                                                               | 5      |
 | view_checkins     | district, street, community, branch_secretary, branch_member            | 5      |
@@ -32,7 +33,7 @@ from dataclasses import dataclass
 
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from ..storage.models import LEVELS, ROLES, OrgUnit, Person, RoleBinding
@@ -51,6 +52,7 @@ ACTIONS: dict[str, frozenset[str] | str] = {
     "view_reports": frozenset({"district", "street", "community", "branch_secretary"}),
     "invite": frozenset({"district", "street", "community", "branch_secretary"}),
     "manage_org": frozenset({"district", "street"}),
+    "manage_people": frozenset({"district", "street", "community", "branch_secretary"}),
     "confirm_checkin": frozenset({"community", "branch_secretary", "branch_member"}),
     "register_flow_in": frozenset({"community"}),
     "view_checkins": frozenset({"district", "street", "community", "branch_secretary", "branch_member"}),
@@ -179,6 +181,18 @@ def compound_refs_where(session: Session, person_id: int, action: str | None = N
     """compounds_where as (id, name), by name (then id)."""
     return sorted((UnitRef(u.id, u.name) for u in compounds_where(session, person_id, action)),
                   key=lambda u: (u.name, u.id))
+
+
+def people_in_scope(session: Session, person_id: int | None, action: str = "manage_people") -> set[int] | None:
+    """Ids of the people bound anywhere within the units where `person_id` may do `action`; None when they may
+    do it nowhere (an admin sees everyone with a role)."""
+    roots = outermost_units(session, person_id, action)
+    if not roots:
+        return None
+    query = select(RoleBinding.person_id).join(OrgUnit, OrgUnit.id == RoleBinding.unit_id)
+    if not any(b.role == ADMIN for b in bindings(session, person_id)):
+        query = query.where(or_(*(OrgUnit.path.startswith(root.path, autoescape=True) for root in roots)))
+    return set(session.scalars(query))
 
 
 def outermost_units(session: Session, person_id: int | None, action: str) -> list[OrgUnit]:

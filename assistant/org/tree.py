@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from ..messages import t
 from ..storage.db import Database
 from ..storage.models import LEVELS, OrgUnit
+from . import audit
 
 HEADERS = {
     "level": ("level", "层级", "级别", "类型"),
@@ -184,7 +185,8 @@ def _cell(value) -> str:
     return "" if value is None else str(value).strip()
 
 
-def _read_table(path: Path) -> list[list[str]]:
+def read_table(path: Path) -> list[list[str]]:
+    """The first sheet of an .xlsx, or a .csv in UTF-8 (with or without BOM) or GBK, as rows of stripped text."""
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         from openpyxl import load_workbook
@@ -205,7 +207,7 @@ def _read_table(path: Path) -> list[list[str]]:
 
 
 def _parse(path: Path) -> list[_Row]:
-    table = _read_table(path)
+    table = read_table(path)
     header = [_HEADER.get(h.replace(" ", "").lower()) for h in (table[0] if table else [])]
     missing = [key for key in ("level", "name", "parent") if key not in header]
     if missing:
@@ -321,6 +323,8 @@ def import_org(db: Database, path: str | Path) -> ImportReport:
                 report.updated += 1
             else:
                 report.unchanged += 1
+        audit.record(session, "org_import", subject=path.name,
+                     after={"created": report.created, "updated": report.updated, "unchanged": report.unchanged})
     return report
 
 

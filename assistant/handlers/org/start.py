@@ -11,7 +11,7 @@ from ...org import invites
 from ...storage import kv
 from ..common import account_of, lang_of, reply, runtime
 
-MENU = ["start", "help", "ask", "need", "mine", "todo", "resource", "checkin", "checkins", "flowin", "points", "case", "cases", "check", "evaluate", "ratings", "digest", "export", "digest_help", "whoami", "invite", "cancel"]
+MENU = ["start", "help", "ask", "need", "mine", "todo", "resource", "checkin", "checkins", "flowin", "points", "case", "cases", "check", "evaluate", "ratings", "digest", "export", "digest_help", "whoami", "invite", "people", "cancel"]
 RECENT_UPDATES = 10_000  # update ids remembered in memory by the duplicate guard
 REDEEM_MESSAGES = {
     "unknown": "bot.code_unknown",

@@ -12,6 +12,7 @@ from assistant.storage.models.base import (
     UTCDateTime,
     utcnow,
 )
+from assistant.storage.models.audit import AuditEvent
 from assistant.storage.models.digest import (
     DELIVERY_STATUSES,
     DigestDelivery,
@@ -80,4 +81,5 @@ __all__ = [
     "OWNERS_ROLES", "Evaluation", "EvaluationScore", "EvaluationVeto", "OwnersCommitteeMember", "PropertyCompany",
     "ServiceContract",
     "DELIVERY_STATUSES", "DigestDelivery", "DigestRun", "DigestSubscription",
+    "AuditEvent",
 ]
