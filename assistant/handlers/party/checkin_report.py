@@ -14,7 +14,8 @@ from ...needs import queries
 from ...org.permissions import ADMIN, bindings, can
 from ...org.tree import breadcrumb
 from ...party import checkins
-from ..common import as_person, lang_of, reply, runtime
+from ..common import as_person, lang_of, runtime
+from ..menu import deny
 from ..notify import send_to
 
 CB = "cr:"
@@ -47,7 +48,7 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     found = await as_person(update, context, build)
     if found is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, "view_checkins")
         return
     unit_id, path, rep = found
     lines = [t("checkinreport.head", lang, unit=path, today=today.isoformat())]
@@ -80,7 +81,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     found = await as_person(update, context, rows)
     if found is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, "view_checkins")
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = await asyncio.to_thread(checkins.export_overdue_xlsx, Path(tmp) / "overdue.xlsx", found, lang)
