@@ -3,12 +3,14 @@
     knowledge  ask, ingest             bot      run, bot, chat          org       db, org, invite
     needs      needs, tasks, resources digest   digest                  party     check, seats, notices
     property   property, owners, evaluations                            _common   sessions, resolvers, --json
+    demo       demo (examples/ org tree + sample needs)
 """
 from __future__ import annotations
 
 import typer
 
 from .bot import bot, chat, run
+from .demo import demo
 from .digest import digest as digest_command
 from .knowledge import ask, ingest
 from .needs import needs_app, resources_app, tasks_app
@@ -34,6 +36,7 @@ app.command("notices")(notices_command)
 app.command()(bot)
 app.command()(chat)
 app.command()(run)
+app.command()(demo)
 
 
 def main() -> None:
