@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 # pytest-xdist workers for `make test` (auto: one per core; 0: one process)
 TEST_WORKERS ?= auto
 
-.PHONY: run test install bench clean
+.PHONY: run chat demo org-import test install bench clean
 
 $(STAMP): pyproject.toml
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,17 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(VENV)/bin/assistant run
+
+# No venv to activate: each target runs .venv/bin/assistant (any other command: .venv/bin/assistant --help)
+chat: $(STAMP)
+	$(VENV)/bin/assistant chat
+
+demo: $(STAMP)
+	$(VENV)/bin/assistant demo
+
+org-import: $(STAMP)
+	@test -n "$(FILE)" || { echo "usage: make org-import FILE=examples/org_example.csv" >&2; exit 2; }
+	$(VENV)/bin/assistant org import "$(FILE)"
 
 test: $(STAMP)
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal

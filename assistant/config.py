@@ -18,6 +18,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = Field(default=Path("data"), description="Where indexes and databases live.")
     corpus_dir: Path = Field(default=PROJECT_ROOT / "docs_corpus", description="Documents to index.")
+    examples_dir: Path = Field(default=PROJECT_ROOT / "examples", description="The example org tree and sample needs `assistant demo` loads.")
 
     # Vector store: embedded Chroma by default, a server when chroma_url is set.
     chroma_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8000")

@@ -4,6 +4,7 @@
     needs      needs, tasks, resources digest   digest                  party     check, seats, notices
     property   property, owners, evaluations    db       db (upgrade, current, history, backup, restore)
     people     people, audit                    _common  sessions, resolvers, --json
+    demo       demo (examples/ org tree + sample needs)
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import typer
 
 from .bot import bot, chat, run
 from .db import db_app
+from .demo import demo
 from .digest import digest as digest_command
 from .knowledge import ask, ingest
 from .needs import needs_app, resources_app, tasks_app
@@ -57,6 +59,7 @@ app.command("notices")(notices_command)
 app.command()(bot)
 app.command()(chat)
 app.command()(run)
+app.command()(demo)
 
 
 def main() -> None:

@@ -6,8 +6,13 @@ import asyncio
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
 from telegram.request import BaseRequest
 
+from ..messages import t
+from ..needs.queries import count_needs
+from ..org import invites
+from ..org.people import ensure_local_operator
+from ..org.tree import units_by_level
 from ..runtime import Runtime
-from . import ask, health, jobs, router
+from . import ask, health, jobs, menu, router
 from .common import RUNTIME
 from .digest import digest
 from .errors import on_error
@@ -16,6 +21,7 @@ from .org import invite, people, start
 from .party import cases, check, checkin, checkin_report, flowin, points
 from .persistence import SQLPersistence
 from .property import evaluate, ratings
+from .terminal import OPERATOR_ID, TerminalChat, TerminalRequest, banner, run_until_quit
 
 GUARD_GROUP = -1
 TERMINAL_TOKEN = "0:terminal"
@@ -71,7 +77,7 @@ async def post_init(application: Application) -> None:
     """Before the first update: /healthz (webhook mode), the commands menu, then the knowledge index (e5 + Chroma)
     opened in a worker thread, so the event loop stays free and the first question finds it ready."""
     await health.start(application)
-    await start.set_menu(application)
+    await menu.set_default(application)
     rt = application.bot_data[RUNTIME]
     await asyncio.to_thread(lambda: rt.index)
 
@@ -91,17 +97,19 @@ def run_bot(rt: Runtime) -> None:
         application.run_polling(poll_interval=s.telegram_poll_interval)
 
 
-def run_terminal(rt: Runtime) -> None:
-    """The same Application in the terminal, no network."""
+def run_terminal(rt: Runtime, lang: str = "zh") -> None:
+    """The same Application in the terminal, no network: a banner, then the chat until /quit or Ctrl-C."""
     import sys
 
-    from ..messages import t
-    from ..org.people import ensure_local_operator
-    from .terminal import OPERATOR_ID, TerminalChat, TerminalRequest
+    def bind_operator() -> None:  # admin of whatever top-level units exist now: an org imported meanwhile counts
+        with rt.db.session() as session:
+            ensure_local_operator(session, rt.channel, str(OPERATOR_ID), t("bot.operator_name", lang))
 
-    with rt.db.session() as session:
-        ensure_local_operator(session, rt.channel, str(OPERATOR_ID), t("bot.operator_name"))
-    request = TerminalRequest(sys.stdout)
+    bind_operator()
+    request = TerminalRequest(sys.stdout, files_dir=rt.settings.data_dir / "terminal", lang=lang)
     application = build_application(rt, request=request)
-    rt.index  # load the knowledge index before the first question arrives
-    asyncio.run(TerminalChat(application, request).run())
+    documents = sorted({c.doc for c in rt.index.chunks})  # load the index before the first question arrives
+    with rt.db.session(read_only=True) as session:
+        text = banner(invites.whoami(session, rt.channel, str(OPERATOR_ID)), units_by_level(session),
+                      count_needs(session), documents, lang)
+    run_until_quit(TerminalChat(application, request, lang, before_line=bind_operator), text, t("banner.bye", lang))

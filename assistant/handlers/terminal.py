@@ -1,23 +1,34 @@
 """Terminal chat: the same Application and handlers, with the Bot API answered locally.
 
 Bot API calls never leave the process: `TerminalRequest` prints what the bot sends (inline buttons as
-numbered choices) and returns the objects Telegram would. Lines typed become Updates from the local
-operator; typing a number presses the matching button of the last message.
+numbered choices; photos and documents written into the data dir, their path printed) and returns the
+objects Telegram would. Lines typed become Updates from the local operator; typing a number presses the
+matching button of the last message. Lines are read by a daemon thread, so Ctrl-C quits at once.
 """
 from __future__ import annotations
 
 import asyncio
+import codecs
 import itertools
 import json
+import mimetypes
+import os
 import re
 import sys
+import threading
 import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TextIO
 
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
-OPERATOR_ID = 1
+from ..messages import t
+from ..org.people import LOCAL_OPERATOR_ID
+from ..org.tree import level_name
+
+OPERATOR_ID = int(LOCAL_OPERATOR_ID)
 BOT_USER = {"id": 1000, "is_bot": True, "first_name": "社区治理助手", "username": "assistant_terminal_bot"}
 TAGS_RE = re.compile(r"</?(?:b|i|u|s|code|pre|blockquote|a)[^>]*>")
 
@@ -30,11 +41,27 @@ def _plain(text: str, parse_mode: str | None) -> str:
     return unescape(TAGS_RE.sub("", text))
 
 
+def banner(who, levels: dict[str, int], needs: int, documents: list[str], lang: str) -> str:
+    """Who you are, what is loaded, how to get help and quit; with an empty organisation, how to import one."""
+    roles = "\n".join(t("bot.role_line", lang, role=t(f"role.{r.role}", lang), unit=r.unit_name) for r in who.roles)
+    sep = t("denied.sep", lang)
+    lines = [t("banner.title", lang), t("banner.you", lang, name=who.name, roles=roles or t("banner.no_roles", lang)),
+             t("banner.loaded", lang, units=sum(levels.values()), needs=needs, documents=len(documents),
+               levels=sep.join(f"{level_name(level, lang)} {n}" for level, n in levels.items()) or "—",
+               names=sep.join(documents) or "—")]
+    if not levels:
+        lines.append(t("banner.empty_org", lang))
+    lines.append(t("banner.hints", lang))
+    return "\n".join(lines)
+
+
 class TerminalRequest(BaseRequest):
     """A Bot API 'server' in the process: prints messages and remembers the last buttons."""
 
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, files_dir: Path | None = None, lang: str = "zh") -> None:
         self.out = out
+        self.files_dir = files_dir  # where photos and documents are written (None: not written)
+        self.lang = lang
         self.ids = itertools.count(1)
         self.buttons: list[tuple[str, str, int]] = []  # (label, callback data, message id)
 
@@ -53,13 +80,30 @@ class TerminalRequest(BaseRequest):
                 "chat": {"id": int(params.get("chat_id", OPERATOR_ID)), "type": "private"},
                 "text": params.get("text", "")}
 
-    def _show(self, params: dict) -> dict:
+    def _save(self, message_id: int, request_data: RequestData | None) -> list[Path]:
+        """Write the uploaded files of one message into files_dir; their paths."""
+        if self.files_dir is None or request_data is None or not request_data.multipart_data:
+            return []
+        self.files_dir.mkdir(parents=True, exist_ok=True)
+        saved = []
+        for name, (filename, content, mime) in request_data.multipart_data.items():
+            if not filename or filename == mime.replace("/", "."):  # bytes sent without a name (a chart)
+                filename = name + (".png" if content.startswith(b"\x89PNG") else mimetypes.guess_extension(mime) or "")
+            path = self.files_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{message_id}-{Path(filename).name}"
+            path.write_bytes(content)
+            saved.append(path.resolve())
+        return saved
+
+    def _show(self, params: dict, request_data: RequestData | None = None) -> dict:
         message = self._message(params)
         text = params.get("text") or params.get("caption") or ""
+        files = request_data.multipart_data if request_data is not None else None
         for key in ("photo", "document"):
-            if key in params:
+            if key in params or key in (files or {}):
                 text = f"[{key}] {text}".strip()
         print(_plain(text, params.get("parse_mode")), file=self.out)
+        for path in self._save(message["message_id"], request_data):
+            print(t("terminal.saved", self.lang, path=path), file=self.out)
         markup = params.get("reply_markup")
         if isinstance(markup, str):
             markup = json.loads(markup)
@@ -78,7 +122,7 @@ class TerminalRequest(BaseRequest):
         if endpoint == "getMe":
             result: object = BOT_USER
         elif endpoint in {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}:
-            result = self._show(params)
+            result = self._show(params, request_data)
         elif endpoint == "getUpdates":
             result = []
         else:  # setMyCommands, answerCallbackQuery, sendChatAction, deleteWebhook …
@@ -89,9 +133,11 @@ class TerminalRequest(BaseRequest):
 class TerminalChat:
     """Turns typed lines into Updates from the local operator and feeds them to the Application."""
 
-    def __init__(self, application, request: TerminalRequest, language_code: str = "zh") -> None:
+    def __init__(self, application, request: TerminalRequest, language_code: str = "zh",
+                 before_line: Callable[[], None] | None = None) -> None:
         self.app = application
         self.request = request
+        self.before_line = before_line  # run in a worker thread before each line (the admin binding follows the org)
         self.user = {"id": OPERATOR_ID, "is_bot": False, "first_name": "operator", "language_code": language_code}
         self.chat = {"id": OPERATOR_ID, "type": "private"}
         self.update_ids = itertools.count(int(time.time() * 1000))
@@ -114,28 +160,68 @@ class TerminalChat:
 
     async def send(self, line: str) -> None:
         """Process one typed line to completion."""
+        if self.before_line is not None:
+            await asyncio.to_thread(self.before_line)
         await self.app.process_update(self._update(line))
 
-    async def run(self, lines: TextIO = sys.stdin, prompt: str = "> ") -> None:
-        """Read lines until end of input or /quit."""
+    async def run(self, lines: TextIO = sys.stdin, prompt: str = "> ", banner: str = "") -> None:
+        """Print the banner, then read lines until end of input or /quit (Ctrl-C: see `run_until_quit`)."""
         async with self.app:
             await self.app.start()
             try:
+                if banner:
+                    print(banner, end="\n\n", file=self.request.out, flush=True)
+                queue: asyncio.Queue[str | None] = asyncio.Queue()
+                _start_reader(lines, prompt, queue, asyncio.get_running_loop())
                 while True:
-                    line = await asyncio.to_thread(_read_line, lines, prompt)
+                    line = await queue.get()
                     if line is None or line.strip() in {"/quit", "/exit"}:
                         break
                     if line.strip():
                         await self.send(line.strip())
             finally:
-                await self.app.stop()
+                await self.app.stop()  # also on Ctrl-C: the conversations' state is flushed
 
 
-def _read_line(stream: TextIO, prompt: str) -> str | None:
-    if stream is sys.stdin and sys.stdin.isatty():
-        try:
-            return input(prompt)
-        except EOFError:
-            return None
-    line = stream.readline()
-    return line if line else None
+def run_until_quit(chat: TerminalChat, banner: str, goodbye: str) -> None:
+    """Run the chat; Ctrl-C ends it at once (the reader thread is a daemon: nothing waits for Enter)."""
+    try:
+        asyncio.run(chat.run(banner=banner))
+    except KeyboardInterrupt:
+        pass
+    print(goodbye, file=chat.request.out, flush=True)
+
+
+def _start_reader(stream: TextIO, prompt: str, queue: asyncio.Queue, loop: asyncio.AbstractEventLoop) -> None:
+    """A daemon thread putting each line read (None at end of input) on the queue."""
+
+    def read() -> None:
+        for line in itertools.chain(_lines(stream, prompt), [None]):
+            try:
+                loop.call_soon_threadsafe(queue.put_nowait, line)
+            except RuntimeError:  # the chat has ended
+                return
+
+    threading.Thread(target=read, name="terminal-input", daemon=True).start()
+
+
+def _lines(stream: TextIO, prompt: str) -> Iterator[str]:
+    """The lines typed: input() with its prompt on a terminal; from a pipe, the raw file descriptor, so a
+    read still blocked at exit holds no lock of sys.stdin."""
+    if stream is not sys.stdin:
+        yield from iter(stream.readline, "")
+    elif sys.stdin.isatty():
+        while True:
+            try:
+                yield input(prompt)
+            except EOFError:
+                return
+    else:
+        decoder = codecs.getincrementaldecoder(sys.stdin.encoding or "utf-8")(errors="replace")
+        pending = ""
+        while chunk := os.read(sys.stdin.fileno(), 65536):
+            pending += decoder.decode(chunk)
+            *complete, pending = pending.split("\n")
+            yield from complete
+        if pending:
+            yield pending

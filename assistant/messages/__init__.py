@@ -8,7 +8,7 @@ from __future__ import annotations
 from importlib import import_module
 
 DEFAULT_LANG = "zh"
-PARTS = ("core", "answers", "org_needs", "party", "evaluations", "llm", "digest", "ops", "people")
+PARTS = ("core", "answers", "org_needs", "party", "evaluations", "llm", "digest", "ops", "people", "chat")
 
 
 def _merge(parts: tuple[str, ...]) -> dict[str, dict[str, str]]:

@@ -53,10 +53,6 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Hello, I am the community governance assistant. Ask a policy question, e.g. “How many committee members does a branch need?”\nStaff: register with the invite code from your coordinator: /start CODE",
     },
     "bot.welcome_back": {"zh": "{name}，您好！\n{roles}", "en": "Hello {name}!\n{roles}"},
-    "bot.help": {
-        "zh": "可用命令：\n/ask 问题 — 查询政策条款（也可以直接发送问题）\n/need — 登记居民需求（也可以直接描述问题）\n/mine — 我登记的需求\n/todo — 待我处理的需求\n/resource — 资源清单（协调员、支部书记）\n/checkin — 党员到居住小区报到\n/checkins — 报到情况（支部、协调员）\n/flowin — 登记流入党员（社区）\n/points — 服务积分（楼栋长、支部委员可记分）\n/case — 负面行为评价（支部委员）\n/cases — 负面行为记录\n/check — 组织设置检查（协调员、支部书记）\n/evaluate — 物业企业考核评价（支部书记、社区、街道）\n/ratings [考核期|历史] — 物业企业考核结果与星级\n/digest [today|week|month] — 本单位工作简报和图表（协调员、支部书记）\n/export [时段] — 导出需求清单 Excel\n/digest_off、/digest_on — 关闭或开启定时简报；/digest_help — 计算口径\n/whoami — 我的身份与所属单位\n/invite — 为下级生成邀请码（协调员）\n/cancel — 取消当前操作\n/start 邀请码 — 注册",
-        "en": "Commands:\n/ask QUESTION — look up the directive (or just send the question)\n/need — file a resident's need (or just describe the problem)\n/mine — needs you filed\n/todo — needs waiting for you\n/resource — the resource list (coordinators, branch secretaries)\n/checkin — party member check-in where you live\n/checkins — check-in report (branches, coordinators)\n/flowin — register a flow-in party member (community)\n/points — service points (building leaders and branch officers record them)\n/case — record a negative-behaviour case (branch officers)\n/cases — negative-behaviour cases you may see\n/check — organisation compliance check (coordinators, branch secretaries)\n/evaluate — evaluate a property company (branch secretaries, community, street)\n/ratings [period|history] — property company results and stars\n/digest [today|week|month] — digest of your unit with a chart (coordinators, branch secretaries)\n/export [period] — the period's needs as Excel\n/digest_off, /digest_on — scheduled digests off or on; /digest_help — formulas\n/whoami — your role and unit\n/invite — create an invite code (coordinators)\n/cancel — stop what you are doing\n/start CODE — register",
-    },
     "bot.registered": {"zh": "注册成功：{name}，{role}（{unit}）。", "en": "Registered: {name}, {role} ({unit})."},
     "bot.code_unknown": {"zh": "邀请码无效，请核对后重试。", "en": "That invite code is not valid. Please check it and try again."},
     "bot.code_expired": {"zh": "邀请码已过期，请向协调员重新索取。", "en": "That invite code has expired. Ask your coordinator for a new one."},
@@ -173,6 +169,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bot.commands.help": {"zh": "帮助", "en": "help"},
     "bot.commands.ask": {"zh": "查询政策条款", "en": "ask the directive"},
     "bot.commands.whoami": {"zh": "我的身份", "en": "who am I"},
+    "bot.commands.people": {"zh": "人员与角色管理", "en": "people and roles"},
     "bot.commands.invite": {"zh": "生成邀请码", "en": "create an invite code"},
     "bot.commands.cancel": {"zh": "取消当前操作", "en": "cancel"},
     "bot.commands.need": {"zh": "登记居民需求", "en": "file a resident's need"},

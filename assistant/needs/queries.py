@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import NotAllowed, NotFound
@@ -123,6 +123,11 @@ def detail(session: Session, need_id: int, viewer_person_id: int) -> NeedDetail:
         submitter_name=need.submitter.name, assignees=tuple((p.id, p.name) for p in need.assignees),
         joiner_ids=tuple(joiner_ids(session, need.id)), events=events, visits=visits,
     )
+
+
+def count_needs(session: Session) -> int:
+    """How many needs have been filed, in any status."""
+    return session.scalar(select(func.count(Need.id)))
 
 
 def list_needs(session: Session, unit_id: int | None = None, status: str | None = None,

@@ -162,6 +162,9 @@ def roles_of(person: Person) -> list[RoleBinding]:
     return sorted(person.roles, key=lambda b: (ROLE_RANK[b.role], b.unit.path))
 
 
+LOCAL_OPERATOR_ID = "1"  # the terminal chat's one account
+
+
 def ensure_local_operator(session: Session, channel: str, external_id: str, name: str) -> Person:
     """The person at the terminal: bound to this account and admin of every top-level unit there is."""
     account = session.scalars(select(ChannelAccount).where(

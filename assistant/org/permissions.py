@@ -206,3 +206,18 @@ def outermost_units(session: Session, person_id: int | None, action: str) -> lis
         if not any(unit.path.startswith(root.path) for root in roots):
             roots.append(unit)
     return roots
+
+
+def actions_of(session: Session, person_id: int | None) -> frozenset[str]:
+    """The actions the person may do somewhere (an unregistered user: only those open to anyone)."""
+    return frozenset(action for action in ACTIONS if can(session, person_id, action))
+
+
+def why_not(session: Session, person_id: int | None, action: str) -> str:
+    """Why `action` was refused, as one of: "no_org" (no organisation imported yet), "not_registered",
+    "role" (none of the person's roles may do it) or "unit" (a role may, but not in the unit at hand)."""
+    if session.scalars(select(OrgUnit.id).limit(1)).first() is None:
+        return "no_org"
+    if person_id is None:
+        return "not_registered"
+    return "unit" if can(session, person_id, action) else "role"

@@ -9,7 +9,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..messages import t
@@ -113,6 +113,12 @@ def is_within(session: Session, unit: OrgUnit | int, ancestor: OrgUnit | int) ->
     """True when `unit` is `ancestor` or below it."""
     return _unit(session, unit).path.startswith(_unit(session, ancestor).path)
 
+
+
+def units_by_level(session: Session) -> dict[str, int]:
+    """How many units the tree has at each level, top level first (levels with none left out)."""
+    counts = dict(session.execute(select(OrgUnit.level, func.count(OrgUnit.id)).group_by(OrgUnit.level)).all())
+    return {level: counts[level] for level in LEVELS if counts.get(level)}
 
 
 def all_compounds(session: Session) -> list[tuple[int, str]]:

@@ -19,7 +19,7 @@ def test_check_in_chat_is_scoped_and_permissioned(bot_settings, tree):
         report = bot.send(701, "/check")[0]
         assert report.startswith("组织设置检查") and "梅园社区" in report and "敬亭社区" not in report
         assert "组通〔2020〕15号 二、（一）2." in report
-        assert "没有权限" in bot.send(702, "/check")[0]
+        assert "您的角色不能进行此操作" in bot.send(702, "/check")[0]
 
 
 def test_check_command_line(tmp_path):

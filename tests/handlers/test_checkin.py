@@ -98,7 +98,7 @@ def test_report_export_and_reminders(bot_settings, tree):
         sent = bot.press(SECRETARY, buttons(report)[0][1])
         document = last(sent, SECRETARY)
         assert document["method"] == "sendDocument" and "宣城市某局" in document.get("caption", "")
-        assert "没有权限" in bot.send(MEMBER, "/checkins")[0]
+        assert "您的角色不能进行此操作" in bot.send(MEMBER, "/checkins")[0]
         # an unfinished check-in is reminded once, after the policy's delay
         bot.send(MEMBER, "/checkin")
         context = CallbackContext(bot.app)
@@ -117,7 +117,7 @@ def test_flow_in_member_registered_by_the_community(bot_settings, tree):
     with OfflineBot(bot_settings) as bot:
         for user, role, unit in ((COMMUNITY, "community", "梅园社区"), (SECRETARY, "branch_secretary", "MY01")):
             assert "注册成功" in bot.send(user, f"/start {make_code(bot_settings, tree, role, unit)}")[0]
-        assert "没有权限" in bot.send(SECRETARY, "/flowin")[0]  # only the community registers flow-in members
+        assert "您的角色不能进行此操作" in bot.send(SECRETARY, "/flowin")[0]  # only the community registers flow-in members
         assert "党员姓名" in bot.send(COMMUNITY, "/flowin")[0]
         bot.send(COMMUNITY, "赵流入")
         assert "电话格式不对" in bot.send(COMMUNITY, "123")[0]

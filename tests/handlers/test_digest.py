@@ -61,7 +61,7 @@ def test_digest_command_chart_export_help_and_scope(bot_settings, tree):
         assert len(photo) == 1 and "每日新增诉求" in photo[0]["caption"]
         other = bot.send(OTHER, "/digest")  # 书香门第 has no needs: a quiet digest of two lines
         assert len(other) == 1 and len(other[0].splitlines()) == 2 and "本期平稳" in other[0]
-        assert "没有权限" in bot.send(RESIDENT, "/digest")[0]
+        assert "您的角色不能进行此操作" in bot.send(RESIDENT, "/digest")[0]
         assert "无法识别的时段" in bot.send(COMMUNITY, "/digest decade")[0]
         assert "响应率 = 在签收时限内签收的诉求数" in bot.send(COMMUNITY, "/digest_help")[0]
         bot.send(COMMUNITY, "/digest 近7天")

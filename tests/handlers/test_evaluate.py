@@ -81,7 +81,7 @@ def test_a_half_finished_evaluation_survives_a_restart(staff, tree):
 def test_evaluate_score_veto_review_submit_and_resubmit(staff, tree):
     with OfflineBot(staff) as bot:
         bot.runtime.clock = lambda: T0
-        assert "没有权限" in bot.send(LEADER, "/evaluate")[0]  # a building leader cannot evaluate
+        assert "您的角色不能进行此操作" in bot.send(LEADER, "/evaluate")[0]  # a building leader cannot evaluate
         assert "没有登记物业服务合同" in bot.send(OTHER_SECRETARY, "/evaluate")[0]
         step = start(bot, SECRETARY)
         assert "按 2026H2 的格式" in bot.send(SECRETARY, "2026-07")[0]
@@ -122,11 +122,11 @@ def test_evaluate_score_veto_review_submit_and_resubmit(staff, tree):
         assert "第 2 版" in bot.press(SECRETARY, "ev:submit")[-1]["text"]
         assert "综合 100，★★★★★" in bot.send(COMMUNITY, "/ratings")[0]
         assert "total 100" in bot.send(COMMUNITY, "/ratings", lang="en")[0]
-        assert "没有权限" in bot.send(LEADER, "/ratings")[0]
+        assert "您的角色不能进行此操作" in bot.send(LEADER, "/ratings")[0]
         assert "2026H1 暂无" in bot.send(COMMUNITY, "/ratings 2026H1")[0]
         assert "安居物业 · 梅园新村：2026H2 100 分 ★★★★★" in bot.send(COMMUNITY, "/ratings history")[0]
         assert "2026H2 100 ★★★★★" in bot.send(COMMUNITY, "/ratings history", lang="en")[0]
-        assert "没有权限" in bot.send(LEADER, "/ratings 历史")[0]
+        assert "您的角色不能进行此操作" in bot.send(LEADER, "/ratings 历史")[0]
     with tree.session() as s:
         rows = s.scalars(select(Evaluation).order_by(Evaluation.version)).all()
         assert [(r.version, r.current, r.vetoed) for r in rows] == [(1, False, True), (2, True, False)]

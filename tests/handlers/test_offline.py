@@ -108,7 +108,7 @@ def test_invite_stays_within_the_subtree(bot_settings, tree):
         assert "邀请码" in created and "王五" in created and "/start" in created
         # a building leader cannot invite at all
         _register(bot, bot_settings, tree, OTHER, "building_leader", "MY01-1")
-        assert "没有权限" in bot.send(OTHER, "/invite")[0]
+        assert "您的角色不能进行此操作" in bot.send(OTHER, "/invite")[0]
 
 
 def test_half_finished_conversation_survives_a_restart(bot_settings, tree):

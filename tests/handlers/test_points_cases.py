@@ -124,7 +124,7 @@ def test_leader_of_another_compound_cannot_record(team, tree):
         assert "没有“王党员”" in bot.send(OTHER_LEADER, MEMBER_NAME)[0]  # not in the roster they look after
         refused = last(bot.press(OTHER_LEADER, f"pts:m:{member_id}"), OTHER_LEADER)  # a forged button
         assert "只有该党员所在小区的楼栋长和支部委员可以记分" in refused["text"]
-        assert "没有权限" in bot.send(MEMBER, "/case")[0]
+        assert "您的角色不能进行此操作" in bot.send(MEMBER, "/case")[0]
     with tree.session() as s:
         assert s.scalars(select(PointEntry)).first() is None
 

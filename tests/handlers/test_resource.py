@@ -109,9 +109,9 @@ def test_cancel_at_any_step(bot, bot_settings, tree):
 
 def test_without_the_permission_denied(bot, bot_settings, tree):
     _register(bot, bot_settings, tree, LEADER, "building_leader", "MY01-1")
-    assert bot.send(LEADER, "/resource") == ["您没有权限进行此操作。"]
+    assert bot.send(LEADER, "/resource") == ["您的角色不能进行此操作（您的角色：楼栋长）。"]
     assert bot.press(LEADER, "rs:add") == []  # no conversation, no answer
-    assert bot.send(STRANGER, "/resource", lang="en") == ["You are not allowed to do that."]
+    assert bot.send(STRANGER, "/resource", lang="en") == ["You are not registered yet. Register with: /start CODE"]
 
 
 def test_skip_the_optional_steps_in_english_then_deactivate(bot, bot_settings, tree):

@@ -1,12 +1,19 @@
 """`assistant chat`: the same Application in a terminal, driven through stdin of a real process."""
 import os
+import queue
+import re
+import signal
 import subprocess
 import sys
+import threading
 from pathlib import Path
+
+import pytest
 
 from ..conftest import EXAMPLES
 
 BIN = Path(sys.executable).parent / "assistant"
+HANG_GUARD = 180  # seconds: a chat that never answers fails the test instead of hanging it
 
 
 def test_terminal_chat_through_stdin(tmp_path):
@@ -24,3 +31,122 @@ def test_terminal_chat_through_stdin(tmp_path):
     assert "2. 建优社区“大党委”" in out  # pressing 1 showed the related clauses
     assert "设在哪个单位" in out and "已取消" in out
     assert "<blockquote>" not in out
+
+
+class Chat:
+    """`assistant run` as a real process: lines typed into its stdin, its output read as it comes."""
+
+    def __init__(self, env: dict, tmp_path: Path) -> None:
+        self.stderr = open(tmp_path / "stderr.txt", "w")
+        self.proc = subprocess.Popen([str(BIN), "run"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                     stderr=self.stderr, env=env, text=True, encoding="utf-8")
+        self.lines: queue.Queue[str | None] = queue.Queue()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.put(line.rstrip("\n"))
+        self.lines.put(None)
+
+    def until(self, marker: str) -> str:
+        """The output up to the end of the message (its blank line) containing `marker`."""
+        seen, found = [], False
+        while True:
+            try:
+                line = self.lines.get(timeout=HANG_GUARD)
+            except queue.Empty:
+                raise AssertionError(f"no {marker!r} from the chat:\n" + "\n".join(seen)) from None
+            assert line is not None, f"the chat ended before {marker!r}:\n" + "\n".join(seen)
+            seen.append(line)
+            found = found or marker in line
+            if found and line == "":
+                return "\n".join(seen)
+
+    def type(self, line: str, marker: str) -> str:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+        return self.until(marker)
+
+    def rest(self) -> str:
+        """Everything printed until the process ended."""
+        seen = []
+        while (line := self.lines.get(timeout=HANG_GUARD)) is not None:
+            seen.append(line)
+        return "\n".join(seen)
+
+    def close(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self.stderr.close()
+
+
+def choice(text: str, label: str) -> str:
+    """The number the chat printed before the button `label`."""
+    found = re.search(r"\[(\d+)\] [^\n]*" + re.escape(label), text)
+    assert found, f"no button {label!r} in:\n{text}"
+    return found[1]
+
+
+@pytest.fixture
+def env(tmp_path):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "PYTHONIOENCODING": "utf-8"}
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    return env
+
+
+def test_first_run_on_an_empty_organisation(env, tmp_path):
+    chat = Chat(env, tmp_path)
+    try:
+        banner = chat.until("Ctrl-C")
+        assert "社区治理助手" in banner and "您是：本地管理员" in banner and "组织单位 0 个" in banner
+        assert "政策文件 1 份（组通〔2020〕15号）" in banner and "/help" in banner and "/quit" in banner
+        assert ".venv/bin/assistant org import examples/org_example.csv" in banner and "assistant demo" in banner
+        denied = chat.type("/digest", "make demo")
+        assert "还没有导入组织架构" in denied
+        subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
+                       capture_output=True)
+        assert "管理员：宣州区" in chat.type("/whoami", "管理员")  # no restart needed
+        help_text = chat.type("/help", "/quit")
+        assert "/invite" in help_text and "/need_编号" in help_text and "近30天" in help_text
+        chat.proc.send_signal(signal.SIGINT)  # Ctrl-C, with stdin still open: no Enter needed
+        assert "再见" in chat.rest()
+        assert chat.proc.wait(timeout=HANG_GUARD) == 0
+    finally:
+        chat.close()
+
+
+def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
+    demo = subprocess.run([str(BIN), "demo"], env=env, capture_output=True, text=True)
+    assert demo.returncode == 0, demo.stderr
+    assert "组织单位新增 35 个" in demo.stdout and "示例需求 3 条" in demo.stdout
+    again = subprocess.run([str(BIN), "demo"], env=env, capture_output=True, text=True)
+    assert "未再添加示例需求" in again.stdout and "示例需求 0 条" in again.stdout
+    chat = Chat(env, tmp_path)
+    try:
+        banner = chat.until("Ctrl-C")
+        assert "组织单位 35 个" in banner and "需求 3 条" in banner
+        offer = chat.type("3号楼电梯坏了两天了，老人上下楼很不方便", "登记为需求")
+        compounds = chat.type(choice(offer, "登记为需求"), "哪个小区")
+        buildings = chat.type(choice(compounds, "梅园社区 > 锦绣华庭"), "不指定楼栋")
+        assert "[2] 2栋" in buildings and "[3] ✓ 3栋" in buildings  # the recognised one keeps its place
+        categories = chat.type("2", "其他")
+        step = chat.type(choice(categories, "✓ 电梯"), "使用原文")
+        step = chat.type(choice(step, "使用原文"), "一般")
+        step = chat.type(choice(step, "一般"), "不记录")
+        step = chat.type(choice(step, "不记录"), "跳过")
+        confirm = chat.type(choice(step, "跳过"), "提交")
+        assert "2栋" in confirm and "3栋" not in confirm.split("提交")[0].split("请确认需求")[1]
+        assert "需求已登记" in chat.type(choice(confirm, "提交"), "需求已登记")
+        digest = chat.type("/digest", "文件已保存")
+        chart = Path(re.search(r"文件已保存：(.+?)）", digest)[1])
+        assert "[photo]" in digest and chart.parent == tmp_path / "data" / "terminal"
+        assert chart.read_bytes().startswith(b"\x89PNG")
+        export = chat.type("/export", "文件已保存")
+        workbook = Path(re.search(r"文件已保存：(.+?)）", export)[1])
+        assert "[document]" in export and workbook.suffix == ".xlsx" and workbook.read_bytes().startswith(b"PK")
+        chat.proc.stdin.write("/quit\n")
+        chat.proc.stdin.close()
+        assert "再见" in chat.rest() and chat.proc.wait(timeout=HANG_GUARD) == 0
+    finally:
+        chat.close()

@@ -28,11 +28,13 @@ class OfflineRequest(TerminalRequest):
     def __init__(self) -> None:
         super().__init__(io.StringIO())
         self.sent: list[dict] = []
+        self.calls: list[dict] = []  # every Bot API call with its parameters (setMyCommands too)
 
     async def do_request(self, url, method, request_data=None, **kwargs):
         endpoint = url.rsplit("/", 1)[-1]
         assert endpoint in KNOWN, f"unexpected Bot API call: {endpoint}"
         status, body = await super().do_request(url, method, request_data, **kwargs)
+        self.calls.append({"method": endpoint, **(request_data.parameters if request_data else {})})
         if endpoint in SHOWN:
             result = json.loads(body).get("result")
             sent_id = {"message_id": result["message_id"]} if isinstance(result, dict) and "message_id" in result else {}
@@ -90,6 +92,15 @@ class OfflineBot:
 
     def press(self, user_id: int, data: str, lang: str = "zh", message_id: int = 1) -> list[dict]:
         return self.process(callback_update(user_id, data, lang, message_id))
+
+    def menu(self, chat_id: int | None = None) -> list[str] | None:
+        """The commands last set for this chat (`BotCommandScopeChat`), or for every chat when chat_id is None."""
+        for call in reversed(self.request.calls):
+            scope = call.get("scope") or {"type": "default"}
+            if call["method"] == "setMyCommands" and (
+                    scope == {"type": "chat", "chat_id": chat_id} if chat_id is not None else scope["type"] == "default"):
+                return [c["command"] for c in call["commands"]]
+        return None
 
     def buttons(self, message: dict) -> list[tuple[str, str]]:
         markup = message.get("reply_markup") or {}

@@ -20,6 +20,7 @@ from ...errors import Invalid
 from ...llm.narrative import narrator
 from ...messages import t
 from ..common import as_person, in_session, lang_of, reply, runtime
+from ..menu import deny
 
 log = logging.getLogger(__name__)
 DIGEST_JOB = "digest_tick"
@@ -61,7 +62,7 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
     found = await as_person(update, context, build, read_only=True)
     if found is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, "view_reports")
         return
     chunks, png, caption = found
     for chunk in chunks:
@@ -88,7 +89,7 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 
         found = await as_person(update, context, write, read_only=True)
         if found is None:
-            await reply(update, "bot.denied")
+            await deny(update, context, "view_reports")
             return
         path, unit_name, label, n, truncated = found
         caption = t("digest.export.caption", lang, unit=unit_name, period=label)

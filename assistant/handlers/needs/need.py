@@ -40,6 +40,7 @@ from ...needs import freetext as intake
 from ..ask import answer
 from ..assist import prefill as llm_prefill
 from ..common import as_person, cancel_command, conversation, in_session, lang_of, reply, runtime
+from ..menu import deny
 from ..notify import notify_need
 from . import need_steps as steps
 
@@ -93,7 +94,7 @@ async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
     context.user_data[DRAFT] = draft
     compounds = await in_session(context, lambda s: places.compounds_for(s, person_id))
     if not compounds:
-        await reply(update, "bot.denied")
+        await deny(update, context, "submit_need")
         return ConversationHandler.END
     found = intake.prefill(text, _policy(context)) if text else intake.Prefill()
     found = await llm_prefill(context, person_id, text, found)  # an LLM's validated fields, when configured
@@ -193,7 +194,7 @@ async def _file(update: Update, context) -> int:
             s, _policy(context), draft["person_id"], need_draft))
     except NotAllowed:
         context.user_data.pop(DRAFT, None)
-        await reply(update, "bot.denied")
+        await deny(update, context, "submit_need")
         return ConversationHandler.END
     context.user_data.pop(DRAFT, None)
     await reply(update, "needform.filed", ticket=view.ticket)

@@ -55,11 +55,9 @@ def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, lis
         buildings = places.buildings_of(session, draft["compound_id"])
         guess = places.match_building(buildings, pre.get("building_no"))
         buttons = [((MARK if bid == guess else "") + name, f"b:{bid}") for bid, name in buildings]
-        buttons.sort(key=lambda b: not b[0].startswith(MARK))
         return t("needform.ask_building", lang), buttons + [(t("needform.no_building", lang), "b:0")]
     if step == CATEGORY:
         buttons = [((MARK if c.id == pre.get("category") else "") + c.label(lang), f"k:{c.id}") for c in policy.categories]
-        buttons.sort(key=lambda b: not b[0].startswith(MARK))
         return t("needform.ask_category", lang), buttons
     if step == DESCRIPTION:
         if draft.get("text"):

@@ -38,6 +38,7 @@ from ...needs.resources import AVAILABILITY_MAX, CAPACITY_MAX, CONTACT_MAX, NAME
 from ...needs.tasklist import MANAGE_ACTION
 from ...org.permissions import can
 from ..common import as_person, cancel_command, conversation, lang_of, reply, runtime
+from ..menu import deny
 
 MENU, UNIT, NAME, TAGS = "reslist.menu", "reslist.unit", "reslist.name", "reslist.tags"
 CONTACT, CAPACITY, AVAILABILITY, CONFIRM_OFF = ("reslist.contact", "reslist.capacity", "reslist.availability",
@@ -80,7 +81,7 @@ async def start_resource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     listed = await as_person(update, context, resources.resources_managed_by, registered_only=False)
     if listed is None:
         context.user_data.pop(DRAFT, None)
-        await reply(update, "bot.denied")
+        await deny(update, context, MANAGE_ACTION)
         return ConversationHandler.END
     lang, policy = lang_of(update), runtime(context).policies.needs
     lines = [t("resform.head", lang, count=len(listed))] if listed else [t("resform.empty", lang)]
@@ -100,7 +101,7 @@ async def ask_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
     await update.callback_query.answer()
     units = await as_person(update, context, lambda s, pid: resources.manageable_units(s, pid, UNIT_BUTTONS)) or []
     if not units:
-        await reply(update, "bot.denied")
+        await deny(update, context, MANAGE_ACTION)
         return ConversationHandler.END
     context.user_data[DRAFT] = {"tags": []}
     key = "resform.ask_unit_more" if len(units) > UNIT_BUTTONS else "resform.ask_unit"
@@ -245,7 +246,7 @@ async def _create(update: Update, context, availability: str | None) -> int:
     try:
         view = await as_person(update, context, create, registered_only=False)
     except NotAllowed:
-        await reply(update, "bot.denied")
+        await deny(update, context, MANAGE_ACTION)
         return ConversationHandler.END
     except DomainError as err:
         await update.effective_message.reply_text(err.message(lang))
@@ -278,7 +279,7 @@ async def deactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
     if view is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, MANAGE_ACTION)
     else:
         await reply(update, "resform.deactivated", id=view.id, provider=view.provider_name)
     return ConversationHandler.END

@@ -28,6 +28,7 @@ from telegram.ext import (
 from ...messages import t
 from ...org import invites
 from ..common import as_person, cancel_command, conversation, keyboard, lang_of, reply, runtime
+from ..menu import deny
 
 ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
 DRAFT = "invite_draft"
@@ -44,7 +45,7 @@ async def start_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     """/invite: offer the roles this user may grant."""
     roles = await _as_inviter(update, context, invites.roles_grantable_by)
     if not roles:
-        await reply(update, "bot.denied")
+        await deny(update, context, "invite")
         return ConversationHandler.END
     lang = lang_of(update)
     context.user_data[DRAFT] = {}
@@ -108,7 +109,7 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str 
     try:
         code, expires = await _as_inviter(update, context, create)
     except (invites.InviteNotAllowed, invites.TargetError):
-        await reply(update, "bot.denied")
+        await deny(update, context, "invite")
         return ConversationHandler.END
     lang = lang_of(update)
     lines = [t("invite.created", lang, code=code, role=t(f"role.{draft['role']}", lang), unit=draft["unit_path"],

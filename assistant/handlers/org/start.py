@@ -3,15 +3,15 @@ from __future__ import annotations
 
 import asyncio
 
-from telegram import BotCommand, Update
-from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, ContextTypes, TypeHandler
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, CommandHandler, ContextTypes, TypeHandler
 
 from ...messages import t
 from ...org import invites
 from ...storage import kv
+from .. import menu
 from ..common import account_of, lang_of, reply, runtime
 
-MENU = ["start", "help", "ask", "need", "mine", "todo", "resource", "checkin", "checkins", "flowin", "points", "case", "cases", "check", "evaluate", "ratings", "digest", "export", "digest_help", "whoami", "invite", "people", "cancel"]
 RECENT_UPDATES = 10_000  # update ids remembered in memory by the duplicate guard
 REDEEM_MESSAGES = {
     "unknown": "bot.code_unknown",
@@ -42,12 +42,14 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         if result.outcome == "ok":
             await reply(update, "bot.registered", name=result.person_name, role=t(f"role.{result.role}", lang),
                         unit=result.unit_name)
+            await menu.refresh(update, context)
         else:
             await reply(update, REDEEM_MESSAGES[result.outcome], minutes=rt.settings.invite_failure_window_minutes)
         return
     who = await asyncio.to_thread(_whoami, rt, channel, external_id)
     if who:
         await reply(update, "bot.welcome_back", name=who.name, roles=_roles_text(who, lang))
+        await menu.refresh(update, context)
     else:
         await reply(update, "bot.welcome")
 
@@ -67,11 +69,7 @@ async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = lang_of(update)
     phone = t("bot.phone_part", lang, phone=who.phone) if who.phone else ""
     await reply(update, "bot.whoami", name=who.name, phone=phone, roles=_roles_text(who, lang))
-
-
-async def help_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """/help lists the commands."""
-    await reply(update, "bot.help")
+    await menu.refresh(update, context)
 
 
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -99,13 +97,6 @@ async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
         raise ApplicationHandlerStop
 
 
-async def set_menu(application: Application) -> None:
-    """The commands menu, in Chinese by default and in English for English clients."""
-    for lang, code in (("zh", None), ("en", "en")):
-        commands = [BotCommand(c, t(f"bot.commands.{c}", lang)) for c in MENU]
-        await application.bot.set_my_commands(commands, language_code=code)
-
-
 def guard_handler() -> TypeHandler:
     return TypeHandler(Update, drop_duplicates)
 
@@ -113,7 +104,7 @@ def guard_handler() -> TypeHandler:
 def command_handlers() -> list:
     return [
         CommandHandler("start", start),
-        CommandHandler("help", help_command),
+        CommandHandler("help", menu.help_command),
         CommandHandler("whoami", whoami),
     ]
 

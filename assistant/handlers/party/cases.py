@@ -37,6 +37,7 @@ from ...org.permissions import can
 from ...party import cases
 from ...party.checkins import local_date
 from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
+from ..menu import deny
 from ..notify import send_to
 from .points import compounds_where, member_steps, roster_buttons, today_of
 
@@ -69,7 +70,7 @@ async def start_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
 
     pairs = await as_person(update, context, load)
     if pairs is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, "manage_cases")
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
     await reply(update, "casebot.ask_member" if pairs else "pointsbot.roster_empty", reply_markup=keyboard(pairs))

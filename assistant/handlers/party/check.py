@@ -8,6 +8,7 @@ from ...messages import t
 from ...org.permissions import ADMIN, bindings, can
 from ...party import compliance
 from ..common import as_person, lang_of, reply, runtime
+from ..menu import deny
 
 MAX_LINES = 40  # one chat message stays well under Telegram's 4,096 characters
 
@@ -30,7 +31,7 @@ async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     policy = runtime(context).policies.party
     found = await as_person(update, context, lambda s, pid: findings_for(s, policy, pid))
     if found is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, "view_reports")
         return
     if not found:
         await reply(update, "compliance.none")

@@ -16,6 +16,7 @@ from ...org.permissions import ADMIN, bindings, can
 from ...org.tree import breadcrumb
 from ...party import checkin_report, checkins
 from ..common import as_person, lang_of, reply, runtime
+from ..menu import deny
 from ..notify import send_to
 
 CB = "cr:"
@@ -66,7 +67,7 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     found = await as_person(update, context, build)
     if found is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, "view_checkins")
         return
     unit_id, path, rep = found
     lines = [t("checkinreport.head", lang, unit=path, today=today.isoformat())]
@@ -101,7 +102,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
     found = await as_person(update, context, rows)
     if found is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, "view_checkins")
         return
     with tempfile.TemporaryDirectory() as tmp:
         path = await asyncio.to_thread(checkin_report.export_work_unit_xlsx, Path(tmp) / "late.xlsx", found, lang)

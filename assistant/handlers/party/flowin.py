@@ -25,6 +25,7 @@ from ...org.people import get_or_create_person
 from ...org.permissions import can
 from ...party import checkins
 from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, reply, runtime
+from ..menu import deny
 
 NAME, PHONE, COMPOUND, BUILDING, WORK_UNIT = "fi.name", "fi.phone", "fi.compound", "fi.building", "fi.work_unit"
 DRAFT = "flowin_draft"
@@ -41,7 +42,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
     """/flowin: only a community (or admin) may register flow-in members."""
     compounds = await as_person(update, context, _compounds)
     if not compounds:
-        await reply(update, "bot.denied")
+        await deny(update, context, "register_flow_in")
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
     await reply(update, "flowin.ask_name")

@@ -36,6 +36,7 @@ from ...org.people import name_of
 from ...party import checkins, points
 from ...party.checkins import local_date
 from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
+from ..menu import deny
 from ..notify import send_to
 
 MEMBER, ACTIVITY, DAY, NOTE, ENTRY, FIX_NOTE = ("points.member", "points.activity", "points.day", "points.note",
@@ -110,7 +111,7 @@ async def start_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
 
     pairs = await as_person(update, context, load)
     if pairs is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, "record_points")
         return ConversationHandler.END
     context.user_data[DRAFT] = {"mode": mode}
     await reply(update, "pointsbot.ask_member" if pairs else "pointsbot.roster_empty", reply_markup=keyboard(pairs))
@@ -316,7 +317,7 @@ async def show_board(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
     texts = await as_person(update, context, load)
     if not texts:
-        await reply(update, "bot.denied")
+        await deny(update, context, "record_points")
     for text in texts or []:
         await update.effective_message.reply_text(text)
     return ConversationHandler.END

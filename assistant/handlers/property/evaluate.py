@@ -41,6 +41,7 @@ from ..common import (
     reply,
     runtime,
 )
+from ..menu import deny
 
 CONTRACT, PERIOD, SCORE, NOTE, VETO, VETO_NOTE, REVIEW = (
     "eval.contract", "eval.period", "eval.score", "eval.note", "eval.veto", "eval.veto_note", "eval.review")
@@ -69,7 +70,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
 
     found = await as_person(update, context, load)
     if found is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, "evaluate_property")
         return ConversationHandler.END
     if not found:
         await reply(update, "evalbot.no_contracts")

@@ -7,6 +7,7 @@ from telegram.ext import CommandHandler, ContextTypes
 from ...messages import t
 from ...property import ratings
 from ..common import as_person, lang_of, reply, runtime
+from ..menu import deny
 
 MAX_LINES = 40  # one chat message stays well under Telegram's 4,096 characters
 HISTORY = ("history", "历史")
@@ -17,7 +18,7 @@ async def show_history(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     rt, lang = runtime(context), lang_of(update)
     found = await as_person(update, context, lambda s, pid: ratings.history_for(s, rt.policies.rubric, pid), read_only=True)
     if found is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, "view_reports")
         return
     if not found:
         await reply(update, "evalbot.no_history")
@@ -46,7 +47,7 @@ async def show(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     found = await as_person(update, context, lambda s, pid: ratings.results_for(s, rt.policies.rubric, pid, period), read_only=True)
     if found is None:
-        await reply(update, "bot.denied")
+        await deny(update, context, "view_reports")
         return
     if not found:
         await reply(update, "evalbot.no_ratings", period=period)

@@ -1,0 +1,63 @@
+"""Messages of the first run and the chat conventions: banner, refusals that say why, role-aware /help, demo."""
+from __future__ import annotations
+
+IMPORT_HINT = {
+    "zh": "导入示例组织：.venv/bin/assistant org import examples/org_example.csv（或 make org-import FILE=examples/org_example.csv）\n载入示例组织和几条示例需求：.venv/bin/assistant demo（或 make demo）",
+    "en": "Import the example organisation: .venv/bin/assistant org import examples/org_example.csv (or make org-import FILE=examples/org_example.csv)\nLoad the example organisation and a few sample needs: .venv/bin/assistant demo (or make demo)",
+}
+
+MESSAGES: dict[str, dict[str, str]] = {
+    "banner.title": {"zh": "社区治理助手 · 终端对话（与 Telegram 相同的处理程序，不联网）",
+                     "en": "Community governance assistant · terminal chat (the same handlers as Telegram, no network)"},
+    "banner.you": {"zh": "您是：{name}\n{roles}", "en": "You are: {name}\n{roles}"},
+    "banner.no_roles": {"zh": "（暂无角色：组织架构为空）", "en": "(no roles yet: the organisation is empty)"},
+    "banner.loaded": {"zh": "已载入：组织单位 {units} 个（{levels}），需求 {needs} 条，政策文件 {documents} 份（{names}）",
+                      "en": "Loaded: {units} organisation units ({levels}), {needs} needs, {documents} policy documents ({names})"},
+    "banner.empty_org": {"zh": "组织架构为空，登记需求、简报、检查、邀请都需要先导入组织。在另一个终端运行：\n" + IMPORT_HINT["zh"]
+                                + "\n导入后无需重启，直接继续输入即可。",
+                         "en": "The organisation is empty; needs, digests, checks and invites need it first. In another terminal run:\n"
+                               + IMPORT_HINT["en"] + "\nNo restart needed afterwards: just keep typing."},
+    "banner.hints": {"zh": "直接输入政策问题或描述居民的问题；/help 查看命令，/quit 或 Ctrl-C 退出。按钮显示为编号，输入编号即可选择。",
+                     "en": "Type a policy question or describe a resident's problem; /help lists the commands, /quit or Ctrl-C quits. Buttons are numbered: type the number."},
+    "banner.bye": {"zh": "再见。", "en": "Bye."},
+    "terminal.saved": {"zh": "（文件已保存：{path}）", "en": "(file saved: {path})"},
+    "denied.no_org": {"zh": "还没有导入组织架构，所以暂时不能办理此事。请管理员先导入：\n" + IMPORT_HINT["zh"],
+                      "en": "No organisation has been imported yet, so this cannot be done. An administrator must import it first:\n"
+                            + IMPORT_HINT["en"]},
+    "denied.sep": {"zh": "、", "en": ", "},
+    "denied.role": {"zh": "您的角色不能进行此操作（您的角色：{roles}）。", "en": "Your role does not allow this (your roles: {roles})."},
+    "denied.no_roles": {"zh": "您还没有任何角色，不能进行此操作。请联系协调员。", "en": "You have no role yet, so you cannot do this. Ask your coordinator."},
+    "denied.unit": {"zh": "这不在您负责的单位范围内（您的单位：{units}）。", "en": "That is outside the units you are responsible for (yours: {units})."},
+    "help.title": {"zh": "您可以使用的命令：", "en": "Commands you can use:"},
+    "help.start": {"zh": "/start 邀请码 — 用协调员给的邀请码注册", "en": "/start CODE — register with your coordinator's code"},
+    "help.help": {"zh": "/help — 本帮助（按您的角色列出）", "en": "/help — this help (for your roles)"},
+    "help.ask": {"zh": "/ask 问题 — 查询政策条款（也可以直接发送问题）", "en": "/ask QUESTION — look up the directive (or just send the question)"},
+    "help.need": {"zh": "/need — 登记居民需求（也可以直接描述问题）", "en": "/need — file a resident's need (or just describe the problem)"},
+    "help.mine": {"zh": "/mine — 我登记的需求", "en": "/mine — needs you filed"},
+    "help.need_card": {"zh": "/need_编号 — 某条需求的详情与处理按钮（如 /need_12，编号见 /mine、/todo）",
+                       "en": "/need_ID — a need's card and its handling buttons (e.g. /need_12; ids in /mine, /todo)"},
+    "help.todo": {"zh": "/todo — 待我处理的需求", "en": "/todo — needs waiting for you"},
+    "help.resource": {"zh": "/resource — 资源清单", "en": "/resource — the resource list"},
+    "help.checkin": {"zh": "/checkin — 党员到居住小区报到", "en": "/checkin — party member check-in where you live"},
+    "help.checkins": {"zh": "/checkins — 报到情况", "en": "/checkins — check-in report"},
+    "help.flowin": {"zh": "/flowin — 登记流入党员", "en": "/flowin — register a flow-in party member"},
+    "help.points": {"zh": "/points — 服务积分", "en": "/points — service points"},
+    "help.case": {"zh": "/case — 负面行为评价", "en": "/case — record a negative-behaviour case"},
+    "help.cases": {"zh": "/cases — 负面行为记录", "en": "/cases — negative-behaviour cases you may see"},
+    "help.check": {"zh": "/check — 组织设置检查", "en": "/check — organisation compliance check"},
+    "help.evaluate": {"zh": "/evaluate — 物业企业考核评价", "en": "/evaluate — evaluate a property company"},
+    "help.ratings": {"zh": "/ratings [考核期|历史] — 物业企业考核结果与星级", "en": "/ratings [period|history] — property company results and stars"},
+    "help.digest": {"zh": "/digest [时段] — 本单位工作简报和图表。时段：{periods}；或日期范围 2026-11-01..2026-11-30",
+                    "en": "/digest [period] — digest of your unit with a chart. Periods: {periods}; or a date range 2026-11-01..2026-11-30"},
+    "help.export": {"zh": "/export [时段] — 导出需求清单 Excel（时段同 /digest）", "en": "/export [period] — the period's needs as Excel (periods as for /digest)"},
+    "help.digest_help": {"zh": "/digest_off、/digest_on — 关闭或开启定时简报；/digest_help — 计算口径",
+                         "en": "/digest_off, /digest_on — scheduled digests off or on; /digest_help — formulas"},
+    "help.whoami": {"zh": "/whoami — 我的身份与所属单位", "en": "/whoami — your role and unit"},
+    "help.people": {"zh": "/people [show 人员 | revoke 人员 角色] — 本单位及下级的人员与角色", "en": "/people [show PERSON | revoke PERSON ROLE] — people and roles in your units"},
+    "help.invite": {"zh": "/invite — 为下级生成邀请码", "en": "/invite — create an invite code"},
+    "help.cancel": {"zh": "/cancel — 取消当前操作", "en": "/cancel — stop what you are doing"},
+    "help.quit": {"zh": "/quit — 退出终端对话（Ctrl-C 亦可）", "en": "/quit — leave the terminal chat (or Ctrl-C)"},
+    "demo.loaded": {"zh": "示例已载入：组织单位新增 {created} 个、更新 {updated} 个；示例需求 {needs} 条（登记人：{operator}）。现在运行 make run 或 .venv/bin/assistant chat 试用。",
+                    "en": "Demo loaded: {created} organisation units created, {updated} updated; {needs} sample needs (filed by {operator}). Now run make run or .venv/bin/assistant chat."},
+    "demo.needs_kept": {"zh": "已有需求，未再添加示例需求。", "en": "Needs already exist; no sample needs added."},
+}
