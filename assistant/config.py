@@ -43,6 +43,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "ASSISTANT_DATABASE_URL"),
         description="e.g. postgresql+psycopg://user@127.0.0.1:5432/assistant",
     )
+    sqlite_busy_timeout_seconds: float = Field(default=5.0, gt=0, description="SQLite: how long one try waits for the write lock.")
+    sqlite_lock_wait_seconds: float = Field(default=300.0, ge=0, description="SQLite: how long a write keeps retrying (with backoff) while the lock stays busy; then it fails, with a log line.")
 
     # Registration
     invite_ttl_days: int = Field(default=7, description="How long an invite code stays valid.")
