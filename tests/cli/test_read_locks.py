@@ -11,7 +11,7 @@ from assistant.cli import _common as cli_common
 from assistant.config import Settings
 from assistant.storage.db import Database
 
-from ..storage.test_sqlite_locks import write_lock
+from ..helpers.locks import write_lock
 from .test_needs import _file, ok
 
 

@@ -3,10 +3,8 @@ and a read-only session neither takes it nor may write. Another connection holds
 (BEGIN IMMEDIATE on the same file), as a long CLI write or a second process would."""
 from __future__ import annotations
 
-import logging
 import sqlite3
 import threading
-from contextlib import contextmanager
 
 import pytest
 from sqlalchemy.exc import OperationalError
@@ -14,48 +12,12 @@ from sqlalchemy.exc import OperationalError
 from assistant.storage import kv
 from assistant.storage.db import Database, make_engine
 
+from ..helpers.locks import watching_retries, write_lock
+
 
 @pytest.fixture
 def sqlite_db(sqlite_templates, tmp_path):
-    copy = sqlite_templates.copy("schema", tmp_path)
-    return copy
-
-
-@contextmanager
-def write_lock(url: str):
-    """Hold SQLite's write lock from another connection until the block ends (then commit)."""
-    holder = sqlite3.connect(url.removeprefix("sqlite:///"), isolation_level=None, check_same_thread=False)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        yield holder
-    finally:
-        holder.execute("COMMIT")
-        holder.close()
-
-
-class Retries(logging.Handler):
-    """Sets `seen` once the storage layer has logged `wanted` write-lock retries."""
-
-    def __init__(self, wanted: int) -> None:
-        super().__init__(logging.WARNING)
-        self.wanted, self.count, self.seen = wanted, 0, threading.Event()
-
-    def emit(self, record: logging.LogRecord) -> None:
-        if "write lock busy" in record.getMessage():
-            self.count += 1
-            if self.count >= self.wanted:
-                self.seen.set()
-
-
-@contextmanager
-def watching(wanted: int):
-    handler = Retries(wanted)
-    logger = logging.getLogger("assistant.storage.db")
-    logger.addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logger.removeHandler(handler)
+    return sqlite_templates.copy("schema", tmp_path)
 
 
 def test_a_write_that_finds_the_lock_busy_is_retried_until_it_goes_through(sqlite_db):
@@ -70,7 +32,7 @@ def test_a_write_that_finds_the_lock_busy_is_retried_until_it_goes_through(sqlit
         except Exception as error:  # noqa: BLE001 - the test reports whatever went wrong
             outcome["error"] = error
 
-    with watching(3) as retries, write_lock(sqlite_db.url):
+    with watching_retries(3) as retries, write_lock(sqlite_db.url):
         writer = threading.Thread(target=write)
         writer.start()
         assert retries.seen.wait(60), "the busy write was not retried"
