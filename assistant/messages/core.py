@@ -34,6 +34,13 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "added {added}, updated {updated}, unchanged {unchanged}, removed {removed}, skipped {skipped}; {chunks} clause chunks in all.",
     },
     "ingest.skipped": {"zh": "已跳过 {name}：{reason}", "en": "skipped {name}: {reason}"},
+    "ingest.over_bytes": {"zh": "{name} 有 {size} 字节，超过上限 {setting}={limit}，未收录",
+                          "en": "{name} has {size} bytes, over the limit {setting}={limit}; not indexed"},
+    "ingest.over_chunks": {"zh": "{name} 切分出 {chunks} 段，超过每个文件的上限 {setting}={limit}，未收录",
+                           "en": "{name} cuts into {chunks} chunks, over the per-document limit {setting}={limit}; "
+                                 "not indexed"},
+    "ask.reindexing": {"zh": "索引正在后台更新，本次按上一版索引回答。",
+                       "en": "the index is being brought up to date in the background; answered from the previous index."},
     "cli.prompt": {"zh": "问题（空行退出）> ", "en": "question (empty line quits)> "},
     "cli.notices.none": {"zh": "没有需要通报的未整改案例。", "en": "No unrectified case needs a notice."},
     "cli.notices.written": {"zh": "已写出 {count} 份通报：{path}", "en": "{count} notices written to {path}"},

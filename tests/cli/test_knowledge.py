@@ -82,3 +82,12 @@ def test_version(env):
 
     proc = run(env, "--version")
     assert proc.returncode == 0 and proc.stdout.strip() == f"社区治理助手 assistant {version('assistant')}"
+
+
+def test_ingest_names_the_limit_a_file_is_over(env, tmp_path):
+    (tmp_path / "big.txt").write_text("一、总则\n\n" + "".join(f"{n}. 第{n}项要求。\n\n" for n in range(1, 9)),
+                                      encoding="utf-8")
+    proc = run({**env, "ASSISTANT_MAX_DOCUMENT_BYTES": "100"}, "ingest", str(tmp_path))
+    assert proc.returncode == 1, proc.stderr  # not everything was indexed
+    assert "已跳过 big.txt：" in proc.stderr and "超过上限 ASSISTANT_MAX_DOCUMENT_BYTES=100" in proc.stderr
+    assert "新增 0" in proc.stdout and "跳过 1" in proc.stdout
