@@ -110,4 +110,7 @@ def run_terminal(rt: Runtime) -> None:
     request = TerminalRequest(sys.stdout)
     application = build_application(rt, request=request)
     rt.index  # load the knowledge index before the first question arrives
-    asyncio.run(TerminalChat(application, request).run())
+    try:
+        asyncio.run(TerminalChat(application, request).run())
+    finally:
+        rt.close()
