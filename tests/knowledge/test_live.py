@@ -61,7 +61,7 @@ def test_the_old_index_answers_while_the_new_one_is_built_then_it_is_swapped_in(
 def test_a_stopped_re_index_publishes_nothing_and_leaves_no_generation_behind(live_setup):
     settings, gate, live = live_setup
     old = live.current.generation
-    add_document(settings.corpus_dir, items=30)
+    add_document(settings.corpus_dir, items=12)
     gate.arm()
     live.sync()
     assert gate.entered.wait(120)
@@ -85,11 +85,13 @@ def test_a_generation_published_by_another_process_is_loaded_beside_the_one_answ
     assert has_new_doc(live.current) and live.current.generation == generations.current(settings.index_dir)
 
 
-def ask(settings, question: str) -> tuple[dict, str]:
+def ask(settings, *questions: str) -> list[dict]:
+    """`assistant ask --json -` as a process of its own: one answer per question."""
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(settings.data_dir), "ASSISTANT_CORPUS_DIR": str(settings.corpus_dir)}
-    proc = subprocess.run([str(BIN), "ask", "--json", question], env=env, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([str(BIN), "ask", "--json", "-"], input="\n".join(questions) + "\n", env=env,
+                          capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
-    return json.loads(proc.stdout), proc.stderr
+    return [json.loads(line) for line in proc.stdout.splitlines()]
 
 
 def test_assistant_ask_answers_while_another_process_re_indexes(live_setup):
@@ -98,11 +100,10 @@ def test_assistant_ask_answers_while_another_process_re_indexes(live_setup):
     gate.arm()
     live.sync()
     assert gate.entered.wait(120)  # this process holds the build, mid-way
-    during, _ = ask(settings, NEW_QUESTION)
-    assert all(c["doc"] != NEW_DOC for c in during["citations"])
-    old, _ = ask(settings, OLD_QUESTION)
+    new, old = ask(settings, NEW_QUESTION, OLD_QUESTION)
+    assert all(c["doc"] != NEW_DOC for c in new["citations"])
     assert old["confident"] and old["citations"][0]["clause"] == "3"
     gate.release()
     assert live.join(120)
-    after, _ = ask(settings, NEW_QUESTION)  # the generation this process published, read by another one
+    [after] = ask(settings, NEW_QUESTION)  # the generation this process published, read by another one
     assert after["citations"][0]["doc"] == NEW_DOC
