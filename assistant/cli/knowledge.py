@@ -19,7 +19,8 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; defa
 
     console_logging()
     config = settings()
-    report = KnowledgeIndex(config).ingest(paths or [config.corpus_dir], progress=True)
+    report = KnowledgeIndex(config).ingest(paths or [config.corpus_dir], progress=True,
+                                           on_wait=lambda: typer.echo(t("ingest.waiting"), err=True))
     for name, reason in report.skipped:
         typer.echo(t("ingest.skipped", name=name, reason=reason), err=True)
     for name, existing in report.duplicates:

@@ -15,7 +15,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -81,8 +81,9 @@ def remove_folder(index_dir: Path, generation: str) -> None:
 
 
 @contextmanager
-def build_lock(index_dir: Path, wait: bool = True) -> Iterator[bool]:
-    """Hold the build lock (True); with `wait=False`, False at once when another process or thread holds it."""
+def build_lock(index_dir: Path, wait: bool = True, on_wait: Callable[[], None] | None = None) -> Iterator[bool]:
+    """Hold the build lock (True); with `wait=False`, False at once when another process or thread holds it,
+    else `on_wait()` is called and the lock waited for."""
     index_dir.mkdir(parents=True, exist_ok=True)
     with open(index_dir / LOCK_FILE, "a") as handle:
         try:
@@ -91,7 +92,9 @@ def build_lock(index_dir: Path, wait: bool = True) -> Iterator[bool]:
             if not wait:
                 yield False
                 return
-            log.warning("another process is re-indexing; waiting for it to finish")
+            log.info("another process is re-indexing; waiting for it to finish")
+            if on_wait is not None:
+                on_wait()
             fcntl.flock(handle, fcntl.LOCK_EX)
         try:
             yield True

@@ -6,6 +6,7 @@ import logging
 import math
 import threading
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -275,15 +276,16 @@ class KnowledgeIndex:
         self.homophones = Homophones([*self.bm25.postings, *variants])
 
     # ---- ingest --------------------------------------------------------------------------
-    def ingest(self, paths: list[Path], progress: bool = True) -> IngestReport:
+    def ingest(self, paths: list[Path], progress: bool = True,
+               on_wait: Callable[[], None] | None = None) -> IngestReport:
         """Bring the index in step with these files/directories and serve the result; only changed files are
         re-read, and a file over a limit is skipped (reported by the limit's setting). Waits while another
-        process builds, then builds on what it published.
+        process builds (`on_wait()` first), then builds on what it published.
 
         A document is identified by its content: the same text reached by another path (a copy, or the
         package's corpus and the working directory's) is reported as a duplicate, not indexed twice.
         """
-        report, generation = self._update(paths, progress, wait=True)
+        report, generation = self._update(paths, progress, wait=True, on_wait=on_wait)
         if generation is not None:
             self._open(generation)
         return report
@@ -296,12 +298,12 @@ class KnowledgeIndex:
             return report, None
         return report, KnowledgeIndex(self.settings, self.embeddings, self.tokenizer, generation)
 
-    def _update(self, paths: list[Path], progress: bool, wait: bool,
-                stop: threading.Event | None = None) -> tuple[IngestReport, str | None]:
+    def _update(self, paths: list[Path], progress: bool, wait: bool, stop: threading.Event | None = None,
+                on_wait: Callable[[], None] | None = None) -> tuple[IngestReport, str | None]:
         """Under the build lock: plan the changes against the published generation and write the next one.
         Returns the report and the generation to open now (None: this object is up to date)."""
         report = IngestReport()
-        with generations.build_lock(self.settings.index_dir, wait) as held:
+        with generations.build_lock(self.settings.index_dir, wait, on_wait) as held:
             if not held:
                 report.busy = True
                 return report, None

@@ -39,6 +39,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "ingest.over_chunks": {"zh": "{name} 切分出 {chunks} 段，超过每个文件的上限 {setting}={limit}，未收录",
                            "en": "{name} cuts into {chunks} chunks, over the per-document limit {setting}={limit}; "
                                  "not indexed"},
+    "ingest.waiting": {"zh": "另一个进程正在重建索引，等它完成后再收录……",
+                       "en": "another process is re-indexing; waiting for it to finish…"},
     "ask.reindexing": {"zh": "索引正在后台更新，本次按上一版索引回答。",
                        "en": "the index is being brought up to date in the background; answered from the previous index."},
     "cli.prompt": {"zh": "问题（空行退出）> ", "en": "question (empty line quits)> "},
