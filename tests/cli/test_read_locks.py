@@ -64,6 +64,9 @@ READS = [
     ("org", "export", "{tmp}/tree.csv"),
     ("digest", "--unit", "梅园社区", "--period", "week"),
     ("db", "upgrade"),  # already at head: nothing to write
+    ("db", "current"),
+    ("db", "history"),
+    ("db", "backup", "{tmp}/backup.db"),
 ]
 
 
