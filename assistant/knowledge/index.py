@@ -1,4 +1,7 @@
-"""The knowledge index: clause chunks, BM25 over jieba terms, dense vectors in Chroma."""
+"""The knowledge index: clause chunks, BM25 over jieba terms, dense vectors (stored in Chroma, searched in memory).
+
+Each build writes a new generation and publishes it when complete (generations.py); a document over the size or
+chunk limit of the settings is skipped and reported by the setting's name."""
 from __future__ import annotations
 
 import hashlib
@@ -222,7 +225,8 @@ class KnowledgeIndex:
             for (store, rows, side, known), fresh in zip(plan, todo):
                 kept = [row for row in rows if row[0] in known]
                 if kept:
-                    store.upsert([i for i, _, _ in kept], np.stack([known[i] for i, _, _ in kept]), [k for _, _, k in kept])
+                    store.upsert([i for i, _, _ in kept], np.stack([known[i] for i, _, _ in kept]),
+                                 [k for _, _, k in kept])
                 for start in range(0, len(fresh), size):
                     if stop is not None and stop.is_set():
                         raise BuildCancelled
@@ -290,7 +294,8 @@ class KnowledgeIndex:
             self._open(generation)
         return report
 
-    def updated(self, paths: list[Path], stop: threading.Event | None = None) -> tuple[IngestReport, KnowledgeIndex | None]:
+    def updated(self, paths: list[Path],
+                stop: threading.Event | None = None) -> tuple[IngestReport, KnowledgeIndex | None]:
         """`ingest` for an index that is answering: this object stays as it is, and the new generation comes back
         as an index of its own (None when nothing changed, or, with `report.busy`, when another process builds)."""
         report, generation = self._update(paths, False, wait=False, stop=stop)
