@@ -24,8 +24,12 @@ class Settings(BaseSettings):
     chroma_url: str | None = Field(default=None, description="e.g. http://127.0.0.1:8000")
     chroma_collection: str = "directives"
 
-    # Chunking
+    # Chunking and the limits of one document (a file over a limit is skipped and reported by the setting's name)
     max_chunk_chars: int = Field(default=600, description="Longer clauses are split by sentence.")
+    max_document_bytes: int = Field(default=10 * 1024 * 1024, gt=0, description="A larger file is not indexed.")
+    max_document_chunks: int = Field(default=2000, gt=0, description="A document cut into more chunks is not indexed.")
+    embed_batch_size: int = Field(default=32, gt=0, description="Texts embedded (and stored) per batch.")
+    reindex_wait_seconds: float = Field(default=5.0, ge=0, description="How long `assistant ask` waits for a re-index of a changed corpus before answering from the previous index.")
 
     # Retrieval
     candidates: int = Field(default=20, description="Hits taken from each retriever before fusion.")
@@ -44,6 +48,8 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "ASSISTANT_DATABASE_URL"),
         description="e.g. postgresql+psycopg://user@127.0.0.1:5432/assistant",
     )
+    sqlite_busy_timeout_seconds: float = Field(default=5.0, gt=0, description="SQLite: how long one try waits for the write lock.")
+    sqlite_lock_wait_seconds: float = Field(default=300.0, ge=0, description="SQLite: how long a write keeps retrying (with backoff) while the lock stays busy; then it fails, with a log line.")
 
     # Registration
     invite_ttl_days: int = Field(default=7, description="How long an invite code stays valid.")
@@ -129,6 +135,11 @@ class Settings(BaseSettings):
         if unknown := set(value) - {"district", "street", "community", "compound"}:
             raise ValueError(f"unknown level(s) {sorted(unknown)}; use district, street, community, compound")
         return value
+
+    @classmethod
+    def env_name(cls, field: str) -> str:
+        """The environment variable of a setting (how messages name a limit)."""
+        return cls.model_config["env_prefix"] + field.upper()
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -34,16 +34,27 @@ class Runtime:
         return Policies.load(self.settings)
 
     @cached_property
-    def index(self):
-        from .knowledge.index import open_index
+    def live_index(self):
+        """The knowledge index, opened once (built on first use) and re-indexed in the background."""
+        from .knowledge.live import LiveIndex
         from .llm.provider import embeddings
 
-        return open_index(self.settings, embeddings(self.settings))  # the bundled e5 unless an endpoint is set
+        return LiveIndex(self.settings, embeddings(self.settings)).sync()  # the bundled e5 unless an endpoint is set
+
+    @property
+    def index(self):
+        """The index to answer the next question from (a re-index never makes it wait)."""
+        return self.live_index.current
+
+    def close(self) -> None:
+        """Stop background work (a re-index under way publishes nothing)."""
+        if self.index_loaded:
+            self.live_index.close()
 
     @property
     def index_loaded(self) -> bool:
         """Whether the knowledge index has been opened (the cached property holds it)."""
-        return "index" in self.__dict__
+        return "live_index" in self.__dict__
 
     def health(self) -> dict[str, bool]:
         """What /healthz reports: the database answers, the knowledge index is loaded."""

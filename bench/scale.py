@@ -36,7 +36,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import Settings  # noqa: E402
 from assistant.knowledge.answer import answer_question  # noqa: E402
-from assistant.knowledge.index import STATE_FILE, KnowledgeIndex  # noqa: E402
+from assistant.knowledge import generations  # noqa: E402
+from assistant.knowledge.index import KnowledgeIndex  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "scale"
 CORPUS_DIR = OUT / "corpus"
@@ -646,7 +647,7 @@ def main() -> None:
         shutil.rmtree(DATA_DIR)
     # Embedded Chroma under the bench data dir, whatever ASSISTANT_CHROMA_URL says: --fresh must mean fresh.
     settings = Settings(data_dir=DATA_DIR, corpus_dir=CORPUS_DIR, chroma_url=None)
-    from_scratch = not (settings.index_dir / STATE_FILE).exists()
+    from_scratch = generations.current(settings.index_dir) is None
 
     started = time.perf_counter()
     index = KnowledgeIndex(settings)

@@ -19,7 +19,8 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; defa
 
     console_logging()
     config = settings()
-    report = KnowledgeIndex(config).ingest(paths or [config.corpus_dir], progress=True)
+    report = KnowledgeIndex(config).ingest(paths or [config.corpus_dir], progress=True,
+                                           on_wait=lambda: typer.echo(t("ingest.waiting"), err=True))
     for name, reason in report.skipped:
         typer.echo(t("ingest.skipped", name=name, reason=reason), err=True)
     for name, existing in report.duplicates:
@@ -52,34 +53,40 @@ def ask(
 ) -> None:
     """Answer a policy question from the directive, quoting and citing the clause. Exit code 1 when a question
     was empty."""
-    from ..knowledge.index import open_index
+    from ..knowledge.live import LiveIndex
     from ..llm.answer import answer_sync
     from ..llm.provider import chat_model, embeddings
 
     console_logging()
-    index = open_index(settings(), embeddings(settings()))
-    model = chat_model(settings())  # None unless LLM_BASE_URL and LLM_MODEL are set
+    config = settings()
+    live = LiveIndex(config, embeddings(config), progress=True)
+    if not live.sync(wait=config.reindex_wait_seconds).join(0):
+        typer.echo(t("ask.reindexing"), err=True)  # answered from the previous index; the new one is not complete
+    model = chat_model(config)  # None unless LLM_BASE_URL and LLM_MODEL are set
 
     empty = []
 
-    def answer_question(index, text):
-        result = answer_sync(index, model, text)
+    def answer_question(text):
+        result = answer_sync(live.current, model, text)
         if result.error == "ask.empty":
             empty.append(result)
         return result
 
-    if question is not None:
-        questions = sys.stdin if question == "-" else [question]  # `-`: one answer per line, blank lines included
-        for text in questions:
-            typer.echo(_render(answer_question(index, text), as_json))
-        if empty:
-            raise typer.Exit(1)
-        return
-    while True:  # interactive prompt
-        try:
-            line = input(t("cli.prompt"))
-        except (EOFError, KeyboardInterrupt):
-            break
-        if not line.strip():
-            break
-        typer.echo(_render(answer_question(index, line), as_json))
+    try:
+        if question is not None:
+            questions = sys.stdin if question == "-" else [question]  # `-`: one answer per line, blank lines included
+            for text in questions:
+                typer.echo(_render(answer_question(text), as_json))
+            if empty:
+                raise typer.Exit(1)
+            return
+        while True:  # interactive prompt
+            try:
+                line = input(t("cli.prompt"))
+            except (EOFError, KeyboardInterrupt):
+                break
+            if not line.strip():
+                break
+            typer.echo(_render(answer_question(line), as_json))
+    finally:
+        live.close()

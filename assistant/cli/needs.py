@@ -36,7 +36,8 @@ resources_app = typer.Typer(help="The resource list (资源清单): what units a
 
 @contextmanager
 def _session(read_only: bool = False):
-    """(session, needs policy) on the configured database; commits on success."""
+    """(session, needs policy) on the configured database; commits on success (`read_only`: a read command, no
+    write lock on SQLite)."""
     with common.session(read_only) as (session, policies):
         yield session, policies.needs
 
@@ -61,7 +62,7 @@ def needs_list(
 
     if status is not None and status not in NEED_STATUSES:
         _fail(t("cli.needs.bad_status", status=status, statuses=", ".join(NEED_STATUSES)))
-    with _session() as (session, policy):
+    with _session(read_only=True) as (session, policy):
         unit_id = _unit(session, unit).id if unit else None
         try:
             views = list_needs(session, unit_id, status, limit=limit)
@@ -101,7 +102,7 @@ def needs_show(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object (times in ISO 8601, UTC)."),
 ) -> None:
     """Show one need in full: details, assignees, history and return visits."""
-    with _session() as (session, policy):
+    with _session(read_only=True) as (session, policy):
         d = _load_detail(session, need)
     if as_json:
         data = asdict(d)
@@ -177,7 +178,7 @@ def tasks_list(compound: str = typer.Option(..., "--compound", help="The compoun
     """Show who answers for each category in a compound (its task list, else the policy default)."""
     from ..org.tree import breadcrumb
 
-    with _session() as (session, policy):
+    with _session(read_only=True) as (session, policy):
         unit = _compound(session, compound)
         lines = [t("cli.tasks.head", compound=breadcrumb(session, unit))]
         for cat in policy.categories:
@@ -259,7 +260,7 @@ def resources_list(
 ) -> None:
     """List the resources offered at a unit and below it."""
 
-    with _session() as (session, policy):
+    with _session(read_only=True) as (session, policy):
         found = list_resources(session, _unit(session, unit).id, include_inactive=include_inactive)
     if as_json:
         _echo_json([asdict(r) for r in found])

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
@@ -9,7 +10,7 @@ import typer
 
 from ..errors import DomainError
 from ..messages import t
-from ._common import load_policies, settings
+from ._common import session as _session
 
 
 def check_command(
@@ -21,10 +22,9 @@ def check_command(
 
     from ..party import compliance
 
-    party_policy = load_policies().party
-    with _admin_session() as session:
+    with _session(read_only=True) as (session, policies):
         root = _unit_or_exit(session, unit).id if unit else None
-        findings = compliance.check(session, party_policy, root)
+        findings = compliance.check(session, policies.party, root)
     if as_json:
         typer.echo(json.dumps([{**asdict(f), "message": f.message()} for f in findings], ensure_ascii=False))
     elif not findings:
@@ -77,10 +77,11 @@ def seats_group(building: str = typer.Option(..., "--building", help="The buildi
     typer.echo(t("cli.seats.group", unit=found.name))
 
 
+@contextmanager
 def _admin_session():
-    from ..storage.db import open_database
-
-    return open_database(settings()).session()
+    """A session on the configured database; commits on success."""
+    with _session() as (session, _policies):
+        yield session
 
 
 def _unit_or_exit(session, ref: str):
@@ -104,10 +105,9 @@ def notices_command(
     """Notices of unrectified negative-behaviour cases (clause 8), for the members' work-unit party organisations."""
     from ..party import cases
 
-    party_policy = load_policies().party
-    with _admin_session() as session:
+    with _session(read_only=True) as (session, policies):
         path = _unit_or_exit(session, unit).path if unit else None
-        notices = cases.notice_board(session, party_policy, path, unsent)
+        notices = cases.notice_board(session, policies.party, path, unsent)
     text = "\n\n".join(n.text() for n in notices) if notices else t("cli.notices.none")
     if out:
         out.write_text(text + "\n", encoding="utf-8")

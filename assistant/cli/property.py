@@ -32,9 +32,10 @@ def register(app: typer.Typer) -> None:
 
 
 @contextmanager
-def _session():
-    """(session, rubric) on the configured database; commits on success."""
-    with common.session() as (session, policies):
+def _session(read_only: bool = False):
+    """(session, rubric) on the configured database; commits on success (`read_only`: a read command, no write
+    lock on SQLite)."""
+    with common.session(read_only) as (session, policies):
         yield session, policies.rubric
 
 
@@ -114,7 +115,7 @@ def property_list(unit: str | None = typer.Option(None, "--unit", help="Only con
     """List the companies and their contracts."""
     from ..property.evaluations import companies, contracts
 
-    with _session() as (session, _rubric):
+    with _session(read_only=True) as (session, _rubric):
         lines = [t("cli.eval.company_line", id=c.id, name=c.name, code=c.credit_code or "—", contact=c.contact or "—",
                    party=t("cli.eval.yes" if c.party_org else "cli.eval.no")) for c in companies(session)]
         lines += [t("cli.eval.contract_line", id=c.id, company=c.company_name, compound=c.compound_name,
@@ -153,7 +154,7 @@ def owners_list(compound: str = typer.Option(..., "--compound", help="The compou
     """The committee's members and its party share."""
     from ..property.owners_committee import members
 
-    with _session() as (session, _rubric):
+    with _session(read_only=True) as (session, _rubric):
         found = members(session, _unit(session, compound, compound=True).id)
     if not found:
         typer.echo(t("cli.eval.none"))
@@ -173,7 +174,7 @@ def evaluations_list(
     """Results of a period: both scores, weighted total, stars, veto, ranks."""
     from ..property.ratings import all_ratings, rating_line
 
-    with _session() as (session, rubric):
+    with _session(read_only=True) as (session, rubric):
         if not rubric.valid_period(period):
             _fail(t("eval.err.period_example", example=rubric.period_of(date.today())))
         path = _unit(session, unit).path if unit else None
@@ -191,7 +192,7 @@ def evaluations_export(
 
     if file.suffix.lower() != ".xlsx":
         _fail(t("cli.eval.bad_file", path=str(file)))
-    with _session() as (session, rubric):
+    with _session(read_only=True) as (session, rubric):
         path = _unit(session, unit).path if unit else None
         count = export_xlsx(session, file, rubric, path)
     typer.echo(t("cli.eval.exported", count=count, path=str(file)))

@@ -38,7 +38,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
         .persistence(SQLPersistence(rt.db))
         .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)
-        .post_shutdown(health.stop)
+        .post_shutdown(post_shutdown)
     )
     if request is not None:
         builder = builder.request(request).get_updates_request(request)
@@ -75,11 +75,18 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
 
 async def post_init(application: Application) -> None:
     """Before the first update: /healthz (webhook mode), the commands menu, then the knowledge index (e5 + Chroma)
-    opened in a worker thread, so the event loop stays free and the first question finds it ready."""
+    opened in a worker thread, so the event loop stays free and the first question finds it ready; a re-index of
+    a changed corpus then runs in the background while the previous index answers."""
     await health.start(application)
     await menu.set_default(application)
     rt = application.bot_data[RUNTIME]
     await asyncio.to_thread(lambda: rt.index)
+
+
+async def post_shutdown(application: Application) -> None:
+    """After the last update: close /healthz, stop a re-index still under way."""
+    await health.stop(application)
+    await asyncio.to_thread(application.bot_data[RUNTIME].close)
 
 
 def run_bot(rt: Runtime) -> None:
@@ -112,4 +119,7 @@ def run_terminal(rt: Runtime, lang: str = "zh") -> None:
     with rt.db.session(read_only=True) as session:
         text = banner(invites.whoami(session, rt.channel, str(OPERATOR_ID)), units_by_level(session),
                       count_needs(session), documents, lang)
-    run_until_quit(TerminalChat(application, request, lang, before_line=bind_operator), text, t("banner.bye", lang))
+    try:
+        run_until_quit(TerminalChat(application, request, lang, before_line=bind_operator), text, t("banner.bye", lang))
+    finally:
+        rt.close()

@@ -1,11 +1,15 @@
-"""The knowledge index: clause chunks, BM25 over jieba terms, dense vectors in Chroma."""
+"""The knowledge index: clause chunks, BM25 over jieba terms, dense vectors (stored in Chroma, searched in memory).
+
+Each build writes a new generation and publishes it when complete (generations.py); a document over the size or
+chunk limit of the settings is skipped and reported by the setting's name."""
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import math
+import threading
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -14,21 +18,22 @@ from langchain_core.embeddings import Embeddings
 
 from ..config import Settings
 
+from . import generations
 from .bank import BankQuestion, load_bank, surface
 from .chunking import Chunk, chunk_document
 from .embeddings import E5Embeddings, embed_queries
-from .ingest import SourceDocument, UnreadableDocument, discover, read_document, source_sha256, squash
+from .ingest import (OverLimit, SourceDocument, UnreadableDocument, check_size, discover, read_document,
+                     source_sha256, squash)
 from .tokenize import Tokenizer, get_tokenizer, normalize
 from .typos import Homophones
-from .store import VectorStore
+from .store import VectorStore, chroma_client, drop_collection
 from .units import unit_id, units
 from .vector_cache import VectorCache
 
 log = logging.getLogger(__name__)
-STATE_FILE = "chunks.json"
+STORE_KINDS = ("", "_units", "_questions")  # collection name suffixes: chunks, answer units, question bank
 # Bump when chunking or the text given to retrieval changes: stored chunks and vectors are then rebuilt.
 INDEX_FORMAT = 3
-EMBED_BATCH = 32
 BANK_PER_UNIT = 3  # a document with this many bank questions per answer unit counts as fully covered
 
 
@@ -73,6 +78,31 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, the document it repeats)
     chunks: int = 0
+    busy: bool = False  # another process was building, so this run did nothing
+
+
+class BuildCancelled(Exception):
+    """A build was asked to stop; it stopped between two batches and published nothing."""
+
+
+class Progress:
+    """Embedding progress: a bar on a terminal (`bar`) and a log line at every tenth of the way."""
+
+    def __init__(self, total: int, bar: bool) -> None:
+        from tqdm import tqdm
+
+        self.total, self.done, self.tenths = total, 0, 0
+        self.bar = tqdm(total=total, desc="embedding", unit="text", disable=not bar or total < 200)
+
+    def update(self, n: int) -> None:
+        self.done += n
+        self.bar.update(n)
+        if self.done * 10 // self.total > self.tenths:
+            self.tenths = self.done * 10 // self.total
+            log.info("embedding: %d of %d texts", self.done, self.total)
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def content_key(doc: SourceDocument) -> str:
@@ -80,74 +110,146 @@ def content_key(doc: SourceDocument) -> str:
     return hashlib.sha256(squash(doc.text).encode()).hexdigest()[:12]
 
 
+def doc_key(row_id: str) -> str:
+    """The document key of a chunk or unit id (`key#n`, `key#n~m`)."""
+    return row_id.split("#")[0]
+
+
 class KnowledgeIndex:
-    """Chunks, their answer units and question bank, their BM25 terms and vectors, in step with the documents."""
+    """One generation of the index: chunks, their answer units and question bank, their BM25 terms and vectors.
+
+    An object serves the generation it opened and is changed only by its own `ingest`; a build writes a new
+    generation beside it and publishes it when complete (generations.py), so a process answering from this one
+    never sees a half-built index."""
 
     def __init__(self, settings: Settings, embeddings: Embeddings | None = None,
-                 tokenizer: Tokenizer | None = None) -> None:
+                 tokenizer: Tokenizer | None = None, generation: str | None = None) -> None:
         self.settings = settings
         self.embeddings = embeddings or E5Embeddings(settings.embedding_threads)
         self.tokenizer = tokenizer or get_tokenizer()
-        self.store = VectorStore(settings)
-        self.unit_store = VectorStore(settings, "_units", self.store.client)
-        self.bank_store = VectorStore(settings, "_questions", self.store.client)
-        self.docs: dict[str, dict] = {}
-        self.chunks: list[Chunk] = []
-        self.tokens: list[list[str]] = []
-        self.bank: list[BankQuestion] = []
-        self._load_state()
-        self._rebuild_lookup()
+        self.client = chroma_client(settings)
+        self._open(generation or generations.current(settings.index_dir))
 
-    # ---- state on disk -------------------------------------------------------------------
-    @property
-    def _state_path(self) -> Path:
-        return self.settings.index_dir / STATE_FILE
-
+    # ---- generations -----------------------------------------------------------------------
     @property
     def _embedding_name(self) -> str:
         return getattr(self.embeddings, "model_name", type(self.embeddings).__name__)
 
+    def _stores_of(self, generation: str) -> tuple[VectorStore, VectorStore, VectorStore]:
+        return tuple(VectorStore(self.settings, f"-{generation}{kind}", self.client) for kind in STORE_KINDS)
+
+    def _open(self, generation: str | None) -> None:
+        """Serve `generation`; without one (or when it belongs to another model or format) the index is empty
+        until the first build. Vectors missing from the store (a new, empty Chroma server) are embedded again."""
+        state = generations.read_state(self.settings.index_dir, generation) if generation else None
+        if state and (state.get("embedding") != self._embedding_name or state.get("format") != INDEX_FORMAT):
+            log.info("embedding model or index format changed: the index is built again")
+            state = None
+        self.generation = generation if state else None
+        self.store = self.unit_store = self.bank_store = None
+        self.docs, self.chunks, self.tokens, self.bank = {}, [], [], []
+        if state:
+            self.store, self.unit_store, self.bank_store = self._stores_of(generation)
+            self.docs = state["docs"]
+            self.chunks = [Chunk(**c) for c in state["chunks"]]
+            self.bank = [BankQuestion(**b) for b in state.get("bank", [])]
+            if state.get("tokenizer") == self.tokenizer.fingerprint:
+                self.tokens = state["tokens"]
+            else:
+                self.tokens = [self.tokenizer.terms(c.index_text) for c in self.chunks]
+            expected = (len(self.chunks), sum(len(units(c)) for c in self.chunks), len(self.bank))
+            if tuple(s.count() for s in self._stores) != expected:
+                log.info("vector store out of step with %d chunks: re-embedding", len(self.chunks))
+                with generations.build_lock(self.settings.index_dir):
+                    published = generations.current(self.settings.index_dir)
+                    if published == generation:  # else another process published a newer one meanwhile
+                        published = self._write(self.docs, self.chunks, self.tokens, self.bank, reuse=set())
+                self._open(published)
+                return
+        self._rebuild_lookup()
+
     @property
     def _stores(self) -> tuple[VectorStore, ...]:
-        return self.store, self.unit_store, self.bank_store
+        return tuple(s for s in (self.store, self.unit_store, self.bank_store) if s is not None)
 
-    def _load_state(self) -> None:
-        state = json.loads(self._state_path.read_text(encoding="utf-8")) if self._state_path.exists() else {}
-        if state.get("embedding") != self._embedding_name or state.get("format") != INDEX_FORMAT:
-            if state:
-                log.info("embedding model or index format changed: rebuilding the index")
-            for store in self._stores:
-                if store.count():
-                    store.reset()
-            return
-        self.docs = state["docs"]
-        self.chunks = [Chunk(**c) for c in state["chunks"]]
-        self.bank = [BankQuestion(**b) for b in state.get("bank", [])]
-        if state.get("tokenizer") == self.tokenizer.fingerprint:
-            self.tokens = state["tokens"]
-        else:
-            self.tokens = [self.tokenizer.terms(c.index_text) for c in self.chunks]
-        expected = (len(self.chunks), sum(len(units(c)) for c in self.chunks), len(self.bank))
-        if tuple(s.count() for s in self._stores) != expected:
-            log.info("vector store out of step with %d chunks: re-embedding", len(self.chunks))
-            for store in self._stores:
-                store.reset()
-            self._embed_and_store(self.chunks, self.bank)
+    def _write(self, docs: dict, chunks: list[Chunk], tokens: list[list[str]], bank: list[BankQuestion],
+               reuse: set[str], progress: bool = False, stop: threading.Event | None = None) -> str:
+        """Write and publish a new generation (the caller holds the build lock): the vectors of the documents in
+        `reuse` are copied from this one, the rest embedded in batches. Returns its name."""
+        index_dir = self.settings.index_dir
+        generation = generations.new_name()
+        stores = self._stores_of(generation)
+        known = self._known(reuse)
+        plan = [  # (store, rows (id, text, doc key), side, vectors known from this generation)
+            (stores[0], [(c.chunk_id, c.index_text, doc_key(c.chunk_id)) for c in chunks], "passage", known[0]),
+            (stores[1], [(unit_id(c, n), u, doc_key(c.chunk_id)) for c in chunks for n, u in enumerate(units(c))],
+             "passage", known[1]),
+            (stores[2], [(b.bank_id, b.text, b.doc_key) for b in bank], "query", known[2]),
+        ]
+        try:
+            self._fill(plan, progress, stop)
+            generations.write_state(index_dir, generation, {
+                "format": INDEX_FORMAT, "embedding": self._embedding_name, "tokenizer": self.tokenizer.fingerprint,
+                "docs": docs, "chunks": [c.to_dict() for c in chunks], "tokens": tokens,
+                "bank": [asdict(b) for b in bank]})
+        except BaseException:
+            self._drop(generation)
+            raise
+        previous = generations.current(index_dir)
+        generations.publish(index_dir, generation)
+        log.info("index generation %s published: %d chunks, %d documents", generation, len(chunks), len(docs))
+        for old in generations.listed(index_dir):
+            if old not in (generation, previous):
+                self._drop(old)
+        self._drop_legacy()
+        return generation
 
-    def _save_state(self) -> None:
-        self.settings.index_dir.mkdir(parents=True, exist_ok=True)
-        state = {
-            "format": INDEX_FORMAT,
-            "embedding": self._embedding_name,
-            "tokenizer": self.tokenizer.fingerprint,
-            "docs": self.docs,
-            "chunks": [c.to_dict() for c in self.chunks],
-            "tokens": self.tokens,
-            "bank": [asdict(b) for b in self.bank],
-        }
-        tmp = self._state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
-        tmp.replace(self._state_path)
+    def _known(self, reuse: set[str]) -> tuple[dict[str, np.ndarray], ...]:
+        """This generation's chunk, unit and bank vectors of the documents in `reuse`, by row id."""
+        if not reuse:
+            return {}, {}, {}
+        return ({c.chunk_id: self.chunk_vectors[i] for i, c in enumerate(self.chunks) if doc_key(c.chunk_id) in reuse},
+                {uid: self.unit_vectors[i] for i, uid in enumerate(self.unit_ids) if doc_key(uid) in reuse},
+                {b.bank_id: self.bank_vectors[n] for n, b in enumerate(self.bank) if b.doc_key in reuse})
+
+    def _fill(self, plan: list, progress: bool, stop: threading.Event | None) -> None:
+        """Store every row's vector in the new generation: copied when known, else embedded in batches of
+        ASSISTANT_EMBED_BATCH_SIZE (through the vector cache), with progress; `stop` is honoured between batches."""
+        cache, model = VectorCache(self.settings.embedding_cache_file), self._embedding_name
+        embed = {"passage": lambda texts: cache.embed(model, "passage", texts, self.embeddings.embed_documents),
+                 "query": lambda texts: cache.embed(model, "query", texts, lambda t: embed_queries(self.embeddings, t))}
+        todo = [[row for row in rows if row[0] not in known] for _, rows, _, known in plan]
+        meter = Progress(sum(map(len, todo)), progress)
+        size = self.settings.embed_batch_size
+        try:
+            for (store, rows, side, known), fresh in zip(plan, todo):
+                kept = [row for row in rows if row[0] in known]
+                if kept:
+                    store.upsert([i for i, _, _ in kept], np.stack([known[i] for i, _, _ in kept]),
+                                 [k for _, _, k in kept])
+                for start in range(0, len(fresh), size):
+                    if stop is not None and stop.is_set():
+                        raise BuildCancelled
+                    batch = fresh[start : start + size]
+                    store.upsert([i for i, _, _ in batch], embed[side]([text for _, text, _ in batch]),
+                                 [k for _, _, k in batch])
+                    meter.update(len(batch))
+        finally:
+            meter.close()
+
+    def _drop(self, generation: str) -> None:
+        """Remove a generation: its collections and its folder."""
+        for kind in STORE_KINDS:
+            drop_collection(self.client, f"{self.settings.chroma_collection}-{generation}{kind}")
+        generations.remove_folder(self.settings.index_dir, generation)
+
+    def _drop_legacy(self) -> None:
+        """The single-generation layout of earlier versions (index/chunks.json and unsuffixed collections)."""
+        legacy = self.settings.index_dir / generations.STATE_FILE
+        if legacy.exists():
+            for kind in STORE_KINDS:
+                drop_collection(self.client, self.settings.chroma_collection + kind)
+            legacy.unlink()
 
     def _rebuild_lookup(self) -> None:
         self.by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
@@ -155,9 +257,12 @@ class KnowledgeIndex:
         self.units = [units(c) for c in self.chunks]
         self.unit_ids = [unit_id(c, n) for c, us in zip(self.chunks, self.units) for n in range(len(us))]
         self.unit_row = {uid: i for i, uid in enumerate(self.unit_ids)}
-        self.unit_vectors = self.unit_store.matrix(self.unit_ids) if self.unit_ids else np.zeros((0, 0), np.float32)
-        self.bank_vectors = (self.bank_store.matrix([b.bank_id for b in self.bank]) if self.bank
-                             else np.zeros((0, 0), np.float32))
+        empty = np.zeros((0, 0), np.float32)
+        self.chunk_vectors = self.store.matrix(list(self.by_id)) if self.chunks else empty
+        norms = np.linalg.norm(self.chunk_vectors, axis=1, keepdims=True)
+        self._chunk_directions = self.chunk_vectors / np.where(norms == 0, 1.0, norms)
+        self.unit_vectors = self.unit_store.matrix(self.unit_ids) if self.unit_ids else empty
+        self.bank_vectors = self.bank_store.matrix([b.bank_id for b in self.bank]) if self.bank else empty
         self.bank_by_chunk: dict[int, list[int]] = defaultdict(list)
         for n, b in enumerate(self.bank):
             if b.chunk_id in self.by_id:
@@ -168,114 +273,120 @@ class KnowledgeIndex:
         self.bank_surfaces = [surface(b.text) for b in self.bank]
         self.bank_gaps = np.array([b.gap for b in self.bank], dtype=bool)
         # How well each document's bank covers it (1.0 from BANK_PER_UNIT questions per unit up).
-        unit_counts = Counter(c.chunk_id.split("#")[0] for c, us in zip(self.chunks, self.units) for _ in us)
+        unit_counts = Counter(doc_key(c.chunk_id) for c, us in zip(self.chunks, self.units) for _ in us)
         bank_counts = Counter(b.doc_key for b in self.bank if not b.gap)
         self.bank_density = {key: min(1.0, bank_counts[key] / (BANK_PER_UNIT * n)) for key, n in unit_counts.items()}
         variants = [v for forms in self.tokenizer.variants.values() for v in forms]
         self.homophones = Homophones([*self.bm25.postings, *variants])
 
     # ---- ingest --------------------------------------------------------------------------
-    def _embed_and_store(self, chunks: list[Chunk], bank: list[BankQuestion], progress: bool = False) -> None:
-        from tqdm import tqdm
-
-        unit_rows = [(unit_id(c, n), u, c.chunk_id.split("#")[0]) for c in chunks for n, u in enumerate(units(c))]
-        total = len(chunks) + len(unit_rows) + len(bank)
-        bar = tqdm(total=total, desc="embedding", unit="text", disable=not progress or total < 200)
-        cache, model = VectorCache(self.settings.embedding_cache_file), self._embedding_name
-        passages = lambda texts: cache.embed(model, "passage", texts, self.embeddings.embed_documents)  # noqa: E731
-        queries = lambda texts: cache.embed(model, "query", texts, lambda t: embed_queries(self.embeddings, t))  # noqa: E731
-        for start in range(0, len(chunks), EMBED_BATCH):
-            batch = chunks[start : start + EMBED_BATCH]
-            vectors = passages([c.index_text for c in batch])
-            self.store.upsert([c.chunk_id for c in batch], vectors, [c.chunk_id.split("#")[0] for c in batch])
-            bar.update(len(batch))
-        for start in range(0, len(unit_rows), EMBED_BATCH):
-            batch = unit_rows[start : start + EMBED_BATCH]
-            vectors = passages([text for _, text, _ in batch])
-            self.unit_store.upsert([uid for uid, _, _ in batch], vectors, [key for _, _, key in batch])
-            bar.update(len(batch))
-        for start in range(0, len(bank), EMBED_BATCH):
-            batch = bank[start : start + EMBED_BATCH]
-            vectors = queries([b.text for b in batch])
-            self.bank_store.upsert([b.bank_id for b in batch], vectors, [b.doc_key for b in batch])
-            bar.update(len(batch))
-        bar.close()
-
-    def ingest(self, paths: list[Path], progress: bool = True) -> IngestReport:
-        """Bring the index in step with these files/directories; only changed files are re-read.
+    def ingest(self, paths: list[Path], progress: bool = True,
+               on_wait: Callable[[], None] | None = None) -> IngestReport:
+        """Bring the index in step with these files/directories and serve the result; only changed files are
+        re-read, and a file over a limit is skipped (reported by the limit's setting). Waits while another
+        process builds (`on_wait()` first), then builds on what it published.
 
         A document is identified by its content: the same text reached by another path (a copy, or the
         package's corpus and the working directory's) is reported as a duplicate, not indexed twice.
         """
+        report, generation = self._update(paths, progress, wait=True, on_wait=on_wait)
+        if generation is not None:
+            self._open(generation)
+        return report
+
+    def updated(self, paths: list[Path],
+                stop: threading.Event | None = None) -> tuple[IngestReport, KnowledgeIndex | None]:
+        """`ingest` for an index that is answering: this object stays as it is, and the new generation comes back
+        as an index of its own (None when nothing changed, or, with `report.busy`, when another process builds)."""
+        report, generation = self._update(paths, False, wait=False, stop=stop)
+        if generation is None:
+            return report, None
+        return report, KnowledgeIndex(self.settings, self.embeddings, self.tokenizer, generation)
+
+    def _update(self, paths: list[Path], progress: bool, wait: bool, stop: threading.Event | None = None,
+                on_wait: Callable[[], None] | None = None) -> tuple[IngestReport, str | None]:
+        """Under the build lock: plan the changes against the published generation and write the next one.
+        Returns the report and the generation to open now (None: this object is up to date)."""
+        report = IngestReport()
+        with generations.build_lock(self.settings.index_dir, wait, on_wait) as held:
+            if not held:
+                report.busy = True
+                return report, None
+            published = generations.current(self.settings.index_dir)
+            base = self if published == self.generation else KnowledgeIndex(
+                self.settings, self.embeddings, self.tokenizer, published)
+            docs, chunks, tokens, bank, changed = base._plan(paths, report, progress)
+            report.chunks = len(chunks)
+            if changed or base.generation is None:
+                return report, base._write(docs, chunks, tokens, bank, set(base.docs) - changed, progress, stop)
+            return report, (base.generation if base is not self else None)
+
+    def _plan(self, paths: list[Path], report: IngestReport, progress: bool) -> tuple:
+        """The documents, chunks, tokens and bank after reading what changed in these files, and the keys of the
+        documents added, changed or removed; this object is left as it is."""
         from tqdm import tqdm
 
-        report = IngestReport()
         files = discover(paths)
         present = {str(f.resolve()) for f in files}
-        by_path = {info["path"]: key for key, info in self.docs.items()}
+        docs = dict(self.docs)
+        by_path = {info["path"]: key for key, info in docs.items()}
         new_chunks: list[Chunk] = []
         new_bank: list[BankQuestion] = []
-        changed_keys: set[str] = set()
+        changed: set[str] = set()
         for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 20):
             resolved = str(path.resolve())
-            sha = source_sha256(path)
             known_key = by_path.get(resolved)
-            if known_key and self.docs[known_key]["sha256"] == sha:
-                report.unchanged.append(path.name)
-                continue
             try:
+                check_size(path, self.settings.max_document_bytes)
+                sha = source_sha256(path)
+                if known_key and docs[known_key]["sha256"] == sha:
+                    report.unchanged.append(path.name)
+                    continue
                 doc = read_document(path)
+                key = content_key(doc)
+                chunks = chunk_document(doc, self.settings.max_chunk_chars)
+                if len(chunks) > self.settings.max_document_chunks:
+                    raise OverLimit("ingest.over_chunks", name=path.name, chunks=f"{len(chunks):,}",
+                                    limit=f"{self.settings.max_document_chunks:,}",
+                                    setting=Settings.env_name("max_document_chunks"))
             except UnreadableDocument as exc:
                 log.warning("skipped %s", exc)
                 report.skipped.append((path.name, str(exc)))
                 continue
-            key = content_key(doc)
-            same = self.docs.get(key)
+            same = docs.get(key)
             if same and same["path"] != resolved and (same["path"] in present or Path(same["path"]).exists()):
                 name = same["meta"].get("doc_number") or Path(same["path"]).name
                 log.warning("%s is already indexed as %s (%s)", path.name, name, same["path"])
                 report.duplicates.append((path.name, f"{name} ({same['path']})"))
                 continue
             if known_key and known_key != key:
-                changed_keys.add(known_key)
-                del self.docs[known_key]
+                changed.add(known_key)
+                del docs[known_key]
             if same and same["path"] == resolved and same.get("sha256") == sha:
                 report.unchanged.append(path.name)
                 continue
-            chunks = chunk_document(doc, self.settings.max_chunk_chars)
             for n, chunk in enumerate(chunks):
                 chunk.chunk_id = f"{key}#{n}"
             (report.updated if known_key else report.added).append(path.name)
-            changed_keys.add(key)
-            self.docs[key] = {"path": resolved, "sha256": sha, "meta": doc.meta}
+            changed.add(key)
+            docs[key] = {"path": resolved, "sha256": sha, "meta": doc.meta}
             by_path[resolved] = key
             new_chunks.extend(chunks)
             new_bank.extend(load_bank(path, key, chunks))
         for root in (p for p in paths if p.is_dir()):
             prefix = str(root.resolve())
-            for key, info in list(self.docs.items()):
+            for key, info in list(docs.items()):
                 if info["path"].startswith(prefix) and info["path"] not in present:
                     report.removed.append(Path(info["path"]).name)
-                    changed_keys.add(key)
-                    del self.docs[key]
-        if changed_keys:
-            for key in changed_keys:
-                for store in self._stores:
-                    store.delete_doc(key)
-            doc_of = lambda cid: cid.split("#")[0]  # noqa: E731
-            kept = [(c, t) for c, t in zip(self.chunks, self.tokens) if doc_of(c.chunk_id) not in changed_keys]
-            iterable = tqdm(new_chunks, desc="tokenising", unit="chunk", disable=not progress or len(new_chunks) < 200)
-            new_tokens = [self.tokenizer.terms(c.index_text) for c in iterable]
-            self.chunks = [c for c, _ in kept] + new_chunks
-            self.tokens = [t for _, t in kept] + new_tokens
-            self.bank = [b for b in self.bank if b.doc_key not in changed_keys] + new_bank
-            self._embed_and_store(new_chunks, new_bank, progress)
-            self._save_state()
-            self._rebuild_lookup()
-        elif not self._state_path.exists():
-            self._save_state()
-        report.chunks = len(self.chunks)
-        return report
+                    changed.add(key)
+                    del docs[key]
+        if not changed:
+            return docs, self.chunks, self.tokens, self.bank, changed
+        kept = [(c, t) for c, t in zip(self.chunks, self.tokens) if doc_key(c.chunk_id) not in changed]
+        iterable = tqdm(new_chunks, desc="tokenising", unit="chunk", disable=not progress or len(new_chunks) < 200)
+        new_tokens = [self.tokenizer.terms(c.index_text) for c in iterable]
+        bank = [b for b in self.bank if b.doc_key not in changed] + new_bank
+        return docs, [c for c, _ in kept] + new_chunks, [t for _, t in kept] + new_tokens, bank, changed
 
     def warm(self) -> None:
         """Load what the first question would otherwise load (the model, the word sounds, the synonyms and the
@@ -294,8 +405,13 @@ class KnowledgeIndex:
         return np.asarray(self.embeddings.embed_query(question), dtype=np.float32)
 
     def dense(self, vector: np.ndarray, n: int) -> dict[int, float]:
-        """Cosine similarity of the n chunks nearest to a query vector."""
-        return {self.by_id[cid]: sim for cid, sim in self.store.query(vector.tolist(), n) if cid in self.by_id}
+        """Cosine similarity of the n chunks nearest to a query vector (the vectors are held in memory, so
+        answering never waits for the vector store)."""
+        n = min(n, len(self.chunks))
+        if n <= 0:
+            return {}
+        sims = self._chunk_directions @ (vector / (np.linalg.norm(vector) or 1.0))
+        return {int(i): float(sims[i]) for i in np.argpartition(-sims, n - 1)[:n]}
 
     def unit_words(self, row: int, unit: int) -> frozenset[str]:
         """A unit's precise-mode words (normalised), computed once."""
@@ -323,8 +439,9 @@ class KnowledgeIndex:
 
 def open_index(settings: Settings, embeddings: Embeddings | None = None, sync: bool = True,
                progress: bool = True) -> KnowledgeIndex:
-    """The index, built on first use and brought in step with the corpus directory (cheap when unchanged);
-    `embeddings` from the caller (llm.provider.embeddings for an endpoint), the bundled e5 when None."""
+    """The index, built on first use and brought in step with the corpus directory now (cheap when unchanged),
+    for tools, tests and benchmarks; `embeddings` from the caller (llm.provider.embeddings for an endpoint), the
+    bundled e5 when None. A process that answers uses knowledge.live.LiveIndex, which never waits for a re-index."""
     index = KnowledgeIndex(settings, embeddings=embeddings)
     if sync and settings.corpus_dir.exists():
         index.ingest([settings.corpus_dir], progress=progress)

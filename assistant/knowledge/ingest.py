@@ -25,6 +25,26 @@ class UnreadableDocument(Exception):
     """The file cannot be turned into text."""
 
 
+class OverLimit(UnreadableDocument):
+    """The file is over one of the index's limits (the message names its setting); it is not indexed."""
+
+    def __init__(self, key: str, **values) -> None:
+        from ..messages import t
+
+        self.key, self.values = key, values
+        super().__init__(t(key, **values))
+
+
+def check_size(path: Path, max_bytes: int) -> None:
+    """OverLimit when the file is larger than `max_bytes` (checked before anything is read)."""
+    from ..config import Settings
+
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise OverLimit("ingest.over_bytes", name=path.name, size=f"{size:,}", limit=f"{max_bytes:,}",
+                        setting=Settings.env_name("max_document_bytes"))
+
+
 @dataclass
 class SourceDocument:
     """A document's text and metadata, ready for chunking."""

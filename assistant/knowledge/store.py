@@ -1,4 +1,5 @@
-"""The vector store: one Chroma collection per kind of vector, embedded by default, a server when a URL is set."""
+"""The vector store: Chroma collections (per kind of vector and index generation), embedded by default, a server
+when a URL is set."""
 from __future__ import annotations
 
 import numpy as np
@@ -10,7 +11,7 @@ class VectorStore:
     """One Chroma collection of vectors: embedded by default, a server when a URL is set."""
 
     def __init__(self, settings: Settings, suffix: str = "", client=None) -> None:
-        self.client = client or _client(settings)
+        self.client = client or chroma_client(settings)
         self.name = settings.chroma_collection + suffix
         self._open()
 
@@ -20,7 +21,7 @@ class VectorStore:
         )
 
     def reset(self) -> None:
-        """Drop every vector (and the dimension with them), e.g. after an embedding-model change."""
+        """Drop every vector (and the dimension with them), as a new, empty Chroma server has none."""
         self.client.delete_collection(self.name)
         self._open()
 
@@ -36,17 +37,6 @@ class VectorStore:
                 metadatas=[{"doc_key": k} for k in doc_keys[start:end]],
             )
 
-    def delete_doc(self, doc_key: str) -> None:
-        self.collection.delete(where={"doc_key": doc_key})
-
-    def query(self, vector: list[float], n: int) -> list[tuple[str, float]]:
-        """(id, cosine similarity) of the n nearest vectors."""
-        n = min(n, self.count())
-        if n <= 0:
-            return []
-        result = self.collection.query(query_embeddings=[vector], n_results=n, include=["distances"])
-        return [(cid, 1.0 - dist) for cid, dist in zip(result["ids"][0], result["distances"][0])]
-
     def matrix(self, ids: list[str]) -> np.ndarray:
         """The stored vectors of these ids, in this order, one row each (zeros for a missing id)."""
         rows: dict[str, list[float]] = {}
@@ -61,7 +51,18 @@ class VectorStore:
         return out
 
 
-def _client(settings: Settings):
+def drop_collection(client, name: str) -> None:
+    """Delete a collection if it is there."""
+    from chromadb.errors import NotFoundError
+
+    try:
+        client.delete_collection(name)
+    except NotFoundError:
+        pass
+
+
+def chroma_client(settings: Settings):
+    """The Chroma client of the settings: a server when a URL is set, else embedded in the data dir."""
     import chromadb
     from chromadb.config import Settings as ChromaSettings
 

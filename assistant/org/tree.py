@@ -339,7 +339,7 @@ def export_org(db: Database, path: str | Path) -> int:
     path = Path(path)
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise ValueError(t("org.err.format", suffix=path.suffix or path.name))
-    with db.session() as session:
+    with db.session(read_only=True) as session:
         units = sorted(session.scalars(select(OrgUnit)), key=lambda u: (u.depth, u.path))
         by_id = {u.id: u for u in units}
         rows = [["level", "name", "parent", "code"]]

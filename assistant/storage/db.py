@@ -6,6 +6,10 @@ command.revision(alembic_config('sqlite:///data/assistant.db'), autogenerate=Tru
 """
 from __future__ import annotations
 
+import logging
+import random
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,6 +24,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from ..config import Settings
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+log = logging.getLogger(__name__)
+_DEFAULTS = Settings.model_fields
 
 
 def normalise_url(url: str) -> str:
@@ -33,32 +39,60 @@ def normalise_url(url: str) -> str:
 READ_ONLY = "assistant_read_only"  # execution option of read-only sessions
 
 
-def _sqlite_pragmas(engine: Engine) -> None:
+def _sqlite_pragmas(engine: Engine, busy_timeout: float, lock_wait: float) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record) -> None:
         dbapi_connection.isolation_level = None  # SQLAlchemy emits BEGIN itself (savepoints, DDL in transactions)
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
-        cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
     def on_begin(connection) -> None:
-        # IMMEDIATE: writers queue on busy_timeout instead of failing when a read turns into a write;
-        # read-only sessions (long reports) take no write lock, so they never hold up the bot's writes
-        read_only = connection.get_execution_options().get(READ_ONLY)
-        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+        # Read-only sessions (reports, CLI reads) take no write lock and may not write (query_only), so they never
+        # hold up the bot's writes. Writers BEGIN IMMEDIATE: they queue for the lock instead of failing when a
+        # read turns into a write, and a lock still busy after busy_timeout is retried with backoff.
+        fairy = connection.connection
+        read_only = bool(connection.get_execution_options().get(READ_ONLY))
+        if fairy.info.get(READ_ONLY, False) != read_only:
+            fairy.dbapi_connection.execute(f"PRAGMA query_only={'ON' if read_only else 'OFF'}")
+            fairy.info[READ_ONLY] = read_only
+        if read_only:
+            fairy.dbapi_connection.execute("BEGIN")
+        else:
+            begin_immediate(fairy.dbapi_connection, lock_wait)
 
 
-def make_engine(url: str, **kwargs) -> Engine:
-    """An engine for `url`: SQLite gets WAL, foreign keys, BEGIN IMMEDIATE and cross-thread use; PostgreSQL
-    uses psycopg 3."""
+def begin_immediate(dbapi_connection: sqlite3.Connection, lock_wait: float) -> None:
+    """BEGIN IMMEDIATE; while another connection holds the write lock (each try waits busy_timeout first),
+    retried with doubling, jittered pauses for up to `lock_wait` seconds, then the error is raised."""
+    deadline, pause, attempt = time.monotonic() + lock_wait, 0.05, 0
+    while True:
+        try:
+            dbapi_connection.execute("BEGIN IMMEDIATE")
+            if attempt:
+                log.info("SQLite write lock taken after %d retries", attempt)
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) and "busy" not in str(error) or time.monotonic() + pause > deadline:
+                raise
+            attempt += 1
+            log.warning("SQLite write lock busy (%s): retry %d in %.2f s", error, attempt, pause)
+            time.sleep(pause * random.uniform(1.0, 1.5))
+            pause = min(pause * 2, 2.0)
+
+
+def make_engine(url: str, *, busy_timeout: float = _DEFAULTS["sqlite_busy_timeout_seconds"].default,
+                lock_wait: float = _DEFAULTS["sqlite_lock_wait_seconds"].default, **kwargs) -> Engine:
+    """An engine for `url`: SQLite gets WAL, foreign keys, BEGIN IMMEDIATE retried for `lock_wait` seconds and
+    cross-thread use; PostgreSQL uses psycopg 3."""
     url = normalise_url(url)
     if make_url(url).get_backend_name() == "sqlite":
         kwargs.setdefault("connect_args", {}).setdefault("check_same_thread", False)
         engine = create_engine(url, **kwargs)
-        _sqlite_pragmas(engine)
+        _sqlite_pragmas(engine, busy_timeout, lock_wait)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
@@ -88,7 +122,8 @@ class Database:
 
     @contextmanager
     def session(self, read_only: bool = False) -> Iterator[Session]:
-        """A session; `read_only=True` for long reads (digests, exports): on SQLite it takes no write lock."""
+        """A session; `read_only=True` for every read path (reports, exports, CLI reads): on SQLite it takes no
+        write lock and a write in it fails."""
         with (self.reader if read_only else self.sessionmaker)() as session:
             try:
                 yield session
@@ -98,9 +133,9 @@ class Database:
                 raise
 
     def reachable(self) -> bool:
-        """Whether the database answers a trivial query (the health check)."""
+        """Whether the database answers a trivial query (the health check; no write lock on SQLite)."""
         try:
-            with self.engine.connect() as connection:
+            with self.engine.execution_options(**{READ_ONLY: True}).connect() as connection:
                 connection.exec_driver_sql("SELECT 1")
         except SQLAlchemyError:
             return False
@@ -133,10 +168,10 @@ def upgrade(url_or_engine: str | Engine, revision: str = "head") -> None:
 
 
 def current_revision(engine: Engine) -> str | None:
-    """The revision the database is at, or None before the first upgrade."""
+    """The revision the database is at, or None before the first upgrade (read without the write lock)."""
     from alembic.runtime.migration import MigrationContext
 
-    with engine.connect() as connection:
+    with engine.execution_options(**{READ_ONLY: True}).connect() as connection:
         if not inspect(connection).has_table("alembic_version"):
             return None
         return MigrationContext.configure(connection).get_current_revision()
@@ -162,16 +197,28 @@ def revision_of(url: str) -> str | None:
         engine.dispose()
 
 
-def revisions() -> list[tuple[str, str]]:
-    """Every migration, newest first: (revision, its description)."""
+def _scripts():
     from alembic.script import ScriptDirectory
 
-    return [(script.revision, script.doc) for script in ScriptDirectory.from_config(alembic_config()).walk_revisions()]
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def revisions() -> list[tuple[str, str]]:
+    """Every migration, newest first: (revision, its description)."""
+    return [(script.revision, script.doc) for script in _scripts().walk_revisions()]
+
+
+def head_revision() -> str:
+    """The newest revision of the packaged migrations."""
+    return _scripts().get_current_head()
 
 
 def open_database(settings: Settings) -> Database:
-    """Create the data dir, upgrade the schema to head and return the database."""
+    """Create the data dir, upgrade the schema to head unless it is there already (so a read command takes no
+    write lock) and return the database."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.sqlalchemy_url)
-    upgrade(engine)
+    engine = make_engine(settings.sqlalchemy_url, busy_timeout=settings.sqlite_busy_timeout_seconds,
+                         lock_wait=settings.sqlite_lock_wait_seconds)
+    if current_revision(engine) != head_revision():
+        upgrade(engine)
     return Database(engine)

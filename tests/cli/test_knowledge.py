@@ -82,3 +82,39 @@ def test_version(env):
 
     proc = run(env, "--version")
     assert proc.returncode == 0 and proc.stdout.strip() == f"社区治理助手 assistant {version('assistant')}"
+
+
+def test_ingest_names_the_limit_a_file_is_over(env, tmp_path):
+    (tmp_path / "big.txt").write_text("一、总则\n\n" + "".join(f"{n}. 第{n}项要求。\n\n" for n in range(1, 9)),
+                                      encoding="utf-8")
+    proc = run({**env, "ASSISTANT_MAX_DOCUMENT_BYTES": "100"}, "ingest", str(tmp_path))
+    assert proc.returncode == 1, proc.stderr  # not everything was indexed
+    assert "已跳过 big.txt：" in proc.stderr and "超过上限 ASSISTANT_MAX_DOCUMENT_BYTES=100" in proc.stderr
+    assert "新增 0" in proc.stdout and "跳过 1" in proc.stdout
+
+
+def test_ingest_waits_for_another_process_re_indexing_and_says_so(env, tmp_path):
+    import threading
+
+    from assistant.knowledge.generations import build_lock
+
+    (tmp_path / "ok.md").write_text("一、停车\n\n1. 规范停车。党员要带头规范停车。\n", encoding="utf-8")
+    said, err = threading.Event(), []
+
+    def read(stream) -> None:
+        for line in stream:
+            err.append(line)
+            if "另一个进程正在重建索引" in line:
+                said.set()
+
+    with build_lock(Path(env["ASSISTANT_DATA_DIR"]) / "index"):  # as a bot's re-index would hold it
+        proc = subprocess.Popen([str(BIN), "ingest", str(tmp_path)], env=env, stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True)
+        reader = threading.Thread(target=read, args=(proc.stderr,))
+        reader.start()
+        assert said.wait(120), "".join(err)
+        assert proc.poll() is None  # it cannot finish while the lock is held
+    out = proc.stdout.read()
+    assert proc.wait(120) == 0 and "Traceback" not in "".join(err), err
+    reader.join()
+    assert "新增 1" in out

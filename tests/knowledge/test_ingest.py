@@ -137,3 +137,58 @@ def test_vectors_are_embedded_once_per_model_and_text(tmp_path):
     off = KnowledgeIndex(Settings(data_dir=tmp_path / "three", embedding_cache_file=""), embeddings=CountingEmbeddings())
     off.ingest([corpus], progress=False)
     assert CountingEmbeddings.calls == 2 * embedded
+
+
+def big_text(path, megabytes: int) -> None:
+    """A generated .txt of about `megabytes` MB: numbered clauses, as a pasted 汇编 would be."""
+    clause = "".join(f"{n}. 第{n}条规定，各小区应当按要求落实网格化管理责任。\n\n" for n in range(1, 101)).encode()
+    with path.open("wb") as handle:
+        for _ in range(megabytes * 1024 * 1024 // len(clause) + 1):
+            handle.write(clause)
+
+
+def test_a_file_over_the_size_limit_is_skipped_by_name_and_the_rest_indexed(settings, tmp_path, caplog):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    big_text(corpus / "huge.txt", 50)
+    (corpus / "ok.md").write_text("一、停车\n\n1. 规范停车。党员要带头规范停车。\n", encoding="utf-8")
+    index = KnowledgeIndex(settings)  # the default limit, ASSISTANT_MAX_DOCUMENT_BYTES = 10 MiB
+    with caplog.at_level(logging.WARNING):
+        report = index.ingest([corpus], progress=False)
+    assert report.added == ["ok.md"]
+    [(name, reason)] = report.skipped
+    assert name == "huge.txt" and "ASSISTANT_MAX_DOCUMENT_BYTES=10,485,760" in reason and "52,4" in reason
+    assert "ASSISTANT_MAX_DOCUMENT_BYTES" in caplog.text
+    assert {c.source for c in index.chunks} == {"ok.md"}
+
+
+def test_a_document_over_the_chunk_limit_is_skipped_by_name(tmp_path):
+    from assistant.config import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "long.txt").write_text("一、总则\n\n" + "".join(f"{n}. 第{n}项要求。各社区要落实。\n\n" for n in range(1, 9)),
+                                     encoding="utf-8")
+    (corpus / "short.txt").write_text("一、停车\n\n1. 规范停车。党员要带头规范停车。\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", max_document_chunks=5)
+    report = KnowledgeIndex(settings).ingest([corpus], progress=False)
+    assert report.added == ["short.txt"]
+    [(name, reason)] = report.skipped
+    assert name == "long.txt" and "ASSISTANT_MAX_DOCUMENT_CHUNKS=5" in reason
+
+
+def test_embedding_goes_in_batches_with_progress(tmp_path, caplog):
+    from assistant.config import Settings
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text("一、总则\n\n" + "".join(f"{n}. 第{n}项：各社区要落实责任。\n\n" for n in range(1, 21)),
+                                  encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", embed_batch_size=4)
+    with caplog.at_level(logging.INFO, logger="assistant.knowledge.index"):
+        index = KnowledgeIndex(settings)
+        index.ingest([corpus], progress=False)
+    steps = [r.getMessage() for r in caplog.records if r.getMessage().startswith("embedding: ")]
+    total = len(index.chunks) + len(index.unit_ids)
+    assert 2 <= len(steps) <= 10 and steps[-1] == f"embedding: {total} of {total} texts", steps
+    assert index.store.count() == len(index.chunks) and index.unit_store.count() == len(index.unit_ids)

@@ -29,7 +29,7 @@ async def check(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/check: every organisation rule broken in my units, citing the clause."""
     lang = lang_of(update)
     policy = runtime(context).policies.party
-    found = await as_person(update, context, lambda s, pid: findings_for(s, policy, pid))
+    found = await as_person(update, context, lambda s, pid: findings_for(s, policy, pid), read_only=True)
     if found is None:
         await deny(update, context, "view_reports")
         return

@@ -65,7 +65,7 @@ async def report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             return None
         return unit.id, breadcrumb(session, unit), checkin_report.report(session, rt.policies.party, unit.id, today)
 
-    found = await as_person(update, context, build)
+    found = await as_person(update, context, build, read_only=True)
     if found is None:
         await deny(update, context, "view_checkins")
         return
@@ -100,7 +100,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         lists = checkin_report.to_notify_by_work_unit(session, rt.policies.party, state["unit_id"], today)
         return lists.get(work_unit, [])
 
-    found = await as_person(update, context, rows)
+    found = await as_person(update, context, rows, read_only=True)
     if found is None:
         await deny(update, context, "view_checkins")
         return
