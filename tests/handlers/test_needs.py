@@ -5,9 +5,11 @@ import pytest
 from telegram.ext import CallbackContext
 
 from assistant.handlers import jobs
+from assistant.handlers.durable import FORMS
 from assistant.needs import resources
 from assistant.org.tree import find_unit
 from assistant.policy import default_needs_policy
+from assistant.storage import kv
 from assistant.storage.models import Need, NeedEvent, ProcessedUpdate, utcnow
 
 from ..helpers.offline import OfflineBot, message_update
@@ -166,6 +168,7 @@ def test_prune_job_forgets_handled_updates_after_the_retention_window(team, tree
         assert bot.loop.run_until_complete(jobs.prune_processed(context)) > 0
     with tree.session() as session:
         assert session.query(ProcessedUpdate).count() == 0
+        assert kv.get_all(session, FORMS) == {}  # the filed form's record goes with them
 
 
 def test_escalation_job_with_a_controllable_clock(team, tree):

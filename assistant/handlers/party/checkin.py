@@ -14,6 +14,7 @@ stateDiagram-v2
 """
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from telegram import InlineKeyboardMarkup, Update
@@ -31,12 +32,18 @@ from ...messages import t
 from ...needs import filing, places, queries
 from ...org.tree import all_compounds, find_compound
 from ...party import checkins
-from ..common import as_person, cancel_command, conversation, keyboard, lang_of, parse_day, reply, runtime
+from ..common import (
+    as_person, cancel_command, conversation, first_missing, keyboard, lang_of, parse_day, reply, runtime,
+)
+from ..durable import once
 from ..notify import send_to
 
 WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING = "ci.work_unit", "ci.party_org", "ci.contact", "ci.compound", "ci.building"
 PHONE, IN_SERVICE, FULL, MOVED, MOVED_ON = "ci.phone", "ci.in_service", "ci.full", "ci.moved", "ci.moved_on"
 CONFIRM, REASON = "ci.confirm", "ci.reason"
+ORDER = [WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING, PHONE, IN_SERVICE, FULL, MOVED, MOVED_ON, CONFIRM]
+FIELDS = {WORK_UNIT: "work_unit", PARTY_ORG: "party_org", CONTACT: "contact", COMPOUND: "compound_id",
+          BUILDING: "building_id", PHONE: "phone", IN_SERVICE: "in_service", FULL: "probationary", MOVED: "moved"}
 DRAFT, DECIDING = "checkin_draft", "checkin_deciding"
 CB = "ci:"
 COMPOUND_BUTTONS = 12
@@ -51,9 +58,11 @@ def _yes_no(lang: str) -> list[tuple[str, str]]:
 
 
 async def _ask(update: Update, context, step: str) -> str:
-    """Send the question of `step` and return it as the conversation state."""
+    """Send the question of `step` (or of an earlier step whose answer the draft lacks) and return it as the
+    conversation state."""
     lang = lang_of(update)
     draft = context.user_data[DRAFT]
+    step = first_missing(draft, ORDER, FIELDS, step)
     buttons: list[tuple[str, str]] = []
     if step == CONTACT:
         buttons = [(t("needform.skip", lang), "skip")]
@@ -163,13 +172,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         return await _ask(update, context, MOVED_ON if draft["moved"] else CONFIRM)
     elif step == CONFIRM and data == "submit":
         return await _submit(update, context)
-    else:
+    else:  # a button of an older message
+        await reply(update, "needform.bad_choice")
         return await _ask(update, context, step)
     return await _ask(update, context, NEXT[step])
 
 
-async def _submit(update: Update, context) -> int:
+async def _submit(update: Update, context) -> str | int:
     draft = context.user_data[DRAFT]
+    if first_missing(draft, ORDER, FIELDS, CONFIRM) != CONFIRM:
+        return await _ask(update, context, CONFIRM)  # asks the missing step instead
     rt = runtime(context)
     form = checkins.CheckinForm(
         work_unit=draft["work_unit"], work_unit_party_org=draft["party_org"], compound_id=draft["compound_id"],
@@ -177,22 +189,24 @@ async def _submit(update: Update, context) -> int:
         moved=bool(draft.get("moved")), moved_on=date.fromisoformat(draft["moved_on"]) if draft.get("moved_on") else None,
         in_service=draft.get("in_service", True), probationary=bool(draft.get("probationary")))
 
-    def submit(session, person_id):
+    def submit(session):
         view = checkins.submit_checkin(session, rt.policies.party, draft["id"], form, rt.clock())
-        return view, queries.accounts_for(session, checkins.decider_ids(session, view.compound_id))
+        deciders = queries.accounts_for(session, checkins.decider_ids(session, view.compound_id))
+        return {"id": view.id, "name": view.person_name, "work_unit": view.work_unit, "compound": view.compound_name,
+                "building": view.building_name, "deciders": [asdict(d) for d in deciders]}
 
-    try:
-        view, deciders = await as_person(update, context, submit)
+    try:  # once per check-in: handled again after a crash, it is not submitted twice
+        done = await once(context, f"checkin:{draft['id']}", submit)
     except DomainError as err:
         await update.effective_message.reply_text(err.message(lang_of(update)))
         return ConversationHandler.END
     context.user_data.pop(DRAFT, None)
-    await reply(update, "checkinform.submitted", compound=view.compound_name)
-    await send_to(context, deciders,
-                  lambda lang: t("checkinform.to_branch", lang, name=view.person_name, work_unit=view.work_unit,
-                                 compound=view.compound_name, building=view.building_name or "—"),
-                  lambda lang: _keyboard([(t("checkinform.btn_confirm", lang), f"ok:{view.id}"),
-                                          (t("checkinform.btn_reject", lang), f"no:{view.id}")]))
+    await reply(update, "checkinform.submitted", compound=done["compound"])
+    await send_to(context, [queries.Recipient(**d) for d in done["deciders"]],
+                  lambda lang: t("checkinform.to_branch", lang, name=done["name"], work_unit=done["work_unit"],
+                                 compound=done["compound"], building=done["building"] or "—"),
+                  lambda lang: _keyboard([(t("checkinform.btn_confirm", lang), f"ok:{done['id']}"),
+                                          (t("checkinform.btn_reject", lang), f"no:{done['id']}")]))
     return ConversationHandler.END
 
 
