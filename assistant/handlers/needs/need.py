@@ -74,7 +74,9 @@ async def _ask_step(update: Update, context, step: str | None, apply=None) -> st
         elif not error:
             draft["history"].append(draft["step"])
             draft["step"] = steps.after(draft, draft["step"])
-        draft["step"] = first_missing(draft, steps.ORDER, steps.FIELDS, draft["step"])
+        wanted, draft["step"] = draft["step"], first_missing(draft, steps.ORDER, steps.FIELDS, draft["step"])
+        if draft["step"] != wanted:  # a field went missing: ask it, then back to the summary
+            draft["editing"] = True
         return error, steps.prompt(session, policy, draft, draft["step"], lang)
 
     error, (text, buttons) = await in_session(context, work)
@@ -165,8 +167,8 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 
 async def _submit(update: Update, context) -> str | int:
     draft = context.user_data[DRAFT]
-    if (missing := first_missing(draft, steps.ORDER, steps.FIELDS, steps.CONFIRM)) != steps.CONFIRM:
-        return await _ask_step(update, context, missing)
+    if first_missing(draft, steps.ORDER, steps.FIELDS, steps.CONFIRM) != steps.CONFIRM:
+        return await _ask_step(update, context, steps.CONFIRM)  # asks the missing field instead
     policy = _policy(context)
     existing = []
 
