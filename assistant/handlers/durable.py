@@ -34,8 +34,8 @@ class DurableBot(ExtBot):
             self._open: set[int] = set()  # fetched, step not saved yet
             self._settled = asyncio.Event()
 
-    async def get_updates(self, offset: int | None = None, limit: int | None = None, timeout: int | None = None,
-                          *args, **kwargs) -> tuple[Update, ...]:
+    async def get_updates(self, offset: int | None = None, limit: int | None = None,
+                          timeout: float | timedelta | None = None, *args, **kwargs) -> tuple[Update, ...]:
         asked = min([offset or 0, *self._open]) if self._open else offset
         self._settled.clear()
         updates = await super().get_updates(asked, limit, timeout, *args, **kwargs)
