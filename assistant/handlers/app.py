@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder
-from telegram.request import BaseRequest
+from telegram.request import BaseRequest, HTTPXRequest
 
 from ..messages import t
 from ..needs.queries import count_needs
@@ -15,6 +15,7 @@ from ..runtime import Runtime
 from . import ask, health, jobs, menu, router
 from .common import RUNTIME
 from .digest import digest
+from .durable import DurableApplication, DurableBot
 from .errors import on_error
 from .needs import need, need_card, resource
 from .org import invite, people, start
@@ -23,28 +24,28 @@ from .persistence import SQLPersistence
 from .property import evaluate, ratings
 from .terminal import OPERATOR_ID, TerminalChat, TerminalRequest, banner, run_until_quit
 
-GUARD_GROUP = -1
 TERMINAL_TOKEN = "0:terminal"
 
 
 def build_application(rt: Runtime, request: BaseRequest | None = None) -> Application:
     """An Application wired with every handler; `request` replaces the HTTP layer (terminal chat)."""
     s = rt.settings
-    builder = (
+    bot = DurableBot(  # the requests ApplicationBuilder would make: 256 connections, 1 for getUpdates
+        s.telegram_bot_token or TERMINAL_TOKEN, base_url=s.telegram_api_base_url,
+        base_file_url=s.telegram_file_base_url, request=request or HTTPXRequest(),
+        get_updates_request=request or HTTPXRequest(connection_pool_size=1),
+        rate_limiter=AIORateLimiter(max_retries=3),
+    )
+    application = (
         ApplicationBuilder()
-        .token(s.telegram_bot_token or TERMINAL_TOKEN)
-        .base_url(s.telegram_api_base_url)
-        .base_file_url(s.telegram_file_base_url)
+        .application_class(DurableApplication)
+        .bot(bot)
         .persistence(SQLPersistence(rt.db))
-        .rate_limiter(AIORateLimiter(max_retries=3))
         .post_init(post_init)
         .post_shutdown(post_shutdown)
+        .build()
     )
-    if request is not None:
-        builder = builder.request(request).get_updates_request(request)
-    application = builder.build()
     application.bot_data[RUNTIME] = rt
-    application.add_handler(start.guard_handler(), group=GUARD_GROUP)
     application.add_handlers(start.command_handlers())
     application.add_handler(check.build_handler())
     application.add_handlers(checkin_report.handlers())

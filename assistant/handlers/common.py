@@ -85,6 +85,13 @@ def cancel_command(*draft_keys: str) -> CommandHandler:
     return CommandHandler("cancel", cancel)
 
 
+def first_missing(draft: dict, order: list[str], fields: dict[str, str], step: str) -> str:
+    """`step`, or the first step before it in `order` whose field (`fields[step]`) the draft lacks: a stale or
+    cut-short draft goes back to the step that sets the field instead of failing on it."""
+    before = order[:order.index(step)] if step in order else order
+    return next((s for s in before if s in fields and fields[s] not in draft), step)
+
+
 def keyboard(pairs) -> InlineKeyboardMarkup:
     """One button per row from (label, callback data) pairs."""
     return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=data)] for label, data in pairs])

@@ -13,6 +13,7 @@ from ..messages import t
 from ..needs import escalation
 from ..storage import kv
 from .common import runtime
+from .durable import FORMS
 from .notify import send_to
 
 log = logging.getLogger(__name__)
@@ -64,13 +65,13 @@ async def deadlines(context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def prune_processed(context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Forget handled update ids older than the retention window; returns how many rows went."""
+    """Forget handled update ids and submitted forms older than the retention window; returns how many rows went."""
     rt = runtime(context)
     before = rt.clock() - timedelta(hours=rt.settings.processed_update_retention_hours)
 
     def run():
         with rt.db.session() as session:
-            return kv.prune_processed(session, before)
+            return kv.prune_processed(session, before) + kv.prune(session, FORMS, before)
 
     return await asyncio.to_thread(run)
 

@@ -1,4 +1,9 @@
-"""PTB persistence backed by the project's SQL storage (not a pickle file)."""
+"""PTB persistence backed by the project's SQL storage (not a pickle file).
+
+Changes are kept until `commit`, which writes them in one transaction, with the update they came from
+marked handled (assistant/handlers/durable.py calls it after every update): a kill -9 leaves either the
+whole step on disk or none of it.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -12,6 +17,7 @@ from ..storage.db import Database
 
 CONVERSATIONS = "conversation:"
 USER_DATA, CHAT_DATA = "user_data", "chat_data"
+DROPPED = object()  # a pending removal
 
 
 class SQLPersistence(BasePersistence):
@@ -24,6 +30,8 @@ class SQLPersistence(BasePersistence):
         )
         self.db = db
         self._stored: dict[tuple[str, str], str] = {}  # what the database holds, to skip unchanged writes
+        self._pending: dict[tuple[str, str], object] = {}  # changes not committed yet: (value, dump) or DROPPED
+        self._commit_lock = asyncio.Lock()
 
     async def _run(self, fn, *args):
         def work():
@@ -41,13 +49,31 @@ class SQLPersistence(BasePersistence):
     async def _put(self, namespace: str, key: str, value) -> None:
         dumped = _dump(value)
         if self._stored.get((namespace, key)) == dumped:
-            return  # PTB marks every chat and user that sent an update; most did not change anything
-        await self._run(kv.put, namespace, key, value)
-        self._stored[(namespace, key)] = dumped
+            self._pending.pop((namespace, key), None)  # PTB marks every chat and user that sent an update;
+            return  # most did not change anything
+        self._pending[(namespace, key)] = (value, dumped)
 
     async def _delete(self, namespace: str, key: str) -> None:
-        await self._run(kv.delete, namespace, key)
-        self._stored.pop((namespace, key), None)
+        self._pending[(namespace, key)] = DROPPED
+
+    async def commit(self, processed: tuple[str, int] | None = None) -> None:
+        """Write every pending change and, given (channel, update id), mark that update handled: one transaction."""
+        async with self._commit_lock:
+            pending, self._pending = self._pending, {}
+            if not pending and processed is None:
+                return
+            for key, change in pending.items():  # what the database holds once this commits
+                if change is DROPPED:
+                    self._stored.pop(key, None)
+                else:
+                    self._stored[key] = change[1]
+            try:
+                await self._run(_write_step, pending, processed)
+            except BaseException:
+                for key in pending:
+                    self._stored.pop(key, None)  # unknown now: written again whatever it equals
+                self._pending = {**pending, **self._pending}
+                raise
 
     async def get_user_data(self) -> dict[int, dict]:
         return await self._load(USER_DATA)
@@ -102,7 +128,17 @@ class SQLPersistence(BasePersistence):
         return None
 
     async def flush(self) -> None:
-        return None
+        await self.commit()
+
+
+def _write_step(session, pending: dict, processed: tuple[str, int] | None) -> None:
+    for (namespace, key), change in pending.items():
+        if change is DROPPED:
+            kv.delete(session, namespace, key)
+        else:
+            kv.put(session, namespace, key, change[0])
+    if processed is not None:
+        kv.mark_processed(session, *processed)
 
 
 def _dump(value) -> str:

@@ -74,6 +74,18 @@ def clear(session: Session, namespace: str) -> int:
     return session.execute(sql_delete(KeyValue).where(KeyValue.namespace == namespace)).rowcount
 
 
+def prune(session: Session, namespace: str, before: datetime) -> int:
+    """Remove the keys of a namespace last written before `before`; returns how many."""
+    return session.execute(sql_delete(KeyValue).where(KeyValue.namespace == namespace,
+                                                      KeyValue.updated_at < before)).rowcount
+
+
+def is_processed(session: Session, channel: str, update_id: int) -> bool:
+    """Whether the update was recorded as handled (by `mark_processed`)."""
+    return session.execute(select(ProcessedUpdate.id).where(
+        ProcessedUpdate.channel == channel, ProcessedUpdate.update_id == int(update_id))).first() is not None
+
+
 def mark_processed(session: Session, channel: str, update_id: int) -> bool:
     """Record an update as handled: True the first time, False when it was already recorded.
 

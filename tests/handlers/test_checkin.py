@@ -1,4 +1,5 @@
 """/checkin through the real handlers (both databases): the member's form, the branch's decision."""
+from assistant.messages import t
 from assistant.storage.models import CheckIn
 
 from ..helpers.offline import OfflineBot, message_update
@@ -75,6 +76,31 @@ def test_checkin_confirmed_and_rejected(bot_settings, tree):
     with tree.session() as session:
         statuses = sorted(c.status for c in session.query(CheckIn).all())
     assert statuses == ["confirmed", "rejected"]
+
+
+def test_a_stale_button_or_a_draft_missing_a_field_asks_that_step(bot_settings, tree):
+    with OfflineBot(bot_settings) as bot:
+        assert "注册成功" in bot.send(MEMBER, f"/start {make_code(bot_settings, tree, 'resident', 'MY01-2')}")[0]
+        bot.send(MEMBER, "/checkin")
+        said = [m["text"] for m in bot.press(MEMBER, "ci:y:1")]  # a yes/no of another message
+        assert said[0] == t("needform.bad_choice") and "工作单位" in said[1]
+        for text in ("宣城市住建局", "机关党委"):
+            bot.send(MEMBER, text)
+        bot.press(MEMBER, "ci:skip")
+        step = last(bot.process(message_update(MEMBER, "梅园新村")), MEMBER)
+        step = press(bot, MEMBER, step, "2栋")
+        bot.send(MEMBER, "13812345678")
+        for data in ("ci:y:1", "ci:y:1", "ci:y:0"):
+            step = last(bot.press(MEMBER, data), MEMBER)
+        assert "请确认" in step["text"]
+        del bot.app.user_data[MEMBER]["checkin_draft"]["phone"]  # a draft older than the step it is at
+        assert "手机号" in last(bot.press(MEMBER, "ci:submit"), MEMBER)["text"]
+        bot.send(MEMBER, "13812345679")
+        for data in ("ci:y:1", "ci:y:1", "ci:y:0"):
+            bot.press(MEMBER, data)
+        assert "已提交给 梅园新村" in last(bot.press(MEMBER, "ci:submit"), MEMBER)["text"]
+    with tree.session() as session:
+        assert [(c.status, c.phone) for c in session.query(CheckIn)] == [("pending", "13812345679")]
 
 
 def test_report_export_and_reminders(bot_settings, tree):

@@ -5,9 +5,12 @@ import pytest
 from telegram.ext import CallbackContext
 
 from assistant.handlers import jobs
+from assistant.handlers.durable import FORMS
+from assistant.messages import t
 from assistant.needs import resources
 from assistant.org.tree import find_unit
 from assistant.policy import default_needs_policy
+from assistant.storage import kv
 from assistant.storage.models import Need, NeedEvent, ProcessedUpdate, utcnow
 
 from ..helpers.offline import OfflineBot, message_update
@@ -142,6 +145,34 @@ def test_form_validation_back_question_and_cancel(team):
         assert "还没有登记过需求" in bot.send(LEADER, "/mine")[0]
 
 
+def test_a_button_of_another_step_asks_the_current_step_again(team):
+    with OfflineBot(team) as bot:
+        bot.send(LEADER, "/need")  # the building step
+        for data in ("nf:k:elevator", "nf:submit", "nf:join:1"):  # an older message's, or a later step's
+            said = [m["text"] for m in bot.press(LEADER, f"{data}") if m["chat_id"] == LEADER]
+            assert said[0] == t("needform.bad_choice") and "哪栋楼" in said[1], data
+        assert "category" not in bot.app.user_data[LEADER]["need_draft"]
+
+
+def test_a_draft_missing_a_field_goes_back_to_the_step_that_sets_it(team, tree):
+    with OfflineBot(team) as bot:
+        step = last(bot.process(message_update(LEADER, "/need")), LEADER)
+        step = last(bot.press(LEADER, button(step, "3栋")), LEADER)
+        step = last(bot.press(LEADER, button(step, "电梯")), LEADER)
+        step = last(bot.process(message_update(LEADER, "3栋电梯按钮失灵，经常停在半层")), LEADER)
+        for label in ("一般", "不记录", "跳过"):
+            step = last(bot.press(LEADER, button(step, label)), LEADER)
+        assert "请确认需求" in step["text"]
+        del bot.app.user_data[LEADER]["need_draft"]["category"]  # a draft older than the step it is at
+        step = last(bot.press(LEADER, "nf:submit"), LEADER)
+        assert "需求类别" in step["text"]
+        step = last(bot.press(LEADER, button(step, "漏水")), LEADER)
+        assert "请确认需求" in step["text"] and "漏水" in step["text"]  # back to the summary
+        assert "需求已登记" in last(bot.press(LEADER, "nf:submit"), LEADER)["text"]
+    with tree.session() as session:
+        assert [n.category for n in session.query(Need)] == ["leak"]
+
+
 def test_duplicate_offered_and_joined(team, tree):
     with OfflineBot(team) as bot:
         ticket = file_elevator_need(bot)
@@ -166,6 +197,7 @@ def test_prune_job_forgets_handled_updates_after_the_retention_window(team, tree
         assert bot.loop.run_until_complete(jobs.prune_processed(context)) > 0
     with tree.session() as session:
         assert session.query(ProcessedUpdate).count() == 0
+        assert kv.get_all(session, FORMS) == {}  # the filed form's record goes with them
 
 
 def test_deadline_warning_reaches_the_assignee_once_before_the_escalation(team, tree):

@@ -11,6 +11,7 @@ import itertools
 import time
 
 from telegram import Update
+from telegram.ext import Application
 
 from assistant.handlers.app import build_application
 from assistant.handlers.terminal import BOT_USER, TerminalRequest
@@ -86,6 +87,24 @@ class OfflineBot:
         before = len(self.request.sent)
         self.loop.run_until_complete(self.app.process_update(Update.de_json(payload, self.app.bot)))
         return self.request.sent[before:]
+
+    def process_unsaved(self, payload: dict) -> list[dict]:
+        """Handle an update as a process killed right after its handler returned does: the handler's own
+        writes and replies happen, its step (conversation state, user data, the handled mark) is never saved.
+        Call `crash` next."""
+        before = len(self.request.sent)
+        update = Update.de_json(payload, self.app.bot)
+        self.loop.run_until_complete(Application.process_update(self.app, update))  # not the durable step
+        return self.request.sent[before:]
+
+    def crash(self) -> None:
+        """End as a kill -9 does: nothing more runs or is written (no stop, no flush of the persistence)."""
+        tasks = asyncio.all_tasks(self.loop)
+        for task in tasks:  # the persistence's interval loop, the update fetcher: cancelled, not stopped
+            task.cancel()
+        self.loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
+        self.loop.close()
+        self.runtime.db.dispose()
 
     def send(self, user_id: int, text: str, lang: str = "zh") -> list[str]:
         return [m.get("text", "") for m in self.process(message_update(user_id, text, lang))]

@@ -23,6 +23,8 @@ answered before the step is asked again.
 """
 from __future__ import annotations
 
+from uuid import uuid4
+
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     CallbackQueryHandler,
@@ -39,7 +41,8 @@ from ...needs import filing, places
 from ...needs import freetext as intake
 from ..ask import answer
 from ..assist import prefill as llm_prefill
-from ..common import as_person, cancel_command, conversation, in_session, lang_of, reply, runtime
+from ..common import as_person, cancel_command, conversation, first_missing, in_session, lang_of, reply, runtime
+from ..durable import once
 from ..menu import deny
 from ..notify import notify_need
 from . import need_steps as steps
@@ -47,6 +50,7 @@ from . import need_steps as steps
 DRAFT = "need_draft"
 FREE_TEXT = "need_free_text"
 CB = "nf:"
+FINAL = {"submit": steps.CONFIRM, "edit": steps.CONFIRM, "join": steps.DUPLICATE, "new": steps.DUPLICATE}
 
 
 def _policy(context):
@@ -71,6 +75,9 @@ async def _ask_step(update: Update, context, step: str | None, apply=None) -> st
         elif not error:
             draft["history"].append(draft["step"])
             draft["step"] = steps.after(draft, draft["step"])
+        wanted, draft["step"] = draft["step"], first_missing(draft, steps.ORDER, steps.FIELDS, draft["step"])
+        if draft["step"] != wanted:  # a field went missing: ask it, then back to the summary
+            draft["editing"] = True
         return error, steps.prompt(session, policy, draft, draft["step"], lang)
 
     error, (text, buttons) = await in_session(context, work)
@@ -90,7 +97,7 @@ async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
         await reply(update, "bot.not_registered")
         return ConversationHandler.END
     text = context.user_data.pop(FREE_TEXT, None) or (" ".join(context.args) if context.args else "")
-    draft = {"person_id": person_id, "history": [], "text": text}
+    draft = {"person_id": person_id, "history": [], "text": text, "key": uuid4().hex}  # key: filed once
     context.user_data[DRAFT] = draft
     compounds = await in_session(context, lambda s: places.compounds_for(s, person_id))
     if not compounds:
@@ -118,6 +125,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
     if data == "back":
         previous = draft["history"].pop() if draft["history"] else draft["step"]
         return await _ask_step(update, context, previous)
+    action = data.split(":", 1)[0]
+    if action in FINAL and FINAL[action] != draft["step"]:  # a button of an older message
+        return await _ask_step(update, context, None, lambda s: "needform.bad_choice")
     if data == "submit":
         return await _submit(update, context)
     if data.startswith("edit:"):
@@ -158,10 +168,19 @@ async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 
 async def _submit(update: Update, context) -> str | int:
     draft = context.user_data[DRAFT]
+    if first_missing(draft, steps.ORDER, steps.FIELDS, steps.CONFIRM) != steps.CONFIRM:
+        return await _ask_step(update, context, steps.CONFIRM)  # asks the missing field instead
     policy = _policy(context)
-    existing = await in_session(context, lambda s: filing.find_duplicates(
-        s, policy, draft["compound_id"], draft["category"], draft["description"], building_id=draft.get("building_id")))
-    if existing:
+    existing = []
+
+    def file_unless_similar(session):
+        existing.extend(filing.find_duplicates(session, policy, draft["compound_id"], draft["category"],
+                                               draft["description"], building_id=draft.get("building_id")))
+        return None if existing else _filed(filing.file_need(session, policy, draft["person_id"],
+                                                             steps.to_need_draft(draft)))
+
+    done = await _once(context, file_unless_similar)
+    if done is None:  # similar open needs: join one or file anew
         draft["step"] = steps.DUPLICATE
         lang = lang_of(update)
         rows = [[InlineKeyboardButton(t("needform.join", lang, ticket=n.ticket), callback_data=f"{CB}join:{n.id}")]
@@ -170,35 +189,45 @@ async def _submit(update: Update, context) -> str | int:
         lines = [t("needform.duplicate", lang)] + [f"• {n.ticket} {n.description[:40]}" for n in existing[:3]]
         await update.effective_message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
         return steps.DUPLICATE
-    return await _file(update, context)
+    return await _announce(update, context, done)
 
 
 async def _finish_duplicate(update: Update, context, data: str) -> int:
     draft = context.user_data[DRAFT]
     if data == "new":
-        return await _file(update, context)
-    need_id = int(data.split(":", 1)[1])
-    view = await in_session(context, lambda s: filing.join_need(
-        s, need_id, draft["person_id"], draft["description"], policy=_policy(context)))
-    context.user_data.pop(DRAFT, None)
-    await reply(update, "needform.joined", ticket=view.ticket)
-    await notify_need(context, view.id, "joined", actor_id=draft["person_id"], note=draft["description"])
-    return ConversationHandler.END
+        done = await _once(context, lambda s: _filed(filing.file_need(
+            s, _policy(context), draft["person_id"], steps.to_need_draft(draft))))
+    else:
+        need_id = int(data.split(":", 1)[1])
+        done = await _once(context, lambda s: _filed(filing.join_need(
+            s, need_id, draft["person_id"], draft["description"], policy=_policy(context)), joined=True))
+    return await _announce(update, context, done)
 
 
-async def _file(update: Update, context) -> int:
+def _filed(view, joined: bool = False) -> dict:
+    return {"id": view.id, "ticket": view.ticket, "joined": joined}
+
+
+async def _once(context, fn) -> dict | None:
+    """fn(session) at most once per form (durable.once); a form the services refuse ends with "denied"."""
     draft = context.user_data[DRAFT]
-    need_draft = steps.to_need_draft(draft)
     try:
-        view = await in_session(context, lambda s: filing.file_need(
-            s, _policy(context), draft["person_id"], need_draft))
+        return await once(context, "need:" + draft.setdefault("key", uuid4().hex), fn)
     except NotAllowed:
-        context.user_data.pop(DRAFT, None)
+        return {"denied": True}
+
+
+async def _announce(update: Update, context, done: dict) -> int:
+    """The form is filed (or joined to a similar need, or refused): tell the user and those concerned."""
+    draft = context.user_data.pop(DRAFT, None) or {}
+    if done.get("denied"):
         await deny(update, context, "submit_need")
-        return ConversationHandler.END
-    context.user_data.pop(DRAFT, None)
-    await reply(update, "needform.filed", ticket=view.ticket)
-    await notify_need(context, view.id, "filed", actor_id=draft["person_id"])
+    elif done["joined"]:
+        await reply(update, "needform.joined", ticket=done["ticket"])
+        await notify_need(context, done["id"], "joined", actor_id=draft.get("person_id"), note=draft.get("description"))
+    else:
+        await reply(update, "needform.filed", ticket=done["ticket"])
+        await notify_need(context, done["id"], "filed", actor_id=draft.get("person_id"))
     return ConversationHandler.END
 
 

@@ -16,6 +16,10 @@ ORDER = [COMPOUND, BUILDING, CATEGORY, DESCRIPTION, URGENCY, CONSENT, NAME, PHON
 ALL_STEPS = ORDER + [DUPLICATE]
 TEXT_STEPS = {DESCRIPTION, NAME, PHONE}
 EDITABLE = [COMPOUND, BUILDING, CATEGORY, DESCRIPTION, URGENCY, CONSENT, PHOTO]
+FIELDS = {COMPOUND: "compound_id", BUILDING: "building_id", CATEGORY: "category", DESCRIPTION: "description",
+          URGENCY: "urgency", CONSENT: "consent"}  # what each step sets and the later steps rely on
+BUTTONS = {COMPOUND: "c", BUILDING: "b", CATEGORY: "k", DESCRIPTION: "d", URGENCY: "u", CONSENT: "y", PHONE: "p",
+           PHOTO: "ph"}  # the kind of button each step offers (callback data "kind:value")
 BACK_WORDS = {"返回", "上一步", "back"}
 MARK = "✓ "
 
@@ -81,8 +85,11 @@ def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, lis
 
 
 def apply_button(session, policy, draft: dict, data: str) -> str | None:
-    """Store a pressed button's value; an error message key when it does not fit."""
+    """Store a pressed button's value; an error message key when it does not fit (a button of another step:
+    an older message, or one answered before a crash lost that step)."""
     kind, _, value = data.partition(":")
+    if kind != BUTTONS.get(draft["step"]):
+        return "needform.bad_choice"
     if kind == "c":
         if int(value) not in dict(places.compounds_for(session, draft["person_id"])):
             return "bot.denied"

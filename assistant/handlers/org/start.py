@@ -1,18 +1,15 @@
-"""/start [CODE] registration, /help, /whoami, the global /cancel and the duplicate-update guard."""
+"""/start [CODE] registration, /help, /whoami and the global /cancel."""
 from __future__ import annotations
 
 import asyncio
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, CommandHandler, ContextTypes, TypeHandler
+from telegram.ext import CommandHandler, ContextTypes
 
 from ...messages import t
 from ...org import invites
-from ...storage import kv
 from .. import menu
 from ..common import account_of, lang_of, reply, runtime
-
-RECENT_UPDATES = 10_000  # update ids remembered in memory by the duplicate guard
 REDEEM_MESSAGES = {
     "unknown": "bot.code_unknown",
     "expired": "bot.code_expired",
@@ -75,30 +72,6 @@ async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/cancel when no conversation is running."""
     await reply(update, "bot.nothing_to_cancel")
-
-
-async def drop_duplicates(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """An update delivered twice is processed once (the database decides; recent ids are also kept in memory
-    so a redelivery seen by this process costs no database round trip)."""
-    rt = runtime(context)
-    recent = rt.recent_updates
-    if update.update_id in recent:
-        raise ApplicationHandlerStop
-
-    def mark() -> bool:
-        with rt.db.session() as session:
-            return kv.mark_processed(session, rt.channel, update.update_id)
-
-    fresh = await asyncio.to_thread(mark)
-    recent[update.update_id] = None
-    while len(recent) > RECENT_UPDATES:
-        recent.popitem(last=False)
-    if not fresh:
-        raise ApplicationHandlerStop
-
-
-def guard_handler() -> TypeHandler:
-    return TypeHandler(Update, drop_duplicates)
 
 
 def command_handlers() -> list:

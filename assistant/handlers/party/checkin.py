@@ -16,6 +16,7 @@ stateDiagram-v2
 """
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -33,12 +34,18 @@ from ...messages import t
 from ...needs import filing, places, queries
 from ...org.tree import all_compounds, find_compound
 from ...party import checkins
-from ..common import as_person, cancel_command, conversation, keyboard, lang_of, parse_day, reply, runtime
+from ..common import (
+    as_person, cancel_command, conversation, first_missing, keyboard, lang_of, parse_day, reply, runtime,
+)
+from ..durable import once
 from ..notify import send_to
 
 WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING = "ci.work_unit", "ci.party_org", "ci.contact", "ci.compound", "ci.building"
 PHONE, IN_SERVICE, FULL, MOVED, MOVED_ON = "ci.phone", "ci.in_service", "ci.full", "ci.moved", "ci.moved_on"
 CONFIRM, REASON = "ci.confirm", "ci.reason"
+ORDER = [WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING, PHONE, IN_SERVICE, FULL, MOVED, MOVED_ON, CONFIRM]
+FIELDS = {WORK_UNIT: "work_unit", PARTY_ORG: "party_org", CONTACT: "contact", COMPOUND: "compound_id",
+          BUILDING: "building_id", PHONE: "phone", IN_SERVICE: "in_service", FULL: "probationary", MOVED: "moved"}
 DRAFT, DECIDING = "checkin_draft", "checkin_deciding"
 CB = "ci:"
 COMPOUND_BUTTONS = 12
@@ -66,9 +73,11 @@ def _summary_keyboard(lang: str) -> InlineKeyboardMarkup:
 
 
 async def _ask(update: Update, context, step: str) -> str:
-    """Send the question of `step` and return it as the conversation state."""
+    """Send the question of `step` (or of an earlier step whose answer the draft lacks) and return it as the
+    conversation state."""
     lang = lang_of(update)
     draft = context.user_data[DRAFT]
+    step = first_missing(draft, ORDER, FIELDS, step)
     if step == CONFIRM:
         draft["step"], draft["editing"] = step, True  # every field answered: from now on each edit comes back here
         text = t("checkinform.confirm", lang, **_summary_values(draft, lang))
@@ -227,13 +236,16 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
             draft.pop("moved_on", None)
     elif step == CONFIRM and data == "submit":
         return await _submit(update, context)
-    else:
+    else:  # a button of an older message
+        await reply(update, "needform.bad_choice")
         return await _ask(update, context, step)
     return await _ask(update, context, _next(draft, step))
 
 
-async def _submit(update: Update, context) -> int:
+async def _submit(update: Update, context) -> str | int:
     draft = context.user_data[DRAFT]
+    if first_missing(draft, ORDER, FIELDS, CONFIRM) != CONFIRM:
+        return await _ask(update, context, CONFIRM)  # asks the missing step instead
     rt = runtime(context)
     form = checkins.CheckinForm(
         work_unit=draft["work_unit"], work_unit_party_org=draft["party_org"], compound_id=draft["compound_id"],
@@ -241,34 +253,39 @@ async def _submit(update: Update, context) -> int:
         moved=bool(draft.get("moved")), moved_on=date.fromisoformat(draft["moved_on"]) if draft.get("moved_on") else None,
         in_service=draft.get("in_service", True), probationary=bool(draft.get("probationary")))
 
-    def submit(session, person_id):
+    def submit(session):
         view = checkins.submit_checkin(session, rt.policies.party, draft["id"], form, rt.clock())
-        return view, queries.accounts_for(session, checkins.decider_ids(session, view.compound_id))
+        deciders = queries.accounts_for(session, checkins.decider_ids(session, view.compound_id))
+        late = view.lateness(rt.policies.party)
+        return {"id": view.id, "name": view.person_name, "work_unit": view.work_unit, "compound": view.compound_name,
+                "building": view.building_name, "deciders": [asdict(d) for d in deciders],
+                "late": {lang: late.text(lang) for lang in ("zh", "en")} if late else None,
+                "org": view.work_unit_party_org, "contact": view.work_unit_contact}
 
-    try:
-        view, deciders = await as_person(update, context, submit)
+    try:  # once per check-in: handled again after a crash, it is not submitted twice
+        done = await once(context, f"checkin:{draft['id']}", submit)
     except DomainError as err:
         await update.effective_message.reply_text(err.message(lang_of(update)))
         return ConversationHandler.END
     context.user_data.pop(DRAFT, None)
-    late, org = view.lateness(rt.policies.party), view.work_unit_party_org
+    late = done.get("late")
     lang = lang_of(update)
-    told = [t("checkinform.submitted", lang, compound=view.compound_name)]
+    told = [t("checkinform.submitted", lang, compound=done["compound"])]
     if late:
-        told.append(t("checkinform.late_member", lang, late=late.text(lang), org=org))
+        told.append(t("checkinform.late_member", lang, late=late["en" if lang == "en" else "zh"], org=done["org"]))
     await update.effective_message.reply_text("\n".join(told))
 
     def request(lg: str) -> str:
-        lines = [t("checkinform.to_branch", lg, name=view.person_name, work_unit=view.work_unit,
-                   compound=view.compound_name, building=view.building_name or "—")]
+        lines = [t("checkinform.to_branch", lg, name=done["name"], work_unit=done["work_unit"],
+                   compound=done["compound"], building=done["building"] or "—")]
         if late:
-            lines.append(t("checkinform.late_branch", lg, late=late.text(lg), org=org,
-                           contact=view.work_unit_contact or "—"))
+            lines.append(t("checkinform.late_branch", lg, late=late["en" if lg == "en" else "zh"], org=done["org"],
+                           contact=done["contact"] or "—"))
         return "\n".join(lines)
 
-    await send_to(context, deciders, request,
-                  lambda lg: _keyboard([(t("checkinform.btn_confirm", lg), f"ok:{view.id}"),
-                                        (t("checkinform.btn_reject", lg), f"no:{view.id}")]))
+    await send_to(context, [queries.Recipient(**d) for d in done["deciders"]], request,
+                  lambda lg: _keyboard([(t("checkinform.btn_confirm", lg), f"ok:{done['id']}"),
+                                        (t("checkinform.btn_reject", lg), f"no:{done['id']}")]))
     return ConversationHandler.END
 
 
