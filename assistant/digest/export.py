@@ -1,4 +1,5 @@
-"""/export: the needs of a unit's subtree filed in a period, with their full history, as an XLSX workbook."""
+"""/export: the needs of a unit's subtree filed in a period, with their full history, as an XLSX workbook
+(phone and ID-card numbers in descriptions and notes masked, as on the card of anyone not handling the need)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..messages import t
+from ..needs import pii
 from ..storage.models import Need, NeedEvent, OrgUnit, Person
 from .context import period_bounds, scope_of
 from .render import category_label
@@ -47,7 +49,7 @@ def export_needs_xlsx(session, unit_id: int, period_key: str, now, needs_policy,
         tickets[need.id] = need.ticket
         needs_sheet.append([
             need.ticket, category_label(needs_policy, need.category, lang), t(f"need.status.{need.status}", lang),
-            t(f"need.urgency.{need.urgency}", lang), compound_name, building_name or "", level_name, need.description,
+            t(f"need.urgency.{need.urgency}", lang), compound_name, building_name or "", level_name, pii.mask(need.description),
             need.responsible_party or "", when(need.created_at), when(need.accept_due_at), when(need.accepted_at),
             when(need.resolve_due_at), when(need.resolved_at)])
     ids = list(tickets)
@@ -58,7 +60,7 @@ def export_needs_xlsx(session, unit_id: int, period_key: str, now, needs_policy,
         for event, actor in events:
             data = dict(event.data or {})
             label = t(f"need.event.{event.kind}", lang, party=data.get("party", ""), unit=data.get("unit", ""))
-            events_sheet.append([tickets[event.need_id], when(event.at), label, actor or "", event.note or ""])
+            events_sheet.append([tickets[event.need_id], when(event.at), label, actor or "", pii.mask(event.note)])
     path = Path(path)
     book.save(path)
     return path, len(rows), truncated
