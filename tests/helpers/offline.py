@@ -36,7 +36,9 @@ class OfflineRequest(TerminalRequest):
         if endpoint in SHOWN:
             result = json.loads(body).get("result")
             sent_id = {"message_id": result["message_id"]} if isinstance(result, dict) and "message_id" in result else {}
-            self.sent.append({"method": endpoint, **(request_data.parameters if request_data else {}), **sent_id})
+            files = {"files": request_data.multipart_data} if request_data and request_data.contains_files else {}
+            self.sent.append({"method": endpoint, **(request_data.parameters if request_data else {}), **sent_id,
+                              **files})  # files: {field: (file name, bytes, mime type)}
         return status, body
 
 
