@@ -1,8 +1,8 @@
 """Logging for `assistant run` / `bot` / `chat`: level and file from the settings, no personal data in a line.
 
 The file (ASSISTANT_LOG_FILE, default <data dir>/assistant.log) gets every record at ASSISTANT_LOG_LEVEL;
-with `console` the warnings also go to stderr. The formatter masks phone numbers and bot tokens in every line,
-and the HTTP client's request lines (which carry the token) are kept at WARNING. Log calls in the code name
+with `console` the warnings also go to stderr. The formatter masks phone and ID-card numbers (needs/pii.py) and
+bot tokens in every line, and the HTTP client's request lines (which carry the token) are kept at WARNING. Log calls in the code name
 tickets, ids of rows and counts — never a person's name, phone or Telegram id.
 """
 from __future__ import annotations
@@ -12,21 +12,21 @@ import re
 import sys
 
 from .config import Settings
+from .needs import pii
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-PHONE = re.compile(r"(?<!\d)(?:\+?86)?1[3-9]\d{9}(?!\d)|(?<!\d)0\d{2,3}-?\d{7,8}(?!\d)")
 TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
 QUIET = ("httpx", "httpcore", "apscheduler", "telegram.ext.Updater")
 _HANDLER_NAME = "assistant-file"
 
 
 def redact(text: str) -> str:
-    """Phone numbers and bot tokens masked."""
-    return TOKEN.sub("<token>", PHONE.sub("<phone>", text))
+    """Phone and ID-card numbers and bot tokens masked."""
+    return TOKEN.sub("<token>", pii.replace(text, lambda n: "<phone>" if n.is_phone else "<id>"))
 
 
 class RedactingFormatter(logging.Formatter):
-    """Formats the record (traceback included), then masks phone numbers and bot tokens in all of it."""
+    """Formats the record (traceback included), then masks phone and ID-card numbers and bot tokens in all of it."""
 
     def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record))

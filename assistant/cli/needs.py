@@ -123,7 +123,7 @@ def needs_show(
           resolve_due=_when(v.resolve_due_at)),
         t("cli.needs.resident", name=v.resident_name or unset, phone=d.resident_phone or unset,
           submitter=d.submitter_name),
-        t("cli.needs.description", text=v.description),
+        t("cli.needs.description", text=d.description),
         t("needcard.history"),
     ]
     for e in d.events:

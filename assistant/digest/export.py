@@ -1,5 +1,6 @@
 """/export: the needs of a unit's subtree filed in a period, with their full history (routing and escalation
-targets, return-visit answers), as an XLSX workbook fit to hand to the bureau (see workbook.py)."""
+targets, return-visit answers), as an XLSX workbook fit to hand to the bureau (see workbook.py). Phone and
+ID-card numbers in descriptions and notes are masked, as on the card of anyone not handling the need."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import aliased
 
 from ..messages import t
+from ..needs import pii
 from ..needs.views import OPEN_STATUSES, WAITING_ACCEPT, event_text
 from ..storage.models import Need, NeedEvent, OrgUnit, Person, ReturnVisit
 from ..workbook import DATETIME, LONG_TEXT, NUMBER, TEXT, Book, Column, title_line
@@ -63,7 +65,7 @@ def export_needs_xlsx(session, unit_id: int, period_key: str, now, needs_policy,
         for event, actor in session.execute(
                 select(NeedEvent, Person.name).outerjoin(Person, Person.id == NeedEvent.actor_id)
                 .where(NeedEvent.need_id.in_(batch)).order_by(NeedEvent.need_id, NeedEvent.at, NeedEvent.id)):
-            events.append([tickets[event.need_id], event.at, event_text(event.kind, event.data, event.note, lang),
+            events.append([tickets[event.need_id], event.at, pii.mask(event_text(event.kind, event.data, event.note, lang)),
                            actor or t("needcard.system", lang)])
             if event.kind == "escalated":
                 escalations[event.need_id] = escalations.get(event.need_id, 0) + 1
@@ -77,7 +79,7 @@ def export_needs_xlsx(session, unit_id: int, period_key: str, now, needs_policy,
             visit, late = visits.get(need.id), overdue(need, now)
             yield [need.ticket, category_label(needs_policy, need.category, lang), t(f"need.status.{need.status}", lang),
                    t(f"need.urgency.{need.urgency}", lang), compound_name, building_name or "", level_name,
-                   need.description, need.responsible_party or "", need.created_at, need.accept_due_at, need.accepted_at,
+                   pii.mask(need.description), need.responsible_party or "", need.created_at, need.accept_due_at, need.accepted_at,
                    need.resolve_due_at, need.resolved_at, t(f"digest.xlsx.overdue.{late}", lang) if late else "",
                    escalations.get(need.id, 0), visit.at if visit else None, yes_no(visit and visit.contacted),
                    yes_no(visit and visit.solved),

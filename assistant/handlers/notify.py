@@ -10,7 +10,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from ..messages import t
-from ..needs import queries
+from ..needs import pii, queries
 from ..needs.views import NeedView
 from .common import runtime
 
@@ -21,11 +21,11 @@ RESOURCES_SHOWN = 5
 
 
 def need_text(policy, view: NeedView, event_kind: str, lang: str, **values) -> str:
-    """The notification for one event on a need, in `lang`."""
+    """The notification for one event on a need, in `lang` (numbers in the description and note masked)."""
     category = next((c.label(lang) for c in policy.categories if c.id == view.category), view.category)
     text = t(f"need.notify.{event_kind}", lang, ticket=view.ticket, category=category, compound=view.compound_name,
              urgency=t(f"need.urgency.{view.urgency}", lang), description=view.description,
-             note=values.get("note") or "", actor=values.get("actor") or "")
+             note=pii.mask(values.get("note")), actor=values.get("actor") or "")
     return text + "\n" + t("needcard.open_hint", lang, id=view.id)
 
 

@@ -93,6 +93,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "needform.urgency.urgent": {"zh": "紧急", "en": "urgent"},
     "needform.urgency.normal": {"zh": "一般", "en": "normal"},
     "needform.ask_consent": {"zh": "是否记录居民姓名和电话？（须征得居民同意）", "en": "Record the resident's name and phone? (Only with the resident's consent.)"},
+    "needform.consent_numbers": {"zh": "描述中有电话或身份证号：居民同意则仅经办人和登记人可见完整号码，不同意则号码将被隐去（如 138****5678）。", "en": "The description contains a phone or ID-card number: with consent only the people handling the need and you see it in full; without, it is masked (e.g. 138****5678)."},
     "needform.consent_yes": {"zh": "居民同意，记录", "en": "Resident agrees — record"},
     "needform.consent_no": {"zh": "不记录", "en": "Do not record"},
     "needform.ask_name": {"zh": "居民姓名：", "en": "Resident's name:"},

@@ -20,6 +20,7 @@ from ..org.people import normalise_phone
 from ..org.tree import ancestry
 from ..policy import NeedsPolicy
 from ..storage.models import Need, NeedEvent, OrgUnit, Person, TicketCounter
+from . import pii
 from .access import may_submit
 from .records import add_event, load_need, load_person
 from .tasklist import assignees_for, route_for
@@ -32,7 +33,8 @@ NAME_MAX, PHOTO_MAX = 100, 255
 
 @dataclass(frozen=True)
 class NeedDraft:
-    """What a resident (or a cadre on their behalf) reports; name and phone are kept only with consent."""
+    """What a resident (or a cadre on their behalf) reports; name and phone are kept only with consent, and so
+    are phone and ID-card numbers typed into the description (masked at filing without it, see pii.py)."""
 
     compound_id: int
     building_id: int | None  # a building (or a household, filed at its building) of the compound, or None
@@ -151,7 +153,8 @@ def start_unit(session: Session, policy: NeedsPolicy, compound: OrgUnit, buildin
 
 def file_need(session: Session, policy: NeedsPolicy, submitter_person_id: int,
               draft: NeedDraft, now: datetime | None = None) -> NeedView:
-    """File a need: check, number, set deadlines from the SLA, route via the task list; events filed+routed."""
+    """File a need: check, number, set deadlines from the SLA, route via the task list; events filed+routed.
+    Without consent, phone and ID-card numbers in the description are stored masked."""
     now = now_or(now)
     errors = validate_draft(policy, draft, session)
     if errors:
@@ -168,9 +171,10 @@ def file_need(session: Session, policy: NeedsPolicy, submitter_person_id: int,
     assignee_ids, fallback = assignees_for(session, route, submitter_person_id)
     accept_due, resolve_due = policy.deadlines(draft.urgency, now)
     consent = bool(draft.consent)
+    description = draft.description.strip()
     need = Need(
         ticket=next_ticket(session, policy, now), compound=compound, building=building, level_unit=level,
-        category=draft.category, description=draft.description.strip(), urgency=draft.urgency,
+        category=draft.category, description=description if consent else pii.mask(description), urgency=draft.urgency,
         resident_name=((draft.resident_name or "").strip() or None) if consent else None,
         resident_phone=normalise_phone(draft.resident_phone) if consent else None, consent=consent,
         photo_file_id=draft.photo_file_id or None, status="new", submitter_id=submitter_person_id,
@@ -215,7 +219,8 @@ def find_duplicates(session: Session, policy: NeedsPolicy, compound_id: int, cat
 
 def join_need(session: Session, need_id: int, person_id: int, description: str | None = None,
               now: datetime | None = None, *, policy: NeedsPolicy) -> NeedView:
-    """Add a person's report of the same problem to an open need (event "joined"); they then follow it."""
+    """Add a person's report of the same problem to an open need (event "joined"); they then follow it.
+    A joined report keeps no contact details: its phone and ID-card numbers are stored masked."""
     now = now_or(now)
     need = load_need(session, need_id, lock=True)
     load_person(session, person_id)
@@ -227,5 +232,5 @@ def join_need(session: Session, need_id: int, person_id: int, description: str |
     if len(text) > policy.description_max_chars:
         raise Invalid([("description", "need.err.description_long")])
     need.updated_at = now
-    add_event(session, need, "joined", now, person_id, text or None)
+    add_event(session, need, "joined", now, person_id, pii.mask(text) or None)
     return NeedView.of(need)

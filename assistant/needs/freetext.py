@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..policy.intake import SHIPPED_INTAKE_RULES, IntakeRules, load_intake_rules
 from ..policy.loader import NeedsPolicy
+from . import pii
 from .filing import suggest_category, suggest_urgency
 
 POLICY_FILE = SHIPPED_INTAKE_RULES
@@ -17,7 +18,6 @@ BUILDING_RE = re.compile(r"([0-9一二三四五六七八九十]{1,3})\s*(?:号�
                          r"|(?:building|bldg\.?|block)\s*(?:no\.?\s*)?([0-9]{1,3})\b", re.IGNORECASE)
 UNIT_RE = re.compile(r"([0-9一二三四五六七八九十]{1,2})\s*单元")
 ROOM_RE = re.compile(r"(?<![0-9])([0-9]{3,4})\s*(?:室|号房|房间)")
-PHONE_RE = re.compile(r"(?<![0-9])(1[3-9][0-9]{9})(?![0-9])")
 
 
 @dataclass
@@ -72,8 +72,7 @@ def prefill(text: str, policy: NeedsPolicy) -> Prefill:
         result.unit_no = _number(m.group(1))
     if m := ROOM_RE.search(text):
         result.room = m.group(1)
-    if m := PHONE_RE.search(text):
-        result.phone = m.group(1)
+    result.phone = next(iter(pii.phones(text)), None)
     if _keywords_found(text, policy):  # only a real keyword match is offered, never the fallback category
         result.category = suggest_category(policy, text)
     result.urgent = suggest_urgency(policy, text, result.category) == "urgent"

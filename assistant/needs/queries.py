@@ -1,5 +1,10 @@
 """Reading needs: mine, todo, detail (with the phone masked unless the viewer may see it), lists, and who
-to notify of an event (notifications as data: the channel layer sends them)."""
+to notify of an event (notifications as data: the channel layer sends them).
+
+Who sees a consented resident's phone in full — and the phone and ID-card numbers typed into the need's
+description and notes: the submitter, the need's current assignees (the party it was routed to and whoever
+signed for it; handing it back ends that) and admins, on the need's card (`detail`). Everyone else, and every
+list, notification and export, gets them masked (138****5678)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -22,6 +27,7 @@ from ..storage.models import (
     ReturnVisit,
     need_assignees,
 )
+from . import pii
 from .records import joiner_ids, load_need, load_person
 from .resources import ResourceView, matching_resources
 from .tasklist import COORDINATOR_ROLES, coordinators, people_with_roles
@@ -41,11 +47,13 @@ class VisitView:
 
 @dataclass(frozen=True)
 class NeedDetail:
-    """A need with its history. `resident_phone` is in full only for the submitter, assignees and admins."""
+    """A need with its history. `resident_phone`, `description` and the events' notes are in full only for the
+    submitter, assignees and admins (`phone_masked` False); `need` is masked for everyone."""
 
     need: NeedView
     resident_phone: str
     phone_masked: bool
+    description: str
     submitter_name: str
     assignees: tuple[tuple[int, str], ...]  # (person id, name)
     joiner_ids: tuple[int, ...]
@@ -112,14 +120,17 @@ def detail(session: Session, need_id: int, viewer_person_id: int) -> NeedDetail:
     if not may_view(session, need, viewer.id):
         raise NotAllowed("need.err.not_allowed")
     full = viewer.id == need.submitter_id or any(p.id == viewer.id for p in need.assignees) or is_admin(viewer)
+    shown = (lambda text: text) if full else pii.mask
     rows = session.execute(select(NeedEvent, Person.name).outerjoin(Person, Person.id == NeedEvent.actor_id)
                            .where(NeedEvent.need_id == need.id).order_by(NeedEvent.at, NeedEvent.id))
-    events = tuple(EventView(e.id, e.kind, e.actor_id, name, e.note, dict(e.data or {}), e.at) for e, name in rows)
+    events = tuple(EventView(e.id, e.kind, e.actor_id, name, e.note and shown(e.note), dict(e.data or {}), e.at)
+                   for e, name in rows)
     visits = tuple(VisitView(v.contacted, v.solved, v.satisfaction, v.by_id, v.at) for v in session.scalars(
         select(ReturnVisit).where(ReturnVisit.need_id == need.id).order_by(ReturnVisit.at, ReturnVisit.id)))
     phone = need.resident_phone or ""
     return NeedDetail(
         need=NeedView.of(need), resident_phone=phone if full else mask_phone(phone), phone_masked=not full,
+        description=shown(need.description),
         submitter_name=need.submitter.name, assignees=tuple((p.id, p.name) for p in need.assignees),
         joiner_ids=tuple(joiner_ids(session, need.id)), events=events, visits=visits,
     )

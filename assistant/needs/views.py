@@ -7,6 +7,7 @@ from datetime import datetime
 from ..messages import t
 from ..org.people import mask_phone
 from ..storage.models import Need
+from . import pii
 
 OPEN_STATUSES: tuple[str, ...] = ("new", "accepted", "in_progress", "reopened", "handed_back")
 WAITING_ACCEPT: tuple[str, ...] = ("new", "reopened", "handed_back")
@@ -15,7 +16,8 @@ WAITING_RESOLVE: tuple[str, ...] = ("accepted", "in_progress")
 
 @dataclass(frozen=True)
 class NeedView:
-    """A need as plain values. The resident's phone appears only masked here (see NeedDetail)."""
+    """A need as plain values. The resident's phone, and any phone or ID-card number in the description, appear
+    only masked here (see NeedDetail)."""
 
     id: int
     ticket: str
@@ -63,7 +65,7 @@ class NeedView:
     def of(cls, need: Need) -> NeedView:
         return cls(
             id=need.id, ticket=need.ticket, status=need.status, category=need.category,
-            description=need.description, urgency=need.urgency, compound_id=need.compound_id,
+            description=pii.mask(need.description), urgency=need.urgency, compound_id=need.compound_id,
             compound_name=need.compound.name, building_id=need.building_id,
             building_name=need.building.name if need.building else None, level_unit_id=need.level_unit_id,
             level_unit_name=need.level_unit.name, level=need.level_unit.level, resident_name=need.resident_name,

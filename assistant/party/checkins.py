@@ -17,8 +17,8 @@ from sqlalchemy.orm import Session
 
 from ..errors import Invalid, InvalidTransition, NotAllowed, load, now_or
 from ..messages import t
-from ..org.people import mask_phone, normalise_phone
-from ..org.permissions import UnitRef, can
+from ..org.people import create_person, mask_phone, normalise_phone
+from ..org.permissions import UnitRef, bindings, can
 from ..policy.loader import PartyPolicy
 from ..storage.models import CheckIn, OrgUnit, Person, RoleBinding
 
@@ -252,18 +252,47 @@ def decide(session: Session, checkin_id: int, secretary_person_id: int, confirm:
     return CheckinView.of(checkin)
 
 
+def _places(session: Session, person_id: int) -> list[OrgUnit]:
+    """Where the person is known to be: the units of their roles and the compounds of their current and pending
+    check-ins."""
+    units = [b.unit for b in bindings(session, person_id)]
+    current = current_checkin(session, person_id)
+    pending = session.scalars(select(CheckIn).where(CheckIn.person_id == person_id, CheckIn.status == "pending",
+                                                    CheckIn.compound_id.is_not(None)))
+    return units + [c.compound for c in ([current] if current else []) + list(pending)]
+
+
+def _registrable(session: Session, community_person_id: int, person_id: int) -> bool:
+    """No place the person is known at lies outside the coordinator's flow-in subtree."""
+    return all(can(session, community_person_id, "register_flow_in", unit) for unit in _places(session, person_id))
+
+
+def flow_in_person(session: Session, community_person_id: int, name: str, phone: str | None) -> int:
+    """The person a flow-in registration is for: the one with this phone who is known only inside the
+    coordinator's subtree, else a new person with this name and phone. A match known anywhere else is
+    neither used nor named (nor is someone known nowhere)."""
+    phone = normalise_phone(phone)
+    if phone:
+        for person in session.scalars(select(Person).where(Person.phone == phone).order_by(Person.id)):
+            if _places(session, person.id) and _registrable(session, community_person_id, person.id):
+                return person.id
+    return create_person(session, name, phone, party_member=True).id
+
+
 def register_flow_in(session: Session, community_person_id: int, person_id: int, compound_id: int,
                      building_id: int | None = None, work_unit: str | None = None,
                      work_unit_party_org: str | None = None, phone: str | None = None,
                      now: datetime | None = None) -> CheckinView:
-    """流入党员: the community adds a member to a compound branch's roster (a confirmed, flow-in check-in)."""
+    """流入党员: the community adds a member to a compound branch's roster (a confirmed, flow-in check-in).
+    Both the compound and every place the person is known at must lie in the coordinator's subtree."""
     now = now_or(now)
     person = load(session, Person, person_id, "checkin.err.person_not_found")
     errors: list[tuple[str, str]] = []
     check_place(session, compound_id, building_id, errors)
     if errors:
         raise Invalid(errors)
-    if not can(session, community_person_id, "register_flow_in", compound_id):
+    if not can(session, community_person_id, "register_flow_in", compound_id) or \
+            not _registrable(session, community_person_id, person_id):
         raise NotAllowed("checkin.err.not_allowed")
     checkin = CheckIn(person_id=person_id, compound_id=compound_id, building_id=building_id, work_unit=work_unit,
                       work_unit_party_org=work_unit_party_org, phone=normalise_phone(phone) or person.phone,

@@ -10,8 +10,10 @@ import json
 import itertools
 import time
 
+from openpyxl import load_workbook
+
 from telegram import Update
-from telegram.ext import Application
+from telegram.ext import AIORateLimiter, Application
 
 from assistant.handlers.app import build_application
 from assistant.handlers.terminal import BOT_USER, TerminalRequest
@@ -39,7 +41,9 @@ class OfflineRequest(TerminalRequest):
         if endpoint in SHOWN:
             result = json.loads(body).get("result")
             sent_id = {"message_id": result["message_id"]} if isinstance(result, dict) and "message_id" in result else {}
-            self.sent.append({"method": endpoint, **(request_data.parameters if request_data else {}), **sent_id})
+            files = {"files": request_data.multipart_data} if request_data and request_data.contains_files else {}
+            self.sent.append({"method": endpoint, **(request_data.parameters if request_data else {}), **sent_id,
+                              **files})  # files: {field: (file name, bytes, mime type)}
         return status, body
 
 
@@ -64,12 +68,18 @@ def callback_update(user_id: int, data: str, lang: str = "zh", message_id: int =
 
 
 class OfflineBot:
-    """`with OfflineBot(settings) as bot: bot.send(7, "/start")` → the texts the bot sent back."""
+    """`with OfflineBot(settings) as bot: bot.send(7, "/start")` → the texts the bot sent back.
 
-    def __init__(self, settings, channel: str = "telegram") -> None:
+    `rate_limit=False` lifts Telegram's 30 messages/s (the same code path, no waiting) for tests that send
+    thousands of updates."""
+
+    def __init__(self, settings, channel: str = "telegram", rate_limit: bool = True) -> None:
         self.runtime = Runtime(settings, channel=channel)
         self.request = OfflineRequest()
         self.app = build_application(self.runtime, request=self.request)
+        if not rate_limit:
+            self.app.bot._rate_limiter = AIORateLimiter(overall_max_rate=0, overall_time_period=0, group_max_rate=0,
+                                                        group_time_period=0, max_retries=0)
         self.loop = asyncio.new_event_loop()
 
     def __enter__(self) -> OfflineBot:
@@ -124,3 +134,17 @@ class OfflineBot:
     def buttons(self, message: dict) -> list[tuple[str, str]]:
         markup = message.get("reply_markup") or {}
         return [(b["text"], b["callback_data"]) for row in markup.get("inline_keyboard", []) for b in row]
+
+
+def texts_of(message: dict) -> list[str]:
+    """Every piece of text a sent message puts before its recipient: text, caption, buttons (label and data),
+    and the cells of an XLSX file it carries."""
+    texts = [message.get("text") or "", message.get("caption") or ""]
+    markup = message.get("reply_markup") or {}
+    texts += [b.get("text", "") + " " + b.get("callback_data", "")
+              for row in markup.get("inline_keyboard", []) for b in row]
+    for name, content, _ in (message.get("files") or {}).values():
+        if str(name).endswith(".xlsx"):
+            book = load_workbook(io.BytesIO(content))
+            texts += [str(c) for sheet in book for row in sheet.iter_rows(values_only=True) for c in row if c]
+    return texts

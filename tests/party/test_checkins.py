@@ -19,7 +19,10 @@ from assistant.party.checkins import (
     Lateness,
     add_months,
     deadline_for,
+    current_checkin,
     decide,
+    export_overdue_xlsx,
+    flow_in_person,
     lateness,
     mark_reminded,
     register_flow_in,
@@ -145,6 +148,29 @@ def test_flow_in_and_moves_in_the_roster(world, party):
         decide(s, c.id, world.other_secretary, True, now=T0 + timedelta(days=1))
         assert [m.person_id for m in roster(s, world.units["MY01"])] == [flow.id]
         assert [m.person_id for m in roster(s, world.units["MY02"])] == [mover]
+
+
+def test_a_flow_in_by_phone_never_takes_over_someone_outside_the_community(world, party):
+    """Issue 14, item 1: the phone of a member known outside the coordinator's subtree is no way to name or move
+    them; a new person is registered instead, and registering the outsider's own id is refused."""
+    phone = "13700000001"
+    with world.db.session() as s:
+        outsider = member(world, party, s, "外区党员王某", compound="JT01", building=None, confirm_by=world.admin,
+                          phone=phone)
+        person_id = flow_in_person(s, world.community, "李某", phone)
+        assert person_id != outsider
+        view = register_flow_in(s, world.community, person_id, world.units["MY01"], phone=phone, now=T0)
+        assert view.person_name == "李某" and view.compound_id == world.units["MY01"]
+        assert current_checkin(s, outsider).compound_id == world.units["JT01"]  # not moved
+        with pytest.raises(NotAllowed):
+            register_flow_in(s, world.community, outsider, world.units["MY01"], now=T0)
+        bound_outside = create_person(s, "敬亭居民", "13700000002")
+        bind_role(s, bound_outside, "resident", s.get(OrgUnit, world.units["JT01-1"]))
+        assert flow_in_person(s, world.community, "某某", "137-0000-0002") != bound_outside.id
+        nowhere = create_person(s, "无处可查", "13700000003")  # known nowhere: not shown to be inside
+        assert flow_in_person(s, world.community, "某某", "13700000003") != nowhere.id
+        assert flow_in_person(s, world.community, "某某", "13900000011") == world.neighbour
+        assert flow_in_person(s, world.community, "李某", phone) == person_id  # the one registered here
 
 
 def test_report_grouping_and_xlsx(world, party, tmp_path):

@@ -57,7 +57,7 @@ def card_text(policy, d: queries.NeedDetail, lang: str) -> str:
     lines = [t("needcard.head", lang, ticket=v.ticket, status=t(f"need.status.{v.status}", lang), category=category,
                urgency=t(f"need.urgency.{v.urgency}", lang), place=place, level=v.level_unit_name,
                party=v.responsible_party or "—", accept_due=_when(v.accept_due_at), resolve_due=_when(v.resolve_due_at)),
-             v.description]
+             d.description]
     if v.resident_name or d.resident_phone:
         lines.append(t("needcard.resident", lang, name=v.resident_name or "—", phone=d.resident_phone or "—"))
     lines.append(t("needcard.history", lang))

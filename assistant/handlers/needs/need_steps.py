@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ...messages import t
-from ...needs import filing, places
+from ...needs import filing, pii, places
 
 COMPOUND, BUILDING, CATEGORY, DESCRIPTION = "need.compound", "need.building", "need.category", "need.description"
 URGENCY, CONSENT, NAME, PHONE, PHOTO = "need.urgency", "need.consent", "need.name", "need.phone", "need.photo"
@@ -37,14 +37,17 @@ def _category_label(policy, category_id: str | None, lang: str) -> str:
 
 
 def summary(session, policy, draft: dict, lang: str) -> str:
-    """The form as it stands, for the confirm step."""
+    """The form as it stands, for the confirm step (the description as it will be kept: without consent, its
+    phone and ID-card numbers masked)."""
     compound = places.compound_path(session, draft["compound_id"])
     building = places.unit_name(session, draft["building_id"]) if draft.get("building_id") else "—"
-    resident = "—"
+    resident, description = "—", draft.get("description", "")
     if draft.get("consent"):
         resident = f"{draft.get('resident_name') or '—'} {draft.get('resident_phone') or ''}".strip()
+    else:
+        description = pii.mask(description)
     return t("needform.summary", lang, compound=compound, building=building,
-             category=_category_label(policy, draft.get("category"), lang), description=draft.get("description", ""),
+             category=_category_label(policy, draft.get("category"), lang), description=description,
              urgency=t(f"needform.urgency.{draft.get('urgency', 'normal')}", lang), resident=resident,
              photo=t("needform.yes" if draft.get("photo_file_id") else "needform.no", lang))
 
@@ -72,7 +75,10 @@ def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, lis
         return t("needform.ask_urgency", lang), [((MARK if u == guess else "") + t(f"needform.urgency.{u}", lang), f"u:{u}")
                                                  for u in ("urgent", "normal")]
     if step == CONSENT:
-        return t("needform.ask_consent", lang), [(t("needform.consent_yes", lang), "y:1"), (t("needform.consent_no", lang), "y:0")]
+        text = t("needform.ask_consent", lang)
+        if pii.find(draft.get("description")):  # the numbers typed into the description wait for this answer
+            text += "\n" + t("needform.consent_numbers", lang)
+        return text, [(t("needform.consent_yes", lang), "y:1"), (t("needform.consent_no", lang), "y:0")]
     if step == NAME:
         return t("needform.ask_name", lang), []
     if step == PHONE:
@@ -138,6 +144,8 @@ def apply_text(session, policy, draft: dict, text: str) -> str | None:
         if filing.description_error(policy, text):  # the needs domain's bounds; the form has one message for both
             return "needform.bad_description"
         draft["description"] = text.strip()
+        if found := pii.phones(text):  # offered as the resident's phone once the resident consents
+            draft.setdefault("prefill", {})["phone"] = found[0]
     elif step == NAME:
         if filing.name_error(text):  # the needs domain's bound (filing.NAME_MAX)
             return "needform.bad_name"

@@ -21,7 +21,6 @@ from telegram.ext import (
 from ...errors import DomainError
 from ...messages import t
 from ...needs import filing, places
-from ...org.people import get_or_create_person
 from ...org.permissions import can
 from ...party import checkins
 from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, reply, runtime
@@ -73,10 +72,14 @@ async def type_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 
 
 async def choose_compound(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """Compound chosen; then its buildings."""
+    """Compound chosen (one this coordinator may register into); then its buildings."""
     query = update.callback_query
     await query.answer()
     compound_id = int(query.data.rsplit(":", 1)[1])
+    compounds = await as_person(update, context, _compounds)
+    if compound_id not in dict(compounds or []):
+        await reply(update, "bot.denied", reply_markup=keyboard([(p, f"{CB}c:{cid}") for cid, p in compounds or []]))
+        return COMPOUND
     context.user_data[DRAFT]["compound_id"] = compound_id
     buildings = await as_person(update, context, lambda s, pid: places.buildings_of(s, compound_id))
     pairs = [(name, f"{CB}b:{bid}") for bid, name in buildings] + [(reply_label(update), f"{CB}b:0")]
@@ -103,8 +106,8 @@ async def type_work_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     rt = runtime(context)
 
     def register(session, community_id):
-        person = get_or_create_person(session, draft["name"], draft["phone"], party_member=True)
-        return checkins.register_flow_in(session, community_id, person.id, draft["compound_id"], draft.get("building_id"),
+        person_id = checkins.flow_in_person(session, community_id, draft["name"], draft["phone"])
+        return checkins.register_flow_in(session, community_id, person_id, draft["compound_id"], draft.get("building_id"),
                                          work_unit=update.effective_message.text.strip()[:TEXT_MAX],
                                          phone=draft["phone"], now=rt.clock())
 
