@@ -21,7 +21,6 @@ from assistant.party.checkins import (
     deadline_for,
     current_checkin,
     decide,
-    export_overdue_xlsx,
     flow_in_person,
     lateness,
     mark_reminded,

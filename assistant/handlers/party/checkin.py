@@ -31,7 +31,7 @@ from telegram.ext import (
 
 from ...errors import DomainError
 from ...messages import t
-from ...needs import filing, places, queries
+from ...needs import filing, pii, places, queries
 from ...org.tree import all_compounds, find_compound
 from ...party import checkins
 from ..common import (
@@ -260,7 +260,7 @@ async def _submit(update: Update, context) -> str | int:
         return {"id": view.id, "name": view.person_name, "work_unit": view.work_unit, "compound": view.compound_name,
                 "building": view.building_name, "deciders": [asdict(d) for d in deciders],
                 "late": {lang: late.text(lang) for lang in ("zh", "en")} if late else None,
-                "org": view.work_unit_party_org, "contact": view.work_unit_contact}
+                "org": view.work_unit_party_org, "contact": pii.mask(view.work_unit_contact or "")}
 
     try:  # once per check-in: handled again after a crash, it is not submitted twice
         done = await once(context, f"checkin:{draft['id']}", submit)
