@@ -16,7 +16,8 @@ the other, each a write (the invite redeemed, the account created, the update id
 Counted: lost = updates without their "registered" reply or without their account row; locked = updates that
 failed on "database is locked" (logged by the bot's error handler); retries = write-lock retries the storage
 layer logged (a write that waited longer than one busy_timeout); cli_ok = the read exited 0 and printed every
-need. Prints detail lines and `RESULT backend=… needs=… updates=… lost=… locked=… retries=… read_s=… cli_ok=…`
+need; slowest_update_s = the longest one update took (a write held up by the read shows here). Prints detail
+lines and `RESULT backend=… needs=… updates=… lost=… locked=… retries=… read_s=… slowest_update_s=… cli_ok=…`
 per backend, the last line a RESULT line. Targets: lost=0, locked=0, retries=0, cli_ok=1.
 """
 from __future__ import annotations
@@ -90,11 +91,13 @@ class Result:
     locked: int
     retries: int
     read_s: float
+    slowest_update_s: float
     cli_ok: bool
 
     def line(self) -> str:
         return (f"RESULT backend={self.backend} needs={self.needs} updates={self.updates} lost={self.lost} "
-                f"locked={self.locked} retries={self.retries} read_s={self.read_s:.1f} cli_ok={int(self.cli_ok)}")
+                f"locked={self.locked} retries={self.retries} read_s={self.read_s:.1f} "
+                f"slowest_update_s={self.slowest_update_s:.2f} cli_ok={int(self.cli_ok)}")
 
 
 def fill(settings: Settings, n_needs: int, n_codes: int) -> list[str]:
@@ -130,6 +133,7 @@ def run_backend(backend: str, url: str, data_dir: Path, n_needs: int, n_updates:
     log = LockLog()
     logging.getLogger().addHandler(log)
     answered: dict[int, str] = {}
+    slowest = 0.0
     try:
         with OfflineBot(settings) as bot:
             env = {**os.environ, "ASSISTANT_DATA_DIR": str(data_dir), "DATABASE_URL": url}
@@ -141,7 +145,9 @@ def run_backend(backend: str, url: str, data_dir: Path, n_needs: int, n_updates:
             for n, code in enumerate(codes):
                 if cli.poll() is not None:
                     break
+                sent = time.perf_counter()
                 replies = bot.send(FIRST_USER + n, f"/start {code}")
+                slowest = max(slowest, time.perf_counter() - sent)
                 answered[FIRST_USER + n] = replies[0] if len(replies) == 1 else " | ".join(replies)
             cli.wait()
             reader.join()
@@ -168,7 +174,7 @@ def run_backend(backend: str, url: str, data_dir: Path, n_needs: int, n_updates:
         f"accounts stored {len(accounts)} (table {total})")
     for line in log.first:
         say(f"{backend}: ! logged {line}")
-    result = Result(backend, n_needs, len(answered), lost, log.locked, log.retries, read_s, cli_ok)
+    result = Result(backend, n_needs, len(answered), lost, log.locked, log.retries, read_s, slowest, cli_ok)
     say(result.line())
     return result
 
