@@ -217,7 +217,7 @@ class Driver:
         """After a start: once a /help sent now is answered, every update delivered again has been handled;
         each user takes in what the bot sent since the kill (a question asked again, say)."""
         self.emu.send_command(sentinel, "/help")
-        self.emu.wait_for_reply(sentinel, "/need", timeout=START_TIMEOUT)
+        self.emu.wait_for_reply(sentinel, "/ask", timeout=START_TIMEOUT)  # /help by role: a stranger sees /ask
         for user in self.users:
             for message in self.emu.replies(user.chat):
                 _read(user, message)
