@@ -26,6 +26,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "checkin.status.not_due": {"zh": "未到期限", "en": "not yet due"},
     "checkin.status.late": {"zh": "逾期报到", "en": "checked in late"},
     "checkin.late.move": {"zh": "逾期报到：搬家后应在 {months} 个月内（{deadline} 前）报到，已逾期 {days} 天", "en": "Late check-in: due within {months} month(s) of the move (by {deadline}), {days} days late"},
+    "checkin.late.joined": {"zh": "逾期报到：新登记的在职党员应在登记后 {months} 个月内（{deadline} 前）报到，已逾期 {days} 天", "en": "Late check-in: members recorded after the initial deadline are due within {months} month(s) (by {deadline}), {days} days late"},
     "checkin.late.initial": {"zh": "逾期报到：在职党员应于 {deadline} 前报到，已逾期 {days} 天", "en": "Late check-in: in-service members were due by {deadline}, {days} days late"},
     "checkin.xlsx.sheet": {"zh": "逾期报到和逾期未报到党员", "en": "Late and overdue check-ins"},
     "checkin.xlsx.name": {"zh": "姓名", "en": "Name"},

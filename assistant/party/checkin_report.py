@@ -61,11 +61,11 @@ class CheckinReport:
 
 def _row(policy: PartyPolicy, today: date, person: Person, compound: OrgUnit, c: CheckIn | None) -> CheckinRow:
     in_service = c.in_service if c else bool(person.work_unit)
-    deadline = deadline_for(policy, in_service, c.moved_on if c else None)
+    deadline = deadline_for(policy, in_service, c.moved_on if c else None, person.created_at)
     status = c.status if c is not None and c.status in ("confirmed", "pending") else (
         "overdue" if deadline is not None and today > deadline else "not_due")
     checked_in = c is not None and status in ("confirmed", "pending")
-    late = lateness(policy, in_service, c.moved_on, c.submitted_at, c.flow_in) if checked_in else None
+    late = lateness(policy, in_service, c.moved_on, c.submitted_at, c.flow_in, person.created_at) if checked_in else None
     days_late = late.days if late else (today - deadline).days if status == "overdue" else None
     submitted_on = local_date(policy, c.submitted_at) if checked_in and c.submitted_at else None
     return CheckinRow(person.id, person.name, mask_phone(c.phone if c and c.phone else person.phone), compound.id,

@@ -42,12 +42,16 @@ def add_months(day: date, months: int) -> date:
     return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
 
 
-def deadline_for(policy: PartyPolicy, in_service: bool, moved_on: date | datetime | None = None) -> date | None:
+def deadline_for(policy: PartyPolicy, in_service: bool, moved_on: date | datetime | None = None,
+                 known_since: date | datetime | None = None) -> date | None:
     """The check-in deadline: move + N months (never before the initial deadline for in-service members),
-    the initial deadline for in-service members who did not move, None for anyone else."""
+    the initial deadline for in-service members who did not move, None for anyone else. An in-service member
+    first recorded (`known_since`: joined the party, came into service, moved in unrecorded) after the initial
+    deadline has N months from that day instead: a deadline that passed before they were known cannot bind them."""
     initial = policy.initial_deadline if in_service else None
     if moved_on is None:
-        return initial
+        joined = local_date(policy, known_since) if known_since is not None else None
+        return add_months(joined, policy.move_months) if initial and joined and joined > initial else initial
     after_move = add_months(local_date(policy, moved_on), policy.move_months)
     return max(after_move, initial) if initial else after_move
 
@@ -55,7 +59,8 @@ def deadline_for(policy: PartyPolicy, in_service: bool, moved_on: date | datetim
 @dataclass(frozen=True)
 class Lateness:
     """A check-in submitted after its deadline: the deadline, the days past it, and the rule that set it
-    ("move": `months` calendar months after the move; "initial": the initial deadline of in-service members)."""
+    ("move": `months` calendar months after the move; "joined": `months` after the member was first recorded,
+    later than the initial deadline; "initial": the initial deadline of in-service members)."""
 
     deadline: date
     days: int
@@ -68,17 +73,20 @@ class Lateness:
 
 
 def lateness(policy: PartyPolicy, in_service: bool, moved_on: date | None, submitted_at: datetime | None,
-             flow_in: bool = False) -> Lateness | None:
+             flow_in: bool = False, known_since: date | datetime | None = None) -> Lateness | None:
     """How late a check-in submitted at `submitted_at` is, or None: on time, no deadline, not submitted, or a
     flow-in member registered by the community."""
-    deadline = deadline_for(policy, in_service, moved_on)
+    deadline = deadline_for(policy, in_service, moved_on, known_since)
     if flow_in or submitted_at is None or deadline is None:
         return None
     days = (local_date(policy, submitted_at) - deadline).days
     if days <= 0:
         return None
-    by_move = moved_on is not None and add_months(moved_on, policy.move_months) == deadline
-    return Lateness(deadline, days, "move" if by_move else "initial", policy.move_months)
+    if moved_on is not None:
+        rule = "move" if add_months(moved_on, policy.move_months) == deadline else "initial"
+    else:
+        rule = "initial" if deadline == policy.initial_deadline else "joined"
+    return Lateness(deadline, days, rule, policy.move_months)
 
 
 @dataclass(frozen=True)
@@ -103,6 +111,7 @@ class CheckinView:
     flow_in: bool
     reject_reason: str | None
     submitted_at: datetime | None
+    known_since: datetime | None
     decided_by: int | None
     decided_at: datetime | None
     created_at: datetime
@@ -112,11 +121,11 @@ class CheckinView:
         return cls(c.id, c.person_id, c.person.name, c.status, c.compound_id, c.compound.name if c.compound else None,
                    c.building_id, c.building.name if c.building else None, c.work_unit, c.work_unit_party_org,
                    c.work_unit_contact, mask_phone(c.phone), c.moved, c.moved_on, c.in_service, c.flow_in,
-                   c.reject_reason, c.submitted_at, c.decided_by, c.decided_at, c.created_at)
+                   c.reject_reason, c.submitted_at, c.person.created_at, c.decided_by, c.decided_at, c.created_at)
 
     def lateness(self, policy: PartyPolicy) -> Lateness | None:
         """How late this check-in was submitted (None: on time, or not a late case)."""
-        return lateness(policy, self.in_service, self.moved_on, self.submitted_at, self.flow_in)
+        return lateness(policy, self.in_service, self.moved_on, self.submitted_at, self.flow_in, self.known_since)
 
 
 @dataclass(frozen=True)

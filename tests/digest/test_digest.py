@@ -300,6 +300,7 @@ def test_check_ins_section_flags_late_reports(world, policy):
     from assistant.org.people import bind_role, create_person
     from assistant.party.checkins import CheckinForm, decide, start_checkin, submit_checkin
     from assistant.storage.models import OrgUnit
+    from tests.helpers.world import recorded_long_ago
 
     party = load_party_policy()
     reported = datetime(2026, 11, 20, 10, 0, tzinfo=SH)
@@ -314,6 +315,7 @@ def test_check_ins_section_flags_late_reports(world, policy):
             decide(s, started.id, world.secretary, True, now=reported)
         never = create_person(s, "未报到", party_member=True, work_unit="市某局")
         bind_role(s, never, "resident", s.get(OrgUnit, uid(world, "MY01-1")))
+        recorded_long_ago(s)
     data = build(world, policy, "梅园社区").section("checkins")
     assert (data["confirmed"], data["overdue"], data["late"]) == (3, 1, 2)
     assert data["late_reports"] == (("也晚了", "市住建局", 21), ("晚报到", "市教育局", 17))

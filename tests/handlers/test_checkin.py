@@ -112,10 +112,12 @@ def test_report_export_and_reminders(bot_settings, tree):
     from assistant.org.tree import find_unit
     from assistant.org.people import bind_role, create_person
     from assistant.storage.models import utcnow
+    from tests.helpers.world import recorded_long_ago
 
     with tree.session() as session:
         late = create_person(session, "王迟到", party_member=True, work_unit="宣城市某局")
         bind_role(session, late, "resident", find_unit(session, "MY01-3"))
+        recorded_long_ago(session)
     with OfflineBot(bot_settings) as bot:
         for user, role, unit in ((MEMBER, "resident", "MY01-2"), (SECRETARY, "branch_secretary", "MY01")):
             assert "注册成功" in bot.send(user, f"/start {make_code(bot_settings, tree, role, unit)}")[0]

@@ -82,3 +82,16 @@ def draft(world: World, **overrides) -> NeedDraft:
                   resident_phone="13812345678", consent=True, photo_file_id=None)
     fields.update(overrides)
     return NeedDraft(**fields)
+
+
+LONG_AGO = datetime(2019, 1, 1, tzinfo=timezone.utc)
+
+
+def recorded_long_ago(session) -> None:
+    """Every person as recorded before the directive's initial check-in deadline (2020-06-30), so that deadline
+    binds them; people created in a test are otherwise recorded today and get the policy's months from today."""
+    from sqlalchemy import update
+
+    from assistant.storage.models import Person
+
+    session.execute(update(Person).values(created_at=LONG_AGO))

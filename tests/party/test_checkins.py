@@ -32,6 +32,7 @@ from assistant.party.checkins import (
     unfinished,
 )
 from assistant.policy.loader import load_party_policy
+from tests.helpers.world import recorded_long_ago
 from assistant.storage.models import CASE_STATUSES, CHECKIN_STATUSES, OrgUnit
 
 from ..helpers.world import T0
@@ -76,6 +77,44 @@ def member(world, party, s, name, compound="MY01", building="MY01-1", confirm_by
 ])
 def test_deadline_arithmetic(party, moved_on, in_service, due):
     assert deadline_for(party, in_service, moved_on) == due
+
+
+@pytest.mark.parametrize("known_since, due", [
+    (datetime(2019, 5, 1, tzinfo=SHANGHAI), date(2020, 6, 30)),    # known before the initial deadline: bound by it
+    (datetime(2020, 6, 20, tzinfo=SHANGHAI), date(2020, 6, 30)),   # known a month before it: still the initial one
+    (datetime(2026, 10, 31, tzinfo=SHANGHAI), date(2026, 11, 30)),  # recorded in 2026: a month from being recorded
+    (None, date(2020, 6, 30)),
+])
+def test_deadline_of_members_recorded_after_the_initial_one(party, known_since, due):
+    assert deadline_for(party, True, None, known_since) == due
+    assert deadline_for(party, False, None, known_since) is None  # not in service: no deadline without a move
+    assert deadline_for(party, True, date(2026, 11, 5), known_since) == date(2026, 12, 5)  # a move still decides
+
+
+def test_lateness_of_a_member_recorded_after_the_initial_deadline(party):
+    """A member first recorded on 31 October 2026 who reports on 20 December is 20 days late by the one-month
+    rule, not some 2,300 days late by the directive's 2020 deadline; reporting within the month is on time."""
+    recorded = datetime(2026, 10, 31, 9, 0, tzinfo=SHANGHAI)
+    late = lateness(party, True, None, datetime(2026, 12, 20, 9, 0, tzinfo=SHANGHAI), known_since=recorded)
+    assert late == Lateness(date(2026, 11, 30), 20, "joined", 1)
+    assert "登记后 1 个月内（2026-11-30 前）报到，已逾期 20 天" in late.text()
+    assert "(by 2026-11-30), 20 days late" in late.text("en")
+    assert lateness(party, True, None, datetime(2026, 11, 29, tzinfo=SHANGHAI), known_since=recorded) is None
+    old = lateness(party, True, None, datetime(2026, 11, 20, tzinfo=SHANGHAI),
+                   known_since=datetime(2019, 1, 1, tzinfo=SHANGHAI))
+    assert old.rule == "initial" and old.deadline == date(2020, 6, 30)
+
+
+def test_report_counts_a_newly_recorded_member_not_overdue_yet(world, party):
+    with world.db.session() as s:
+        fresh = create_person(s, "新党员", party_member=True, work_unit="市教育局")
+        bind_role(s, fresh, "resident", s.get(OrgUnit, world.units["1单元102室"]))
+        recorded = fresh.created_at.astimezone(SHANGHAI).date()
+        soon = report(s, party, world.units["341802001001"], recorded + timedelta(days=5))
+        assert {r.name: r.status for r in soon.rows}["新党员"] == "not_due"
+        later = report(s, party, world.units["341802001001"], add_months(recorded, 1) + timedelta(days=3))
+        row = {r.name: r for r in later.rows}["新党员"]
+        assert (row.status, row.days_late) == ("overdue", 3)
 
 
 def test_add_months_clips_to_month_end():
@@ -183,6 +222,7 @@ def test_report_grouping_and_xlsx(world, party, tmp_path):
         bind_role(s, late, "resident", s.get(OrgUnit, world.units["1单元102室"]))
         outside = create_person(s, "敬亭未报到", party_member=True, work_unit="市教育局")
         bind_role(s, outside, "resident", s.get(OrgUnit, world.units["JT01-1"]))
+        recorded_long_ago(s)
         result = report(s, party, world.units["341802001001"], date(2026, 11, 26))
         assert result.by_compound == {"梅园新村": {"confirmed": 1, "pending": 0, "overdue": 1, "late": 1},
                                       "锦绣华庭": {"confirmed": 0, "pending": 1, "overdue": 0, "late": 1}}
