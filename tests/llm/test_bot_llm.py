@@ -55,3 +55,25 @@ def test_unchecked_answer_and_other_intent_fall_back_to_the_rules(bot):
     reply = bot.send(LEADER, "小区党支部设几名委员？")[-1]
     assert "<blockquote>" in reply or "3-5 名" in reply
     assert "由语言模型" not in reply and "4." not in reply
+
+
+class RecordingModel(FakeListChatModel):
+    """A fake chat model that keeps every prompt it is sent."""
+
+    prompts: list = []
+
+    def _call(self, messages, stop=None, run_manager=None, **kwargs):
+        self.prompts.append("\n".join(str(m.content) for m in messages))
+        return super()._call(messages, stop, run_manager, **kwargs)
+
+
+def test_the_model_never_sees_a_residents_phone_or_id(bot):
+    text = "3栋电梯坏了，住户李四电话13812345678，身份证341802199001011234，请尽快处理"
+    bot.runtime.llm = RecordingModel(prompts=[], responses=['{"intent": "new_need"}',
+                                                             '{"category": "elevator", "building": "3栋"}'])
+    offer = last(bot.process(message_update(LEADER, text)), LEADER)
+    bot.press(LEADER, button(offer, "登记为需求"))
+    sent = bot.runtime.llm.prompts
+    assert len(sent) == 2 and all("3栋电梯坏了" in p for p in sent)  # intent, then prefill
+    assert not any("13812345678" in p or "341802199001011234" in p for p in sent)
+    assert all("138****5678" in p for p in sent)
