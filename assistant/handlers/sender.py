@@ -28,9 +28,8 @@ PERMANENT_BAD_REQUESTS = ("chat not found", "user is deactivated", "peer_id_inva
 
 def _outcome(err: Exception) -> dict:
     """retry.settle's keywords for a failed send."""
-    if isinstance(err, RetryAfter):
-        after = err.retry_after
-        return {"error": str(err), "retry_after": after.total_seconds() if hasattr(after, "total_seconds") else float(after)}
+    if isinstance(err, RetryAfter):  # a timedelta, read as PTB's own AIORateLimiter does (the public int is deprecated)
+        return {"error": str(err), "retry_after": err._retry_after.total_seconds()}
     permanent = isinstance(err, (Forbidden, ValueError)) or (
         isinstance(err, BadRequest) and any(p in str(err).lower() for p in PERMANENT_BAD_REQUESTS))
     return {"error": f"{type(err).__name__}: {err}", "permanent": permanent}
@@ -59,6 +58,10 @@ async def _drain(context: ContextTypes.DEFAULT_TYPE, what: str, due, claim, send
                                                                                    rt.settings, **o))
             if not outcome:
                 sent += 1
+            elif "retry_after" in outcome:  # flood control holds for the whole bot: the rest waits too
+                log.warning("%s %d to person %d: flood control, retrying in %.0f s", what, item.id, item.person_id,
+                            outcome["retry_after"])
+                return sent
             elif status == FAILED:
                 log.error("%s %d to person %d failed for good after %d attempts: %s", what, item.id, item.person_id,
                           item.attempts + 1, outcome["error"])
@@ -134,5 +137,5 @@ def notice_channel(rt) -> str | None:
 def schedule(application: Application, interval_seconds: float) -> None:
     """Send what the outbox holds due every `interval_seconds` (and soon after start-up: rows queued before a
     restart or a crash go out then)."""
-    application.job_queue.run_repeating(deliver, interval=interval_seconds, first=min(1.0, interval_seconds),
+    application.job_queue.run_repeating(deliver, interval=interval_seconds, first=min(5.0, interval_seconds),
                                         name=OUTBOX_JOB)
