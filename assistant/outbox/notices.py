@@ -80,10 +80,3 @@ def record(session: Session, notice_id: int, now: datetime, settings: Settings, 
     session.flush()
     return status
 
-
-def counts(session: Session) -> dict[str, int]:
-    """Notices by status (for operators and tests)."""
-    found: dict[str, int] = {}
-    for status in session.scalars(select(OutboxNotice.status)):
-        found[status] = found.get(status, 0) + 1
-    return found

@@ -81,7 +81,7 @@ def test_retry_after_is_honoured(team, tree):
         assert len(told(bot, LIAISON, ticket)) == 1 and len(told(bot, SECRETARY, ticket)) == 1
 
 
-def test_a_blocked_bot_is_marked_failed_and_not_retried(team, tree):
+def test_a_blocked_bot_is_marked_failed_and_not_retried(team, tree, caplog):
     with OfflineBot(team) as bot:
         calls = fail_sends(bot, LIAISON, 100, 403, "Forbidden: bot was blocked by the user")
         file_elevator_need(bot)
@@ -90,6 +90,8 @@ def test_a_blocked_bot_is_marked_failed_and_not_retried(team, tree):
         bot.runtime.clock = lambda: utcnow() + timedelta(days=2)
         bot.loop.run_until_complete(sender.deliver(CallbackContext(bot.app)))
         assert calls["left"] == 99 and rows(tree, status="failed")[0].attempts == 1
+    logged = [r.getMessage() for r in caplog.records if r.name == sender.log.name]
+    assert logged and "failed for good" in logged[0] and not any(str(LIAISON) in line for line in logged)  # no chat id
 
 
 def test_concurrent_senders_deliver_each_notice_once(team, tree):
