@@ -94,6 +94,17 @@ def test_a_blocked_bot_is_marked_failed_and_not_retried(team, tree, caplog):
     assert logged and "failed for good" in logged[0] and not any(str(LIAISON) in line for line in logged)  # no chat id
 
 
+def test_a_notice_not_yet_delivered_survives_a_kill_9(team, tree):
+    bot = OfflineBot(team).__enter__()
+    fail_sends(bot, LIAISON, 1, 502, "Bad Gateway")
+    ticket = file_elevator_need(bot)
+    bot.crash()
+    with OfflineBot(team) as again:
+        again.runtime.clock = lambda: utcnow() + timedelta(minutes=2)
+        assert again.loop.run_until_complete(sender.deliver(CallbackContext(again.app))) == 1
+        assert len(told(again, LIAISON, ticket)) == 1
+
+
 def test_concurrent_senders_deliver_each_notice_once(team, tree):
     with OfflineBot(team) as bot:
         with tree.session() as s:
