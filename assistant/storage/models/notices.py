@@ -1,17 +1,16 @@
 """The notice outbox (issue 15): one row per message to one chat, kept until sent or failed for good."""
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from assistant.storage.models.base import Base, _in, utcnow
-from assistant.storage.models.digest import DELIVERY_STATUSES
+from assistant.storage.models.base import Base, _in
+from assistant.storage.models.digest import DELIVERY_STATUSES, OutboxState
 
 
-class OutboxNotice(Base):
+class OutboxNotice(OutboxState, Base):
     """A notice (new need, escalation, 临期预警, return visit, closing, case, check-in) rendered in the
     recipient's language, with its inline buttons as data ([[label, callback data], ...] per row)."""
 
@@ -29,9 +28,3 @@ class OutboxNotice(Base):
     language: Mapped[str] = mapped_column(String(8))
     text: Mapped[str] = mapped_column(Text)
     buttons: Mapped[Any] = mapped_column(JSON, nullable=True)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
