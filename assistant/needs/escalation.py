@@ -1,8 +1,8 @@
 """Six-level escalation (一、总体目标 "六级联动抓到底"): a need whose deadline passed moves one level up.
 
-The periodic job's work, with its notices, is alerts.run_escalation. A need waiting to be accepted past its accept deadline, or an
-accepted one past its resolve deadline, moves to the next unit of the policy's chain (building → compound →
-community → street → district, never above the last) with fresh deadlines counted from `now`. Each move is
+A need waiting to be accepted past its accept deadline, or an accepted one past its resolve deadline, moves
+to the next unit of the policy's chain (building → compound → community → street → district, never above the
+last) with fresh deadlines counted from `now` (the periodic job, with its notices: alerts.run_escalation). Each move is
 an Escalation row unique per (need, deadline kind, deadline time): running the job twice, or in two
 processes at once, never moves a need twice for the same missed deadline.
 """

@@ -158,7 +158,7 @@ async def _open(update: Update, context, deadline: date | None) -> str | int:
                 line=case_line(policy, view, lang))
     await notify(context, "case.opened", recipients,
                  lambda lg: t("casebot.notify_member", lg, type=_type(policy, view.case_type, lg), facts=view.facts,
-                               deadline=view.deadline.isoformat(), compound=view.compound_name),
+                              deadline=view.deadline.isoformat(), compound=view.compound_name),
                  lambda lg: [[(t("casebot.do.reply", lg), f"{CB}reply:{view.id}")]])
     return ConversationHandler.END
 
