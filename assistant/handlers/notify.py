@@ -47,5 +47,5 @@ async def notify_need(context: ContextTypes.DEFAULT_TYPE, need_id: int, event_ki
     def visit_button(lang: str) -> list[list[tuple[str, str]]]:  # resolved: the submitter is asked for the visit
         return [[(t("needcard.do.visit", lang), f"nc:visit:{need_id}")]]
 
-    return await notify(context, f"need.{event_kind}", notice.recipients, render,
+    return await notify(context, f"need:{event_kind}", notice.recipients, render,
                         visit_button if event_kind == "resolved" else None)

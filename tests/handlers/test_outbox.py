@@ -55,7 +55,7 @@ def test_a_transient_failure_is_retried_and_delivered_once(team, tree):
         fail_sends(bot, LIAISON, 1, 502, "Bad Gateway")
         ticket = file_elevator_need(bot)
         assert told(bot, SECRETARY, ticket) and not told(bot, LIAISON, ticket)  # the others went at once
-        [row] = rows(tree, kind="need.filed", status="pending")
+        [row] = rows(tree, kind="need:filed", status="pending")
         assert row.attempts == 1 and "Bad Gateway" in row.last_error
         context = CallbackContext(bot.app)
         deliver = lambda: bot.loop.run_until_complete(sender.deliver(context))
@@ -63,7 +63,7 @@ def test_a_transient_failure_is_retried_and_delivered_once(team, tree):
         bot.runtime.clock = lambda: utcnow() + timedelta(minutes=2)
         assert deliver() == 1 and deliver() == 0
         assert len(told(bot, LIAISON, ticket)) == 1
-        assert {r.status for r in rows(tree, kind="need.filed")} == {"sent"}
+        assert {r.status for r in rows(tree, kind="need:filed")} == {"sent"}
 
 
 def test_retry_after_is_honoured(team, tree):

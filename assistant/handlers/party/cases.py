@@ -156,7 +156,7 @@ async def _open(update: Update, context, deadline: date | None) -> str | int:
     policy = rt.policies.party
     await reply(update, "casebot.opened", reply_markup=keyboard([(t("casebot.do.rectified", lang), f"{CB}ok:{view.id}")]),
                 line=case_line(policy, view, lang))
-    await notify(context, "case.opened", recipients,
+    await notify(context, "case:opened", recipients,
                  lambda lg: t("casebot.notify_member", lg, type=_type(policy, view.case_type, lg), facts=view.facts,
                               deadline=view.deadline.isoformat(), compound=view.compound_name),
                  lambda lg: [[(t("casebot.do.reply", lg), f"{CB}reply:{view.id}")]])
@@ -202,7 +202,7 @@ async def type_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     except (DomainError, KeyError) as err:
         return await fail(update, err) if isinstance(err, DomainError) else ConversationHandler.END
     await reply(update, "casebot.replied", id=view.id)
-    await notify(context, "case.reply", recipients, lambda lg: t("casebot.notify_reply", lg, id=view.id,
+    await notify(context, "case:reply", recipients, lambda lg: t("casebot.notify_reply", lg, id=view.id,
                                                                 name=view.person_name, reply=text),
                  lambda lg: [[(t("casebot.do.rectified", lg), f"{CB}ok:{view.id}")]])
     return ConversationHandler.END
@@ -223,7 +223,7 @@ async def rectified(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     except DomainError as err:
         return await fail(update, err)
     await reply(update, "casebot.done", line=case_line(rt.policies.party, view, lang))
-    await notify(context, "case.rectified", recipients, lambda lg: t("casebot.notify_rectified", lg, id=view.id))
+    await notify(context, "case:rectified", recipients, lambda lg: t("casebot.notify_rectified", lg, id=view.id))
     return ConversationHandler.END
 
 
@@ -272,9 +272,9 @@ async def sweep(context: ContextTypes.DEFAULT_TYPE) -> int:
                 to = cases.notice_recipients(session, n)
                 contact = [a for a in queries.accounts_for(session, list(to.contact_ids)) if a.channel == channel]
                 if contact:
-                    ids += notices.queue(session, "case.notice", contact, n.text, channel=channel, now=now)
+                    ids += notices.queue(session, "case:notice", contact, n.text, channel=channel, now=now)
                     cases.mark_notice_sent(session, n.case_id, now=now)
-                ids += notices.queue(session, "case.unrectified", queries.accounts_for(session, to.branch_ids),
+                ids += notices.queue(session, "case:unrectified", queries.accounts_for(session, to.branch_ids),
                                      branch_text(n, "casebot.notice_sent" if contact else "casebot.notice_export"),
                                      channel=channel, now=now)
             return len(found), ids

@@ -283,7 +283,7 @@ async def _submit(update: Update, context) -> str | int:
                            contact=done["contact"] or "—"))
         return "\n".join(lines)
 
-    await notify(context, "checkin.request", [queries.Recipient(**d) for d in done["deciders"]], request,
+    await notify(context, "checkin:request", [queries.Recipient(**d) for d in done["deciders"]], request,
                  lambda lg: [[(t("checkinform.btn_confirm", lg), f"{CB}ok:{done['id']}")],
                              [(t("checkinform.btn_reject", lg), f"{CB}no:{done['id']}")]])
     return ConversationHandler.END
@@ -329,7 +329,7 @@ async def _decide(update: Update, context, checkin_id: int, confirm: bool, why: 
     status = t(f"checkin.status.{view.status}", lang)
     await reply(update, "checkinform.decided", name=view.person_name, status=status)
     told = "checkinform.member_confirmed" if confirm else "checkinform.member_rejected"
-    await notify(context, "checkin.decided", member, lambda lg: t(told, lg, compound=view.compound_name,
+    await notify(context, "checkin:decided", member, lambda lg: t(told, lg, compound=view.compound_name,
                                                                    reason=view.reject_reason,
                                                                    status=t(f"checkin.status.{view.status}", lg)))
     return ConversationHandler.END

@@ -122,7 +122,7 @@ async def remind_unfinished(context: ContextTypes.DEFAULT_TYPE) -> int:
             checkins.mark_reminded(session, [v.id for v in views], rt.clock())
             if (channel := notice_channel(rt)) is None:
                 return []
-            return notices.queue(session, "checkin.reminder", queries.accounts_for(session, [v.person_id for v in views]),
+            return notices.queue(session, "checkin:reminder", queries.accounts_for(session, [v.person_id for v in views]),
                                  lambda lang: t("checkinreport.reminder", lang), channel=channel, now=rt.clock())
 
     return await send_notices(context, await asyncio.to_thread(load))

@@ -243,7 +243,7 @@ async def _record(update: Update, context, note: str | None) -> int:
     label = lambda lg: _activity(rt.policies.party, entry.activity, lg)
     await reply(update, "pointsbot.recorded", name=draft["name"], activity=label(lang), points=entry.points,
                 day=entry.on_date.isoformat())
-    await notify(context, "points.recorded", recipients, lambda lg: t(
+    await notify(context, "points:recorded", recipients, lambda lg: t(
         "pointsbot.notify", lg, activity=label(lg), points=entry.points, day=entry.on_date.isoformat(), by=recorder,
         note=note or "—"))
     return ConversationHandler.END
@@ -285,7 +285,7 @@ async def type_fix_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     label = lambda lg: _activity(rt.policies.party, fix.activity, lg)
     await reply(update, "pointsbot.corrected", name=draft.get("name", ""), activity=label(lang), points=fix.points,
                 day=fix.on_date.isoformat())
-    await notify(context, "points.corrected", recipients, lambda lg: t(
+    await notify(context, "points:corrected", recipients, lambda lg: t(
         "pointsbot.notify_fix", lg, activity=label(lg), points=fix.points, day=fix.on_date.isoformat(), by=recorder,
         note=note))
     return ConversationHandler.END

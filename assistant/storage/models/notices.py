@@ -21,7 +21,7 @@ class OutboxNotice(OutboxState, Base):
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(32))  # e.g. "need.filed", "escalation", "case" (for operators)
+    kind: Mapped[str] = mapped_column(String(32))  # e.g. "need:filed", "escalation", "case:opened" (for operators)
     person_id: Mapped[int] = mapped_column(ForeignKey("persons.id", ondelete="CASCADE"), index=True)
     channel: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(64))
