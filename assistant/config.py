@@ -99,12 +99,16 @@ class Settings(BaseSettings):
     digest_weekly_levels: tuple[str, ...] = ("street", "district")
     digest_tick_seconds: float = Field(default=60, description="How often due digest slots and the outbox are checked.")
     digest_catchup_hours: float = Field(default=6, description="A slot missed while down is still sent this long after.")
-    digest_retry_seconds: float = Field(default=60, description="First retry delay of a failed digest; doubles per attempt.")
-    digest_max_attempts: int = Field(default=10, description="Attempts before a digest is marked failed (kept in SQL, logged).")
     digest_top_n: int = Field(default=8, description="Lines per list in a digest (sub-units, leaders, findings).")
     digest_hotspot_min: int = Field(default=2, description="Needs of one category at one place that make a 本期突出问题.")
     digest_export_max_rows: int = Field(default=50000, description="Needs per /export workbook.")
     digest_font_file: Path | None = Field(default=None, description="A CJK font for charts; mplfonts' Noto Sans CJK SC when unset.")
+
+    # The outbox (issue 15): digests and notices alike are kept in SQL until sent, retried with backoff.
+    outbox_tick_seconds: float = Field(default=30, description="How often the outbox is checked for messages due.")
+    outbox_retry_seconds: float = Field(default=60, description="First retry delay of a failed send; doubles per attempt.")
+    outbox_max_attempts: int = Field(default=10, description="Attempts before a message is marked failed (kept in SQL, logged).")
+    outbox_lease_seconds: float = Field(default=120, description="A message being sent is not picked again for this long.")
 
     # Logging (issue 13): `assistant run` / `bot` / `chat` write here; no personal data in a line.
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")

@@ -1,5 +1,5 @@
 """Scheduled digests: which slots are due (by the runtime's clock), who gets one, and the SQL outbox that
-keeps every digest until it is sent (a failed send is retried with backoff, then kept as `failed`)."""
+keeps every digest until it is sent (outbox.retry: claimed, retried with backoff, then kept as `failed`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from ..messages import t
 from ..org.permissions import ACTIONS, ADMIN, bindings
+from ..outbox import retry
 from ..storage.models import (
     ChannelAccount,
     DigestDelivery,
@@ -168,6 +169,7 @@ class Outgoing:
     """A delivery to (continue to) send: parts are text chunks then the chart; `parts_sent` already went."""
 
     id: int
+    person_id: int
     external_id: str
     chunks: tuple[str, ...]
     chart_png: bytes | None
@@ -180,25 +182,21 @@ def pending(session: Session, now: datetime, limit: int = 100) -> list[Outgoing]
     """Deliveries due now, oldest first."""
     query = (select(DigestDelivery).where(DigestDelivery.status == "pending", DigestDelivery.next_attempt_at <= now)
              .order_by(DigestDelivery.next_attempt_at, DigestDelivery.id).limit(limit))
-    return [Outgoing(d.id, d.external_id, tuple(d.text.split(CHUNK_SEPARATOR)), d.chart_png, d.caption, d.parts_sent,
-                     d.attempts) for d in session.scalars(query)]
+    return [Outgoing(d.id, d.person_id, d.external_id, tuple(d.text.split(CHUNK_SEPARATOR)), d.chart_png, d.caption,
+                     d.parts_sent, d.attempts) for d in session.scalars(query)]
 
 
-def record(session: Session, delivery_id: int, parts_sent: int, now: datetime, settings: Settings, *,
-           done: bool = False, error: str | None = None, retry_after: float | None = None) -> str:
-    """Save progress: sent (chart bytes dropped), or a failure retried after `retry_after` / exponential
-    backoff, until the last attempt makes it `failed`. Returns the new status."""
+def claim(session: Session, delivery_id: int, now: datetime, settings: Settings) -> bool:
+    """Take the delivery for one send attempt (False: not due, or another sender has it)."""
+    return retry.claim(session, DigestDelivery, delivery_id, now, settings)
+
+
+def record(session: Session, delivery_id: int, parts_sent: int, now: datetime, settings: Settings, **outcome) -> str:
+    """Save progress and the outcome of an attempt (retry.settle's keywords; a sent digest drops its chart
+    bytes). Returns the new status."""
     row = session.get(DigestDelivery, delivery_id)
     row.parts_sent = parts_sent
-    if done:
-        row.status, row.sent_at, row.chart_png = "sent", now, None
-    elif error is not None:
-        row.attempts += 1
-        row.last_error = error[:1000]
-        delay = retry_after if retry_after is not None else settings.digest_retry_seconds * 2 ** (row.attempts - 1)
-        row.next_attempt_at = now + timedelta(seconds=delay)
-        if row.attempts >= settings.digest_max_attempts:
-            row.status = "failed"
+    if retry.settle(row, now, settings, **outcome) == retry.SENT:
+        row.chart_png = None
     session.flush()
     return row.status
-

@@ -12,7 +12,7 @@ from ..org import invites
 from ..org.people import ensure_local_operator
 from ..org.tree import units_by_level
 from ..runtime import Runtime
-from . import ask, health, jobs, menu, router
+from . import ask, health, jobs, menu, router, sender
 from .common import RUNTIME
 from .digest import digest
 from .durable import DurableApplication, DurableBot
@@ -71,6 +71,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     checkin_report.schedule(application, s.reminder_interval_seconds)
     cases.schedule(application)
     digest.schedule(application, s.digest_tick_seconds)
+    sender.schedule(application, s.outbox_tick_seconds)
     return application
 
 

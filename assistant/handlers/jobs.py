@@ -5,57 +5,38 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import timedelta
-from zoneinfo import ZoneInfo
 
 from telegram.ext import Application, ContextTypes
 
-from ..messages import t
-from ..needs import escalation
+from ..needs import alerts
 from ..storage import kv
 from .common import runtime
 from .durable import FORMS
-from .notify import send_to
+from .sender import notice_channel, send_notices
 
 log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 ESCALATION_JOB = "escalate_due"
 PRUNE_JOB = "prune_processed_updates"
 
 
 async def escalate(context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Escalate every overdue need once and notify; returns how many moved."""
+    """Escalate every overdue need once, its notices queued with the move, and send them; returns how many moved."""
     rt = runtime(context)
-    moved = await asyncio.to_thread(escalation.run_escalation, rt.db, rt.policies.needs, rt.clock())
-    for e, recipients in moved:
-        def render(lang: str, e=e) -> str:
-            return t("escalation.notice", lang, ticket=e.need.ticket, deadline=t(f"need.deadline.{e.deadline_kind}", lang),
-                     due=e.deadline_at.astimezone(SHANGHAI).strftime("%m-%d %H:%M"), from_unit=e.from_unit_name,
-                     to_unit=e.to_unit_name) + "\n" + t("needcard.open_hint", lang, id=e.need.id)
-
-        await send_to(context, recipients, render)
+    moved, ids = await asyncio.to_thread(alerts.run_escalation, rt.db, rt.policies.needs, rt.clock(),
+                                         notice_channel(rt))
+    await send_notices(context, ids)
     if moved:
-        log.info("escalated %d overdue needs", len(moved))
-    return len(moved)
+        log.info("escalated %d overdue needs", moved)
+    return moved
 
 
 async def warn(context: ContextTypes.DEFAULT_TYPE) -> int:
     """临期预警: tell the assignees of every need near a deadline, once per deadline; returns how many."""
     rt = runtime(context)
-
-    def run():
-        with rt.db.session() as session:
-            return escalation.warn_due(session, rt.policies.needs, rt.clock())
-
-    warnings = await asyncio.to_thread(run)
-    for w in warnings:
-        def render(lang: str, w=w) -> str:
-            left = max(0, int((w.due - rt.clock()).total_seconds() // 60))
-            return t("deadline.warning", lang, ticket=w.need.ticket, deadline=t(f"need.deadline.{w.kind}", lang),
-                     due=w.due.astimezone(SHANGHAI).strftime("%m-%d %H:%M"), hours=left // 60, minutes=left % 60,
-                     description=w.need.description[:60]) + "\n" + t("needcard.open_hint", lang, id=w.need.id)
-
-        await send_to(context, list(w.recipients), render)
-    return len(warnings)
+    warned, ids = await asyncio.to_thread(alerts.run_warnings, rt.db, rt.policies.needs, rt.clock(),
+                                          notice_channel(rt))
+    await send_notices(context, ids)
+    return warned
 
 
 async def deadlines(context: ContextTypes.DEFAULT_TYPE) -> int:

@@ -1,22 +1,17 @@
-"""Telling people about a need: the submitter, the responsible party, the branch, escalation coordinators."""
+"""Telling people about a need: the submitter, the responsible party, the branch, escalation coordinators
+(through the outbox: handlers/sender.py)."""
 from __future__ import annotations
 
 import asyncio
-import logging
-from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from ..messages import t
 from ..needs import pii, queries
 from ..needs.views import NeedView
 from .common import runtime
+from .sender import notify
 
-log = logging.getLogger(__name__)
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-TELEGRAM = "telegram"
 RESOURCES_SHOWN = 5
 
 
@@ -27,24 +22,6 @@ def need_text(policy, view: NeedView, event_kind: str, lang: str, **values) -> s
              urgency=t(f"need.urgency.{view.urgency}", lang), description=view.description,
              note=pii.mask(values.get("note")), actor=values.get("actor") or "")
     return text + "\n" + t("needcard.open_hint", lang, id=view.id)
-
-
-async def send_to(context: ContextTypes.DEFAULT_TYPE, recipients, render, buttons=None) -> int:
-    """Send `render(lang)` (with `buttons(lang)`, if given) to every Telegram recipient; failures are logged,
-    never raised. Returns the count sent."""
-    rt = runtime(context)
-    sent = 0
-    for r in recipients:
-        if r.channel != rt.channel or rt.channel != TELEGRAM:
-            continue
-        try:
-            lang = r.language_code or "zh"
-            await context.bot.send_message(chat_id=int(r.external_id), text=render(lang),
-                                           reply_markup=buttons(lang) if buttons else None)
-            sent += 1
-        except (TelegramError, ValueError) as err:
-            log.warning("could not notify %s:%s: %s", r.channel, r.external_id, err)
-    return sent
 
 
 async def notify_need(context: ContextTypes.DEFAULT_TYPE, need_id: int, event_kind: str, *,
@@ -67,7 +44,8 @@ async def notify_need(context: ContextTypes.DEFAULT_TYPE, need_id: int, event_ki
             text += "\n" + t("needcard.resources", lang) + "\n" + "\n".join(lines)
         return text
 
-    def visit_button(lang: str) -> InlineKeyboardMarkup:  # resolved: the submitter is asked for the return visit
-        return InlineKeyboardMarkup([[InlineKeyboardButton(t("needcard.do.visit", lang), callback_data=f"nc:visit:{need_id}")]])
+    def visit_button(lang: str) -> list[list[tuple[str, str]]]:  # resolved: the submitter is asked for the visit
+        return [[(t("needcard.do.visit", lang), f"nc:visit:{need_id}")]]
 
-    return await send_to(context, notice.recipients, render, visit_button if event_kind == "resolved" else None)
+    return await notify(context, f"need:{event_kind}", notice.recipients, render,
+                        visit_button if event_kind == "resolved" else None)

@@ -1,8 +1,8 @@
 """Six-level escalation (一、总体目标 "六级联动抓到底"): a need whose deadline passed moves one level up.
 
-`run_escalation` is the periodic job's work (`escalate_due`, then the recipients of each move). A need waiting to be accepted past its accept deadline, or an
-accepted one past its resolve deadline, moves to the next unit of the policy's chain (building → compound →
-community → street → district, never above the last) with fresh deadlines counted from `now`. Each move is
+A need waiting to be accepted past its accept deadline, or an accepted one past its resolve deadline, moves
+to the next unit of the policy's chain (building → compound → community → street → district, never above the
+last) with fresh deadlines counted from `now` (the periodic job, with its notices: alerts.run_escalation). Each move is
 an Escalation row unique per (need, deadline kind, deadline time): running the job twice, or in two
 processes at once, never moves a need twice for the same missed deadline.
 """
@@ -20,7 +20,7 @@ from ..org.tree import ancestry
 from ..policy import NeedsPolicy
 from ..storage.models import LEVELS, Escalation, Need, OrgUnit
 from ..storage import kv
-from .queries import Recipient, accounts_for, recipients
+from .queries import Recipient, accounts_for
 from .tasklist import coordinators
 from .records import add_event, load_need
 from .views import WAITING_ACCEPT, WAITING_RESOLVE, NeedView
@@ -109,15 +109,6 @@ def _escalate(session: Session, policy: NeedsPolicy, need: Need, missed: tuple[s
         from_unit_name=source.name, from_level=source.level, to_unit_id=target.id, to_unit_name=target.name,
         to_level=target.level,
     )
-
-
-def run_escalation(db, policy: NeedsPolicy, now: datetime) -> list[tuple[EscalationView, list[Recipient]]]:
-    """The periodic job's work: every overdue need moved up in one transaction (committed), then who is to be
-    told about each move. `db` is the storage Database; the caller sends the notices."""
-    with db.session() as session:
-        moved = escalate_due(session, policy, now)
-    with db.session() as session:
-        return [(e, recipients(session, e.need.id, "escalated")) for e in moved]
 
 
 WARNED = "deadline_warnings"  # kv namespace: "need id:kind:deadline" of every 临期预警 sent

@@ -164,8 +164,9 @@ def _escalated_from(session: Session, need: Need) -> OrgUnit:
 
 def recipient_ids(session: Session, need: Need, event_kind: str) -> list[int]:
     """Who hears of an event: the submitter and joiners always; assignees and the compound's branch for a new
-    need; the coordinators at the level for an escalation or a hand-back; the responsible party when it is
-    reopened or another report joins."""
+    need; the coordinators at the level for an escalation or a hand-back (an escalation: the level it left too,
+    e.g. the branch secretary when it goes past the compound); the responsible party when another report joins;
+    the assignees and whoever resolved it when the return visit closes or reopens it."""
     if event_kind not in NEED_EVENT_KINDS:
         raise ValueError(f"unknown event kind {event_kind!r}; known: {', '.join(NEED_EVENT_KINDS)}")
     ids = [need.submitter_id, *joiner_ids(session, need.id)]
@@ -176,9 +177,18 @@ def recipient_ids(session: Session, need: Need, event_kind: str) -> list[int]:
         ids += coordinators(session, need.level_unit) + assignees
         if event_kind == "escalated":  # the level it left hears that it has gone up
             ids += coordinators(session, _escalated_from(session, need))
-    elif event_kind in ("reopened", "joined", "closed"):
+    elif event_kind == "joined":
         ids += assignees
+    elif event_kind in ("reopened", "closed"):  # the visit's outcome: whoever resolved it hears too
+        ids += assignees + _last_resolver(session, need)
     return list(dict.fromkeys(ids))
+
+
+def _last_resolver(session: Session, need: Need) -> list[int]:
+    """The person who last marked the need resolved (an assignee, or a coordinator who resolved it directly)."""
+    actor = session.scalars(select(NeedEvent.actor_id).where(NeedEvent.need_id == need.id, NeedEvent.kind == "resolved")
+                            .order_by(NeedEvent.at.desc(), NeedEvent.id.desc())).first()
+    return [actor] if actor is not None else []
 
 
 def recipients(session: Session, need_id: int, event_kind: str, *,

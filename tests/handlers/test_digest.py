@@ -12,6 +12,7 @@ from sqlalchemy import select
 from telegram.ext import CallbackContext
 
 from assistant.handlers.app import build_application
+from assistant.handlers import sender
 from assistant.handlers.digest import digest as digest_handlers
 from assistant.runtime import Runtime
 from assistant.digest.outbox import CHUNK_SEPARATOR
@@ -131,13 +132,13 @@ def test_a_failed_send_is_retried_from_where_it_stopped(bot_settings, tree):
 
         bot.request.do_request = flaky
         context = CallbackContext(bot.app)
-        assert bot.loop.run_until_complete(digest_handlers.deliver(context)) == 0
+        assert bot.loop.run_until_complete(sender.send_digests(context)) == 0
         with tree.session() as s:
             row = s.scalars(select(DigestDelivery)).one()
             assert (row.status, row.parts_sent, row.attempts) == ("pending", 1, 1) and "Try again" in row.last_error
-        assert bot.loop.run_until_complete(digest_handlers.deliver(context)) == 0  # not due yet (backoff)
+        assert bot.loop.run_until_complete(sender.send_digests(context)) == 0  # not due yet (backoff)
         bot.runtime.clock = lambda: datetime.now(UTC) + timedelta(minutes=2)
-        assert bot.loop.run_until_complete(digest_handlers.deliver(context)) == 1
+        assert bot.loop.run_until_complete(sender.send_digests(context)) == 1
         texts = [m["text"] for m in to(bot.request.sent, SECRETARY) if m["text"].startswith("第")]
         assert texts == ["第一段", "第二段", "第三段"]  # nothing sent twice, nothing lost
         with tree.session() as s:
@@ -155,9 +156,11 @@ def test_one_tick_sends_the_whole_outbox_not_just_one_batch(bot_settings, tree):
             s.add_all(DigestDelivery(slot=f"bulk-{i}", person_id=person, channel="telegram", external_id=str(SECRETARY),
                                      unit_id=unit, period="today", text=f"简报 {i}", chart_png=None,
                                      next_attempt_at=datetime.now(UTC) - timedelta(seconds=1)) for i in range(150))
-        assert bot.loop.run_until_complete(digest_handlers.deliver(CallbackContext(bot.app))) == 150
+        bot.loop.run_until_complete(sender.send_digests(CallbackContext(bot.app)))  # (the outbox job may help)
         with tree.session() as s:
             assert set(s.scalars(select(DigestDelivery.status))) == {"sent"}
+        texts = [m["text"] for m in to(bot.request.sent, SECRETARY) if m["text"].startswith("简报")]
+        assert sorted(texts) == sorted(f"简报 {i}" for i in range(150))  # each once
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """Coordinator digests: /digest, /export, /digest_off, /digest_on, /digest_help, and the scheduled job that
-turns due schedule slots into outbox rows and sends them (retrying failures, resuming where a send stopped)."""
+turns due schedule slots into outbox rows and sends them (handlers/sender.py: retries, resumes where a send
+stopped)."""
 from __future__ import annotations
 
 import asyncio
@@ -8,7 +9,6 @@ import tempfile
 from pathlib import Path
 
 from telegram import Update
-from telegram.error import Forbidden, RetryAfter, TelegramError
 from telegram.ext import Application, CommandHandler, ContextTypes
 
 from ...digest import build as digest_build
@@ -19,7 +19,8 @@ from ...digest.export import export_needs_xlsx
 from ...errors import Invalid
 from ...llm.narrative import narrator
 from ...messages import t
-from ..common import as_person, in_session, lang_of, reply, runtime
+from .. import sender
+from ..common import as_person, lang_of, reply, runtime
 from ..menu import deny
 
 log = logging.getLogger(__name__)
@@ -143,47 +144,7 @@ async def tick(context: ContextTypes.DEFAULT_TYPE) -> int:
     queued = await asyncio.to_thread(queue)
     if queued:
         log.info("queued %d scheduled digests", queued)
-    return await deliver(context)
-
-
-async def deliver(context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Send due outbox rows part by part; a failure is recorded for a retry, never dropped. Returns rows sent."""
-    rt = runtime(context)
-    sent, tried = 0, set()
-    while batch := [i for i in await in_session(context, lambda s: outbox.pending(s, rt.clock())) if i.id not in tried]:
-        sent += await _send_batch(context, batch)
-        tried |= {i.id for i in batch}
-    return sent
-
-
-async def _send_batch(context: ContextTypes.DEFAULT_TYPE, batch: list) -> int:
-    """Send one batch of outbox rows, recording each outcome; returns rows sent."""
-    rt = runtime(context)
-    sent = 0
-    for item in batch:
-        parts, error, retry_after = item.parts_sent, None, None
-        try:
-            for chunk in item.chunks[parts:]:
-                await context.bot.send_message(chat_id=int(item.external_id), text=chunk)
-                parts += 1
-            if item.chart_png is not None and parts == len(item.chunks):
-                await context.bot.send_photo(chat_id=int(item.external_id), photo=item.chart_png, caption=item.caption)
-                parts += 1
-        except RetryAfter as err:
-            error, retry_after = str(err), err.retry_after.total_seconds() if hasattr(err.retry_after, "total_seconds") \
-                else float(err.retry_after)
-        except (Forbidden, TelegramError, ValueError) as err:
-            error = f"{type(err).__name__}: {err}"
-        status = await in_session(context, lambda s, i=item.id, p=parts, e=error, r=retry_after: outbox.record(
-            s, i, p, rt.clock(), rt.settings, done=e is None, error=e, retry_after=r))
-        if error is None:
-            sent += 1
-        elif status == "failed":
-            log.error("digest %d to %s failed for good after %d attempts: %s", item.id, item.external_id,
-                      item.attempts + 1, error)
-        else:
-            log.warning("digest %d to %s not sent (will retry): %s", item.id, item.external_id, error)
-    return sent
+    return await sender.send_digests(context)
 
 
 def schedule(application: Application, interval_seconds: float) -> None:

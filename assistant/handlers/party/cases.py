@@ -33,12 +33,13 @@ from telegram.ext import (
 from ...errors import DomainError, Invalid
 from ...messages import t
 from ...needs import queries
+from ...outbox import notices
 from ...org.permissions import can
 from ...party import cases
 from ...party.checkins import local_date
 from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
 from ..menu import deny
-from ..notify import send_to
+from ..sender import notice_channel, notify, send_notices
 from .points import compounds_where, member_steps, roster_buttons, today_of
 
 log = logging.getLogger(__name__)
@@ -155,10 +156,10 @@ async def _open(update: Update, context, deadline: date | None) -> str | int:
     policy = rt.policies.party
     await reply(update, "casebot.opened", reply_markup=keyboard([(t("casebot.do.rectified", lang), f"{CB}ok:{view.id}")]),
                 line=case_line(policy, view, lang))
-    await send_to(context, recipients,
-                  lambda lg: t("casebot.notify_member", lg, type=_type(policy, view.case_type, lg), facts=view.facts,
-                               deadline=view.deadline.isoformat(), compound=view.compound_name),
-                  lambda lg: keyboard([(t("casebot.do.reply", lg), f"{CB}reply:{view.id}")]))
+    await notify(context, "case:opened", recipients,
+                 lambda lg: t("casebot.notify_member", lg, type=_type(policy, view.case_type, lg), facts=view.facts,
+                              deadline=view.deadline.isoformat(), compound=view.compound_name),
+                 lambda lg: [[(t("casebot.do.reply", lg), f"{CB}reply:{view.id}")]])
     return ConversationHandler.END
 
 
@@ -201,9 +202,9 @@ async def type_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     except (DomainError, KeyError) as err:
         return await fail(update, err) if isinstance(err, DomainError) else ConversationHandler.END
     await reply(update, "casebot.replied", id=view.id)
-    await send_to(context, recipients, lambda lg: t("casebot.notify_reply", lg, id=view.id, name=view.person_name,
-                                                    reply=text),
-                  lambda lg: keyboard([(t("casebot.do.rectified", lg), f"{CB}ok:{view.id}")]))
+    await notify(context, "case:reply", recipients, lambda lg: t("casebot.notify_reply", lg, id=view.id,
+                                                                name=view.person_name, reply=text),
+                 lambda lg: [[(t("casebot.do.rectified", lg), f"{CB}ok:{view.id}")]])
     return ConversationHandler.END
 
 
@@ -222,7 +223,7 @@ async def rectified(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     except DomainError as err:
         return await fail(update, err)
     await reply(update, "casebot.done", line=case_line(rt.policies.party, view, lang))
-    await send_to(context, recipients, lambda lg: t("casebot.notify_rectified", lg, id=view.id))
+    await notify(context, "case:rectified", recipients, lambda lg: t("casebot.notify_rectified", lg, id=view.id))
     return ConversationHandler.END
 
 
@@ -255,39 +256,34 @@ async def list_cases(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
 
 
 async def sweep(context: ContextTypes.DEFAULT_TYPE) -> int:
-    """Daily: open cases past their deadline become 未整改; the unit contact gets the notice, the branch is told."""
+    """Daily: open cases past their deadline become 未整改; the unit contact gets the notice, the branch is told
+    (queued in the outbox with the status change: one transaction)."""
     rt = runtime(context)
-    policy, now = rt.policies.party, rt.clock()
-    today = local_date(policy, now)
+    policy, now, channel = rt.policies.party, rt.clock(), notice_channel(rt)
+
+    def branch_text(n, key: str):
+        return lambda lg: t("casebot.unrectified", lg, id=n.case_id, name=n.member_name, deadline=n.deadline.isoformat(),
+                            type=n.case_type_en if lg.startswith("en") else n.case_type_zh, year=n.year) + "\n" + t(key, lg)
 
     def run():
         with rt.db.session() as session:
-            notices = cases.sweep_overdue(session, policy, today, now=now)
-        with rt.db.session() as session:
-            out = []
-            for n in notices:
+            found, ids = cases.sweep_overdue(session, policy, local_date(policy, now), now=now), []
+            for n in found if channel else ():
                 to = cases.notice_recipients(session, n)
-                out.append((n, queries.accounts_for(session, list(to.contact_ids)),
-                            queries.accounts_for(session, to.branch_ids)))
-            return out
+                contact = [a for a in queries.accounts_for(session, list(to.contact_ids)) if a.channel == channel]
+                if contact:
+                    ids += notices.queue(session, "case:notice", contact, n.text, channel=channel, now=now)
+                    cases.mark_notice_sent(session, n.case_id, now=now)
+                ids += notices.queue(session, "case:unrectified", queries.accounts_for(session, to.branch_ids),
+                                     branch_text(n, "casebot.notice_sent" if contact else "casebot.notice_export"),
+                                     channel=channel, now=now)
+            return len(found), ids
 
-    found = await asyncio.to_thread(run)
-    for notice, contact, branch in found:
-        sent = await send_to(context, contact, notice.text) if contact else 0
-        if sent:
-            await asyncio.to_thread(_mark_sent, rt, notice.case_id, rt.clock())
-        key = "casebot.notice_sent" if sent else "casebot.notice_export"
-        await send_to(context, branch, lambda lg, n=notice, k=key: t(
-            "casebot.unrectified", lg, id=n.case_id, name=n.member_name, type=n.case_type_en if lg.startswith("en")
-            else n.case_type_zh, deadline=n.deadline.isoformat(), year=n.year) + "\n" + t(k, lg))
-    if found:
-        log.info("%d negative cases became unrectified", len(found))
-    return len(found)
-
-
-def _mark_sent(rt, case_id: int, now) -> None:
-    with rt.db.session() as session:
-        cases.mark_notice_sent(session, case_id, now=now)
+    moved, ids = await asyncio.to_thread(run)
+    await send_notices(context, ids)
+    if moved:
+        log.info("%d negative cases became unrectified", moved)
+    return moved
 
 
 def schedule(application: Application, at: time = SWEEP_AT) -> None:

@@ -38,7 +38,7 @@ from ..common import (
     as_person, cancel_command, conversation, first_missing, keyboard, lang_of, parse_day, reply, runtime,
 )
 from ..durable import once
-from ..notify import send_to
+from ..sender import notify
 
 WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING = "ci.work_unit", "ci.party_org", "ci.contact", "ci.compound", "ci.building"
 PHONE, IN_SERVICE, FULL, MOVED, MOVED_ON = "ci.phone", "ci.in_service", "ci.full", "ci.moved", "ci.moved_on"
@@ -283,9 +283,9 @@ async def _submit(update: Update, context) -> str | int:
                            contact=done["contact"] or "—"))
         return "\n".join(lines)
 
-    await send_to(context, [queries.Recipient(**d) for d in done["deciders"]], request,
-                  lambda lg: _keyboard([(t("checkinform.btn_confirm", lg), f"ok:{done['id']}"),
-                                        (t("checkinform.btn_reject", lg), f"no:{done['id']}")]))
+    await notify(context, "checkin:request", [queries.Recipient(**d) for d in done["deciders"]], request,
+                 lambda lg: [[(t("checkinform.btn_confirm", lg), f"{CB}ok:{done['id']}")],
+                             [(t("checkinform.btn_reject", lg), f"{CB}no:{done['id']}")]])
     return ConversationHandler.END
 
 
@@ -329,8 +329,9 @@ async def _decide(update: Update, context, checkin_id: int, confirm: bool, why: 
     status = t(f"checkin.status.{view.status}", lang)
     await reply(update, "checkinform.decided", name=view.person_name, status=status)
     told = "checkinform.member_confirmed" if confirm else "checkinform.member_rejected"
-    await send_to(context, member, lambda lg: t(told, lg, compound=view.compound_name, reason=view.reject_reason,
-                                                status=t(f"checkin.status.{view.status}", lg)))
+    await notify(context, "checkin:decided", member, lambda lg: t(told, lg, compound=view.compound_name,
+                                                                   reason=view.reject_reason,
+                                                                   status=t(f"checkin.status.{view.status}", lg)))
     return ConversationHandler.END
 
 

@@ -12,12 +12,13 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from ...messages import t
 from ...needs import queries
+from ...outbox import notices
 from ...org.permissions import ADMIN, bindings, can
 from ...org.tree import breadcrumb
 from ...party import checkin_report, checkins
 from ..common import as_person, lang_of, reply, runtime
 from ..menu import deny
-from ..notify import send_to
+from ..sender import notice_channel, send_notices
 
 CB = "cr:"
 STATUSES = ("confirmed", "pending", "overdue")
@@ -115,14 +116,16 @@ async def remind_unfinished(context: ContextTypes.DEFAULT_TYPE) -> int:
     """Members who started a check-in and left it are reminded once."""
     rt = runtime(context)
 
-    def load():
+    def load():  # marked and queued in one transaction
         with rt.db.session() as session:
             views = checkins.unfinished(session, rt.clock() - rt.policies.party.reminder_delay)
             checkins.mark_reminded(session, [v.id for v in views], rt.clock())
-            return queries.accounts_for(session, [v.person_id for v in views])
+            if (channel := notice_channel(rt)) is None:
+                return []
+            return notices.queue(session, "checkin:reminder", queries.accounts_for(session, [v.person_id for v in views]),
+                                 lambda lang: t("checkinreport.reminder", lang), channel=channel, now=rt.clock())
 
-    accounts = await asyncio.to_thread(load)
-    return await send_to(context, accounts, lambda lang: t("checkinreport.reminder", lang))
+    return await send_notices(context, await asyncio.to_thread(load))
 
 
 def schedule(application: Application, interval_seconds: float) -> None:

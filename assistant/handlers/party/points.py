@@ -37,7 +37,7 @@ from ...party import checkins, points
 from ...party.checkins import local_date
 from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
 from ..menu import deny
-from ..notify import send_to
+from ..sender import notify
 
 MEMBER, ACTIVITY, DAY, NOTE, ENTRY, FIX_NOTE = ("points.member", "points.activity", "points.day", "points.note",
                                                 "points.entry", "points.fix_note")
@@ -243,8 +243,9 @@ async def _record(update: Update, context, note: str | None) -> int:
     label = lambda lg: _activity(rt.policies.party, entry.activity, lg)
     await reply(update, "pointsbot.recorded", name=draft["name"], activity=label(lang), points=entry.points,
                 day=entry.on_date.isoformat())
-    await send_to(context, recipients, lambda lg: t("pointsbot.notify", lg, activity=label(lg), points=entry.points,
-                                                    day=entry.on_date.isoformat(), by=recorder, note=note or "—"))
+    await notify(context, "points:recorded", recipients, lambda lg: t(
+        "pointsbot.notify", lg, activity=label(lg), points=entry.points, day=entry.on_date.isoformat(), by=recorder,
+        note=note or "—"))
     return ConversationHandler.END
 
 
@@ -284,8 +285,9 @@ async def type_fix_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     label = lambda lg: _activity(rt.policies.party, fix.activity, lg)
     await reply(update, "pointsbot.corrected", name=draft.get("name", ""), activity=label(lang), points=fix.points,
                 day=fix.on_date.isoformat())
-    await send_to(context, recipients, lambda lg: t("pointsbot.notify_fix", lg, activity=label(lg), points=fix.points,
-                                                    day=fix.on_date.isoformat(), by=recorder, note=note))
+    await notify(context, "points:corrected", recipients, lambda lg: t(
+        "pointsbot.notify_fix", lg, activity=label(lg), points=fix.points, day=fix.on_date.isoformat(), by=recorder,
+        note=note))
     return ConversationHandler.END
 
 

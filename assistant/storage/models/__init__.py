@@ -19,6 +19,7 @@ from assistant.storage.models.digest import (
     DigestRun,
     DigestSubscription,
 )
+from assistant.storage.models.notices import OutboxNotice
 from assistant.storage.models.evaluations import (
     OWNERS_ROLES,
     Evaluation,
@@ -80,6 +81,6 @@ __all__ = [
     "CaseEvent", "CheckIn", "CommitteeSeat", "NegativeCase", "PartyGroup", "PointEntry",
     "OWNERS_ROLES", "Evaluation", "EvaluationScore", "EvaluationVeto", "OwnersCommitteeMember", "PropertyCompany",
     "ServiceContract",
-    "DELIVERY_STATUSES", "DigestDelivery", "DigestRun", "DigestSubscription",
+    "DELIVERY_STATUSES", "DigestDelivery", "DigestRun", "DigestSubscription", "OutboxNotice",
     "AuditEvent",
 ]

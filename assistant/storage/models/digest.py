@@ -41,7 +41,18 @@ class DigestRun(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class DigestDelivery(Base):
+class OutboxState:
+    """The columns every outbox table shares (outbox/retry.py claims and settles rows by them)."""
+
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    sent_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DigestDelivery(OutboxState, Base):
     """One digest to send to one chat: the rendered parts (chart, then text chunks), sent in order; a failed
     part is retried from where it stopped until sent or `failed` after the last attempt (kept, never dropped)."""
 
@@ -63,9 +74,3 @@ class DigestDelivery(Base):
     caption: Mapped[str | None] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)  # chunks joined by CHUNK_SEPARATOR
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
-    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
-    last_error: Mapped[str | None] = mapped_column(Text)
-    sent_at: Mapped[datetime | None]
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -1,0 +1,1 @@
+from ..helpers.world import policy, world  # noqa: F401  (fixtures)
