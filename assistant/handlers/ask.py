@@ -26,8 +26,9 @@ from ..knowledge.answer import Answer
 from ..knowledge.tokenize import is_english
 from ..llm.answer import llm_answer
 from ..messages import t
-from ..needs.freetext import reads_like_problem
+from ..needs.freetext import prefill, reads_like_problem
 from .common import cancel_command, conversation, lang_of, reply, runtime
+from .needs.need_steps import emergency_notice
 
 QUESTION = "ask.question"
 RELATED = "related"
@@ -66,6 +67,8 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
         rows.append([InlineKeyboardButton(t("bot.related_button", lang), callback_data=RELATED)])
     if not result.confident and reads_like_problem(question, rt.policies.needs, rt.policies.intake):
         context.user_data[OFFER_TEXT] = question  # no clause, but a problem: offer to file it beside the refusal
+        if rt.policies.needs.is_emergency(prefill(question, rt.policies.needs).category):  # the numbers first
+            await update.effective_message.reply_text(emergency_notice(rt.policies.needs, lang))
         rows.insert(0, [InlineKeyboardButton(t("needform.offer_yes", lang), callback_data=OFFER_DATA)])
     markup = InlineKeyboardMarkup(rows) if rows else None
     sent = await update.effective_message.reply_text(format_answer(result, lang), parse_mode=ParseMode.HTML,
