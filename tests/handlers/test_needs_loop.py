@@ -107,6 +107,7 @@ def test_the_entrance_is_read_edited_shown_and_stored(team, tree):
         step = last(bot.press(LEADER, button(offer, "登记为需求")), LEADER)
         step = through(bot, LEADER, step, "不指定楼栋", "✓ 设施维修", "使用原文", "一般", "不记录", "跳过")
         assert "单元" not in step["text"].split("楼栋：")[1].split("\n")[0]
+        assert "修改：单元" not in str(step["reply_markup"])  # an entrance belongs to a building
         bot.press(LEADER, button(step, "提交"))
     with tree.session() as session:
         assert {(n.building.name if n.building else None, n.entrance) for n in session.query(Need)} == \

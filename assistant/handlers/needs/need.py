@@ -17,9 +17,11 @@ stateDiagram-v2
     CONFIRM --> [*]: submitted → ticket
     DUPLICATE --> [*]: joined or filed anew
     CONFIRM --> COMPOUND: edit a field (any step)
+    CONFIRM --> ENTRANCE: 修改：单元 (prefilled from the text)
 ```
 Every step has a 返回 (back) button, /cancel ends the form, and a policy question typed at a step is
-answered before the step is asked again.
+answered before the step is asked again; other text at a button step is told which buttons to press. An
+emergency category gives the policy's emergency numbers first.
 """
 from __future__ import annotations
 
@@ -168,9 +170,14 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
         await answer(update, context, text)
         return await _ask_step(update, context, draft["step"])
     if draft["step"] not in steps.TEXT_STEPS:  # a button step: say what to do, then ask it again
-        await reply(update, "needform.photo_expected" if draft["step"] == steps.PHOTO else "needform.press_buttons")
-        return await _ask_step(update, context, draft["step"])
+        return await _hint(update, context, draft["step"])
     return await _ask_step(update, context, None, lambda s: steps.apply_text(s, _policy(context), draft, text))
+
+
+async def _hint(update: Update, context, step: str) -> str:
+    """Say what the step takes (words, a photo, a button press), then ask it again."""
+    await reply(update, steps.HINTS.get(step, "needform.press_buttons"))
+    return await _ask_step(update, context, step)
 
 
 async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -193,11 +200,7 @@ async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
                 draft["photo_file_id"] = file_id
             return error
         return await _ask_step(update, context, None, describe)
-    if draft["step"] == steps.DESCRIPTION:
-        await reply(update, "needform.description_expected")
-    else:
-        await reply(update, "needform.photo_expected" if draft["step"] == steps.PHOTO else "needform.press_buttons")
-    return await _ask_step(update, context, draft["step"])
+    return await _hint(update, context, draft["step"])
 
 
 async def _submit(update: Update, context) -> str | int:

@@ -23,6 +23,7 @@ FIELDS = {COMPOUND: "compound_id", BUILDING: "building_id", CATEGORY: "category"
 BUTTONS = {COMPOUND: "c", BUILDING: "b", ENTRANCE: "e", CATEGORY: "k", DESCRIPTION: "d", URGENCY: "u", CONSENT: "y",
            PHONE: "p", PHOTO: "ph"}  # the kind of button each step offers (callback data "kind:value")
 BACK_WORDS = {"返回", "上一步", "back"}
+HINTS = {DESCRIPTION: "needform.description_expected", PHOTO: "needform.photo_expected"}  # else: press a button
 MARK = "✓ "
 
 
@@ -105,7 +106,8 @@ def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, lis
         return t("needform.ask_phone", lang), ([(phone, f"p:{phone}")] if phone else []) + [(t("needform.skip", lang), "p:")]
     if step == PHOTO:
         return t("needform.ask_photo", lang), [(t("needform.skip", lang), "ph:skip")]
-    edit = [(t("needform.edit", lang, field=t(f"needform.field.{s.split('.')[1]}", lang)), f"edit:{s}") for s in EDITABLE]
+    edit = [(t("needform.edit", lang, field=t(f"needform.field.{s.split('.')[1]}", lang)), f"edit:{s}") for s in EDITABLE
+            if s != ENTRANCE or draft.get("building_id")]  # an entrance belongs to a building
     return summary(session, policy, draft, lang), [(t("needform.submit", lang), "submit")] + edit
 
 
