@@ -1,23 +1,16 @@
 """The need card and ended forms through the Bot API emulator: the card is edited in place after 签收, and a
-button of a cancelled form gets a callback answer (no hanging spinner)."""
-from .conftest import make_code
-from .test_e2e import bot, e2e_settings  # noqa: F401  (fixture)
+button of a finished form gets a callback answer (no hanging spinner)."""
+from .test_e2e import bot, e2e_settings, leader_and_liaison, offer_and_press  # noqa: F401  (fixture)
 from ..helpers.emulator import run_app, telegram_emulator  # noqa: F401  (fixture)
 
 
 def test_the_card_is_edited_in_place_and_an_ended_form_answers_its_buttons(e2e_settings, tree, telegram_emulator):
     emu = telegram_emulator
-    leader, liaison = emu.new_chat_id(), emu.new_chat_id()
     with run_app(bot(e2e_settings)):
-        for chat, role, unit in ((leader, "building_leader", "JT03-1"), (liaison, "property_liaison", "JT03")):
-            emu.send_command(chat, f"/start {make_code(e2e_settings, tree, role, unit)}")
-            emu.wait_for_reply(chat, "注册成功")
-        emu.send_message(leader, "1栋3单元门口路灯坏了，晚上看不见")
-        offer = emu.wait_for_reply(leader, "登记到需求清单")
-        emu.press_button(leader, offer, "登记为需求")
-        for expected, label in (("哪栋楼", "✓ 1栋"), ("需求类别", "✓ 设施维修"), ("使用这段原文", "使用原文"),
-                                ("紧急程度", "一般"), ("居民姓名和电话", "不记录"), ("现场照片", "跳过")):
-            emu.press_button(leader, emu.wait_for_reply(leader, expected), label)
+        leader, liaison = leader_and_liaison(emu, e2e_settings, tree, "JT03-1", "JT03")
+        offer_and_press(emu, leader, "1栋3单元门口路灯坏了，晚上看不见", (
+            ("哪栋楼", "✓ 1栋"), ("需求类别", "✓ 设施维修"), ("使用这段原文", "使用原文"), ("紧急程度", "一般"),
+            ("居民姓名和电话", "不记录"), ("现场照片", "跳过")))
         summary = emu.wait_for_reply(leader, "请确认需求")
         assert "1栋 3单元" in summary["text"]
         emu.press_button(leader, summary, "提交")
