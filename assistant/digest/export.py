@@ -17,7 +17,7 @@ from .context import period_bounds, scope_of
 from .render import category_label
 
 NEED_COLUMNS = (("ticket", None), ("category", None), ("status", None), ("urgency", None), ("compound", None),
-                ("building", None), ("level_unit", None), ("description", LONG_TEXT), ("party", None),
+                ("building", None), ("entrance", NUMBER), ("level_unit", None), ("description", LONG_TEXT), ("party", None),
                 ("created", DATETIME), ("accept_due", DATETIME), ("accepted", DATETIME), ("resolve_due", DATETIME),
                 ("resolved", DATETIME), ("overdue", None), ("escalations", NUMBER), ("visit_at", DATETIME),
                 ("visit_contacted", None), ("visit_solved", None), ("satisfaction", None), ("closed", DATETIME))
@@ -78,7 +78,7 @@ def export_needs_xlsx(session, unit_id: int, period_key: str, now, needs_policy,
         for need, compound_name, building_name, level_name in rows:
             visit, late = visits.get(need.id), overdue(need, now)
             yield [need.ticket, category_label(needs_policy, need.category, lang), t(f"need.status.{need.status}", lang),
-                   t(f"need.urgency.{need.urgency}", lang), compound_name, building_name or "", level_name,
+                   t(f"need.urgency.{need.urgency}", lang), compound_name, building_name or "", need.entrance, level_name,
                    pii.mask(need.description), need.responsible_party or "", need.created_at, need.accept_due_at, need.accepted_at,
                    need.resolve_due_at, need.resolved_at, t(f"digest.xlsx.overdue.{late}", lang) if late else "",
                    escalations.get(need.id, 0), visit.at if visit else None, yes_no(visit and visit.contacted),

@@ -26,7 +26,9 @@ from ..knowledge.answer import Answer
 from ..knowledge.tokenize import is_english
 from ..llm.answer import llm_answer
 from ..messages import t
+from ..needs.freetext import prefill, reads_like_problem
 from .common import cancel_command, conversation, lang_of, reply, runtime
+from .needs.need_steps import emergency_notice
 
 QUESTION = "ask.question"
 RELATED = "related"
@@ -34,6 +36,8 @@ RELATED_BY_MESSAGE = "related_by_message"  # chat_data: answer message id → it
 RELATED_KEPT = 50  # answers per chat whose related clauses stay available
 RELATED_SHOWN = 4
 EXCERPT_CHARS = 80
+OFFER_TEXT = "need_free_text"  # user_data: the text the 登记为需求 button files (handlers/needs/need.py)
+OFFER_DATA = "nf:offer"  # callback data of that button
 
 
 def format_answer(result: Answer, lang: str) -> str:
@@ -57,10 +61,16 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
     rt = runtime(context)
     lang = "en" if is_english(question) else lang_of(update)
     result = await llm_answer(rt.index, rt.llm, question, lang)  # extractive unless an LLM answer passes the check
-    markup = None
+    rows = []
     related = [[c.doc, c.path, c.text[:EXCERPT_CHARS]] for c in result.citations[1 if result.confident else 0:][:RELATED_SHOWN]]
     if related:
-        markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("bot.related_button", lang), callback_data=RELATED)]])
+        rows.append([InlineKeyboardButton(t("bot.related_button", lang), callback_data=RELATED)])
+    if not result.confident and reads_like_problem(question, rt.policies.needs, rt.policies.intake):
+        context.user_data[OFFER_TEXT] = question  # no clause, but a problem: offer to file it beside the refusal
+        if rt.policies.needs.is_emergency(prefill(question, rt.policies.needs).category):  # the numbers first
+            await update.effective_message.reply_text(emergency_notice(rt.policies.needs, lang))
+        rows.insert(0, [InlineKeyboardButton(t("needform.offer_yes", lang), callback_data=OFFER_DATA)])
+    markup = InlineKeyboardMarkup(rows) if rows else None
     sent = await update.effective_message.reply_text(format_answer(result, lang), parse_mode=ParseMode.HTML,
                                                      reply_markup=markup)
     if related:  # the button belongs to this answer: keyed by the message it is under

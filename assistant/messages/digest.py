@@ -122,6 +122,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "digest.xlsx.urgency": {"zh": "紧急程度", "en": "Urgency"},
     "digest.xlsx.compound": {"zh": "小区", "en": "Compound"},
     "digest.xlsx.building": {"zh": "楼栋", "en": "Building"},
+    "digest.xlsx.entrance": {"zh": "单元", "en": "Entrance"},
     "digest.xlsx.level_unit": {"zh": "当前承办层级", "en": "Handled at"},
     "digest.xlsx.description": {"zh": "诉求内容", "en": "Description"},
     "digest.xlsx.party": {"zh": "责任方", "en": "Responsible party"},

@@ -29,6 +29,7 @@ from .views import OPEN_STATUSES, NeedView
 MOBILE = re.compile(r"^(?:\+?86)?1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^(?:\+?86)?0\d{2,3}\d{7,8}$")  # area code + number, separators removed
 NAME_MAX, PHOTO_MAX = 100, 255
+ENTRANCE_MAX = 99  # the highest 单元 number of a building
 
 
 @dataclass(frozen=True)
@@ -45,6 +46,7 @@ class NeedDraft:
     resident_phone: str | None = None
     consent: bool = False
     photo_file_id: str | None = None
+    entrance: int | None = None  # the 单元 of the building (1–ENTRANCE_MAX), when given
 
 
 def valid_phone(phone: str | None) -> bool:
@@ -54,8 +56,11 @@ def valid_phone(phone: str | None) -> bool:
 
 
 def description_error(policy: NeedsPolicy, text: str | None) -> str | None:
-    """The message key when the (stripped) description is shorter or longer than the policy allows, else None."""
+    """The message key when the (stripped) description is shorter or longer than the policy allows, or has no
+    letter or digit at all (emoji or punctuation only), else None."""
     length = len((text or "").strip())
+    if length and not any(unicodedata.category(c)[0] in "LN" for c in text):
+        return "need.err.description_no_words"
     if length < policy.description_min_chars:
         return "need.err.description_short"
     if length > policy.description_max_chars:
@@ -81,6 +86,8 @@ def validate_draft(policy: NeedsPolicy, draft: NeedDraft, session: Session | Non
         errors.append(("resident_phone", "need.err.phone"))
     if draft.resident_name and name_error(draft.resident_name):
         errors.append(("resident_name", "need.err.name"))
+    if draft.entrance is not None and not (1 <= draft.entrance <= ENTRANCE_MAX and draft.building_id):
+        errors.append(("entrance", "need.err.entrance"))
     if draft.photo_file_id and len(draft.photo_file_id) > PHOTO_MAX:
         errors.append(("photo_file_id", "need.err.photo"))
     if session is not None:
@@ -177,7 +184,7 @@ def file_need(session: Session, policy: NeedsPolicy, submitter_person_id: int,
         category=draft.category, description=description if consent else pii.mask(description), urgency=draft.urgency,
         resident_name=((draft.resident_name or "").strip() or None) if consent else None,
         resident_phone=normalise_phone(draft.resident_phone) if consent else None, consent=consent,
-        photo_file_id=draft.photo_file_id or None, status="new", submitter_id=submitter_person_id,
+        photo_file_id=draft.photo_file_id or None, entrance=draft.entrance, status="new", submitter_id=submitter_person_id,
         party_type=route.party_type, responsible_party=route.party_label,
         accept_due_at=accept_due, resolve_due_at=resolve_due, created_at=now, updated_at=now,
         assignees=[session.get(Person, pid) for pid in assignee_ids],

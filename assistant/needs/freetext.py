@@ -10,13 +10,14 @@ from pathlib import Path
 from ..policy.intake import SHIPPED_INTAKE_RULES, IntakeRules, load_intake_rules
 from ..policy.loader import NeedsPolicy
 from . import pii
-from .filing import suggest_category, suggest_urgency
+from .filing import ENTRANCE_MAX, suggest_category, suggest_urgency
 
 POLICY_FILE = SHIPPED_INTAKE_RULES
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 BUILDING_RE = re.compile(r"([0-9一二三四五六七八九十]{1,3})\s*(?:号楼|号栋|栋|幢|座|号(?=楼))"
                          r"|(?:building|bldg\.?|block)\s*(?:no\.?\s*)?([0-9]{1,3})\b", re.IGNORECASE)
-UNIT_RE = re.compile(r"([0-9一二三四五六七八九十]{1,2})\s*单元")
+UNIT_RE = re.compile(r"([0-9一二三四五六七八九十]{1,2})\s*单元|\b(?:unit|entrance)\s*(?:no\.?\s*)?([0-9]{1,2})\b",
+                     re.IGNORECASE)
 ROOM_RE = re.compile(r"(?<![0-9])([0-9]{3,4})\s*(?:室|号房|房间)")
 
 
@@ -62,14 +63,38 @@ def building_number(name: str) -> int | None:
     return int(match.group(0)) if match else None
 
 
+def entrance_number(text: str) -> int | None:
+    """The 单元 (entrance) the text names: "2单元", "二单元", "unit 2", "entrance 2" → 2; a bare number typed at the
+    entrance step ("2") too. None when there is none or it is out of range (1–ENTRANCE_MAX)."""
+    text = unicodedata.normalize("NFKC", text or "").strip()
+    if m := UNIT_RE.search(text):
+        number = _number(m.group(1) or m.group(2))
+    elif text.isdigit():
+        number = int(text)
+    else:
+        return None
+    return number if 1 <= number <= ENTRANCE_MAX else None
+
+
+def reads_like_problem(text: str, policy: NeedsPolicy, rules: IntakeRules) -> bool:
+    """Any sign that the text reports a problem (a need score above 0, below the offer's threshold too): a
+    refused question that reads so is offered for filing beside the refusal."""
+    return need_score(text, policy, rules) > 0
+
+
+def reads_like_question(text: str, policy: NeedsPolicy, rules: IntakeRules) -> bool:
+    """True when text typed in the middle of a form is a policy question to answer (a question mark, or the
+    intake rules' question cues outweigh its need cues)."""
+    return text.rstrip().endswith(("?", "？")) or need_score(text, policy, rules) < 0
+
+
 def prefill(text: str, policy: NeedsPolicy) -> Prefill:
     """Fields read from the text: building/unit/room numbers, category and urgency (the policy's keywords), phone."""
     text = unicodedata.normalize("NFKC", text)
     result = Prefill()
     if m := BUILDING_RE.search(text):
         result.building_no = _number(m.group(1) or m.group(2))
-    if m := UNIT_RE.search(text):
-        result.unit_no = _number(m.group(1))
+    result.unit_no = entrance_number(text)
     if m := ROOM_RE.search(text):
         result.room = m.group(1)
     result.phone = next(iter(pii.phones(text)), None)

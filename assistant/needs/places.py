@@ -16,6 +16,12 @@ def compounds_for(session: Session, person_id: int) -> list[tuple[int, str]]:
     return [(u.id, breadcrumb(session, u)) for u in compounds_where(session, person_id)]
 
 
+def compound_named(session: Session, person_id: int, text: str) -> int | None:
+    """The person's compound whose name appears in the text ("锦绣华庭2栋…"), if exactly one does."""
+    hits = [u.id for u in compounds_where(session, person_id) if u.name and u.name in (text or "")]
+    return hits[0] if len(hits) == 1 else None
+
+
 def buildings_of(session: Session, compound_id: int) -> list[tuple[int, str]]:
     """(id, name) of the compound's buildings, in number order."""
     units = session.scalars(select(OrgUnit).where(OrgUnit.parent_id == compound_id, OrgUnit.level == "building"))

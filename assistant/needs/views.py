@@ -29,6 +29,7 @@ class NeedView:
     compound_name: str
     building_id: int | None
     building_name: str | None
+    entrance: int | None
     level_unit_id: int
     level_unit_name: str
     level: str
@@ -67,7 +68,8 @@ class NeedView:
             id=need.id, ticket=need.ticket, status=need.status, category=need.category,
             description=pii.mask(need.description), urgency=need.urgency, compound_id=need.compound_id,
             compound_name=need.compound.name, building_id=need.building_id,
-            building_name=need.building.name if need.building else None, level_unit_id=need.level_unit_id,
+            building_name=need.building.name if need.building else None, entrance=need.entrance,
+            level_unit_id=need.level_unit_id,
             level_unit_name=need.level_unit.name, level=need.level_unit.level, resident_name=need.resident_name,
             resident_phone_masked=mask_phone(need.resident_phone), consent=need.consent,
             photo_file_id=need.photo_file_id, submitter_id=need.submitter_id, party_type=need.party_type,
@@ -76,6 +78,12 @@ class NeedView:
             resolved_at=need.resolved_at, closed_at=need.closed_at, created_at=need.created_at,
             updated_at=need.updated_at, parent_id=need.parent_id,
         )
+
+
+def place_text(compound: str, building: str | None, entrance: int | None, lang: str | None) -> str:
+    """Where a need is, as cards and workbooks show it: "梅园新村 3栋 2单元"."""
+    parts = [compound, building or "", t("need.entrance", lang, n=entrance) if entrance else ""]
+    return " ".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)

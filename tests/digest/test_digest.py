@@ -199,6 +199,7 @@ def test_xlsx_export_has_the_scope_needs_and_history(world, policy, tmp_path):
     at = lambda h: TODAY0 + timedelta(hours=h)
     with world.db.session() as s:
         mine = add_need(s, world, created=1, accepted=2, status="accepted")
+        mine.entrance = 2
         s.add_all([NeedEvent(need_id=mine.id, kind="filed", actor_id=world.resident, at=at(1)),
                    NeedEvent(need_id=mine.id, kind="routed", note="物业服务中心", at=at(1)),
                    NeedEvent(need_id=mine.id, kind="escalated", data={"to_unit_name": "梅园社区"}, at=at(1.5)),
@@ -220,6 +221,7 @@ def test_xlsx_export_has_the_scope_needs_and_history(world, policy, tmp_path):
     assert "诉求清单" in title and "梅园社区" in title and "今天" in title and "生成于 2026-11-26 14:00" in title
     head = dict(zip(needs[1], needs[2]))
     assert needs[1][0] == "编号" and [r[0] for r in needs[2:]] == [ticket]
+    assert (head["楼栋"], head["单元"]) == ("1栋", 2)
     assert head["类别"] == "电梯" and head["提交时间"] == datetime(2026, 11, 26, 1, 0)  # a real date, local time
     assert head["签收时间"] == datetime(2026, 11, 26, 2, 0) and "受理时间" not in head
     assert (head["上报次数"], head["已联系"], head["已解决"], head["满意度"]) == (1, "是", "否", "基本满意")
@@ -228,9 +230,9 @@ def test_xlsx_export_has_the_scope_needs_and_history(world, policy, tmp_path):
         (ticket, "登记", "张阿姨"), (ticket, "分派给 物业服务中心", "系统"), (ticket, "超时上报至 梅园社区", "系统"),
         (ticket, "签收：马上去", "梅园书记"), (ticket, "回访：已联系 是，已解决 否，基本满意", "张阿姨")]
     # fit to hand over: bold frozen header with a filter, widths, real date formats, landscape fit-to-width print
-    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:U3"
-    assert sheet["A2"].font.bold and sheet["A1"].font.bold and sheet.column_dimensions["H"].width >= 30
-    assert sheet["J3"].is_date and sheet["J3"].number_format == "yyyy-mm-dd hh:mm"
+    assert sheet.freeze_panes == "A3" and sheet.auto_filter.ref == "A2:V3"
+    assert sheet["A2"].font.bold and sheet["A1"].font.bold and sheet.column_dimensions["I"].width >= 30
+    assert sheet["K3"].is_date and sheet["K3"].number_format == "yyyy-mm-dd hh:mm"
     assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
     assert sheet.page_setup.fitToHeight == 0 and sheet.sheet_properties.pageSetUpPr.fitToPage
     assert sheet.print_title_rows == "$1:$2"

@@ -86,23 +86,33 @@ def test_a_user_of_one_compound_is_denied_another(e2e_settings, tree, telegram_e
         emu.wait_for_reply(chat, "不能在这个单位")
 
 
+def leader_and_liaison(emu, settings, tree, building: str, compound: str) -> tuple[int, int]:
+    """A building leader and the compound's property liaison, registered."""
+    leader, liaison = emu.new_chat_id(), emu.new_chat_id()
+    for chat, role, unit in ((leader, "building_leader", building), (liaison, "property_liaison", compound)):
+        emu.send_command(chat, f"/start {make_code(settings, tree, role, unit)}")
+        emu.wait_for_reply(chat, "注册成功")
+    return leader, liaison
+
+
+def offer_and_press(emu, chat: int, text: str, steps) -> None:
+    """Free text → the offer → 登记为需求, then each (expected prompt, button label) of `steps` in turn."""
+    emu.send_message(chat, text)
+    emu.press_button(chat, emu.wait_for_reply(chat, "登记到需求清单"), "登记为需求")
+    for expected, label in steps:
+        emu.press_button(chat, emu.wait_for_reply(chat, expected), label)
+
+
 def test_a_need_with_a_photo_filed_and_accepted(e2e_settings, tree, telegram_emulator):
     from assistant.storage.models import Need
     from tests.test_emulator_harness import PNG
 
     emu = telegram_emulator
-    leader, liaison = emu.new_chat_id(), emu.new_chat_id()
     with run_app(bot(e2e_settings)):
-        for chat, role, unit in ((leader, "building_leader", "MY02-2"), (liaison, "property_liaison", "MY02")):
-            emu.send_command(chat, f"/start {make_code(e2e_settings, tree, role, unit)}")
-            emu.wait_for_reply(chat, "注册成功")
-        emu.send_message(leader, "2栋楼道路灯坏了，晚上看不见")
-        offer = emu.wait_for_reply(leader, "登记到需求清单")
-        emu.press_button(leader, offer, "登记为需求")
-        for expected, label in (("哪栋楼", "✓ 2栋"), ("需求类别", "✓ 设施维修"), ("使用这段原文", "使用原文"),
-                                ("紧急程度", "一般"), ("居民姓名和电话", "不记录")):
-            step = emu.wait_for_reply(leader, expected)
-            emu.press_button(leader, step, label)
+        leader, liaison = leader_and_liaison(emu, e2e_settings, tree, "MY02-2", "MY02")
+        offer_and_press(emu, leader, "2栋楼道路灯坏了，晚上看不见", (
+            ("哪栋楼", "✓ 2栋"), ("需求类别", "✓ 设施维修"), ("使用这段原文", "使用原文"), ("紧急程度", "一般"),
+            ("居民姓名和电话", "不记录")))
         emu.wait_for_reply(leader, "现场照片")
         file_id = emu.send_photo(leader, PNG)
         summary = emu.wait_for_reply(leader, "请确认需求")

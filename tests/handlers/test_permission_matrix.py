@@ -59,7 +59,8 @@ class Matrix:
                                         and getattr(h.filters, "pattern", None) is not None
                                         and h.filters.pattern.pattern.startswith("^/")})
         entry = [h for t in top for h in (t.entry_points if isinstance(t, ConversationHandler) else [t])]
-        self.entry_patterns = sorted({h.pattern.pattern for h in entry if isinstance(h, CallbackQueryHandler)})
+        self.entry_patterns = sorted({h.pattern.pattern for h in entry if isinstance(h, CallbackQueryHandler)
+                                      and h.pattern is not None})  # None: the last handler, it only answers
         self.inside_chats = inside.all_chats
         self.typed: set[str] = set()  # what inside actors typed (and its masked phones): theirs to see again
         self.breaches: list[str] = []

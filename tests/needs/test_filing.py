@@ -228,3 +228,18 @@ def test_view_is_usable_after_the_session(world, policy):
     with pytest.raises(Exception):
         view.status = "closed"  # frozen
     assert isinstance(replace(draft(world), urgency="normal"), NeedDraft)
+
+
+@pytest.mark.parametrize("text", ["😭😭😭😭😭", "？？！！。。。", "🔥🔥 !!! 🔥🔥", "…… ~~~~"])
+def test_a_description_of_emoji_or_punctuation_only_is_refused(policy, text):
+    assert filing.description_error(policy, text) == "need.err.description_no_words"
+    assert filing.description_error(policy, "电梯坏了😭😭") is None  # words with emoji are fine
+
+
+def test_the_entrance_is_stored_with_its_building(world, policy):
+    with world.db.session() as s:
+        view = file_need(s, policy, world.resident, draft(world, entrance=2), now=T0)
+        assert (view.building_name, view.entrance) == ("1栋", 2)
+        assert s.get(Need, view.id).entrance == 2
+        for bad in (dict(entrance=0), dict(entrance=100), dict(entrance=2, building_id=None)):
+            assert [f for f, _ in validate_draft(policy, draft(world, **bad), s)] == ["entrance"], bad

@@ -77,3 +77,30 @@ def test_rules_setting(tmp_path: Path):
     assert looks_like_need("求修", CATEGORIES, rules) and not looks_like_need("求修", CATEGORIES, load_rules())
     with pytest.raises(PolicyError, match="cannot read"):
         load_intake_rules(tmp_path / "missing.yaml")
+
+
+@pytest.mark.parametrize("text, number", [
+    ("5栋2单元302室楼上漏水", 2), ("三单元门禁坏了", 3), ("The lift in building 7 unit 2 is broken", 2),
+    ("entrance 4 door is broken", 4), ("Unit No. 3 has no light", 3), ("2", 2), (" 12 ", 12),
+    ("3栋电梯坏了", None), ("100单元", None), ("0", None), ("两单元", None), ("unit", None),
+])
+def test_the_entrance_is_read_from_text(text, number):
+    from assistant.needs.freetext import entrance_number
+
+    assert entrance_number(text) == number
+    if number is not None and not text.strip().isdigit():
+        assert prefill(text, CATEGORIES).unit_no == number
+
+
+def test_a_problem_and_a_question_in_the_middle_of_a_form():
+    from assistant.needs.freetext import reads_like_problem, reads_like_question
+
+    rules = load_rules()
+    assert reads_like_problem("4栋燃气管道有味道", CATEGORIES, rules)  # under the offer's threshold, still a problem
+    assert reads_like_problem("The lift has been broken for two days", CATEGORIES, rules)
+    assert not reads_like_problem("小区党支部设几名委员", CATEGORIES, rules)
+    assert not reads_like_problem("How many committee members does a branch need", CATEGORIES, rules)
+    assert reads_like_question("在职党员怎么报到", CATEGORIES, rules)  # a question cue, no question mark
+    assert reads_like_question("what does the directive say", CATEGORIES, rules)
+    assert reads_like_question("有补贴吗？", CATEGORIES, rules)
+    assert not reads_like_question("好的", CATEGORIES, rules) and not reads_like_question("漏水", CATEGORIES, rules)

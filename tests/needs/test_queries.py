@@ -120,3 +120,13 @@ def test_recipients(world, policy):
         assert who(recipients(s, need.id, "closed")) == [world.resident, world.neighbour, world.secretary]  # + assignees
         with pytest.raises(ValueError):
             recipients(s, need.id, "teleported")
+
+
+def test_the_compound_named_in_the_text(world):
+    from assistant.needs.places import compound_named
+
+    with world.db.session() as s:
+        assert compound_named(s, world.community, "锦绣华庭2栋电梯坏了") == world.units["MY02"]
+        assert compound_named(s, world.community, "2栋电梯坏了") is None
+        assert compound_named(s, world.community, "锦绣华庭和梅园新村都停水") is None  # two: the worker picks
+        assert compound_named(s, world.secretary, "锦绣华庭2栋电梯坏了") is None  # not one of theirs

@@ -17,9 +17,11 @@ stateDiagram-v2
     CONFIRM --> [*]: submitted → ticket
     DUPLICATE --> [*]: joined or filed anew
     CONFIRM --> COMPOUND: edit a field (any step)
+    CONFIRM --> ENTRANCE: 修改：单元 (prefilled from the text)
 ```
 Every step has a 返回 (back) button, /cancel ends the form, and a policy question typed at a step is
-answered before the step is asked again.
+answered before the step is asked again; other text at a button step is told which buttons to press. An
+emergency category gives the policy's emergency numbers first.
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ from ...errors import NotAllowed
 from ...messages import t
 from ...needs import filing, places
 from ...needs import freetext as intake
-from ..ask import answer
+from ..ask import OFFER_DATA, OFFER_TEXT, answer
 from ..assist import prefill as llm_prefill
 from ..common import as_person, cancel_command, conversation, first_missing, in_session, lang_of, reply, runtime
 from ..durable import once
@@ -48,7 +50,7 @@ from ..notify import notify_need
 from . import need_steps as steps
 
 DRAFT = "need_draft"
-FREE_TEXT = "need_free_text"
+FREE_TEXT = OFFER_TEXT  # the text an offer (or a refusal's 登记为需求 button) would file
 CB = "nf:"
 FINAL = {"submit": steps.CONFIRM, "edit": steps.CONFIRM, "join": steps.DUPLICATE, "new": steps.DUPLICATE}
 
@@ -90,7 +92,7 @@ async def _ask_step(update: Update, context, step: str | None, apply=None) -> st
     return draft["step"]
 
 
-async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE, from_offer: bool = False) -> str | int:
     """/need (or the offer on free text): start the form, prefilled from the text when there is one."""
     person_id = await as_person(update, context, lambda session, pid: pid)
     if person_id is None:
@@ -106,7 +108,12 @@ async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
     found = intake.prefill(text, _policy(context)) if text else intake.Prefill()
     found = await llm_prefill(context, person_id, text, found)  # an LLM's validated fields, when configured
     draft["prefill"] = {"building_no": found.building_no, "category": found.category, "urgent": found.urgent,
-                        "phone": found.phone}
+                        "phone": found.phone, "compound_id": await in_session(
+                            context, lambda s: places.compound_named(s, person_id, text)) if text else None}
+    if found.unit_no:
+        draft["entrance"] = found.unit_no
+    draft["emergency_told"] = from_offer  # the offer gave the numbers already
+    await _tell_emergency(update, context, found.category)
     if len(compounds) == 1:
         draft["compound_id"] = compounds[0][0]
         return await _ask_step(update, context, steps.after(draft, steps.COMPOUND))
@@ -135,7 +142,17 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         return await _ask_step(update, context, data[5:])
     if data.startswith("join:") or data == "new":
         return await _finish_duplicate(update, context, data)
+    if data.startswith("k:") and draft["step"] == steps.CATEGORY:
+        await _tell_emergency(update, context, data[2:])
     return await _ask_step(update, context, None, lambda s: steps.apply_button(s, _policy(context), draft, data))
+
+
+async def _tell_emergency(update: Update, context, category: str | None, always: bool = False) -> None:
+    """An emergency category: the numbers to call first, once per form (and again when it is filed)."""
+    draft = context.user_data.get(DRAFT) or {}
+    if _policy(context).is_emergency(category) and (always or not draft.get("emergency_told")):
+        draft["emergency_told"] = True
+        await update.effective_message.reply_text(steps.emergency_notice(_policy(context), lang_of(update)))
 
 
 async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -148,22 +165,42 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
     if text.lower() in steps.BACK_WORDS:
         previous = draft["history"].pop() if draft["history"] else draft["step"]
         return await _ask_step(update, context, previous)
-    if draft["step"] not in steps.TEXT_STEPS or steps.is_question(text):
+    if steps.is_question(text) or (draft["step"] not in steps.TEXT_STEPS and intake.reads_like_question(
+            text, _policy(context), runtime(context).policies.intake)):
         await answer(update, context, text)
         return await _ask_step(update, context, draft["step"])
+    if draft["step"] not in steps.TEXT_STEPS:  # a button step: say what to do, then ask it again
+        return await _hint(update, context, draft["step"])
     return await _ask_step(update, context, None, lambda s: steps.apply_text(s, _policy(context), draft, text))
 
 
-async def on_photo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """A photo at the photo step (any other step re-asks)."""
+async def _hint(update: Update, context, step: str) -> str:
+    """Say what the step takes (words, a photo, a button press), then ask it again."""
+    await reply(update, steps.HINTS.get(step, "needform.press_buttons"))
+    return await _ask_step(update, context, step)
+
+
+async def on_media(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
+    """A photo (or an image file) at the photo step; at the description step with a caption it is the
+    description and the photo; anything else (a sticker, a photo without caption) is told what the step wants."""
     draft = context.user_data.get(DRAFT)
     if draft is None:
         await reply(update, "needform.expired")
         return ConversationHandler.END
-    if draft["step"] != steps.PHOTO:
-        return await _ask_step(update, context, draft["step"])
-    draft["photo_file_id"] = update.effective_message.photo[-1].file_id
-    return await _ask_step(update, context, None, lambda s: None)
+    message = update.effective_message
+    file_id = message.photo[-1].file_id if message.photo else message.document.file_id if message.document else None
+    caption = (message.caption or "").strip()
+    if file_id and draft["step"] == steps.PHOTO:
+        draft["photo_file_id"] = file_id
+        return await _ask_step(update, context, None, lambda s: None)
+    if file_id and caption and draft["step"] == steps.DESCRIPTION:
+        def describe(session):
+            error = steps.apply_text(session, _policy(context), draft, caption)
+            if not error:
+                draft["photo_file_id"] = file_id
+            return error
+        return await _ask_step(update, context, None, describe)
+    return await _hint(update, context, draft["step"])
 
 
 async def _submit(update: Update, context) -> str | int:
@@ -226,6 +263,7 @@ async def _announce(update: Update, context, done: dict) -> int:
         await reply(update, "needform.joined", ticket=done["ticket"])
         await notify_need(context, done["id"], "joined", actor_id=draft.get("person_id"), note=draft.get("description"))
     else:
+        await _tell_emergency(update, context, draft.get("category"), always=True)
         await reply(update, "needform.filed", ticket=done["ticket"])
         await notify_need(context, done["id"], "filed", actor_id=draft.get("person_id"))
     return ConversationHandler.END
@@ -242,9 +280,10 @@ async def offer_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Offer to file the message as a need, or to answer it as a policy question."""
-    context.user_data[FREE_TEXT] = update.effective_message.text
+    context.user_data[FREE_TEXT] = text = update.effective_message.text
     lang = lang_of(update)
-    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("needform.offer_yes", lang), callback_data=CB + "offer")],
+    await _tell_emergency(update, context, intake.prefill(text, _policy(context)).category, always=True)
+    markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("needform.offer_yes", lang), callback_data=OFFER_DATA)],
                                    [InlineKeyboardButton(t("needform.offer_ask", lang), callback_data=CB + "asq")]])
     await update.effective_message.reply_text(t("needform.offer", lang), reply_markup=markup)
 
@@ -261,10 +300,10 @@ def build_handler() -> ConversationHandler:
     """The /need conversation."""
     state = [CallbackQueryHandler(on_button, pattern=f"^{CB}"),
              MessageHandler(filters.TEXT & ~filters.COMMAND, on_text),
-             MessageHandler(filters.PHOTO, on_photo)]
+             MessageHandler(filters.PHOTO | filters.Document.IMAGE | filters.Sticker.ALL, on_media)]
     return conversation(
         entry_points=[CommandHandler("need", start_need),
-                      CallbackQueryHandler(start_need_from_offer, pattern=f"^{CB}offer$")],
+                      CallbackQueryHandler(start_need_from_offer, pattern=f"^{OFFER_DATA}$")],
         states={step: state for step in steps.ALL_STEPS},
         fallbacks=[cancel_command(DRAFT)],
         name="need",
@@ -274,7 +313,7 @@ def build_handler() -> ConversationHandler:
 async def start_need_from_offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """"登记为需求" on the offer."""
     await update.callback_query.answer()
-    return await start_need(update, context)
+    return await start_need(update, context, from_offer=True)
 
 
 def extra_handlers() -> list:

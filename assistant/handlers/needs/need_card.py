@@ -14,10 +14,12 @@ stateDiagram-v2
 """
 from __future__ import annotations
 
+import logging
 import re
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
@@ -30,13 +32,16 @@ from telegram.ext import (
 from ...errors import DomainError
 from ...messages import t
 from ...needs import handling, queries
-from ...needs.views import NeedView, event_text
+from ...needs.views import NeedView, event_text, place_text
 from ..common import as_person, cancel_command, conversation, lang_of, reply, runtime
 from ..notify import notify_need
 
+log = logging.getLogger(__name__)
 NOTE, CONTACTED, SOLVED, SATISFIED = "card.note", "card.contacted", "card.solved", "card.satisfied"
 CB = "nc:"
 PENDING = "card_pending"
+CARDS = "need_cards"  # chat_data: card message id → need id, so an action edits its card in place (persisted)
+CARDS_KEPT = 50
 LIST_SHOWN = 10
 HISTORY_SHOWN = 12
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -53,7 +58,7 @@ def card_text(policy, d: queries.NeedDetail, lang: str) -> str:
     """A need's details and history."""
     v = d.need
     category = next((c.label(lang) for c in policy.categories if c.id == v.category), v.category)
-    place = v.compound_name + (f" {v.building_name}" if v.building_name else "")
+    place = place_text(v.compound_name, v.building_name, v.entrance, lang)
     lines = [t("needcard.head", lang, ticket=v.ticket, status=t(f"need.status.{v.status}", lang), category=category,
                urgency=t(f"need.urgency.{v.urgency}", lang), place=place, level=v.level_unit_name,
                party=v.responsible_party or "—", accept_due=_when(v.accept_due_at), resolve_due=_when(v.resolve_due_at)),
@@ -84,8 +89,12 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, need_id:
     if d is None:
         await reply(update, "bot.not_registered")
         return ConversationHandler.END
-    await update.effective_message.reply_text(card_text(runtime(context).policies.needs, d, lang),
-                                              reply_markup=_card_buttons(d.need, lang))
+    sent = await update.effective_message.reply_text(card_text(runtime(context).policies.needs, d, lang),
+                                                     reply_markup=_card_buttons(d.need, lang))
+    cards = context.chat_data.setdefault(CARDS, {})
+    cards[str(sent.message_id)] = need_id
+    for old in list(cards)[:-CARDS_KEPT]:
+        del cards[old]
     if d.need.photo_file_id:
         await update.effective_message.reply_photo(d.need.photo_file_id, caption=d.need.ticket)
     return ConversationHandler.END
@@ -129,19 +138,35 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
     need_id = int(need_id)
     if action == "show":
         return await show_card(update, context, need_id)
+    card = query.message.message_id if context.chat_data.get(CARDS, {}).get(str(query.message.message_id)) == need_id \
+        else None  # pressed on the need's card (not a list or a notice): edited in place afterwards
     if action == "accept":
-        return await _apply(update, context, need_id, "accept", None)
+        return await _apply(update, context, need_id, "accept", None, card)
     if action in NOTE_ACTIONS:
-        context.user_data[PENDING] = {"action": action, "need_id": need_id}
+        context.user_data[PENDING] = {"action": action, "need_id": need_id, "card": card}
         await reply(update, f"needcard.ask_{action}")
         return NOTE
     if action == "visit":
-        context.user_data[PENDING] = {"action": "visit", "need_id": need_id}
+        context.user_data[PENDING] = {"action": "visit", "need_id": need_id, "card": card}
         return await _ask_visit(update, "contacted", CONTACTED)
     return ConversationHandler.END
 
 
-async def _apply(update: Update, context, need_id: int, action: str, note: str | None) -> int:
+async def _refresh_card(update: Update, context, need_id: int, card: int | None) -> None:
+    """Edit the card message `card` in place: the need's new state, history and next actions."""
+    if card is None:
+        return
+    lang = lang_of(update)
+    try:
+        d = await as_person(update, context, lambda s, pid: queries.detail(s, need_id, pid))
+        await context.bot.edit_message_text(card_text(runtime(context).policies.needs, d, lang),
+                                            chat_id=update.effective_chat.id, message_id=card,
+                                            reply_markup=_card_buttons(d.need, lang))
+    except (DomainError, TelegramError) as err:  # no longer theirs to see, or too old to edit: the reply tells
+        log.warning("could not edit the card of need %s: %s", need_id, err)
+
+
+async def _apply(update: Update, context, need_id: int, action: str, note: str | None, card: int | None) -> int:
     lang = lang_of(update)
 
     policy = runtime(context).policies.needs
@@ -163,6 +188,7 @@ async def _apply(update: Update, context, need_id: int, action: str, note: str |
         await reply(update, "bot.not_registered")
         return ConversationHandler.END
     view, person_id = result
+    await _refresh_card(update, context, need_id, card)
     await reply(update, "needcard.done", ticket=view.ticket, status=t(f"need.status.{view.status}", lang))
     await notify_need(context, need_id, EVENT_OF_ACTION[action], actor_id=person_id, note=note)
     return ConversationHandler.END
@@ -173,7 +199,8 @@ async def receive_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> in
     pending = context.user_data.pop(PENDING, None)
     if not pending:
         return ConversationHandler.END
-    return await _apply(update, context, pending["need_id"], pending["action"], update.effective_message.text.strip())
+    return await _apply(update, context, pending["need_id"], pending["action"], update.effective_message.text.strip(),
+                        pending.get("card"))
 
 
 async def _ask_visit(update: Update, question: str, state: str) -> str:
@@ -213,6 +240,7 @@ async def visit_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     except DomainError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
+    await _refresh_card(update, context, view.id, pending.get("card"))
     await reply(update, "needcard.done", ticket=view.ticket, status=t(f"need.status.{view.status}", lang))
     await notify_need(context, view.id, "closed" if view.status == "closed" else "reopened", actor_id=person_id)
     return ConversationHandler.END

@@ -8,19 +8,22 @@ import re
 
 from ...messages import t
 from ...needs import filing, pii, places
+from ...needs.freetext import entrance_number
+from ...needs.views import place_text
 
 COMPOUND, BUILDING, CATEGORY, DESCRIPTION = "need.compound", "need.building", "need.category", "need.description"
 URGENCY, CONSENT, NAME, PHONE, PHOTO = "need.urgency", "need.consent", "need.name", "need.phone", "need.photo"
-CONFIRM, DUPLICATE = "need.confirm", "need.duplicate"
-ORDER = [COMPOUND, BUILDING, CATEGORY, DESCRIPTION, URGENCY, CONSENT, NAME, PHONE, PHOTO, CONFIRM]
+ENTRANCE, CONFIRM, DUPLICATE = "need.entrance", "need.confirm", "need.duplicate"
+ORDER = [COMPOUND, BUILDING, ENTRANCE, CATEGORY, DESCRIPTION, URGENCY, CONSENT, NAME, PHONE, PHOTO, CONFIRM]
 ALL_STEPS = ORDER + [DUPLICATE]
-TEXT_STEPS = {DESCRIPTION, NAME, PHONE}
-EDITABLE = [COMPOUND, BUILDING, CATEGORY, DESCRIPTION, URGENCY, CONSENT, PHOTO]
+TEXT_STEPS = {ENTRANCE, DESCRIPTION, NAME, PHONE}
+EDITABLE = [COMPOUND, BUILDING, ENTRANCE, CATEGORY, DESCRIPTION, URGENCY, CONSENT, PHOTO]
 FIELDS = {COMPOUND: "compound_id", BUILDING: "building_id", CATEGORY: "category", DESCRIPTION: "description",
           URGENCY: "urgency", CONSENT: "consent"}  # what each step sets and the later steps rely on
-BUTTONS = {COMPOUND: "c", BUILDING: "b", CATEGORY: "k", DESCRIPTION: "d", URGENCY: "u", CONSENT: "y", PHONE: "p",
-           PHOTO: "ph"}  # the kind of button each step offers (callback data "kind:value")
+BUTTONS = {COMPOUND: "c", BUILDING: "b", ENTRANCE: "e", CATEGORY: "k", DESCRIPTION: "d", URGENCY: "u", CONSENT: "y",
+           PHONE: "p", PHOTO: "ph"}  # the kind of button each step offers (callback data "kind:value")
 BACK_WORDS = {"返回", "上一步", "back"}
+HINTS = {DESCRIPTION: "needform.description_expected", PHOTO: "needform.photo_expected"}  # else: press a button
 MARK = "✓ "
 
 
@@ -36,11 +39,19 @@ def _category_label(policy, category_id: str | None, lang: str) -> str:
     return "—"
 
 
+def emergency_notice(policy, lang: str) -> str:
+    """The numbers to call first in an emergency (the policy's emergency_numbers)."""
+    lines = [t("needform.emergency_line", lang, label=n.label(lang), number=n.number) for n in policy.emergency_numbers]
+    return "\n".join([t("needform.emergency", lang)] + lines)
+
+
 def summary(session, policy, draft: dict, lang: str) -> str:
     """The form as it stands, for the confirm step (the description as it will be kept: without consent, its
     phone and ID-card numbers masked)."""
     compound = places.compound_path(session, draft["compound_id"])
-    building = places.unit_name(session, draft["building_id"]) if draft.get("building_id") else "—"
+    building = "—"
+    if draft.get("building_id"):
+        building = place_text(places.unit_name(session, draft["building_id"]), None, draft.get("entrance"), lang)
     resident, description = "—", draft.get("description", "")
     if draft.get("consent"):
         resident = f"{draft.get('resident_name') or '—'} {draft.get('resident_phone') or ''}".strip()
@@ -56,13 +67,22 @@ def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, lis
     """(text, [(button label, data)]) asking for `step`."""
     pre = draft.get("prefill", {})
     if step == COMPOUND:
-        return t("needform.ask_compound", lang), [(path, f"c:{cid}") for cid, path in
-                                                 places.compounds_for(session, draft["person_id"])]
+        return t("needform.ask_compound", lang), [((MARK if cid == pre.get("compound_id") else "") + path, f"c:{cid}")
+                                                 for cid, path in places.compounds_for(session, draft["person_id"])]
     if step == BUILDING:
         buildings = places.buildings_of(session, draft["compound_id"])
-        guess = places.match_building(buildings, pre.get("building_no"))
+        number = pre.get("building_no")
+        guess = places.match_building(buildings, number)
         buttons = [((MARK if bid == guess else "") + name, f"b:{bid}") for bid, name in buildings]
-        return t("needform.ask_building", lang), buttons + [(t("needform.no_building", lang), "b:0")]
+        text = t("needform.ask_building", lang)
+        if number is not None and guess is None:  # named in the text but not in the tree: say so, never drop it
+            text = t("needform.no_such_building", lang, compound=places.unit_name(session, draft["compound_id"]),
+                     n=number) + "\n" + text
+        return text, buttons + [(t("needform.no_building", lang), "b:0")]
+    if step == ENTRANCE:
+        guess = draft.get("entrance")
+        buttons = [(MARK + t("need.entrance", lang, n=guess), f"e:{guess}")] if guess else []
+        return t("needform.ask_entrance", lang), buttons + [(t("needform.no_entrance", lang), "e:0")]
     if step == CATEGORY:
         buttons = [((MARK if c.id == pre.get("category") else "") + c.label(lang), f"k:{c.id}") for c in policy.categories]
         return t("needform.ask_category", lang), buttons
@@ -71,7 +91,7 @@ def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, lis
             return t("needform.ask_description_text", lang, text=draft["text"]), [(t("needform.use_text", lang), "d:text")]
         return t("needform.ask_description", lang), []
     if step == URGENCY:
-        guess = "urgent" if pre.get("urgent") else "normal"
+        guess = "urgent" if pre.get("urgent") or policy.is_emergency(draft.get("category")) else "normal"
         return t("needform.ask_urgency", lang), [((MARK if u == guess else "") + t(f"needform.urgency.{u}", lang), f"u:{u}")
                                                  for u in ("urgent", "normal")]
     if step == CONSENT:
@@ -86,7 +106,8 @@ def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, lis
         return t("needform.ask_phone", lang), ([(phone, f"p:{phone}")] if phone else []) + [(t("needform.skip", lang), "p:")]
     if step == PHOTO:
         return t("needform.ask_photo", lang), [(t("needform.skip", lang), "ph:skip")]
-    edit = [(t("needform.edit", lang, field=t(f"needform.field.{s.split('.')[1]}", lang)), f"edit:{s}") for s in EDITABLE]
+    edit = [(t("needform.edit", lang, field=t(f"needform.field.{s.split('.')[1]}", lang)), f"edit:{s}") for s in EDITABLE
+            if s != ENTRANCE or draft.get("building_id")]  # an entrance belongs to a building
     return summary(session, policy, draft, lang), [(t("needform.submit", lang), "submit")] + edit
 
 
@@ -106,7 +127,11 @@ def apply_button(session, policy, draft: dict, data: str) -> str | None:
         bid = int(value) or None
         if bid and bid not in dict(places.buildings_of(session, draft["compound_id"])):
             return "needform.bad_choice"
+        if draft.get("building_id") not in (None, bid):  # another building: its entrance is not known
+            draft.pop("entrance", None)
         draft["building_id"] = bid
+    elif kind == "e":
+        return _set_entrance(draft, value)
     elif kind == "k":
         if value not in {c.id for c in policy.categories}:
             return "needform.bad_choice"
@@ -137,13 +162,29 @@ def _set_phone(policy, draft: dict, value: str) -> str | None:
     return None
 
 
+def _set_entrance(draft: dict, value: str) -> str | None:
+    if value.strip() in ("", "0"):
+        draft.pop("entrance", None)
+        return None
+    number = entrance_number(value)
+    if number is None:
+        return "needform.bad_entrance"
+    draft["entrance"] = number
+    return None
+
+
 def apply_text(session, policy, draft: dict, text: str) -> str | None:
     """Store typed text for a text step; an error message key when it is not valid."""
     step = draft["step"]
+    if step == ENTRANCE:
+        return _set_entrance(draft, text)
     if step == DESCRIPTION:
-        if filing.description_error(policy, text):  # the needs domain's bounds; the form has one message for both
-            return "needform.bad_description"
+        if error := filing.description_error(policy, text):  # the needs domain's checks; the form's own wording
+            return "needform.bad_description_words" if error == "need.err.description_no_words" \
+                else "needform.bad_description"
         draft["description"] = text.strip()
+        if "entrance" not in draft and (number := entrance_number(text)):  # "2单元…" fills the entrance too
+            draft["entrance"] = number
         if found := pii.phones(text):  # offered as the resident's phone once the resident consents
             draft.setdefault("prefill", {})["phone"] = found[0]
     elif step == NAME:
@@ -157,6 +198,13 @@ def apply_text(session, policy, draft: dict, text: str) -> str | None:
 
 def after(draft: dict, step: str) -> str:
     """The step that follows `step`; back to the summary once an edited field is done."""
+    following = _after(draft, step)
+    if following == PHOTO and draft.get("photo_file_id"):  # sent with the description already
+        return after(draft, PHOTO)
+    return following
+
+
+def _after(draft: dict, step: str) -> str:
     if step == COMPOUND:
         return BUILDING  # a (new) compound always needs its building
     if step == CONSENT and draft.get("consent"):
@@ -168,7 +216,8 @@ def after(draft: dict, step: str) -> str:
         return CONFIRM
     if step == CONSENT:
         return PHOTO  # no resident details without consent
-    return ORDER[ORDER.index(step) + 1]
+    following = ORDER[ORDER.index(step) + 1]
+    return CATEGORY if following == ENTRANCE else following  # the entrance is asked only as an edit
 
 
 def to_need_draft(draft: dict) -> "filing.NeedDraft":
@@ -180,4 +229,5 @@ def to_need_draft(draft: dict) -> "filing.NeedDraft":
         resident_name=draft.get("resident_name") if consent else None,
         resident_phone=draft.get("resident_phone") if consent else None,
         consent=consent, photo_file_id=draft.get("photo_file_id"),
+        entrance=draft.get("entrance") if draft.get("building_id") else None,
     )

@@ -86,6 +86,7 @@ class Need(Base):
     resident_phone: Mapped[str | None] = mapped_column(String(32))
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     photo_file_id: Mapped[str | None] = mapped_column(String(255))
+    entrance: Mapped[int | None] = mapped_column(Integer)  # 单元 of the building (migration 0008)
     status: Mapped[str] = mapped_column(String(16), default="new")
     submitter_id: Mapped[int] = mapped_column(ForeignKey("persons.id"), index=True)
     party_type: Mapped[str | None] = mapped_column(String(32))
