@@ -1,7 +1,7 @@
 """notice outbox: every notice to a chat kept until sent (retried with backoff) or failed for good
 
 Revision ID: 0009_notice_outbox
-Revises: 0007_people_audit
+Revises: 0008_need_entrance
 Create Date: 2026-12-01
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from alembic import op
 from assistant.storage.models.base import UTCDateTime
 
 revision: str = "0009_notice_outbox"
-down_revision: str | None = "0007_people_audit"
+down_revision: str | None = "0008_need_entrance"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
