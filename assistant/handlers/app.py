@@ -12,7 +12,7 @@ from ..org import invites
 from ..org.people import ensure_local_operator
 from ..org.tree import units_by_level
 from ..runtime import Runtime
-from . import ask, health, jobs, menu, router
+from . import ask, guard, health, jobs, menu, pickers, router
 from .common import RUNTIME
 from .digest import digest
 from .durable import DurableApplication, DurableBot
@@ -46,6 +46,8 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
         .build()
     )
     application.bot_data[RUNTIME] = rt
+    application.add_handler(guard.build_handler(), group=-2)  # updates with no sender: answered, not handled
+    application.add_handler(pickers.page_handler(), group=-1)  # ◀ ▶ of paged pickers, in place
     application.add_handlers(start.command_handlers())
     application.add_handler(check.build_handler())
     application.add_handlers(checkin_report.handlers())
