@@ -43,10 +43,10 @@ PG_URL = os.environ.get("ASSISTANT_BENCH_POSTGRES_URL") or os.environ.get(
 
 
 @contextlib.contextmanager
-def fresh_database(backend: str):
-    """The URL of an empty database: a new SQLite file, or a new PostgreSQL schema dropped afterwards."""
+def fresh_database(backend: str, out: Path = OUT):
+    """The URL of an empty database: a new SQLite file under `out`, or a new PostgreSQL schema dropped afterwards."""
     if backend == "sqlite":
-        path = OUT / "sqlite" / "assistant.db"
+        path = out / "sqlite" / "assistant.db"
         shutil.rmtree(path.parent, ignore_errors=True)
         path.parent.mkdir(parents=True)
         yield f"sqlite:///{path}"

@@ -41,7 +41,9 @@ from ...needs import filing, places
 from ...needs import freetext as intake
 from ..ask import answer
 from ..assist import prefill as llm_prefill
-from ..common import as_person, cancel_command, conversation, first_missing, in_session, lang_of, reply, runtime
+from ..common import (
+    as_person, cancel_command, conversation, first_missing, in_session, lang_of, last_number, reply, runtime,
+)
 from ..durable import once
 from ..menu import deny
 from ..notify import notify_need
@@ -198,7 +200,7 @@ async def _finish_duplicate(update: Update, context, data: str) -> int:
         done = await _once(context, lambda s: _filed(filing.file_need(
             s, _policy(context), draft["person_id"], steps.to_need_draft(draft))))
     else:
-        need_id = int(data.split(":", 1)[1])
+        need_id = last_number(data)
         done = await _once(context, lambda s: _filed(filing.join_need(
             s, need_id, draft["person_id"], draft["description"], policy=_policy(context)), joined=True))
     return await _announce(update, context, done)

@@ -31,7 +31,7 @@ from ...errors import DomainError
 from ...messages import t
 from ...needs import handling, queries
 from ...needs.views import NeedView, event_text
-from ..common import as_person, cancel_command, conversation, lang_of, reply, runtime
+from ..common import as_person, cancel_command, conversation, lang_of, number, reply, runtime
 from ..notify import notify_need
 
 NOTE, CONTACTED, SOLVED, SATISFIED = "card.note", "card.contacted", "card.solved", "card.satisfied"
@@ -126,7 +126,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
     query = update.callback_query
     await query.answer()
     action, _, need_id = query.data[len(CB):].partition(":")
-    need_id = int(need_id)
+    need_id = number(need_id)
     if action == "show":
         return await show_card(update, context, need_id)
     if action == "accept":

@@ -8,6 +8,7 @@ import re
 
 from ...messages import t
 from ...needs import filing, pii, places
+from ..common import number
 
 COMPOUND, BUILDING, CATEGORY, DESCRIPTION = "need.compound", "need.building", "need.category", "need.description"
 URGENCY, CONSENT, NAME, PHONE, PHOTO = "need.urgency", "need.consent", "need.name", "need.phone", "need.photo"
@@ -97,13 +98,13 @@ def apply_button(session, policy, draft: dict, data: str) -> str | None:
     if kind != BUTTONS.get(draft["step"]):
         return "needform.bad_choice"
     if kind == "c":
-        if int(value) not in dict(places.compounds_for(session, draft["person_id"])):
+        if number(value) not in dict(places.compounds_for(session, draft["person_id"])):
             return "bot.denied"
-        if draft.get("compound_id") != int(value):
+        if draft.get("compound_id") != number(value):
             draft.pop("building_id", None)
-        draft["compound_id"] = int(value)
+        draft["compound_id"] = number(value)
     elif kind == "b":
-        bid = int(value) or None
+        bid = number(value) or None
         if bid and bid not in dict(places.buildings_of(session, draft["compound_id"])):
             return "needform.bad_choice"
         draft["building_id"] = bid

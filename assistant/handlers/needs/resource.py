@@ -37,7 +37,7 @@ from ...needs import resources
 from ...needs.resources import AVAILABILITY_MAX, CAPACITY_MAX, CONTACT_MAX, NAME_MAX
 from ...needs.tasklist import MANAGE_ACTION
 from ...org.permissions import can
-from ..common import as_person, cancel_command, conversation, lang_of, reply, runtime
+from ..common import as_person, cancel_command, conversation, lang_of, last_number, reply, runtime
 from ..menu import deny
 
 MENU, UNIT, NAME, TAGS = "reslist.menu", "reslist.unit", "reslist.name", "reslist.tags"
@@ -259,7 +259,7 @@ async def _create(update: Update, context, availability: str | None) -> int:
 async def ask_deactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """A deactivate button: confirm first."""
     await update.callback_query.answer()
-    resource_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    resource_id = last_number(update.callback_query.data)
     lang = lang_of(update)
     provider = (context.user_data.get(DRAFT) or {}).get("listed", {}).get(str(resource_id), "")
     buttons = [(t("resform.off_yes", lang), f"offyes:{resource_id}"), (t("resform.off_no", lang), "offno")]
@@ -271,7 +271,7 @@ async def deactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Confirmed: withdraw the resource (it stays on record)."""
     await update.callback_query.answer()
     context.user_data.pop(DRAFT, None)
-    resource_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    resource_id = last_number(update.callback_query.data)
     lang = lang_of(update)
     try:
         view = await as_person(update, context, lambda s, pid: resources.deactivate_resource(s, resource_id, pid))

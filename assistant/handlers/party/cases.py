@@ -36,7 +36,9 @@ from ...needs import queries
 from ...org.permissions import can
 from ...party import cases
 from ...party.checkins import local_date
-from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
+from ..common import (
+    as_person, cancel_command, conversation, fail, keyboard, lang_of, last_number, parse_day, reply, runtime,
+)
 from ..menu import deny
 from ..notify import send_to
 from .points import compounds_where, member_steps, roster_buttons, today_of
@@ -182,7 +184,7 @@ async def start_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     """The member's 回复 button: ask the reply."""
     query = update.callback_query
     await query.answer()
-    context.user_data[DRAFT] = {"reply_to": int(query.data.rsplit(":", 1)[1])}
+    context.user_data[DRAFT] = {"reply_to": last_number(query.data)}
     await reply(update, "casebot.ask_reply")
     return REPLY
 
@@ -211,7 +213,7 @@ async def rectified(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """已整改 (officers): the case is marked rectified and the member told."""
     query = update.callback_query
     await query.answer()
-    case_id, rt, lang = int(query.data.rsplit(":", 1)[1]), runtime(context), lang_of(update)
+    case_id, rt, lang = last_number(query.data), runtime(context), lang_of(update)
 
     def run(session, pid):
         view = cases.mark_rectified(session, case_id, pid, now=rt.clock())

@@ -35,7 +35,7 @@ from ...needs import filing, pii, places, queries
 from ...org.tree import all_compounds, find_compound
 from ...party import checkins
 from ..common import (
-    as_person, cancel_command, conversation, first_missing, keyboard, lang_of, parse_day, reply, runtime,
+    as_person, cancel_command, conversation, first_missing, keyboard, lang_of, number, parse_day, reply, runtime,
 )
 from ..durable import once
 from ..notify import send_to
@@ -224,8 +224,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         _set_compound(draft, found)
     elif step == BUILDING and kind == "b":
         buildings = dict(await as_person(update, context, lambda s, pid: places.buildings_of(s, draft["compound_id"])))
-        draft["building_id"] = int(value) if int(value) in buildings else None
-        draft["building_name"] = buildings.get(int(value))
+        draft["building_id"] = number(value) if number(value) in buildings else None
+        draft["building_name"] = buildings.get(number(value))
     elif step == IN_SERVICE and kind == "y":
         draft["in_service"] = value == "1"
     elif step == FULL and kind == "y":
@@ -295,10 +295,10 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | in
     await query.answer()
     action, _, checkin_id = query.data[len(CB):].partition(":")
     if action == "no":
-        context.user_data[DECIDING] = int(checkin_id)
+        context.user_data[DECIDING] = number(checkin_id)
         await reply(update, "checkinform.ask_reason")
         return REASON
-    return await _decide(update, context, int(checkin_id), True, None)
+    return await _decide(update, context, number(checkin_id), True, None)
 
 
 async def reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

@@ -23,7 +23,7 @@ from ...messages import t
 from ...needs import filing, places
 from ...org.permissions import can
 from ...party import checkins
-from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, reply, runtime
+from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, last_number, reply, runtime
 from ..menu import deny
 
 NAME, PHONE, COMPOUND, BUILDING, WORK_UNIT = "fi.name", "fi.phone", "fi.compound", "fi.building", "fi.work_unit"
@@ -75,7 +75,7 @@ async def choose_compound(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Compound chosen (one this coordinator may register into); then its buildings."""
     query = update.callback_query
     await query.answer()
-    compound_id = int(query.data.rsplit(":", 1)[1])
+    compound_id = last_number(query.data)
     compounds = await as_person(update, context, _compounds)
     if compound_id not in dict(compounds or []):
         await reply(update, "bot.denied", reply_markup=keyboard([(p, f"{CB}c:{cid}") for cid, p in compounds or []]))
@@ -95,7 +95,7 @@ async def choose_building(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Building chosen (or none); then the work unit."""
     query = update.callback_query
     await query.answer()
-    context.user_data[DRAFT]["building_id"] = int(query.data.rsplit(":", 1)[1]) or None
+    context.user_data[DRAFT]["building_id"] = last_number(query.data) or None
     await reply(update, "checkinform.work_unit")
     return WORK_UNIT
 

@@ -35,7 +35,9 @@ from ...org import permissions
 from ...org.people import name_of
 from ...party import checkins, points
 from ...party.checkins import local_date
-from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
+from ..common import (
+    as_person, cancel_command, conversation, fail, keyboard, lang_of, last_number, parse_day, reply, runtime,
+)
 from ..menu import deny
 from ..notify import send_to
 
@@ -167,7 +169,7 @@ def member_steps(action: str, prefix: str, ask_key: str, set_member, state: str)
         """Member button pressed."""
         query = update.callback_query
         await query.answer()
-        return await set_member(update, context, int(query.data.rsplit(":", 1)[1]))
+        return await set_member(update, context, last_number(query.data))
 
     async def type_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
         """Member typed by name."""
@@ -175,7 +177,7 @@ def member_steps(action: str, prefix: str, ask_key: str, set_member, state: str)
         pairs = await as_person(update, context, lambda s, pid: roster_buttons(
             s, compounds_where(s, pid, action), prefix, name_filter=text))
         if len(pairs or []) == 1:
-            return await set_member(update, context, int(pairs[0][1].rsplit(":", 1)[1]))
+            return await set_member(update, context, last_number(pairs[0][1]))
         if pairs:
             await reply(update, ask_key, reply_markup=keyboard(pairs[:MEMBER_BUTTONS]))
         else:
@@ -263,7 +265,7 @@ async def choose_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     """The entry to correct: ask why."""
     query = update.callback_query
     await query.answer()
-    context.user_data[DRAFT]["entry_id"] = int(query.data.rsplit(":", 1)[1])
+    context.user_data[DRAFT]["entry_id"] = last_number(query.data)
     await reply(update, "pointsbot.ask_fix_note")
     return FIX_NOTE
 
