@@ -20,10 +20,11 @@ KEPT = 5             # paged pickers remembered per user (older ones' page butto
 PAGE_CB = "pg:"
 
 
-def picker(context, pairs, lang: str, extra=()) -> InlineKeyboardMarkup | None:
-    """One button per row from (label, callback data) `pairs`, paged when there are many; `extra` pairs (a back
-    button) under every page. None when there are no buttons at all."""
-    rows, extra = [list(p) for p in pairs], [list(p) for p in extra]
+def picker(context, pairs, lang: str, extra=(), prefix: str = "") -> InlineKeyboardMarkup | None:
+    """One button per row from (label, callback data) `pairs` (`prefix` put before each data), paged when there
+    are many; `extra` pairs (a back button) under every page. None when there are no buttons at all."""
+    rows = [[label, prefix + data] for label, data in pairs]
+    extra = [[label, prefix + data] for label, data in extra]
     size = runtime(context).settings.picker_page_size
     if len(rows) <= size:
         return _markup(rows + extra)

@@ -13,10 +13,11 @@ from __future__ import annotations
 import json
 import logging
 import random
+import re
 import time
 from collections import Counter
 
-from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
+from telegram.ext import CallbackQueryHandler, CommandHandler, ConversationHandler
 
 from assistant.textlimits import utf16_len
 
@@ -30,6 +31,8 @@ JUNK_TEXTS = ["", " ", "返回", "back", "0", "-1", "99999999999999999999999999"
               "/", "//", "@bot", "\x00\x01", "宣城市教育局", "测试某某"]
 HUGE_PIECES = ["字", "😀", "<b>", "&", "a ", "\n", "电梯坏了", "👨‍👩‍👧"]
 JUNK_ARGS = ["abc", "999999999999999999999999", "-5", "0", "😀" * 50, "<b>x</b>", "x" * 300, "1 2 3", "nf:join:1"]
+EXTRA_PREFIXES = ["nf:join:", "nf:b:", "nf:c:", "nf:k:", "nf:edit:", "nc:accept:", "nc:show:", "nc:progress:",
+                  "nc:visit:", "pg:", "pg:abc:", "zz:"]  # inside the handlers' own prefixes
 JUNK_DATA = ["abc", "x", "", "999999999999999999999999", "-1", "1:2:3", "😀", "join:x", "b:x", "c:abc", "show:",
              "v:", "v:9", "ok:abc", "reply:", "p:abc", "0", "1", "edit:need.nosuch", "submit", "join:999999999999"]
 
@@ -60,9 +63,8 @@ class Fuzzer:
         self.chats = [*chats, stranger]
         every = [h for group in bot.app.handlers.values() for top in group for h in _callbacks(top)]
         self.commands = sorted({c for h in every if isinstance(h, CommandHandler) for c in h.commands})
-        self.prefixes = sorted({p.split(":")[0].lstrip("^") + ":" for h in every if isinstance(h, CallbackQueryHandler)
-                                and isinstance(getattr(h.pattern, "pattern", None), str)
-                                for p in [h.pattern.pattern] if ":" in p})
+        self.prefixes = sorted({re.match(r"\^?([\w:]*)", h.pattern.pattern).group(1) for h in every
+                                if isinstance(h, CallbackQueryHandler) and isinstance(getattr(h.pattern, "pattern", None), str)})
         self.keyboards: dict[int, list[str]] = {}  # chat -> callback data of the last keyboard it was shown
         self.seen_data: list[str] = []  # every callback data the bot sent anyone
         self.counts: Counter = Counter()
@@ -83,8 +85,8 @@ class Fuzzer:
             data = self.rng.choice(self.seen_data)
             return "".join(self.rng.choice(["abc", "999999999999999999999", "0", "7"]) if ch.isdigit() else ch
                            for ch in data) if any(ch.isdigit() for ch in data) else data + ":x"
-        prefix = self.rng.choice(self.prefixes + ["pg:", "zz:"])
-        return prefix + self.rng.choice(JUNK_DATA)
+        prefix = self.rng.choice(self.prefixes + EXTRA_PREFIXES)  # a handler's own prefix (nc:, cs:ok:, …)
+        return prefix + self.rng.choice(JUNK_DATA + ["1", "2", "3", "7", "12"])  # small ids name real rows
 
     def _update(self, chat: int) -> dict:
         r = self.rng.random()

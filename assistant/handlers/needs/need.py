@@ -47,6 +47,7 @@ from ..common import (
 from ..durable import once
 from ..menu import deny
 from ..notify import notify_need
+from ..pickers import picker
 from . import need_steps as steps
 
 DRAFT = "need_draft"
@@ -80,15 +81,13 @@ async def _ask_step(update: Update, context, step: str | None, apply=None) -> st
         wanted, draft["step"] = draft["step"], first_missing(draft, steps.ORDER, steps.FIELDS, draft["step"])
         if draft["step"] != wanted:  # a field went missing: ask it, then back to the summary
             draft["editing"] = True
-        return error, steps.prompt(session, policy, draft, draft["step"], lang)
+        return error, steps.prompt(session, policy, draft, draft["step"], lang, runtime(context).settings.preview_chars)
 
     error, (text, buttons) = await in_session(context, work)
     if error:
         await reply(update, error)
-    rows = [[InlineKeyboardButton(label, callback_data=CB + data)] for label, data in buttons]
-    if draft["step"] != steps.ORDER[0] or draft.get("history"):
-        rows.append([InlineKeyboardButton(t("needform.back", lang), callback_data=CB + "back")])
-    await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    back = [(t("needform.back", lang), "back")] if draft["step"] != steps.ORDER[0] or draft.get("history") else []
+    await update.effective_message.reply_text(text, reply_markup=picker(context, buttons, lang, back, prefix=CB))
     return draft["step"]
 
 

@@ -8,6 +8,7 @@ import re
 
 from ...messages import t
 from ...needs import filing, pii, places
+from ...textlimits import preview as cut
 from ..common import number
 
 COMPOUND, BUILDING, CATEGORY, DESCRIPTION = "need.compound", "need.building", "need.category", "need.description"
@@ -37,9 +38,9 @@ def _category_label(policy, category_id: str | None, lang: str) -> str:
     return "—"
 
 
-def summary(session, policy, draft: dict, lang: str) -> str:
+def summary(session, policy, draft: dict, lang: str, preview: int | None = None) -> str:
     """The form as it stands, for the confirm step (the description as it will be kept: without consent, its
-    phone and ID-card numbers masked)."""
+    phone and ID-card numbers masked; cut to `preview` characters)."""
     compound = places.compound_path(session, draft["compound_id"])
     building = places.unit_name(session, draft["building_id"]) if draft.get("building_id") else "—"
     resident, description = "—", draft.get("description", "")
@@ -48,13 +49,15 @@ def summary(session, policy, draft: dict, lang: str) -> str:
     else:
         description = pii.mask(description)
     return t("needform.summary", lang, compound=compound, building=building,
-             category=_category_label(policy, draft.get("category"), lang), description=description,
+             category=_category_label(policy, draft.get("category"), lang),
+             description=cut(description, preview) if preview else description,
              urgency=t(f"needform.urgency.{draft.get('urgency', 'normal')}", lang), resident=resident,
              photo=t("needform.yes" if draft.get("photo_file_id") else "needform.no", lang))
 
 
-def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, list[tuple[str, str]]]:
-    """(text, [(button label, data)]) asking for `step`."""
+def prompt(session, policy, draft: dict, step: str, lang: str,
+           preview: int | None = None) -> tuple[str, list[tuple[str, str]]]:
+    """(text, [(button label, data)]) asking for `step`; what the user typed is echoed cut to `preview` characters."""
     pre = draft.get("prefill", {})
     if step == COMPOUND:
         return t("needform.ask_compound", lang), [(path, f"c:{cid}") for cid, path in
@@ -69,7 +72,8 @@ def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, lis
         return t("needform.ask_category", lang), buttons
     if step == DESCRIPTION:
         if draft.get("text"):
-            return t("needform.ask_description_text", lang, text=draft["text"]), [(t("needform.use_text", lang), "d:text")]
+            echo = cut(draft["text"], preview) if preview else draft["text"]
+            return t("needform.ask_description_text", lang, text=echo), [(t("needform.use_text", lang), "d:text")]
         return t("needform.ask_description", lang), []
     if step == URGENCY:
         guess = "urgent" if pre.get("urgent") else "normal"
@@ -88,7 +92,7 @@ def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, lis
     if step == PHOTO:
         return t("needform.ask_photo", lang), [(t("needform.skip", lang), "ph:skip")]
     edit = [(t("needform.edit", lang, field=t(f"needform.field.{s.split('.')[1]}", lang)), f"edit:{s}") for s in EDITABLE]
-    return summary(session, policy, draft, lang), [(t("needform.submit", lang), "submit")] + edit
+    return summary(session, policy, draft, lang, preview), [(t("needform.submit", lang), "submit")] + edit
 
 
 def apply_button(session, policy, draft: dict, data: str) -> str | None:

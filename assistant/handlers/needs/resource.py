@@ -39,6 +39,7 @@ from ...needs.tasklist import MANAGE_ACTION
 from ...org.permissions import can
 from ..common import as_person, cancel_command, conversation, lang_of, last_number, reply, runtime
 from ..menu import deny
+from ..pickers import picker
 
 MENU, UNIT, NAME, TAGS = "reslist.menu", "reslist.unit", "reslist.name", "reslist.tags"
 CONTACT, CAPACITY, AVAILABILITY, CONFIRM_OFF = ("reslist.contact", "reslist.capacity", "reslist.availability",
@@ -105,7 +106,8 @@ async def ask_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
         return ConversationHandler.END
     context.user_data[DRAFT] = {"tags": []}
     key = "resform.ask_unit_more" if len(units) > UNIT_BUTTONS else "resform.ask_unit"
-    await reply(update, key, reply_markup=_keyboard([(path, f"unit:{uid}") for uid, path in units[:UNIT_BUTTONS]]))
+    await reply(update, key, reply_markup=picker(context, [(path, f"unit:{uid}") for uid, path in units[:UNIT_BUTTONS]],
+                                                lang_of(update), prefix=CB))
     return UNIT
 
 
@@ -150,9 +152,9 @@ async def _ask_tags(update: Update, context, edit: bool) -> str:
     if chosen:
         text += "\n" + t("resform.tags_chosen", lang, tags=_tags_text(policy, chosen, lang))
     if edit:
-        await update.callback_query.edit_message_text(text, reply_markup=_keyboard(pairs))
+        await update.callback_query.edit_message_text(text, reply_markup=picker(context, pairs, lang, prefix=CB))
     else:
-        await update.effective_message.reply_text(text, reply_markup=_keyboard(pairs))
+        await update.effective_message.reply_text(text, reply_markup=picker(context, pairs, lang, prefix=CB))
     return TAGS
 
 

@@ -41,6 +41,7 @@ from ..common import (
 )
 from ..menu import deny
 from ..notify import send_to
+from ..pickers import picker
 from .points import compounds_where, member_steps, roster_buttons, today_of
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,8 @@ async def start_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
         await deny(update, context, "manage_cases")
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
-    await reply(update, "casebot.ask_member" if pairs else "pointsbot.roster_empty", reply_markup=keyboard(pairs))
+    await reply(update, "casebot.ask_member" if pairs else "pointsbot.roster_empty",
+                reply_markup=picker(context, pairs, lang_of(update)))
     return MEMBER
 
 

@@ -39,6 +39,7 @@ from ..common import (
 )
 from ..durable import once
 from ..notify import send_to
+from ..pickers import picker
 
 WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING = "ci.work_unit", "ci.party_org", "ci.contact", "ci.compound", "ci.building"
 PHONE, IN_SERVICE, FULL, MOVED, MOVED_ON = "ci.phone", "ci.in_service", "ci.full", "ci.moved", "ci.moved_on"
@@ -98,7 +99,7 @@ async def _ask(update: Update, context, step: str) -> str:
         buttons.append((t("checkinform.keep", lang), "keep"))
     draft["step"] = step
     text = t(f"checkinform.{step.split('.')[1]}", lang, **_summary_values(draft, lang))
-    await update.effective_message.reply_text(text, reply_markup=_keyboard(buttons))
+    await update.effective_message.reply_text(text, reply_markup=picker(context, buttons, lang, prefix=CB))
     return step
 
 

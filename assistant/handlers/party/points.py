@@ -40,6 +40,7 @@ from ..common import (
 )
 from ..menu import deny
 from ..notify import send_to
+from ..pickers import picker
 
 MEMBER, ACTIVITY, DAY, NOTE, ENTRY, FIX_NOTE = ("points.member", "points.activity", "points.day", "points.note",
                                                 "points.entry", "points.fix_note")
@@ -179,7 +180,7 @@ def member_steps(action: str, prefix: str, ask_key: str, set_member, state: str)
         if len(pairs or []) == 1:
             return await set_member(update, context, last_number(pairs[0][1]))
         if pairs:
-            await reply(update, ask_key, reply_markup=keyboard(pairs[:MEMBER_BUTTONS]))
+            await reply(update, ask_key, reply_markup=picker(context, pairs[:MEMBER_BUTTONS], lang_of(update)))
         else:
             await reply(update, "pointsbot.no_member", name=text)
         return state

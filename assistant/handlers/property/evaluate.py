@@ -42,6 +42,7 @@ from ..common import (
     runtime,
 )
 from ..menu import deny
+from ..pickers import picker
 
 CONTRACT, PERIOD, SCORE, NOTE, VETO, VETO_NOTE, REVIEW = (
     "eval.contract", "eval.period", "eval.score", "eval.note", "eval.veto", "eval.veto_note", "eval.review")
@@ -79,7 +80,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
              for c in found[:CONTRACT_BUTTONS]]
     context.user_data[DRAFT] = {"names": {f"{c.company_id}:{c.compound_id}": [c.company_name, c.compound_name]
                                           for c in found}}
-    await reply(update, "evalbot.ask_contract", reply_markup=keyboard(pairs))
+    await reply(update, "evalbot.ask_contract", reply_markup=picker(context, pairs, lang_of(update)))
     return CONTRACT
 
 
