@@ -10,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ContextTypes, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
-from ..errors import MAX_ID, Unreadable
+from ..errors import MAX_ID, DomainError, Unreadable
 from ..messages import t
 from ..runtime import Runtime
 from ..org import invites
@@ -65,6 +65,21 @@ async def as_person(update: Update, context: ContextTypes.DEFAULT_TYPE, fn, *, r
         return fn(session, person_id)
 
     return await in_session(context, call, read_only=read_only)
+
+
+class NotRegistered(DomainError):
+    """The sender has no account here (answered by the error handler with how to register)."""
+
+    def __init__(self) -> None:
+        super().__init__("bot.not_registered")
+
+
+async def as_registered(update: Update, context: ContextTypes.DEFAULT_TYPE, fn, *, read_only: bool = False):
+    """fn(session, person_id) for a registered sender; NotRegistered for anyone else."""
+    found = await as_person(update, context, lambda session, pid: (fn(session, pid),), read_only=read_only)
+    if found is None:
+        raise NotRegistered()
+    return found[0]
 
 
 def conversation(**kwargs) -> ConversationHandler:

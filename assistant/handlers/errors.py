@@ -7,7 +7,7 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from ..errors import DomainError
 from ..messages import t
@@ -18,7 +18,8 @@ log = logging.getLogger("assistant.handlers")
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Registered with Application.add_error_handler: one log record, one reply (a callback query is answered
-    with the text; when that is no longer possible, it is sent to the chat)."""
+    with the text; when that is no longer possible, it is sent to the chat). A refused update goes no further
+    (no handler of a later group sees it)."""
     update_id = update.update_id if isinstance(update, Update) else None
     error = context.error
     if isinstance(error, DomainError):  # its key only: the values may hold what the user typed
@@ -39,3 +40,6 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         await context.bot.send_message(update.effective_chat.id, text)
     except TelegramError as err:
         log.warning("could not tell update %s's sender about the failure: %s", update_id, type(err).__name__)
+    finally:
+        if isinstance(error, DomainError):
+            raise ApplicationHandlerStop

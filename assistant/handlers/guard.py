@@ -1,12 +1,14 @@
-"""Updates no conversation can answer: a channel post, or anything else without a sender. One log line, one
-short reply in the chat (when there is one), and no handler after this one runs."""
+"""Updates no conversation can answer: a channel post, or anything else without a sender (one log line, one
+short reply in the chat when there is one, and no handler after this one runs); a button no handler takes (a
+forged or outdated one: answered as stale by the error handler)."""
 from __future__ import annotations
 
 import logging
 
 from telegram import Update
-from telegram.ext import ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, ContextTypes, TypeHandler
 
+from ..errors import Unreadable
 from ..messages import t
 
 log = logging.getLogger("assistant.handlers")
@@ -27,3 +29,13 @@ async def without_sender(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 def build_handler() -> TypeHandler:
     """Registered in the first group (app.py)."""
     return TypeHandler(Update, without_sender)
+
+
+async def no_taker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A button that no handler before this one matched."""
+    raise Unreadable()
+
+
+def stale_button_handler() -> CallbackQueryHandler:
+    """Registered last in the handlers' group (app.py)."""
+    return CallbackQueryHandler(no_taker)

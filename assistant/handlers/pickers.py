@@ -65,11 +65,10 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except Unreadable:
         kept = None
     if kept is None:
-        await query.answer(t("bot.stale_button", lang_of(update)))
-    else:
-        await query.answer()
-        size = runtime(context).settings.picker_page_size
-        await query.edit_message_reply_markup(_page(picker_id, kept, page_no, size, lang_of(update)))
+        raise Unreadable()  # answered by the error handler, which also stops the update here
+    await query.answer()
+    size = runtime(context).settings.picker_page_size
+    await query.edit_message_reply_markup(_page(picker_id, kept, page_no, size, lang_of(update)))
     raise ApplicationHandlerStop  # no conversation sees a page button
 
 

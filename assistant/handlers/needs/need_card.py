@@ -32,7 +32,7 @@ from ...messages import t
 from ...needs import handling, queries
 from ...needs.views import NeedView, event_text
 from ...textlimits import preview as cut
-from ..common import as_person, cancel_command, conversation, lang_of, number, reply, runtime
+from ..common import as_person, as_registered, cancel_command, conversation, lang_of, number, reply, runtime
 from ..notify import notify_need
 
 NOTE, CONTACTED, SOLVED, SATISFIED = "card.note", "card.contacted", "card.solved", "card.satisfied"
@@ -211,7 +211,7 @@ async def visit_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
                                      value, policy=policy), person_id
 
     try:
-        view, person_id = await as_person(update, context, run)
+        view, person_id = await as_registered(update, context, run)
     except DomainError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END

@@ -37,7 +37,7 @@ from ...org.permissions import can
 from ...party import cases
 from ...party.checkins import local_date
 from ..common import (
-    as_person, cancel_command, conversation, fail, keyboard, lang_of, last_number, parse_day, reply, runtime,
+    as_person, as_registered, cancel_command, conversation, fail, keyboard, lang_of, last_number, parse_day, reply, runtime,
 )
 from ..menu import deny
 from ..notify import send_to
@@ -144,7 +144,7 @@ async def _open(update: Update, context, deadline: date | None) -> str | int:
         return view, queries.accounts_for(session, [view.person_id])
 
     try:
-        view, recipients = await as_person(update, context, run)
+        view, recipients = await as_registered(update, context, run)
     except Invalid as err:
         if err.errors[0][0] == "deadline":  # a past date: asked again
             await fail(update, err)
@@ -201,7 +201,7 @@ async def type_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return view, queries.accounts_for(session, [view.created_by])
 
     try:
-        view, recipients = await as_person(update, context, run)
+        view, recipients = await as_registered(update, context, run)
     except (DomainError, KeyError) as err:
         return await fail(update, err) if isinstance(err, DomainError) else ConversationHandler.END
     await reply(update, "casebot.replied", id=view.id)
@@ -222,7 +222,7 @@ async def rectified(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return view, queries.accounts_for(session, [view.person_id])
 
     try:
-        view, recipients = await as_person(update, context, run)
+        view, recipients = await as_registered(update, context, run)
     except DomainError as err:
         return await fail(update, err)
     await reply(update, "casebot.done", line=case_line(rt.policies.party, view, lang))

@@ -36,7 +36,7 @@ from ...org.people import name_of
 from ...party import checkins, points
 from ...party.checkins import local_date
 from ..common import (
-    as_person, cancel_command, conversation, fail, keyboard, lang_of, last_number, parse_day, reply, runtime,
+    as_person, as_registered, cancel_command, conversation, fail, keyboard, lang_of, last_number, parse_day, reply, runtime,
 )
 from ..menu import deny
 from ..notify import send_to
@@ -240,7 +240,7 @@ async def _record(update: Update, context, note: str | None) -> int:
         return entry, name_of(session, pid), queries.accounts_for(session, [draft["person_id"]])
 
     try:
-        entry, recorder, recipients = await as_person(update, context, run)
+        entry, recorder, recipients = await as_registered(update, context, run)
     except DomainError as err:
         return await fail(update, err)
     label = lambda lg: _activity(rt.policies.party, entry.activity, lg)
@@ -281,7 +281,7 @@ async def type_fix_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
         return fix, name_of(session, pid), queries.accounts_for(session, [fix.person_id])
 
     try:
-        fix, recorder, recipients = await as_person(update, context, run)
+        fix, recorder, recipients = await as_registered(update, context, run)
     except DomainError as err:
         return await fail(update, err)
     label = lambda lg: _activity(rt.policies.party, fix.activity, lg)

@@ -33,6 +33,7 @@ from ...org.permissions import can
 from ...property import evaluations, ratings
 from ..common import (
     as_person,
+    as_registered,
     cancel_command,
     conversation,
     fail,
@@ -115,7 +116,7 @@ async def _set_period(update: Update, context, period: str) -> str:
         earlier = evaluations.current(session, pid, draft["company_id"], draft["compound_id"], period)
         return bool(running), earlier
 
-    running, earlier = await as_person(update, context, load)
+    running, earlier = await as_registered(update, context, load)
     if not running:
         await reply(update, "eval.err.no_contract")
         return PERIOD
