@@ -8,7 +8,7 @@ from ..helpers import scope
 from ..helpers.fuzz import Fuzzer
 from ..helpers.offline import OfflineBot
 
-UPDATES = {"sqlite": 2000, "postgresql": 500}
+UPDATES = {"sqlite": 2000, "postgresql": 400}
 
 
 def test_junk_never_breaks_the_bot(bot_settings, tree):
