@@ -22,9 +22,9 @@ def utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def preview(text: str, length: int) -> str:
-    """`text` cut to `length` characters with an ellipsis (an echo of what the user typed)."""
-    return text if len(text) <= length else text[:max(length - 1, 0)].rstrip() + ELLIPSIS
+def preview(text: str, length: int | None) -> str:
+    """`text` cut to `length` characters with an ellipsis (an echo of what the user typed); None: not cut."""
+    return text if length is None or len(text) <= length else text[:max(length - 1, 0)].rstrip() + ELLIPSIS
 
 
 def _tokens(text: str, html: bool) -> list[str]:

@@ -52,19 +52,18 @@ def _when(at) -> str:
 
 def card_text(policy, d: queries.NeedDetail, lang: str, preview: int | None = None) -> str:
     """A need's details and history (the description and notes cut to `preview` characters)."""
-    shown = (lambda text: cut(text, preview)) if preview else (lambda text: text)
     v = d.need
     category = next((c.label(lang) for c in policy.categories if c.id == v.category), v.category)
     place = v.compound_name + (f" {v.building_name}" if v.building_name else "")
     lines = [t("needcard.head", lang, ticket=v.ticket, status=t(f"need.status.{v.status}", lang), category=category,
                urgency=t(f"need.urgency.{v.urgency}", lang), place=place, level=v.level_unit_name,
                party=v.responsible_party or "—", accept_due=_when(v.accept_due_at), resolve_due=_when(v.resolve_due_at)),
-             shown(d.description)]
+             cut(d.description, preview)]
     if v.resident_name or d.resident_phone:
         lines.append(t("needcard.resident", lang, name=v.resident_name or "—", phone=d.resident_phone or "—"))
     lines.append(t("needcard.history", lang))
     for e in d.events[-HISTORY_SHOWN:]:
-        what = event_text(e.kind, e.data, e.note and shown(e.note), lang)
+        what = event_text(e.kind, e.data, e.note and cut(e.note, preview), lang)
         lines.append(f"{_when(e.at)} {e.actor_name or t('needcard.system', lang)} {what}")
     return "\n".join(lines)
 
@@ -86,7 +85,8 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, need_id:
     if d is None:
         await reply(update, "bot.not_registered")
         return ConversationHandler.END
-    await update.effective_message.reply_text(card_text(runtime(context).policies.needs, d, lang, runtime(context).settings.preview_chars),
+    rt = runtime(context)
+    await update.effective_message.reply_text(card_text(rt.policies.needs, d, lang, rt.settings.preview_chars),
                                               reply_markup=_card_buttons(d.need, lang))
     if d.need.photo_file_id:
         await update.effective_message.reply_photo(d.need.photo_file_id, caption=d.need.ticket)

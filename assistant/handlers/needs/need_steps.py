@@ -50,7 +50,7 @@ def summary(session, policy, draft: dict, lang: str, preview: int | None = None)
         description = pii.mask(description)
     return t("needform.summary", lang, compound=compound, building=building,
              category=_category_label(policy, draft.get("category"), lang),
-             description=cut(description, preview) if preview else description,
+             description=cut(description, preview),
              urgency=t(f"needform.urgency.{draft.get('urgency', 'normal')}", lang), resident=resident,
              photo=t("needform.yes" if draft.get("photo_file_id") else "needform.no", lang))
 
@@ -72,8 +72,8 @@ def prompt(session, policy, draft: dict, step: str, lang: str,
         return t("needform.ask_category", lang), buttons
     if step == DESCRIPTION:
         if draft.get("text"):
-            echo = cut(draft["text"], preview) if preview else draft["text"]
-            return t("needform.ask_description_text", lang, text=echo), [(t("needform.use_text", lang), "d:text")]
+            return (t("needform.ask_description_text", lang, text=cut(draft["text"], preview)),
+                    [(t("needform.use_text", lang), "d:text")])
         return t("needform.ask_description", lang), []
     if step == URGENCY:
         guess = "urgent" if pre.get("urgent") else "normal"
@@ -102,11 +102,12 @@ def apply_button(session, policy, draft: dict, data: str) -> str | None:
     if kind != BUTTONS.get(draft["step"]):
         return "needform.bad_choice"
     if kind == "c":
-        if number(value) not in dict(places.compounds_for(session, draft["person_id"])):
+        compound_id = number(value)
+        if compound_id not in dict(places.compounds_for(session, draft["person_id"])):
             return "bot.denied"
-        if draft.get("compound_id") != number(value):
+        if draft.get("compound_id") != compound_id:
             draft.pop("building_id", None)
-        draft["compound_id"] = number(value)
+        draft["compound_id"] = compound_id
     elif kind == "b":
         bid = number(value) or None
         if bid and bid not in dict(places.buildings_of(session, draft["compound_id"])):

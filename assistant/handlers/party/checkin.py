@@ -225,8 +225,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         _set_compound(draft, found)
     elif step == BUILDING and kind == "b":
         buildings = dict(await as_person(update, context, lambda s, pid: places.buildings_of(s, draft["compound_id"])))
-        draft["building_id"] = number(value) if number(value) in buildings else None
-        draft["building_name"] = buildings.get(number(value))
+        building_id = number(value)
+        draft["building_id"] = building_id if building_id in buildings else None
+        draft["building_name"] = buildings.get(building_id)
     elif step == IN_SERVICE and kind == "y":
         draft["in_service"] = value == "1"
     elif step == FULL and kind == "y":

@@ -68,7 +68,8 @@ async def type_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         return PHONE
     context.user_data[DRAFT]["phone"] = phone
     compounds = await as_person(update, context, _compounds)
-    await reply(update, "checkinform.compound", reply_markup=picker(context, [(p, f"{CB}c:{cid}") for cid, p in compounds], lang_of(update)))
+    pairs = [(p, f"{CB}c:{cid}") for cid, p in compounds]
+    await reply(update, "checkinform.compound", reply_markup=picker(context, pairs, lang_of(update)))
     return COMPOUND
 
 
@@ -79,7 +80,8 @@ async def choose_compound(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     compound_id = last_number(query.data)
     compounds = await as_person(update, context, _compounds)
     if compound_id not in dict(compounds or []):
-        await reply(update, "bot.denied", reply_markup=picker(context, [(p, f"{CB}c:{cid}") for cid, p in compounds or []], lang_of(update)))
+        pairs = [(p, f"{CB}c:{cid}") for cid, p in compounds or []]
+        await reply(update, "bot.denied", reply_markup=picker(context, pairs, lang_of(update)))
         return COMPOUND
     context.user_data[DRAFT]["compound_id"] = compound_id
     buildings = await as_person(update, context, lambda s, pid: places.buildings_of(s, compound_id))
