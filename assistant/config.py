@@ -69,7 +69,7 @@ class Settings(BaseSettings):
     telegram_file_base_url: str = Field(default="https://api.telegram.org/file/bot", validation_alias=AliasChoices("TELEGRAM_FILE_BASE_URL", "ASSISTANT_TELEGRAM_FILE_BASE_URL"))
     telegram_poll_interval: float = 1.0
     preview_chars: int = Field(default=300, gt=1, description="What a user typed, echoed back in a form, a summary, a card or a list, is cut to this many characters.")
-    picker_page_size: int = Field(default=10, gt=0, le=90, description="Buttons per page of a picker (units, members…); more are paged with ◀ ▶ (Telegram shows at most 100).")
+    picker_page_size: int = Field(default=20, gt=0, le=90, description="Buttons per page of a picker (units, members…); more are paged with ◀ ▶ (Telegram shows at most 100).")
     webhook_url: str | None = Field(default=None, description="Public URL; set to run in webhook mode behind a reverse proxy.")
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443
