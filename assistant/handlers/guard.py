@@ -38,4 +38,4 @@ async def no_taker(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 def stale_button_handler() -> CallbackQueryHandler:
     """Registered last in the handlers' group (app.py)."""
-    return CallbackQueryHandler(no_taker)
+    return CallbackQueryHandler(no_taker, pattern="")  # matches any data
