@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     invite_ttl_days: int = Field(default=7, description="How long an invite code stays valid.")
     invite_max_failures: int = Field(default=5, description="Wrong codes allowed per account per window.")
     invite_failure_window_minutes: int = 15
+    invite_global_max_failures: int = Field(default=50, gt=0, description="Wrong codes allowed from all accounts together per global window; beyond it every redemption waits (guessing with many accounts).")
+    invite_global_window_minutes: int = Field(default=15, gt=0)
 
     # Needs list
     escalation_interval_seconds: float = Field(default=300, description="How often overdue needs are escalated.")
@@ -66,6 +68,8 @@ class Settings(BaseSettings):
     telegram_api_base_url: str = Field(default="https://api.telegram.org/bot", validation_alias=AliasChoices("TELEGRAM_API_BASE_URL", "ASSISTANT_TELEGRAM_API_BASE_URL"))
     telegram_file_base_url: str = Field(default="https://api.telegram.org/file/bot", validation_alias=AliasChoices("TELEGRAM_FILE_BASE_URL", "ASSISTANT_TELEGRAM_FILE_BASE_URL"))
     telegram_poll_interval: float = 1.0
+    preview_chars: int = Field(default=300, gt=1, description="What a user typed, echoed back in a form, a summary, a card or a list, is cut to this many characters.")
+    picker_page_size: int = Field(default=20, gt=0, le=90, description="Buttons per page of a picker (units, members…); more are paged with ◀ ▶ (Telegram shows at most 100).")
     webhook_url: str | None = Field(default=None, description="Public URL; set to run in webhook mode behind a reverse proxy.")
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443

@@ -5,8 +5,9 @@
     NotFound        no such row (also a LookupError)
     Invalid         bad input; `errors` lists (field, key) pairs (also a ValueError)
     InvalidTransition  the record's status does not allow this step
+    Unreadable      input no step can read: a forged or outdated button, a malformed command argument
 
-`load` reads a row or raises NotFound; `now_or` gives services their clock: `now` (timezone-aware), else UTC now.
+`load` reads a row or raises NotFound (also for an id too large to be stored); `now_or` gives services their clock: `now` (timezone-aware), else UTC now.
 """
 from __future__ import annotations
 
@@ -49,6 +50,16 @@ class Invalid(DomainError, ValueError):
         super().__init__(self.errors[0][1] if self.errors else "need.err.invalid", **values)
 
 
+class Unreadable(DomainError):
+    """Input no step can read (a forged or outdated button, a malformed argument); domain-neutral."""
+
+    def __init__(self, key: str = "bot.stale_button", **values: Any) -> None:
+        super().__init__(key, **values)
+
+
+MAX_ID = 2**63 - 1  # the largest row id any database here stores; a larger one names no row
+
+
 class InvalidTransition(DomainError):
     """The status does not allow this step (values: status and, if any, action; shown with their catalogue
     labels `<domain>.status.<status>` and `<domain>.action.<action>`)."""
@@ -65,7 +76,7 @@ class InvalidTransition(DomainError):
 
 def load(session, model, row_id: int, key: str):
     """The row of `model` with this id, or NotFound(key, id=row_id)."""
-    row = session.get(model, row_id)
+    row = session.get(model, row_id) if 0 < row_id <= MAX_ID else None
     if row is None:
         raise NotFound(key, id=row_id)
     return row

@@ -18,7 +18,6 @@ from ..storage.models import Need
 from .render import RENDERERS
 from .sections import SECTIONS, per_day
 
-TELEGRAM_LIMIT = 4096
 Narrator = Callable[[dict, str], "str | None"]  # (facts, lang) -> a checked paragraph or None
 
 
@@ -107,24 +106,3 @@ def narrative(digest: Digest, lang: str | None, narrate: Narrator | None) -> str
     if narrate is None or not digest.sections:
         return None
     return narrate(facts(digest), lang or "zh")
-
-
-def split_text(text: str, limit: int = TELEGRAM_LIMIT) -> list[str]:
-    """Chunks of at most `limit` characters, cut at line ends where possible (Telegram's message limit)."""
-    chunks: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                chunks.append(current)
-                current = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            chunks.append(current)
-            candidate = line
-        current = candidate
-    if current or not chunks:
-        chunks.append(current)
-    return chunks

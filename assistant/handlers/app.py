@@ -12,7 +12,7 @@ from ..org import invites
 from ..org.people import ensure_local_operator
 from ..org.tree import units_by_level
 from ..runtime import Runtime
-from . import ask, health, jobs, menu, router, sender
+from . import ask, guard, health, jobs, menu, pickers, router, sender
 from .common import RUNTIME
 from .digest import digest
 from .durable import DurableApplication, DurableBot
@@ -46,6 +46,8 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
         .build()
     )
     application.bot_data[RUNTIME] = rt
+    application.add_handler(guard.build_handler(), group=-2)  # updates with no sender: answered, not handled
+    application.add_handler(pickers.page_handler(), group=-1)  # ◀ ▶ of paged pickers, in place
     application.add_handlers(start.command_handlers())
     application.add_handler(check.build_handler())
     application.add_handlers(checkin_report.handlers())
@@ -66,7 +68,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handlers(digest.handlers())
     application.add_handler(router.build_handler())
     application.add_handler(start.cancel_handler())
-    application.add_handler(router.build_callback_fallback())
+    application.add_handler(guard.stale_button_handler())  # any button nothing above took
     application.add_error_handler(on_error)
     jobs.schedule(application, s.escalation_interval_seconds)
     checkin_report.schedule(application, s.reminder_interval_seconds)

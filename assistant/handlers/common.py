@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CommandHandler, ContextTypes, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
+from ..errors import MAX_ID, DomainError, Unreadable
 from ..messages import t
 from ..runtime import Runtime
 from ..org import invites
@@ -66,6 +67,21 @@ async def as_person(update: Update, context: ContextTypes.DEFAULT_TYPE, fn, *, r
     return await in_session(context, call, read_only=read_only)
 
 
+class NotRegistered(DomainError):
+    """The sender has no account here (answered by the error handler with how to register)."""
+
+    def __init__(self) -> None:
+        super().__init__("bot.not_registered")
+
+
+async def as_registered(update: Update, context: ContextTypes.DEFAULT_TYPE, fn, *, read_only: bool = False):
+    """fn(session, person_id) for a registered sender; NotRegistered for anyone else."""
+    found = await as_person(update, context, lambda session, pid: (fn(session, pid),), read_only=read_only)
+    if found is None:
+        raise NotRegistered()
+    return found[0]
+
+
 def conversation(**kwargs) -> ConversationHandler:
     """A persistent ConversationHandler whose buttons are tracked per user and chat (not per message) on purpose."""
     with warnings.catch_warnings():
@@ -90,6 +106,19 @@ def first_missing(draft: dict, order: list[str], fields: dict[str, str], step: s
     cut-short draft goes back to the step that sets the field instead of failing on it."""
     before = order[:order.index(step)] if step in order else order
     return next((s for s in before if s in fields and fields[s] not in draft), step)
+
+
+def number(text: str) -> int:
+    """A number read from callback data or a command argument (an id, an index; 0 for "none"): Unreadable
+    (answered as a stale button) unless plain ASCII digits within what a row id can be."""
+    if not (text.isascii() and text.isdecimal()) or int(text) > MAX_ID:
+        raise Unreadable()
+    return int(text)
+
+
+def last_number(data: str) -> int:
+    """The number after the last ":" of callback data (`nc:show:12` → 12), read by `number`."""
+    return number(data.rsplit(":", 1)[-1])
 
 
 def keyboard(pairs) -> InlineKeyboardMarkup:

@@ -14,17 +14,19 @@ import contextlib
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, ExtBot
+from telegram.ext import Application
 
 from ..storage import kv
 from .common import RUNTIME, in_session
+from .sending import LimitedBot
 
 RECENT_UPDATES = 10_000  # update ids remembered in memory, so a redelivery seen by this process costs no query
 FORMS = "forms_done"  # kv namespace: the kept result of each form submitted, by form key
 
 
-class DurableBot(ExtBot):
-    """An ExtBot whose getUpdates confirms to Telegram only the updates whose steps are saved."""
+class DurableBot(LimitedBot):
+    """The bot (sends within Telegram's limits: LimitedBot) whose getUpdates confirms to Telegram only the updates
+    whose steps are saved."""
 
     __slots__ = ("_open", "_settled")
 

@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import ContextTypes, MessageHandler, filters
 
 from .needs import need
 from .ask import answer
 from .assist import intent_of
-from ..messages import t
-from .common import lang_of, reply
+from .common import reply
 
 
 async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -31,12 +30,3 @@ async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 def build_handler() -> MessageHandler:
     return MessageHandler(filters.TEXT & ~filters.COMMAND, plain_text)
 
-
-async def form_ended(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    """A button no handler took (a finished or cancelled form's): answer it, so the spinner never hangs."""
-    await update.callback_query.answer(t("bot.form_ended", lang_of(update)))
-
-
-def build_callback_fallback() -> CallbackQueryHandler:
-    """The last handler of all: any button press left unanswered."""
-    return CallbackQueryHandler(form_ended)

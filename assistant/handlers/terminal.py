@@ -94,14 +94,17 @@ class TerminalRequest(BaseRequest):
             saved.append(path.resolve())
         return saved
 
-    def _show(self, params: dict, request_data: RequestData | None = None) -> dict:
+    def _show(self, params: dict, request_data: RequestData | None = None, edited: int | None = None) -> dict:
         message = self._message(params)
+        if edited is not None:
+            message["message_id"] = edited
         text = params.get("text") or params.get("caption") or ""
         files = request_data.multipart_data if request_data is not None else None
         for key in ("photo", "document"):
             if key in params or key in (files or {}):
                 text = f"[{key}] {text}".strip()
-        print(_plain(text, params.get("parse_mode")), file=self.out)
+        if edited is None:
+            print(_plain(text, params.get("parse_mode")), file=self.out)
         for path in self._save(message["message_id"], request_data):
             print(t("terminal.saved", self.lang, path=path), file=self.out)
         markup = params.get("reply_markup")
@@ -123,6 +126,8 @@ class TerminalRequest(BaseRequest):
             result: object = BOT_USER
         elif endpoint in {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}:
             result = self._show(params, request_data)
+        elif endpoint == "editMessageReplyMarkup":  # another page of a picker: its buttons, numbered afresh
+            result = self._show(params, request_data, edited=int(params.get("message_id", 0)))
         elif endpoint == "getUpdates":
             result = []
         else:  # setMyCommands, answerCallbackQuery, sendChatAction, deleteWebhook …

@@ -20,7 +20,7 @@ from ..errors import Invalid, InvalidTransition, NotAllowed, now_or
 from ..org.permissions import can
 from ..policy import NeedsPolicy
 from ..storage.models import SATISFACTION, Need, NeedEvent, Person, ReturnVisit
-from .access import may_handle
+from .access import may_handle, visible
 from .records import add_event, load_need, load_person
 from .views import NeedView
 
@@ -43,6 +43,7 @@ def _step(session: Session, need_id: int, person_id: int, action: str) -> Need:
     """Load and lock the need, then check the person may handle it and the status allows `action`."""
     need = load_need(session, need_id, lock=True)
     load_person(session, person_id)
+    visible(session, need, person_id)  # outside the person's scope: as if there were no such need
     if not may_handle(session, need, person_id):
         raise NotAllowed("need.err.not_allowed")
     _check_status(need, action)
@@ -132,6 +133,7 @@ def record_visit(session: Session, need_id: int, person_id: int, contacted: bool
         raise Invalid([("satisfaction", "need.err.satisfaction")])
     need = load_need(session, need_id, lock=True)
     load_person(session, person_id)
+    visible(session, need, person_id)
     _check_status(need, "visit")
     if person_id in resolver_ids(session, need.id):
         raise NotAllowed("need.err.visit_resolver")

@@ -13,9 +13,9 @@ from datetime import datetime
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from ..errors import NotAllowed, NotFound
+from ..errors import NotFound
 from ..org.people import is_admin, mask_phone
-from ..org.permissions import ACTIONS, ADMIN, bindings, can
+from ..org.permissions import ACTIONS, ADMIN, bindings
 from ..org.tree import subtree_ids
 from ..storage.models import (
     NEED_EVENT_KINDS,
@@ -28,6 +28,7 @@ from ..storage.models import (
     need_assignees,
 )
 from . import pii
+from .access import visible
 from .records import joiner_ids, load_need, load_person
 from .resources import ResourceView, matching_resources
 from .tasklist import COORDINATOR_ROLES, coordinators, people_with_roles
@@ -102,23 +103,11 @@ def todo(session: Session, person_id: int, limit: int = 100) -> list[NeedView]:
     return sorted(views, key=lambda v: (_due(v), v.id))[:limit]
 
 
-def may_view(session: Session, need: Need, person_id: int) -> bool:
-    """Submitter, joiner, assignee, or a handling role covering the need's place or its current level (other
-    residents do not see each other's needs)."""
-    if person_id == need.submitter_id or any(p.id == person_id for p in need.assignees):
-        return True
-    if person_id in joiner_ids(session, need.id):
-        return True
-    places = (need.building or need.compound, need.level_unit)
-    return any(can(session, person_id, "handle_need", unit) for unit in places)
-
-
 def detail(session: Session, need_id: int, viewer_person_id: int) -> NeedDetail:
-    """The need and its full history with actor names; NotAllowed for someone with no business seeing it."""
-    need = load_need(session, need_id)
+    """The need and its full history with actor names; NotFound, as for no such need, for someone with no
+    business seeing it (the reply tells nothing of needs outside the viewer's scope)."""
     viewer = load_person(session, viewer_person_id)
-    if not may_view(session, need, viewer.id):
-        raise NotAllowed("need.err.not_allowed")
+    need = visible(session, load_need(session, need_id), viewer.id)
     full = viewer.id == need.submitter_id or any(p.id == viewer.id for p in need.assignees) or is_admin(viewer)
     shown = (lambda text: text) if full else pii.mask
     rows = session.execute(select(NeedEvent, Person.name).outerjoin(Person, Person.id == NeedEvent.actor_id)

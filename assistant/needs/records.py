@@ -10,12 +10,14 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ..errors import NotFound
+from ..errors import MAX_ID, NotFound
 from ..storage.models import Need, NeedEvent, Person
 
 
 def load_need(session: Session, need_id: int, lock: bool = False) -> Need:
     """The need (freshly read; row-locked on PostgreSQL when `lock`), or NotFound."""
+    if not 0 < need_id <= MAX_ID:  # no such row (and SQLite cannot even bind the number)
+        raise NotFound("need.err.not_found", id=need_id)
     query = select(Need).where(Need.id == need_id).execution_options(populate_existing=True)
     need = session.scalars(query.with_for_update() if lock else query).first()
     if need is None:

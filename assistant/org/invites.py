@@ -1,10 +1,14 @@
 """Registration by invite code: create a code for a role at a unit, redeem it once from a chat account.
 
 Wrong codes are counted per channel account: once `invite_max_failures` of them fall within the last
-`invite_failure_window_minutes`, every further attempt (right or wrong) is refused as rate_limited.
+`invite_failure_window_minutes`, every further attempt (right or wrong) is refused as rate_limited. They are
+also counted over all accounts (guessing from many accounts): once `invite_global_max_failures` fall within
+`invite_global_window_minutes`, every redemption is refused as rate_limited until the window has moved on.
+Reaching either limit is logged (never the codes typed, nor who typed them).
 """
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from dataclasses import dataclass, field
@@ -21,6 +25,7 @@ from .tree import AmbiguousUnit, breadcrumb, find_unit
 from .people import RoleView
 from .permissions import ADMIN, ROLE_LEVELS, ROLE_RANK, bindings, can, check_role
 
+log = logging.getLogger("assistant.invites")
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: easy to read aloud and type
 CODE_LENGTH = 8
 
@@ -131,6 +136,12 @@ def failures(session: Session, settings: Settings, channel: str, external_id: st
         InviteFailure.failed_at > since)) or 0
 
 
+def global_failures(session: Session, settings: Settings, now: datetime) -> int:
+    """Wrong codes from all accounts within the global window ending at `now`."""
+    since = now - timedelta(minutes=settings.invite_global_window_minutes)
+    return session.scalar(select(func.count(InviteFailure.id)).where(InviteFailure.failed_at > since)) or 0
+
+
 def redeem(
     session: Session,
     settings: Settings,
@@ -151,9 +162,18 @@ def redeem(
     count = failures(session, settings, channel, external_id, now)
     if count >= settings.invite_max_failures:
         return RedeemResult(Outcome.RATE_LIMITED)
+    everyone = global_failures(session, settings, now)
+    if everyone >= settings.invite_global_max_failures:
+        return RedeemResult(Outcome.RATE_LIMITED)
     invite = session.scalars(select(Invite).where(Invite.code == normalise_code(code))).first()
     if invite is None:
         _record_failure(session, settings, channel, external_id, now)
+        if count + 1 == settings.invite_max_failures:
+            log.warning("invite codes: %d wrong in %d min from one %s account; it waits", count + 1,
+                        settings.invite_failure_window_minutes, channel)
+        if everyone + 1 == settings.invite_global_max_failures:
+            log.warning("invite codes: %d wrong in %d min from all accounts; every redemption waits", everyone + 1,
+                        settings.invite_global_window_minutes)
         return RedeemResult(Outcome.UNKNOWN, failures_left=settings.invite_max_failures - count - 1)
     if invite.used_at is not None:
         return RedeemResult(Outcome.USED, invite=invite)
@@ -192,10 +212,8 @@ def redeem(
 
 
 def _record_failure(session: Session, settings: Settings, channel: str, external_id: str, now: datetime) -> None:
-    window = timedelta(minutes=settings.invite_failure_window_minutes)
-    session.execute(delete(InviteFailure).where(
-        InviteFailure.channel == channel, InviteFailure.external_id == external_id,
-        InviteFailure.failed_at <= now - window))
+    window = timedelta(minutes=max(settings.invite_failure_window_minutes, settings.invite_global_window_minutes))
+    session.execute(delete(InviteFailure).where(InviteFailure.failed_at <= now - window))  # counted by neither
     session.add(InviteFailure(channel=channel, external_id=external_id, failed_at=now))
     session.flush()
 

@@ -15,6 +15,7 @@ from assistant.llm.narrative import narrator
 from assistant.needs.freetext import load_rules
 from assistant.policies import Policies
 from assistant.policy.loader import load_party_policy
+from assistant.textlimits import split, utf16_len
 from assistant.policy.rubric import load_rubric
 from assistant.storage.models import Escalation, Need, ReturnVisit
 
@@ -180,14 +181,12 @@ def test_calendar_periods_and_date_ranges(policy):
         assert err.value.key == key and err.value.message("en") and err.value.message("zh")
 
 
-def test_split_text_keeps_lines_and_the_limit():
-    text = "\n".join(f"第{i}行 " + "字" * 50 for i in range(300))
-    chunks = digest_build.split_text(text)
-    assert len(chunks) > 1 and all(len(c) <= 4096 for c in chunks)
+def test_digest_text_is_split_by_utf16_length_at_line_ends():
+    text = "\n".join(f"第{i}行 📈" + "字" * 50 for i in range(300))
+    chunks = split(text)
+    assert len(chunks) > 1 and all(utf16_len(c) <= 4096 for c in chunks)
     assert "\n".join(chunks) == text
-    long = "x" * 9000
-    assert [len(c) for c in digest_build.split_text(long)] == [4096, 4096, 808]
-    assert digest_build.split_text("") == [""]
+    assert [len(c) for c in split("x" * 9000)] == [4096, 4096, 808]
 
 
 def test_xlsx_export_has_the_scope_needs_and_history(world, policy, tmp_path):

@@ -27,5 +27,5 @@ def test_the_card_is_edited_in_place_and_an_ended_form_answers_its_buttons(e2e_s
         edited = emu.wait_for_edit(liaison, card["message_id"], "已签收")
         labels = [b["text"] for row in edited["reply_markup"]["inline_keyboard"] for b in row]
         assert labels == ["报告进展", "办结", "退回"]
-        ended = [a for a in emu.callback_answers()[answered:] if a.get("text") == "这个表单已结束"]
+        ended = [a for a in emu.callback_answers()[answered:] if a.get("text") == "这个表单已结束，按钮已失效。"]
     assert len(ended) == 1

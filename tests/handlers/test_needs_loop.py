@@ -170,8 +170,8 @@ def test_a_button_of_an_ended_form_is_answered(team):
     with OfflineBot(team) as bot:
         step = last(bot.process(message_update(LEADER, "/need")), LEADER)
         bot.send(LEADER, "/cancel")
-        for data, lang, text in ((button(step, "3栋"), "zh", "这个表单已结束"), ("nf:submit", "en", "This form has ended"),
-                                 ("nc:v:1", "zh", "这个表单已结束"), ("ck:anything", "zh", "这个表单已结束")):
+        for data, lang, text in ((button(step, "3栋"), "zh", "这个表单已结束，按钮已失效。"), ("nf:submit", "en", "This form has ended; the button is no longer valid."),
+                                 ("nc:v:1", "zh", "这个表单已结束，按钮已失效。"), ("ck:anything", "zh", "这个表单已结束，按钮已失效。")):
             before = len(bot.request.calls)
             bot.press(LEADER, data, lang)
             answers = [c for c in bot.request.calls[before:] if c["method"] == "answerCallbackQuery"]

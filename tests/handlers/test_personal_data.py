@@ -144,31 +144,43 @@ def check_in_and_flow_in(bot) -> None:
     assert "已纳入" in say(bot, COMMUNITY, "宣城市某公司")["text"]
 
 
-def test_no_number_reaches_anyone_it_should_not(bot_settings, tree, log_file):
-    with OfflineBot(log_file, rate_limit=False) as bot:
-        for chat, role, unit in CAST:
-            register(bot, bot_settings, tree, chat, role, unit)
-        first = file_first_need(bot)
-        second = file_second_need(bot)
-        join_first_need(bot)
-        step(bot, LIAISON, "签收", [say(bot, LIAISON, f"/need_{second}")])
-        bot.press(LIAISON, f"nc:progress:{second}")
-        say(bot, LIAISON, f"已联系住户，电话{NOTE}，明天上门")
-        check_in_and_flow_in(bot)
-        say(bot, STREET, f"{STRAY}是谁的电话？")
-        bot.process(photo_update(MEMBER, f"随手拍 {STRAY_CAPTION}"))
-        for chat in EVERYONE:  # every way of reading what there is
-            for text in (f"/need_{first}", f"/need_{second}", "/mine", "/todo", "/digest", "/export today",
-                         "/checkins", "/whoami", "/points", "/cases"):
-                bot.send(chat, text)
-        bot.runtime.clock = lambda: utcnow() + timedelta(hours=25)  # accept deadlines missed: escalation notices
-        assert bot.loop.run_until_complete(jobs.escalate(CallbackContext(bot.app))) >= 1
-        sent = list(bot.request.sent)
-    leaks = {}
+def run_scenario(bot, settings, db) -> tuple[int, int]:
+    """Every number above typed where it belongs, then read back by everyone every way there is; the two
+    needs' ids. (Also bench/faults.py's pii section, which goes on fuzzing.)"""
+    for chat, role, unit in CAST:
+        register(bot, settings, db, chat, role, unit)
+    first = file_first_need(bot)
+    second = file_second_need(bot)
+    join_first_need(bot)
+    step(bot, LIAISON, "签收", [say(bot, LIAISON, f"/need_{second}")])
+    bot.press(LIAISON, f"nc:progress:{second}")
+    say(bot, LIAISON, f"已联系住户，电话{NOTE}，明天上门")
+    check_in_and_flow_in(bot)
+    say(bot, STREET, f"{STRAY}是谁的电话？")
+    bot.process(photo_update(MEMBER, f"随手拍 {STRAY_CAPTION}"))
+    for chat in EVERYONE:  # every way of reading what there is
+        for text in (f"/need_{first}", f"/need_{second}", "/mine", "/todo", "/digest", "/export today",
+                     "/checkins", "/whoami", "/points", "/cases"):
+            bot.send(chat, text)
+    bot.runtime.clock = lambda: utcnow() + timedelta(hours=25)  # accept deadlines missed: escalation notices
+    assert bot.loop.run_until_complete(jobs.escalate(CallbackContext(bot.app))) >= 1
+    return first, second
+
+
+def leaks_in(sent: list[dict]) -> list[tuple[int, str]]:
+    """(chat, number) for every number shown in full to a chat that may not see it (SEEN_BY)."""
+    leaks = set()
     for chat in EVERYONE:
         shown = full_numbers([t for m in sent if int(m.get("chat_id", 0)) == chat for t in texts_of(m)])
-        leaks.update({(chat, n): True for n in shown if n in SEEN_BY and chat not in SEEN_BY[n]})
-    assert not leaks, sorted(leaks)
+        leaks |= {(chat, n) for n in shown if n in SEEN_BY and chat not in SEEN_BY[n]}
+    return sorted(leaks)
+
+
+def test_no_number_reaches_anyone_it_should_not(bot_settings, tree, log_file):
+    with OfflineBot(log_file, rate_limit=False) as bot:
+        first, second = run_scenario(bot, bot_settings, tree)
+        sent = list(bot.request.sent)
+    assert not leaks_in(sent), leaks_in(sent)
     card = [m for m in sent if m.get("chat_id") == COMMUNITY and f"/need_{second}" not in m.get("text", "")
             and "王五" in m.get("text", "")]
     assert card and "138****0002" in card[-1]["text"]  # the coordinator sees the card, masked

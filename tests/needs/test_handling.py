@@ -121,12 +121,14 @@ def test_notes_are_required(world, policy):
 def test_who_may_handle(world, policy):
     need = filed(world, policy)  # sits at 梅园新村 1栋, assigned to the property liaison
     with world.db.session() as s:
-        for outsider in (world.other_leader, world.other_secretary, world.resident, world.neighbour):
-            with pytest.raises(NotAllowed):
+        for outsider in (world.other_leader, world.other_secretary, world.neighbour):
+            with pytest.raises(NotFound):  # outside their scope: as if there were no such need
                 accept(s, need.id, outsider, now=T0)
+        with pytest.raises(NotAllowed):  # the submitter sees the need but does not handle it
+            accept(s, need.id, world.resident, now=T0)
         assert accept(s, need.id, world.leader, now=T0).status == "accepted"  # the building's leader
     with world.db.session() as s:
-        with pytest.raises(NotAllowed):  # a building leader of 锦绣华庭 cannot resolve a need of 梅园新村
+        with pytest.raises(NotFound):  # a building leader of 锦绣华庭 does not even see a need of 梅园新村
             resolve(s, need.id, world.other_leader, "已处理", now=T0)
         for allowed in (world.secretary, world.community, world.street, world.district, world.admin, world.liaison):
             post_progress(s, need.id, allowed, "跟进中", now=T0)
@@ -160,7 +162,7 @@ def test_visit_not_solved_reopens_with_fresh_deadlines(world, policy):
     with world.db.session() as s:
         accept(s, need.id, world.liaison, now=T0)
         resolve(s, need.id, world.liaison, "已处理", now=T0 + H)
-        with pytest.raises(NotAllowed):  # only the submitter or handlers at the level record visits
+        with pytest.raises(NotFound):  # only the submitter or handlers at the level record visits; not outsiders
             record_visit(s, need.id, world.other_leader, True, False, "unsatisfied", now=later, policy=policy)
         view = record_visit(s, need.id, world.secretary, False, False, "unsatisfied", now=later, policy=policy)
         assert (view.status, view.level_unit_id, view.resolved_at) == ("reopened", need.level_unit_id, None)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from assistant.errors import NotAllowed, NotFound
+from assistant.errors import NotFound
 from assistant.needs import tasklist
 from assistant.needs.escalation import escalate_due
 from assistant.needs.filing import file_need, join_need
@@ -62,8 +62,9 @@ def test_detail_masks_the_phone(world, policy):
             shown = detail(s, need.id, viewer)
             assert (shown.resident_phone, shown.phone_masked) == ("138****5678", True)
         for outsider in (world.other_leader, world.other_secretary, world.neighbour):
-            with pytest.raises(NotAllowed):
+            with pytest.raises(NotFound) as refused:  # exactly as for a need that does not exist
                 detail(s, need.id, outsider)
+            assert refused.value.key == "need.err.not_found" and refused.value.values == {"id": need.id}
         with pytest.raises(NotFound):
             detail(s, 4242, world.admin)
         shown = detail(s, need.id, world.secretary)

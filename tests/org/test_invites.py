@@ -87,6 +87,35 @@ def test_rate_limit_only_after_limit(tree, cfg):
         assert redeem(s, cfg, code, "telegram", 9, now=T0).outcome == Outcome.OK
 
 
+def test_global_limit_over_many_accounts(tree, cfg, caplog):
+    """Guessing from many accounts, each under its own limit: the global limit stops every redemption (the
+    right code too) until its window has moved on; reaching it is logged without the codes."""
+    cfg = cfg.model_copy(update={"invite_global_max_failures": 6, "invite_global_window_minutes": 30})
+    with tree.session() as s:
+        code = make(s, cfg).code
+    with tree.session() as s, caplog.at_level("WARNING", logger="assistant.invites"):
+        for account in range(6):  # 3 accounts x 2 wrong codes: each below the per-account limit of 5
+            result = redeem(s, cfg, f"GUESS{account}", "telegram", 100 + account % 3, now=T0 + timedelta(minutes=account))
+            assert result.outcome == Outcome.UNKNOWN
+        soon = T0 + timedelta(minutes=6)
+        assert redeem(s, cfg, code, "telegram", 200, now=soon).outcome == Outcome.RATE_LIMITED
+        assert redeem(s, cfg, "GUESSX", "telegram", 201, now=soon).outcome == Outcome.RATE_LIMITED
+    assert [r.getMessage() for r in caplog.records] == [
+        "invite codes: 6 wrong in 30 min from all accounts; every redemption waits"]
+    assert not any("GUESS" in r.getMessage() or "100" in r.getMessage() for r in caplog.records)
+    with tree.session() as s:  # the window has moved past the first wrong code
+        assert redeem(s, cfg, code, "telegram", 200, now=T0 + timedelta(minutes=30, seconds=1)).outcome == Outcome.OK
+
+
+def test_account_reaching_its_limit_is_logged(tree, cfg, caplog):
+    with tree.session() as s, caplog.at_level("WARNING", logger="assistant.invites"):
+        for i in range(cfg.invite_max_failures + 1):
+            redeem(s, cfg, f"SECRET{i}", "telegram", 77, now=T0)
+    assert [r.getMessage() for r in caplog.records] == [
+        f"invite codes: {cfg.invite_max_failures} wrong in {cfg.invite_failure_window_minutes} min from one "
+        "telegram account; it waits"]
+
+
 def test_invite_for_existing_person_and_second_role(tree, cfg):
     with tree.session() as s:
         person = create_person(s, "周委员", "13500000000", party_member=True)

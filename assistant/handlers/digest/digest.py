@@ -19,6 +19,7 @@ from ...digest.export import export_needs_xlsx
 from ...errors import Invalid
 from ...llm.narrative import narrator
 from ...messages import t
+from ...textlimits import split
 from .. import sender
 from ..common import as_person, lang_of, reply, runtime
 from ..menu import deny
@@ -58,7 +59,7 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                           top_n=rt.settings.digest_top_n, hotspot_min=rt.settings.digest_hotspot_min)
         caption = t("digest.caption", lang, unit=d.unit_name, period=d.period.label(d.zone, lang))
         story = digest_build.narrative(d, lang, narrator(rt.llm, rt.settings.llm_timeout))
-        return (digest_build.split_text(digest_build.render(d, lang, rt.policies.needs, story)),
+        return (split(digest_build.render(d, lang, rt.policies.needs, story)),
                 digest_png(d, lang, rt.policies.needs, rt.settings.digest_font_file), caption)
 
     found = await as_person(update, context, build, read_only=True)

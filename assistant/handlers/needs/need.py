@@ -43,10 +43,13 @@ from ...needs import filing, places
 from ...needs import freetext as intake
 from ..ask import OFFER_DATA, OFFER_TEXT, answer
 from ..assist import prefill as llm_prefill
-from ..common import as_person, cancel_command, conversation, first_missing, in_session, lang_of, reply, runtime
+from ..common import (
+    as_person, cancel_command, conversation, first_missing, in_session, lang_of, last_number, reply, runtime,
+)
 from ..durable import once
 from ..menu import deny
 from ..notify import notify_need
+from ..pickers import picker
 from . import need_steps as steps
 
 DRAFT = "need_draft"
@@ -80,15 +83,13 @@ async def _ask_step(update: Update, context, step: str | None, apply=None) -> st
         wanted, draft["step"] = draft["step"], first_missing(draft, steps.ORDER, steps.FIELDS, draft["step"])
         if draft["step"] != wanted:  # a field went missing: ask it, then back to the summary
             draft["editing"] = True
-        return error, steps.prompt(session, policy, draft, draft["step"], lang)
+        return error, steps.prompt(session, policy, draft, draft["step"], lang, runtime(context).settings.preview_chars)
 
     error, (text, buttons) = await in_session(context, work)
     if error:
         await reply(update, error)
-    rows = [[InlineKeyboardButton(label, callback_data=CB + data)] for label, data in buttons]
-    if draft["step"] != steps.ORDER[0] or draft.get("history"):
-        rows.append([InlineKeyboardButton(t("needform.back", lang), callback_data=CB + "back")])
-    await update.effective_message.reply_text(text, reply_markup=InlineKeyboardMarkup(rows) if rows else None)
+    back = [(t("needform.back", lang), "back")] if draft["step"] != steps.ORDER[0] or draft.get("history") else []
+    await update.effective_message.reply_text(text, reply_markup=picker(context, buttons, lang, back, prefix=CB))
     return draft["step"]
 
 
@@ -235,7 +236,7 @@ async def _finish_duplicate(update: Update, context, data: str) -> int:
         done = await _once(context, lambda s: _filed(filing.file_need(
             s, _policy(context), draft["person_id"], steps.to_need_draft(draft))))
     else:
-        need_id = int(data.split(":", 1)[1])
+        need_id = last_number(data)
         done = await _once(context, lambda s: _filed(filing.join_need(
             s, need_id, draft["person_id"], draft["description"], policy=_policy(context)), joined=True))
     return await _announce(update, context, done)

@@ -33,7 +33,8 @@ from ...errors import DomainError
 from ...messages import t
 from ...needs import handling, queries
 from ...needs.views import NeedView, event_text, place_text
-from ..common import as_person, cancel_command, conversation, lang_of, reply, runtime
+from ...textlimits import preview as cut
+from ..common import as_person, as_registered, cancel_command, conversation, lang_of, number, reply, runtime
 from ..notify import notify_need
 
 log = logging.getLogger(__name__)
@@ -54,20 +55,20 @@ def _when(at) -> str:
     return at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
 
 
-def card_text(policy, d: queries.NeedDetail, lang: str) -> str:
-    """A need's details and history."""
+def card_text(policy, d: queries.NeedDetail, lang: str, preview: int | None = None) -> str:
+    """A need's details and history (the description and notes cut to `preview` characters)."""
     v = d.need
     category = next((c.label(lang) for c in policy.categories if c.id == v.category), v.category)
     place = place_text(v.compound_name, v.building_name, v.entrance, lang)
     lines = [t("needcard.head", lang, ticket=v.ticket, status=t(f"need.status.{v.status}", lang), category=category,
                urgency=t(f"need.urgency.{v.urgency}", lang), place=place, level=v.level_unit_name,
                party=v.responsible_party or "—", accept_due=_when(v.accept_due_at), resolve_due=_when(v.resolve_due_at)),
-             d.description]
+             cut(d.description, preview)]
     if v.resident_name or d.resident_phone:
         lines.append(t("needcard.resident", lang, name=v.resident_name or "—", phone=d.resident_phone or "—"))
     lines.append(t("needcard.history", lang))
     for e in d.events[-HISTORY_SHOWN:]:
-        what = event_text(e.kind, e.data, e.note, lang)
+        what = event_text(e.kind, e.data, e.note and cut(e.note, preview), lang)
         lines.append(f"{_when(e.at)} {e.actor_name or t('needcard.system', lang)} {what}")
     return "\n".join(lines)
 
@@ -89,7 +90,8 @@ async def show_card(update: Update, context: ContextTypes.DEFAULT_TYPE, need_id:
     if d is None:
         await reply(update, "bot.not_registered")
         return ConversationHandler.END
-    sent = await update.effective_message.reply_text(card_text(runtime(context).policies.needs, d, lang),
+    rt = runtime(context)
+    sent = await update.effective_message.reply_text(card_text(rt.policies.needs, d, lang, rt.settings.preview_chars),
                                                      reply_markup=_card_buttons(d.need, lang))
     cards = context.chat_data.setdefault(CARDS, {})
     cards[str(sent.message_id)] = need_id
@@ -135,7 +137,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
     query = update.callback_query
     await query.answer()
     action, _, need_id = query.data[len(CB):].partition(":")
-    need_id = int(need_id)
+    need_id = number(need_id)
     if action == "show":
         return await show_card(update, context, need_id)
     card = query.message.message_id if context.chat_data.get(CARDS, {}).get(str(query.message.message_id)) == need_id \
@@ -159,7 +161,8 @@ async def _refresh_card(update: Update, context, need_id: int, card: int | None)
     lang = lang_of(update)
     try:
         d = await as_person(update, context, lambda s, pid: queries.detail(s, need_id, pid))
-        await context.bot.edit_message_text(card_text(runtime(context).policies.needs, d, lang),
+        rt = runtime(context)
+        await context.bot.edit_message_text(card_text(rt.policies.needs, d, lang, rt.settings.preview_chars),
                                             chat_id=update.effective_chat.id, message_id=card,
                                             reply_markup=_card_buttons(d.need, lang))
     except (DomainError, TelegramError) as err:  # no longer theirs to see, or too old to edit: the reply tells
@@ -236,7 +239,7 @@ async def visit_answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
                                      value, policy=policy), person_id
 
     try:
-        view, person_id = await as_person(update, context, run)
+        view, person_id = await as_registered(update, context, run)
     except DomainError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END

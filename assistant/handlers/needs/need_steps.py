@@ -10,6 +10,8 @@ from ...messages import t
 from ...needs import filing, pii, places
 from ...needs.freetext import entrance_number
 from ...needs.views import place_text
+from ...textlimits import preview as cut
+from ..common import number
 
 COMPOUND, BUILDING, CATEGORY, DESCRIPTION = "need.compound", "need.building", "need.category", "need.description"
 URGENCY, CONSENT, NAME, PHONE, PHOTO = "need.urgency", "need.consent", "need.name", "need.phone", "need.photo"
@@ -45,9 +47,9 @@ def emergency_notice(policy, lang: str) -> str:
     return "\n".join([t("needform.emergency", lang)] + lines)
 
 
-def summary(session, policy, draft: dict, lang: str) -> str:
+def summary(session, policy, draft: dict, lang: str, preview: int | None = None) -> str:
     """The form as it stands, for the confirm step (the description as it will be kept: without consent, its
-    phone and ID-card numbers masked)."""
+    phone and ID-card numbers masked; cut to `preview` characters)."""
     compound = places.compound_path(session, draft["compound_id"])
     building = "—"
     if draft.get("building_id"):
@@ -58,26 +60,28 @@ def summary(session, policy, draft: dict, lang: str) -> str:
     else:
         description = pii.mask(description)
     return t("needform.summary", lang, compound=compound, building=building,
-             category=_category_label(policy, draft.get("category"), lang), description=description,
+             category=_category_label(policy, draft.get("category"), lang),
+             description=cut(description, preview),
              urgency=t(f"needform.urgency.{draft.get('urgency', 'normal')}", lang), resident=resident,
              photo=t("needform.yes" if draft.get("photo_file_id") else "needform.no", lang))
 
 
-def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, list[tuple[str, str]]]:
-    """(text, [(button label, data)]) asking for `step`."""
+def prompt(session, policy, draft: dict, step: str, lang: str,
+           preview: int | None = None) -> tuple[str, list[tuple[str, str]]]:
+    """(text, [(button label, data)]) asking for `step`; what the user typed is echoed cut to `preview` characters."""
     pre = draft.get("prefill", {})
     if step == COMPOUND:
         return t("needform.ask_compound", lang), [((MARK if cid == pre.get("compound_id") else "") + path, f"c:{cid}")
                                                  for cid, path in places.compounds_for(session, draft["person_id"])]
     if step == BUILDING:
         buildings = places.buildings_of(session, draft["compound_id"])
-        number = pre.get("building_no")
-        guess = places.match_building(buildings, number)
+        named = pre.get("building_no")
+        guess = places.match_building(buildings, named)
         buttons = [((MARK if bid == guess else "") + name, f"b:{bid}") for bid, name in buildings]
         text = t("needform.ask_building", lang)
-        if number is not None and guess is None:  # named in the text but not in the tree: say so, never drop it
+        if named is not None and guess is None:  # named in the text but not in the tree: say so, never drop it
             text = t("needform.no_such_building", lang, compound=places.unit_name(session, draft["compound_id"]),
-                     n=number) + "\n" + text
+                     n=named) + "\n" + text
         return text, buttons + [(t("needform.no_building", lang), "b:0")]
     if step == ENTRANCE:
         guess = draft.get("entrance")
@@ -88,7 +92,8 @@ def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, lis
         return t("needform.ask_category", lang), buttons
     if step == DESCRIPTION:
         if draft.get("text"):
-            return t("needform.ask_description_text", lang, text=draft["text"]), [(t("needform.use_text", lang), "d:text")]
+            return (t("needform.ask_description_text", lang, text=cut(draft["text"], preview)),
+                    [(t("needform.use_text", lang), "d:text")])
         return t("needform.ask_description", lang), []
     if step == URGENCY:
         guess = "urgent" if pre.get("urgent") or policy.is_emergency(draft.get("category")) else "normal"
@@ -108,7 +113,7 @@ def prompt(session, policy, draft: dict, step: str, lang: str) -> tuple[str, lis
         return t("needform.ask_photo", lang), [(t("needform.skip", lang), "ph:skip")]
     edit = [(t("needform.edit", lang, field=t(f"needform.field.{s.split('.')[1]}", lang)), f"edit:{s}") for s in EDITABLE
             if s != ENTRANCE or draft.get("building_id")]  # an entrance belongs to a building
-    return summary(session, policy, draft, lang), [(t("needform.submit", lang), "submit")] + edit
+    return summary(session, policy, draft, lang, preview), [(t("needform.submit", lang), "submit")] + edit
 
 
 def apply_button(session, policy, draft: dict, data: str) -> str | None:
@@ -118,13 +123,14 @@ def apply_button(session, policy, draft: dict, data: str) -> str | None:
     if kind != BUTTONS.get(draft["step"]):
         return "needform.bad_choice"
     if kind == "c":
-        if int(value) not in dict(places.compounds_for(session, draft["person_id"])):
+        compound_id = number(value)
+        if compound_id not in dict(places.compounds_for(session, draft["person_id"])):
             return "bot.denied"
-        if draft.get("compound_id") != int(value):
+        if draft.get("compound_id") != compound_id:
             draft.pop("building_id", None)
-        draft["compound_id"] = int(value)
+        draft["compound_id"] = compound_id
     elif kind == "b":
-        bid = int(value) or None
+        bid = number(value) or None
         if bid and bid not in dict(places.buildings_of(session, draft["compound_id"])):
             return "needform.bad_choice"
         if draft.get("building_id") not in (None, bid):  # another building: its entrance is not known
@@ -166,10 +172,10 @@ def _set_entrance(draft: dict, value: str) -> str | None:
     if value.strip() in ("", "0"):
         draft.pop("entrance", None)
         return None
-    number = entrance_number(value)
-    if number is None:
+    entrance = entrance_number(value)
+    if entrance is None:
         return "needform.bad_entrance"
-    draft["entrance"] = number
+    draft["entrance"] = entrance
     return None
 
 
@@ -183,8 +189,8 @@ def apply_text(session, policy, draft: dict, text: str) -> str | None:
             return "needform.bad_description_words" if error == "need.err.description_no_words" \
                 else "needform.bad_description"
         draft["description"] = text.strip()
-        if "entrance" not in draft and (number := entrance_number(text)):  # "2单元…" fills the entrance too
-            draft["entrance"] = number
+        if "entrance" not in draft and (entrance := entrance_number(text)):  # "2单元…" fills the entrance too
+            draft["entrance"] = entrance
         if found := pii.phones(text):  # offered as the resident's phone once the resident consents
             draft.setdefault("prefill", {})["phone"] = found[0]
     elif step == NAME:

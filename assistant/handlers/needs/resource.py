@@ -37,8 +37,9 @@ from ...needs import resources
 from ...needs.resources import AVAILABILITY_MAX, CAPACITY_MAX, CONTACT_MAX, NAME_MAX
 from ...needs.tasklist import MANAGE_ACTION
 from ...org.permissions import can
-from ..common import as_person, cancel_command, conversation, lang_of, reply, runtime
+from ..common import as_person, cancel_command, conversation, lang_of, last_number, reply, runtime
 from ..menu import deny
+from ..pickers import picker
 
 MENU, UNIT, NAME, TAGS = "reslist.menu", "reslist.unit", "reslist.name", "reslist.tags"
 CONTACT, CAPACITY, AVAILABILITY, CONFIRM_OFF = ("reslist.contact", "reslist.capacity", "reslist.availability",
@@ -105,7 +106,8 @@ async def ask_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
         return ConversationHandler.END
     context.user_data[DRAFT] = {"tags": []}
     key = "resform.ask_unit_more" if len(units) > UNIT_BUTTONS else "resform.ask_unit"
-    await reply(update, key, reply_markup=_keyboard([(path, f"unit:{uid}") for uid, path in units[:UNIT_BUTTONS]]))
+    await reply(update, key, reply_markup=picker(context, [(path, f"unit:{uid}") for uid, path in units[:UNIT_BUTTONS]],
+                                                lang_of(update), prefix=CB))
     return UNIT
 
 
@@ -150,9 +152,9 @@ async def _ask_tags(update: Update, context, edit: bool) -> str:
     if chosen:
         text += "\n" + t("resform.tags_chosen", lang, tags=_tags_text(policy, chosen, lang))
     if edit:
-        await update.callback_query.edit_message_text(text, reply_markup=_keyboard(pairs))
+        await update.callback_query.edit_message_text(text, reply_markup=picker(context, pairs, lang, prefix=CB))
     else:
-        await update.effective_message.reply_text(text, reply_markup=_keyboard(pairs))
+        await update.effective_message.reply_text(text, reply_markup=picker(context, pairs, lang, prefix=CB))
     return TAGS
 
 
@@ -259,7 +261,7 @@ async def _create(update: Update, context, availability: str | None) -> int:
 async def ask_deactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """A deactivate button: confirm first."""
     await update.callback_query.answer()
-    resource_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    resource_id = last_number(update.callback_query.data)
     lang = lang_of(update)
     provider = (context.user_data.get(DRAFT) or {}).get("listed", {}).get(str(resource_id), "")
     buttons = [(t("resform.off_yes", lang), f"offyes:{resource_id}"), (t("resform.off_no", lang), "offno")]
@@ -271,7 +273,7 @@ async def deactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Confirmed: withdraw the resource (it stays on record)."""
     await update.callback_query.answer()
     context.user_data.pop(DRAFT, None)
-    resource_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    resource_id = last_number(update.callback_query.data)
     lang = lang_of(update)
     try:
         view = await as_person(update, context, lambda s, pid: resources.deactivate_resource(s, resource_id, pid))

@@ -29,6 +29,7 @@ from ...messages import t
 from ...org import invites
 from ..common import as_person, cancel_command, conversation, keyboard, lang_of, reply, runtime
 from ..menu import deny
+from ..pickers import picker
 
 ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
 DRAFT = "invite_draft"
@@ -63,7 +64,7 @@ async def choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     buttons = [(path, f"inv:unit:{unit_id}") for unit_id, path in targets[:UNIT_BUTTONS]]
     key = "invite.ask_unit_more" if len(targets) > UNIT_BUTTONS else "invite.ask_unit"
     await query.edit_message_text(t(key, lang_of(update), role=t(f"role.{role}", lang_of(update))),
-                                  reply_markup=keyboard(buttons))
+                                  reply_markup=picker(context, buttons, lang_of(update)))
     return UNIT
 
 

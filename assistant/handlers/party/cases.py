@@ -37,9 +37,12 @@ from ...outbox import notices
 from ...org.permissions import can
 from ...party import cases
 from ...party.checkins import local_date
-from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
+from ..common import (
+    as_person, as_registered, cancel_command, conversation, fail, keyboard, lang_of, last_number, parse_day, reply, runtime,
+)
 from ..menu import deny
 from ..sender import notice_channel, notify, send_notices
+from ..pickers import picker
 from .points import compounds_where, member_steps, roster_buttons, today_of
 
 log = logging.getLogger(__name__)
@@ -74,7 +77,8 @@ async def start_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
         await deny(update, context, "manage_cases")
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
-    await reply(update, "casebot.ask_member" if pairs else "pointsbot.roster_empty", reply_markup=keyboard(pairs))
+    await reply(update, "casebot.ask_member" if pairs else "pointsbot.roster_empty",
+                reply_markup=picker(context, pairs, lang_of(update)))
     return MEMBER
 
 
@@ -141,7 +145,7 @@ async def _open(update: Update, context, deadline: date | None) -> str | int:
         return view, queries.accounts_for(session, [view.person_id])
 
     try:
-        view, recipients = await as_person(update, context, run)
+        view, recipients = await as_registered(update, context, run)
     except Invalid as err:
         if err.errors[0][0] == "deadline":  # a past date: asked again
             await fail(update, err)
@@ -183,7 +187,7 @@ async def start_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     """The member's 回复 button: ask the reply."""
     query = update.callback_query
     await query.answer()
-    context.user_data[DRAFT] = {"reply_to": int(query.data.rsplit(":", 1)[1])}
+    context.user_data[DRAFT] = {"reply_to": last_number(query.data)}
     await reply(update, "casebot.ask_reply")
     return REPLY
 
@@ -198,7 +202,7 @@ async def type_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         return view, queries.accounts_for(session, [view.created_by])
 
     try:
-        view, recipients = await as_person(update, context, run)
+        view, recipients = await as_registered(update, context, run)
     except (DomainError, KeyError) as err:
         return await fail(update, err) if isinstance(err, DomainError) else ConversationHandler.END
     await reply(update, "casebot.replied", id=view.id)
@@ -212,14 +216,14 @@ async def rectified(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """已整改 (officers): the case is marked rectified and the member told."""
     query = update.callback_query
     await query.answer()
-    case_id, rt, lang = int(query.data.rsplit(":", 1)[1]), runtime(context), lang_of(update)
+    case_id, rt, lang = last_number(query.data), runtime(context), lang_of(update)
 
     def run(session, pid):
         view = cases.mark_rectified(session, case_id, pid, now=rt.clock())
         return view, queries.accounts_for(session, [view.person_id])
 
     try:
-        view, recipients = await as_person(update, context, run)
+        view, recipients = await as_registered(update, context, run)
     except DomainError as err:
         return await fail(update, err)
     await reply(update, "casebot.done", line=case_line(rt.policies.party, view, lang))

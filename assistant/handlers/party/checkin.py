@@ -35,10 +35,11 @@ from ...needs import filing, pii, places, queries
 from ...org.tree import all_compounds, find_compound
 from ...party import checkins
 from ..common import (
-    as_person, cancel_command, conversation, first_missing, keyboard, lang_of, parse_day, reply, runtime,
+    as_person, cancel_command, conversation, first_missing, keyboard, lang_of, number, parse_day, reply, runtime,
 )
 from ..durable import once
 from ..sender import notify
+from ..pickers import picker
 
 WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING = "ci.work_unit", "ci.party_org", "ci.contact", "ci.compound", "ci.building"
 PHONE, IN_SERVICE, FULL, MOVED, MOVED_ON = "ci.phone", "ci.in_service", "ci.full", "ci.moved", "ci.moved_on"
@@ -98,7 +99,7 @@ async def _ask(update: Update, context, step: str) -> str:
         buttons.append((t("checkinform.keep", lang), "keep"))
     draft["step"] = step
     text = t(f"checkinform.{step.split('.')[1]}", lang, **_summary_values(draft, lang))
-    await update.effective_message.reply_text(text, reply_markup=_keyboard(buttons))
+    await update.effective_message.reply_text(text, reply_markup=picker(context, buttons, lang, prefix=CB))
     return step
 
 
@@ -224,8 +225,9 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str |
         _set_compound(draft, found)
     elif step == BUILDING and kind == "b":
         buildings = dict(await as_person(update, context, lambda s, pid: places.buildings_of(s, draft["compound_id"])))
-        draft["building_id"] = int(value) if int(value) in buildings else None
-        draft["building_name"] = buildings.get(int(value))
+        building_id = number(value)
+        draft["building_id"] = building_id if building_id in buildings else None
+        draft["building_name"] = buildings.get(building_id)
     elif step == IN_SERVICE and kind == "y":
         draft["in_service"] = value == "1"
     elif step == FULL and kind == "y":
@@ -295,10 +297,10 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | in
     await query.answer()
     action, _, checkin_id = query.data[len(CB):].partition(":")
     if action == "no":
-        context.user_data[DECIDING] = int(checkin_id)
+        context.user_data[DECIDING] = number(checkin_id)
         await reply(update, "checkinform.ask_reason")
         return REASON
-    return await _decide(update, context, int(checkin_id), True, None)
+    return await _decide(update, context, number(checkin_id), True, None)
 
 
 async def reason(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:

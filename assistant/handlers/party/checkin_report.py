@@ -16,7 +16,7 @@ from ...outbox import notices
 from ...org.permissions import ADMIN, bindings, can
 from ...org.tree import breadcrumb
 from ...party import checkin_report, checkins
-from ..common import as_person, lang_of, reply, runtime
+from ..common import as_person, lang_of, last_number, runtime
 from ..menu import deny
 from ..sender import notice_channel, send_notices
 
@@ -87,7 +87,7 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     query = update.callback_query
     await query.answer()
     state = context.chat_data.get("checkin_export") or {}
-    index = int(query.data.rsplit(":", 1)[1])
+    index = last_number(query.data)
     if index >= len(state.get("work_units", [])):
         return
     rt = runtime(context)

@@ -23,8 +23,9 @@ from ...messages import t
 from ...needs import filing, places
 from ...org.permissions import can
 from ...party import checkins
-from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, reply, runtime
+from ..common import as_person, cancel_command, conversation, fail, lang_of, last_number, reply, runtime
 from ..menu import deny
+from ..pickers import picker
 
 NAME, PHONE, COMPOUND, BUILDING, WORK_UNIT = "fi.name", "fi.phone", "fi.compound", "fi.building", "fi.work_unit"
 DRAFT = "flowin_draft"
@@ -67,7 +68,8 @@ async def type_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         return PHONE
     context.user_data[DRAFT]["phone"] = phone
     compounds = await as_person(update, context, _compounds)
-    await reply(update, "checkinform.compound", reply_markup=keyboard([(p, f"{CB}c:{cid}") for cid, p in compounds]))
+    pairs = [(p, f"{CB}c:{cid}") for cid, p in compounds]
+    await reply(update, "checkinform.compound", reply_markup=picker(context, pairs, lang_of(update)))
     return COMPOUND
 
 
@@ -75,15 +77,16 @@ async def choose_compound(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Compound chosen (one this coordinator may register into); then its buildings."""
     query = update.callback_query
     await query.answer()
-    compound_id = int(query.data.rsplit(":", 1)[1])
+    compound_id = last_number(query.data)
     compounds = await as_person(update, context, _compounds)
     if compound_id not in dict(compounds or []):
-        await reply(update, "bot.denied", reply_markup=keyboard([(p, f"{CB}c:{cid}") for cid, p in compounds or []]))
+        pairs = [(p, f"{CB}c:{cid}") for cid, p in compounds or []]
+        await reply(update, "bot.denied", reply_markup=picker(context, pairs, lang_of(update)))
         return COMPOUND
     context.user_data[DRAFT]["compound_id"] = compound_id
     buildings = await as_person(update, context, lambda s, pid: places.buildings_of(s, compound_id))
     pairs = [(name, f"{CB}b:{bid}") for bid, name in buildings] + [(reply_label(update), f"{CB}b:0")]
-    await reply(update, "checkinform.building", reply_markup=keyboard(pairs))
+    await reply(update, "checkinform.building", reply_markup=picker(context, pairs, lang_of(update)))
     return BUILDING
 
 
@@ -95,7 +98,7 @@ async def choose_building(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     """Building chosen (or none); then the work unit."""
     query = update.callback_query
     await query.answer()
-    context.user_data[DRAFT]["building_id"] = int(query.data.rsplit(":", 1)[1]) or None
+    context.user_data[DRAFT]["building_id"] = last_number(query.data) or None
     await reply(update, "checkinform.work_unit")
     return WORK_UNIT
 

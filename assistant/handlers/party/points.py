@@ -35,9 +35,12 @@ from ...org import permissions
 from ...org.people import name_of
 from ...party import checkins, points
 from ...party.checkins import local_date
-from ..common import as_person, cancel_command, conversation, fail, keyboard, lang_of, parse_day, reply, runtime
+from ..common import (
+    as_person, as_registered, cancel_command, conversation, fail, keyboard, lang_of, last_number, parse_day, reply, runtime,
+)
 from ..menu import deny
 from ..sender import notify
+from ..pickers import picker
 
 MEMBER, ACTIVITY, DAY, NOTE, ENTRY, FIX_NOTE = ("points.member", "points.activity", "points.day", "points.note",
                                                 "points.entry", "points.fix_note")
@@ -167,7 +170,7 @@ def member_steps(action: str, prefix: str, ask_key: str, set_member, state: str)
         """Member button pressed."""
         query = update.callback_query
         await query.answer()
-        return await set_member(update, context, int(query.data.rsplit(":", 1)[1]))
+        return await set_member(update, context, last_number(query.data))
 
     async def type_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
         """Member typed by name."""
@@ -175,9 +178,9 @@ def member_steps(action: str, prefix: str, ask_key: str, set_member, state: str)
         pairs = await as_person(update, context, lambda s, pid: roster_buttons(
             s, compounds_where(s, pid, action), prefix, name_filter=text))
         if len(pairs or []) == 1:
-            return await set_member(update, context, int(pairs[0][1].rsplit(":", 1)[1]))
+            return await set_member(update, context, last_number(pairs[0][1]))
         if pairs:
-            await reply(update, ask_key, reply_markup=keyboard(pairs[:MEMBER_BUTTONS]))
+            await reply(update, ask_key, reply_markup=picker(context, pairs[:MEMBER_BUTTONS], lang_of(update)))
         else:
             await reply(update, "pointsbot.no_member", name=text)
         return state
@@ -237,7 +240,7 @@ async def _record(update: Update, context, note: str | None) -> int:
         return entry, name_of(session, pid), queries.accounts_for(session, [draft["person_id"]])
 
     try:
-        entry, recorder, recipients = await as_person(update, context, run)
+        entry, recorder, recipients = await as_registered(update, context, run)
     except DomainError as err:
         return await fail(update, err)
     label = lambda lg: _activity(rt.policies.party, entry.activity, lg)
@@ -264,7 +267,7 @@ async def choose_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     """The entry to correct: ask why."""
     query = update.callback_query
     await query.answer()
-    context.user_data[DRAFT]["entry_id"] = int(query.data.rsplit(":", 1)[1])
+    context.user_data[DRAFT]["entry_id"] = last_number(query.data)
     await reply(update, "pointsbot.ask_fix_note")
     return FIX_NOTE
 
@@ -279,7 +282,7 @@ async def type_fix_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
         return fix, name_of(session, pid), queries.accounts_for(session, [fix.person_id])
 
     try:
-        fix, recorder, recipients = await as_person(update, context, run)
+        fix, recorder, recipients = await as_registered(update, context, run)
     except DomainError as err:
         return await fail(update, err)
     label = lambda lg: _activity(rt.policies.party, fix.activity, lg)

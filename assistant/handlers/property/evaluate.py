@@ -33,6 +33,7 @@ from ...org.permissions import can
 from ...property import evaluations, ratings
 from ..common import (
     as_person,
+    as_registered,
     cancel_command,
     conversation,
     fail,
@@ -42,6 +43,7 @@ from ..common import (
     runtime,
 )
 from ..menu import deny
+from ..pickers import picker
 
 CONTRACT, PERIOD, SCORE, NOTE, VETO, VETO_NOTE, REVIEW = (
     "eval.contract", "eval.period", "eval.score", "eval.note", "eval.veto", "eval.veto_note", "eval.review")
@@ -79,7 +81,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
              for c in found[:CONTRACT_BUTTONS]]
     context.user_data[DRAFT] = {"names": {f"{c.company_id}:{c.compound_id}": [c.company_name, c.compound_name]
                                           for c in found}}
-    await reply(update, "evalbot.ask_contract", reply_markup=keyboard(pairs))
+    await reply(update, "evalbot.ask_contract", reply_markup=picker(context, pairs, lang_of(update)))
     return CONTRACT
 
 
@@ -114,7 +116,7 @@ async def _set_period(update: Update, context, period: str) -> str:
         earlier = evaluations.current(session, pid, draft["company_id"], draft["compound_id"], period)
         return bool(running), earlier
 
-    running, earlier = await as_person(update, context, load)
+    running, earlier = await as_registered(update, context, load)
     if not running:
         await reply(update, "eval.err.no_contract")
         return PERIOD
