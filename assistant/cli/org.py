@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 import typer
 
 from ..messages import CATALOGUE, t
+from ..storage.models import ROLES
+from ._common import choice
 from ._common import fail as _fail
 from ._common import settings as get_settings
 from ._common import unit as find_unit_or_exit
@@ -58,9 +60,7 @@ def org_export(file: Path = typer.Argument(..., dir_okay=False, help="A .csv or 
 
 
 def invite(
-    role: str = typer.Option(..., "--role", help="admin, district, street, community, branch_secretary, "
-                             "branch_member, building_leader, household_cadre, property_liaison, "
-                             "owners_committee or resident."),
+    role: str = choice(..., "--role", ROLES, help="The role the code grants."),
     unit: str = typer.Option(..., "--unit", help="Unit id, code, name or name path (澄江街道/梅园社区)."),
     name: Optional[str] = typer.Option(None, "--name", help="Name of the person to register."),
 ) -> None:
@@ -69,10 +69,6 @@ def invite(
     from ..org.invites import create_invite
     from ..org.permissions import ROLE_LEVELS
     from ..storage.db import open_database
-    from ..storage.models import ROLES
-
-    if role not in ROLES:
-        _fail(t("invite.unknown_role", role=role, roles=", ".join(ROLES)))
     settings = get_settings()
     db = open_database(settings)
     try:

@@ -10,6 +10,9 @@ import typer
 
 from ..errors import DomainError
 from ..messages import t
+from ..policy.loader import ORGANS
+from ..storage.models import POSITIONS
+from ._common import choice
 from ._common import session as _session
 
 
@@ -41,9 +44,8 @@ seats_app = typer.Typer(help="Committee seats (大工委, 大党委, 支部委�
 def seats_add(
     unit: str = typer.Option(..., "--unit", help="The street, community or compound (id, code, name or path)."),
     person: str = typer.Option(..., "--person", help="The person's name, phone or id (created when unknown)."),
-    organ: str = typer.Option(..., "--organ", help="street_committee, community_committee or branch_committee."),
-    position: str = typer.Option(..., "--position", help="part_time_member, first_secretary, secretary, "
-                                 "deputy_secretary, community_party_member or member."),
+    organ: str = choice(..., "--organ", ORGANS, help="The committee (大工委, 大党委, 支部委员会)."),
+    position: str = choice(..., "--position", POSITIONS, help="The seat on it."),
     from_unit: Optional[str] = typer.Option(None, "--from-unit", help="The resident or partner unit they come from."),
 ) -> None:
     """Seat a person on a committee."""

@@ -14,7 +14,8 @@ import typer
 from ..errors import DomainError
 from ..messages import t
 from ..org.directory import card_text, listing_text
-from ._common import SHANGHAI, echo_json, error_text, fail, person, session, settings, unit, when
+from ..storage.models import ROLES
+from ._common import SHANGHAI, choice, echo_json, error_text, fail, person, session, settings, unit, when
 
 people_app = typer.Typer(help="People and their roles: import a roster, list, show, revoke, move.",
                          no_args_is_help=True)
@@ -69,7 +70,7 @@ def people_show(
 @people_app.command("revoke")
 def people_revoke(
     ref: str = typer.Argument(..., help="Id, phone or name."),
-    role: str = typer.Option(..., "--role", help="The role to take away, e.g. building_leader."),
+    role: str = choice(..., "--role", ROLES, help="The role to take away."),
     unit_ref: Optional[str] = typer.Option(None, "--unit", help="Where (needed when held at several units)."),
 ) -> None:
     """Take a role away from a person (a grid worker who leaves); recorded in the audit trail."""
@@ -87,7 +88,7 @@ def people_revoke(
 @people_app.command("move")
 def people_move(
     ref: str = typer.Argument(..., help="Id, phone or name."),
-    role: str = typer.Option(..., "--role", help="The role to move."),
+    role: str = choice(..., "--role", ROLES, help="The role to move."),
     to: str = typer.Option(..., "--to", help="The new unit (id, code, name or path)."),
     from_ref: Optional[str] = typer.Option(None, "--from", help="The old unit (needed when held at several)."),
 ) -> None:

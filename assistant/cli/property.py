@@ -15,6 +15,8 @@ import typer
 from ..errors import DomainError
 from ..messages import t
 from . import _common as common
+from ..storage.models import OWNERS_ROLES
+from ._common import choice
 from ._common import fail as _fail
 
 property_app = typer.Typer(help="Property companies (物业企业) and their service contracts per compound.",
@@ -129,7 +131,7 @@ def property_list(unit: str | None = typer.Option(None, "--unit", help="Only con
 def owners_add(
     compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path)."),
     person: str = typer.Option(..., "--person", help="Name, phone or id (created when unknown)."),
-    role: str = typer.Option("member", "--role", help="chair (主任), vice_chair (副主任) or member (委员)."),
+    role: str = choice("member", "--role", OWNERS_ROLES, help="chair (主任), vice_chair (副主任) or member (委员)."),
     party: bool | None = typer.Option(None, "--party/--no-party", help="Record the person's party status."),
 ) -> None:
     """Add a member to a compound's owners' committee."""
