@@ -19,6 +19,7 @@ from ..errors import Invalid
 from ..messages import t
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+JSON_HELP = "Print JSON instead (times and days in ISO 8601; no personal data the lines do not show)."
 
 
 def settings():
@@ -151,14 +152,14 @@ def choice(default: Any, name: str, values: Sequence[str] | Callable[[], Sequenc
 
 class Bar:
     """A progress bar (rich) on stderr for a domain function's `track(items, stage)`; nothing when stderr is not
-    a terminal (scripts, tests). `warn` prints a line above the bar without breaking it."""
+    a terminal (scripts, tests). What is printed to stderr meanwhile (warnings) appears above the bar."""
 
     def __init__(self) -> None:
         from rich.console import Console
         from rich.progress import Progress
 
-        self.console = Console(stderr=True)
-        self._progress = Progress(console=self.console, disable=not self.console.is_terminal)
+        console = Console(stderr=True)
+        self._progress = Progress(console=console, disable=not console.is_terminal)
 
     def __enter__(self) -> Bar:
         self._progress.start()
@@ -169,9 +170,6 @@ class Bar:
 
     def track(self, items: Sequence, stage: str) -> Iterable:
         return self._progress.track(items, total=len(items), description=t(f"cli.progress.{stage}"))
-
-    def warn(self, text: str) -> None:
-        self.console.print(text, markup=False, highlight=False)
 
 
 def jsonable(value: Any) -> Any:

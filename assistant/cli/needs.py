@@ -21,7 +21,7 @@ from ..needs.resources import CAPACITY_MAX, add_resource, deactivate_resource, l
 from ..needs.tasklist import remove_route, route_for, set_route
 from . import _common as common
 from ..storage.models import NEED_STATUSES
-from ._common import choice
+from ._common import JSON_HELP, choice
 from ._common import compound as _compound
 from ._common import echo_json as _echo_json
 from ._common import error_text as _error_text
@@ -58,7 +58,7 @@ def needs_list(
                                        "name or path)."),
     status: Optional[str] = choice(None, "--status", NEED_STATUSES, help="Only needs in this status."),
     limit: int = typer.Option(100, "--limit", min=1, help="At most this many, newest first."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON array (times in ISO 8601, UTC)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """List needs, newest first."""
     with _session(read_only=True) as (session, policy):
@@ -68,7 +68,7 @@ def needs_list(
         except DomainError as error:
             _fail(_error_text(error))
     if as_json:
-        _echo_json([asdict(v) for v in views])
+        _echo_json(views, omit=("resident_name", "resident_phone_masked"))  # as the lines: no resident
         return
     if not views:
         typer.echo(t("cli.needs.none"))
@@ -98,7 +98,7 @@ def _load_detail(session, ref: str):
 @needs_app.command("show")
 def needs_show(
     need: str = typer.Argument(..., metavar="ID", help="The need's id or its ticket (XQ-20261126-0007)."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (times in ISO 8601, UTC)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """Show one need in full: details, assignees, history and return visits."""
     with _session(read_only=True) as (session, policy):
@@ -171,15 +171,23 @@ def tasks_set(
 
 
 @tasks_app.command("list")
-def tasks_list(compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path).")) -> None:
+def tasks_list(
+    compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+) -> None:
     """Show who answers for each category in a compound (its task list, else the policy default)."""
+    from ..org.people import find_person
     from ..org.tree import breadcrumb
 
     with _session(read_only=True) as (session, policy):
         unit = _compound(session, compound)
+        routes = [route_for(session, policy, unit.id, cat.id) for cat in policy.categories]
+        if as_json:
+            _echo_json([{**asdict(r), "people": [find_person(session, pid).name for pid in r.person_ids]}
+                        for r in routes])
+            return
         lines = [t("cli.tasks.head", compound=breadcrumb(session, unit))]
-        for cat in policy.categories:
-            route = route_for(session, policy, unit.id, cat.id)
+        for cat, route in zip(policy.categories, routes):
             party = policy.party_types.get(route.party_type)
             lines.append(t("cli.tasks.line", category=cat.label(), category_id=cat.id, label=route.party_label,
                            party_type=party.label() if party else route.party_type,
@@ -251,14 +259,14 @@ def resources_list(
     unit: str = typer.Option(..., "--unit", help="Resources offered at this unit or below it (id, code, name or "
                              "path)."),
     include_inactive: bool = typer.Option(False, "--all", help="Include deactivated resources."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON array (times in ISO 8601, UTC)."),
+    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
 ) -> None:
     """List the resources offered at a unit and below it."""
 
     with _session(read_only=True) as (session, policy):
         found = list_resources(session, _unit(session, unit).id, include_inactive=include_inactive)
     if as_json:
-        _echo_json([asdict(r) for r in found])
+        _echo_json(found)
         return
     typer.echo("\n".join(_resource_line(policy, r) for r in found) if found else t("cli.resources.none"))
 

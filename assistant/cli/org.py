@@ -6,18 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional
-from zoneinfo import ZoneInfo
 
 import typer
 
 from ..messages import CATALOGUE, t
 from ..storage.models import ROLES
-from ._common import choice
+from ._common import SHANGHAI, Bar, choice
 from ._common import fail as _fail
 from ._common import settings as get_settings
 from ._common import unit as find_unit_or_exit
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 org_app = typer.Typer(help="The organisation tree: district > street > community > compound > building > household.",
                       no_args_is_help=True)
@@ -35,7 +32,8 @@ def org_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
 
     db = open_database(get_settings())
     try:
-        report = import_org(db, file)
+        with Bar() as bar:
+            report = import_org(db, file, bar.track)
     except OrgImportError as error:
         _fail(error.message())
     finally:

@@ -15,7 +15,7 @@ from ..errors import DomainError
 from ..messages import t
 from ..org.directory import card_text, listing_text
 from ..storage.models import ROLES
-from ._common import SHANGHAI, choice, echo_json, error_text, fail, person, session, settings, unit, when
+from ._common import SHANGHAI, Bar, choice, echo_json, error_text, fail, person, session, settings, unit, when
 
 people_app = typer.Typer(help="People and their roles: import a roster, list, show, revoke, move.",
                          no_args_is_help=True)
@@ -30,7 +30,8 @@ def people_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, 
 
     db = open_database(settings())
     try:
-        report = import_people(db, file)
+        with Bar() as bar:
+            report = import_people(db, file, track=bar.track)
     except OrgImportError as error:
         fail(error.message())
     finally:
