@@ -51,14 +51,17 @@ def digest(
     from ..llm.narrative import narrator
     from ..storage.models import utcnow
 
+    if since or until:
+        try:
+            period = parse_period(since or until, until or since)
+        except Invalid as error:
+            raise BadChoice(error.message(lang)) from None  # a usage error, like a bad --period
     settings = get_settings()
     with _session(read_only=True) as (session, policies):
         policy = policies.needs
         found = _unit(session, unit)
         now = utcnow()
         try:
-            if since or until:
-                period = parse_period(since or until, until or since)
             d = digests.build(session, found.id, period, now, policies,
                               top_n=settings.digest_top_n, hotspot_min=settings.digest_hotspot_min)
         except Invalid as error:
