@@ -21,7 +21,6 @@ PostgreSQL and ≤ 4 s on SQLite, community ≤ 0.2 s, on the 2-core machine).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys

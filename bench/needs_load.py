@@ -44,7 +44,6 @@ import argparse
 import asyncio
 import contextvars
 import logging
-import os
 import random
 import re
 import shutil
