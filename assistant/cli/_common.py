@@ -19,7 +19,6 @@ from ..errors import Invalid
 from ..messages import t
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-JSON_HELP = "Print JSON instead (times and days in ISO 8601; no personal data the lines do not show)."
 
 
 def settings():
@@ -185,6 +184,12 @@ def jsonable(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     return str(value)  # a time zone, a path
+
+
+def json_option():
+    """The `--json` flag of a list command."""
+    return typer.Option(False, "--json", help="Print JSON instead (times and days in ISO 8601; no personal data "
+                        "the lines do not show).")
 
 
 def echo_json(value: Any, omit: Sequence[str] = ()) -> None:

@@ -15,9 +15,9 @@ from ._common import settings
 
 def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; default: the corpus folder.")) -> None:
     """Index documents (.txt .md .docx .pdf); only changed files are re-read. Exit code 1 when a file was skipped."""
-    from ..knowledge.index import KnowledgeIndex
-
     from tqdm.contrib.logging import logging_redirect_tqdm
+
+    from ..knowledge.index import KnowledgeIndex
 
     console_logging()
     config = settings()

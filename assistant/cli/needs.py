@@ -21,7 +21,7 @@ from ..needs.resources import CAPACITY_MAX, add_resource, deactivate_resource, l
 from ..needs.tasklist import remove_route, route_for, set_route
 from . import _common as common
 from ..storage.models import NEED_STATUSES
-from ._common import JSON_HELP, choice
+from ._common import choice, json_option
 from ._common import compound as _compound
 from ._common import echo_json as _echo_json
 from ._common import error_text as _error_text
@@ -58,7 +58,7 @@ def needs_list(
                                        "name or path)."),
     status: Optional[str] = choice(None, "--status", NEED_STATUSES, help="Only needs in this status."),
     limit: int = typer.Option(100, "--limit", min=1, help="At most this many, newest first."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = json_option(),
 ) -> None:
     """List needs, newest first."""
     with _session(read_only=True) as (session, policy):
@@ -98,7 +98,7 @@ def _load_detail(session, ref: str):
 @needs_app.command("show")
 def needs_show(
     need: str = typer.Argument(..., metavar="ID", help="The need's id or its ticket (XQ-20261126-0007)."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = json_option(),
 ) -> None:
     """Show one need in full: details, assignees, history and return visits."""
     with _session(read_only=True) as (session, policy):
@@ -173,7 +173,7 @@ def tasks_set(
 @tasks_app.command("list")
 def tasks_list(
     compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path)."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = json_option(),
 ) -> None:
     """Show who answers for each category in a compound (its task list, else the policy default)."""
     from ..org.people import find_person
@@ -259,7 +259,7 @@ def resources_list(
     unit: str = typer.Option(..., "--unit", help="Resources offered at this unit or below it (id, code, name or "
                              "path)."),
     include_inactive: bool = typer.Option(False, "--all", help="Include deactivated resources."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = json_option(),
 ) -> None:
     """List the resources offered at a unit and below it."""
 

@@ -11,13 +11,13 @@ from ..errors import DomainError
 from ..messages import t
 from ..policy.loader import ORGANS
 from ..storage.models import POSITIONS
-from ._common import JSON_HELP, choice, echo_json, error_text, fail
+from ._common import choice, echo_json, error_text, fail, json_option
 from ._common import session as _session
 
 
 def check_command(
     unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit's subtree (id, code, name or path)."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = json_option(),
 ) -> None:
     """Organisation compliance (clauses 1–3, 9): every rule broken, per unit, citing the clause."""
     from dataclasses import asdict
@@ -37,7 +37,7 @@ def check_command(
 
 def checkins_command(
     unit: str = typer.Option(..., "--unit", help="A district, street, community or compound (id, code, name or path)."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = json_option(),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", dir_okay=False, help="Write the overdue and late members "
                                         "(for their work units' party organisations) as an XLSX sheet."),
     work_unit: Optional[str] = typer.Option(None, "--work-unit", help="With --xlsx: only this work unit's members."),

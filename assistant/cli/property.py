@@ -14,9 +14,9 @@ import typer
 
 from ..errors import DomainError
 from ..messages import t
-from . import _common as common
 from ..storage.models import OWNERS_ROLES
-from ._common import JSON_HELP, choice
+from . import _common as common
+from ._common import choice, json_option
 from ._common import fail as _fail
 
 property_app = typer.Typer(help="Property companies (物业企业) and their service contracts per compound.",
@@ -115,7 +115,7 @@ def property_contract(
 @property_app.command("list")
 def property_list(
     unit: str | None = typer.Option(None, "--unit", help="Only contracts under this unit."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = json_option(),
 ) -> None:
     """List the companies and their contracts."""
     from ..property.evaluations import companies, contracts
@@ -160,7 +160,7 @@ def owners_add(
 @owners_app.command("list")
 def owners_list(
     compound: str = typer.Option(..., "--compound", help="The compound."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = json_option(),
 ) -> None:
     """The committee's members and its party share."""
     from ..property.owners_committee import members
@@ -196,7 +196,7 @@ def evaluations_list(
     period: str = typer.Option(..., "--period", parser=_period, autocompletion=lambda incomplete: [_current_period()],
                                help="e.g. 2026H2 (the rubric's period kind)."),
     unit: str | None = typer.Option(None, "--unit", help="Only compounds under this unit (default: all)."),
-    as_json: bool = typer.Option(False, "--json", help=JSON_HELP),
+    as_json: bool = json_option(),
 ) -> None:
     """Results of a period: both scores, weighted total, stars, veto, ranks."""
     from ..property.ratings import all_ratings, rating_line
