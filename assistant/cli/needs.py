@@ -2,7 +2,8 @@
 (资源清单) — 组通〔2020〕15号 clause 10.
 
 The CLI is trusted (like `assistant invite`): it acts as no person, so the services skip their permission
-checks. Unknown units, categories, party types and persons print a catalogue message and exit with 1.
+checks. Unknown units and persons print a catalogue message and exit with 1; a status, category or party
+type outside the policy's set is a usage error (exit 2, with the nearest value).
 Registered in cli/__init__.py with `app.add_typer(needs_app, name="needs")`, `app.add_typer(tasks_app, name="tasks")` and
 `app.add_typer(resources_app, name="resources")`.
 """
@@ -19,8 +20,8 @@ from ..messages import t
 from ..needs.queries import detail, list_needs
 from ..needs.resources import CAPACITY_MAX, add_resource, deactivate_resource, list_resources
 from ..needs.tasklist import remove_route, route_for, set_route
-from . import _common as common
 from ..storage.models import NEED_STATUSES
+from . import _common as common
 from ._common import choice, json_option
 from ._common import compound as _compound
 from ._common import echo_json as _echo_json
