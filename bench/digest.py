@@ -21,7 +21,6 @@ PostgreSQL and ≤ 4 s on SQLite, community ≤ 0.2 s, on the 2-core machine).
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
@@ -45,9 +44,9 @@ from assistant.policy.rubric import load_rubric
 from assistant.storage import kv
 from assistant.storage.db import Database, make_engine, upgrade
 from assistant.storage.models import Base, CommitteeSeat, Need, OrgUnit, Person
+from bench._db import create_schema
+from bench._db import drop_schema as drop_pg_schema
 
-PG_URL = os.environ.get("ASSISTANT_BENCH_POSTGRES_URL") or os.environ.get(
-    "ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 NOW = datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
 SHAPE = (10, 10, 10, 20)  # streets per district, communities per street, compounds per community, buildings per compound
 BATCH = 50_000
@@ -254,22 +253,12 @@ def url_for(backend: str, n: int, out: Path, fresh: bool) -> str:
         if fresh and path.exists():
             path.unlink()
         return f"sqlite:///{path}"
-    schema = f"bench_digest_{n}"
-    admin = make_engine(PG_URL, poolclass=NullPool)
-    with admin.begin() as connection:
-        if fresh:
-            connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-        connection.exec_driver_sql(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
-    admin.dispose()
-    return f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    return create_schema(f"bench_digest_{n}", fresh)
 
 
 def drop_schema(n: int) -> None:
     """Remove the PostgreSQL schema of a generated database (the smoke test cleans up with it)."""
-    admin = make_engine(PG_URL, poolclass=NullPool)
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'DROP SCHEMA IF EXISTS "bench_digest_{n}" CASCADE')
-    admin.dispose()
+    drop_pg_schema(f"bench_digest_{n}")
 
 
 def run_backend(backend: str, n: int, out: Path, *, period: str = "week", repeat: int = 3, fresh: bool = False,

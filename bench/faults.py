@@ -30,26 +30,25 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 import shutil
 import sys
 import time
-import uuid
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy.pool import NullPool  # noqa: E402
-
 from assistant.config import Settings  # noqa: E402
 from assistant.knowledge.index import open_index  # noqa: E402
 from assistant.org.tree import import_org  # noqa: E402
+from sqlalchemy.pool import NullPool  # noqa: E402
+
 from assistant.storage.db import Database, make_engine, upgrade  # noqa: E402
 from assistant.logs import configure_logging  # noqa: E402
 from tests.handlers import test_permission_matrix as matrix_test  # noqa: E402
 from tests.handlers import test_personal_data as pii_test  # noqa: E402
+from bench._db import scratch_schema  # noqa: E402
 from tests.helpers import crash  # noqa: E402
 from tests.helpers import scope as scope_world  # noqa: E402
 from tests.helpers.emulator import TelegramEmulator  # noqa: E402
@@ -58,8 +57,6 @@ from tests.helpers.offline import OfflineBot  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "faults"
 TREE = ROOT / "examples" / "org_example.csv"
-PG_URL = os.environ.get("ASSISTANT_BENCH_POSTGRES_URL") or os.environ.get(
-    "ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @contextlib.contextmanager
@@ -71,16 +68,8 @@ def fresh_database(backend: str, out: Path = OUT):
         path.parent.mkdir(parents=True)
         yield f"sqlite:///{path}"
         return
-    admin = make_engine(PG_URL, poolclass=NullPool)
-    schema = f"bench_faults_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with scratch_schema("bench_faults") as url:
+        yield url
 
 
 @contextlib.contextmanager

@@ -31,7 +31,6 @@ import subprocess
 import sys
 import threading
 import time
-import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -51,13 +50,12 @@ from assistant.org.tree import find_unit, import_org  # noqa: E402
 from assistant.policies import Policies  # noqa: E402
 from assistant.storage.db import Database, make_engine, open_database  # noqa: E402
 from assistant.storage.models import ChannelAccount  # noqa: E402
+from bench._db import scratch_schema  # noqa: E402
 from tests.helpers.offline import OfflineBot  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "locks"
 TREE = ROOT / "examples" / "org_example.csv"
 BIN = Path(sys.executable).parent / "assistant"
-PG_URL = os.environ.get("ASSISTANT_BENCH_POSTGRES_URL") or os.environ.get(
-    "ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TOKEN = "123456:BENCH"
 FIRST_USER = 800_000
 REGISTERED = t("bot.registered", "zh", name="\0", role="\0", unit="\0").split("\0")[0]
@@ -193,16 +191,8 @@ def _drain(proc: subprocess.Popen, out: list[str]):
 @contextmanager
 def postgres_schema():
     """The URL of a new PostgreSQL schema with the example tree, dropped afterwards."""
-    admin = make_engine(PG_URL, poolclass=NullPool)
-    schema = f"bench_locks_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
+    with scratch_schema("bench_locks") as url:
+        yield url
 
 
 def with_tree(url: str, data_dir: Path) -> None:

@@ -44,7 +44,6 @@ import argparse
 import asyncio
 import contextvars
 import logging
-import os
 import random
 import re
 import shutil
@@ -52,7 +51,6 @@ import statistics
 import string
 import sys
 import time
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -73,12 +71,11 @@ from assistant.org.tree import import_org  # noqa: E402
 from assistant.storage import kv  # noqa: E402
 from assistant.storage.db import Database, make_engine, open_database  # noqa: E402
 from assistant.storage.models import ChannelAccount, Need, ProcessedUpdate  # noqa: E402
+from bench._db import scratch_schema  # noqa: E402
 from tests.helpers.offline import OfflineBot, callback_update, message_update  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "needs_load"
 TREE = ROOT / "examples" / "org_example.csv"
-PG_URL = os.environ.get("ASSISTANT_BENCH_POSTGRES_URL") or os.environ.get(
-    "ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 TOKEN = "123456:BENCH"
 FIRST_USER = 700_000
 MODES = ("immediate", "later", "concurrent")
@@ -538,19 +535,10 @@ def sqlite_run(args) -> Result:
 
 
 def postgresql_run(args) -> Result:
-    admin = make_engine(PG_URL, poolclass=NullPool)
-    schema = f"bench_needs_{uuid.uuid4().hex[:12]}"
-    with admin.begin() as connection:
-        connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-    try:
-        url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
+    with scratch_schema("bench_needs") as url:
         return run_backend("postgresql", url, args.workers, args.needs, OUT / "postgresql" / "data",
                            seed=args.seed, rate_limit=not args.no_rate_limit,
                            concurrent_updates=args.concurrent_updates)
-    finally:
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-        admin.dispose()
 
 
 def main() -> None:

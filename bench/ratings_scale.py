@@ -13,26 +13,23 @@ street, median of 7 runs each. Prints `RESULT backend=… compounds=… evaluati
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import statistics
 import sys
 import tempfile
 import time
-import uuid
+from contextlib import ExitStack
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from sqlalchemy.pool import NullPool
-
 from assistant.policy.rubric import load_rubric
 from assistant.property.ratings import ratings
-from assistant.storage.db import Database, make_engine, upgrade
+from assistant.storage.db import Database, upgrade
 from assistant.storage.models import Evaluation, OrgUnit, Person, PropertyCompany
+from bench._db import scratch_schema
 
-PG_URL = os.environ.get("ASSISTANT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 PERIOD, NOW = "2026H2", datetime(2026, 11, 26, tzinfo=UTC)
 
 
@@ -87,16 +84,9 @@ def timed(db: Database, rubric, unit_id: int) -> tuple[float, int]:
 
 def run(backend: str, args) -> str:
     rubric, rng = load_rubric(), random.Random(1)
-    schema, admin = None, None
-    if backend == "sqlite":
-        folder = tempfile.mkdtemp(prefix="ratings_bench_")
-        url = f"sqlite:///{folder}/bench.db"
-    else:
-        schema, admin = f"bench_ratings_{uuid.uuid4().hex[:12]}", make_engine(PG_URL, poolclass=NullPool)
-        with admin.begin() as connection:
-            connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-        url = f"{PG_URL}{'&' if '?' in PG_URL else '?'}options=-csearch_path%3D{schema}"
-    try:
+    with ExitStack() as stack:
+        url = (f"sqlite:///{tempfile.mkdtemp(prefix='ratings_bench_')}/bench.db" if backend == "sqlite" else
+               stack.enter_context(scratch_schema("bench_ratings")))
         upgrade(url)
         db = Database.from_url(url)
         district, street, compounds, evaluations = fill(db, args, rng)
@@ -106,11 +96,6 @@ def run(backend: str, args) -> str:
         assert rows == compounds, (rows, compounds)
         return (f"RESULT backend={backend} compounds={compounds} evaluations={evaluations} "
                 f"district_ms={district_ms:.1f} street_ms={street_ms:.1f}")
-    finally:
-        if admin is not None:
-            with admin.begin() as connection:
-                connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-            admin.dispose()
 
 
 def main() -> None:

@@ -1,7 +1,7 @@
 """Command line (typer), one module per domain; `assistant = "assistant.cli:app"`.
 
     knowledge  ask, ingest             bot      run, bot, chat          org       org, invite
-    needs      needs, tasks, resources digest   digest                  party     check, seats, notices
+    needs      needs, tasks, resources digest   digest                  party     check, checkins, seats, notices
     property   property, owners, evaluations    db       db (upgrade, current, history, backup, restore)
     people     people, audit                    _common  sessions, resolvers, --json
     demo       demo (examples/ org tree + sample needs)
@@ -17,7 +17,7 @@ from .digest import digest as digest_command
 from .knowledge import ask, ingest
 from .needs import needs_app, resources_app, tasks_app
 from .org import invite, org_app
-from .party import check_command, notices_command, seats_app
+from .party import check_command, checkins_command, notices_command, seats_app
 from .people import audit, people_app
 from .property import register as register_evaluations
 
@@ -54,6 +54,7 @@ app.command("digest")(digest_command)
 app.command()(ingest)
 app.command()(ask)
 app.command("check")(check_command)
+app.command("checkins")(checkins_command)
 app.add_typer(seats_app, name="seats")
 app.command("notices")(notices_command)
 app.command()(bot)

@@ -1,10 +1,14 @@
 """What every command module shares: settings, the database session with the policies, resolvers that exit
-with a catalogue message, and --json output. The CLI is trusted: it acts as no person."""
+with a catalogue message, options of a closed set (`choice`), progress bars and --json output. The CLI is
+trusted: it acts as no person."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from dataclasses import asdict, is_dataclass
+from datetime import date, datetime
+from difflib import get_close_matches
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -110,16 +114,89 @@ def when(at: datetime | None) -> str:
     return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if at else t("cli.needs.unset")
 
 
+class BadChoice(typer.BadParameter):
+    """A value outside an option's set: the catalogue's words alone (exit code 2, like every usage error)."""
+
+    def format_message(self) -> str:
+        return self.message
+
+
+def did_you_mean(value: str, known: Sequence[str]) -> str:
+    """'您是不是要输入“in_progress”？' for the nearest known value, else ''."""
+    near = get_close_matches(value.lower(), known, n=1)
+    return t("cli.did_you_mean", value=near[0]) if near else ""
+
+
+def bad_choice_text(option: str, value: str, known: Sequence[str]) -> str:
+    """'--status 的值“in_progres”无效，可选：…。您是不是要输入“in_progress”？'"""
+    return t("cli.bad_choice", option=option, value=value, choices=", ".join(known)) + did_you_mean(value, known)
+
+
+def choice(default: Any, name: str, values: Sequence[str] | Callable[[], Sequence[str]], help: str, **kwargs):
+    """A typer option taking one value of a closed set: `values` the domain's tuple, or a function returning a
+    policy's ids (read only when a value is checked or completed). The shell completes it; a bad value exits
+    with 2 and 'did you mean' the nearest value."""
+    def known() -> tuple[str, ...]:
+        return tuple(values() if callable(values) else values)
+
+    def parse(value: str) -> str:
+        if value not in known():
+            raise BadChoice(bad_choice_text(name, value, known()))
+        return value
+
+    metavar = None if callable(values) else "[" + "|".join(values) + "]"
+    return typer.Option(default, name, parser=parse, metavar=metavar, help=help,
+                        autocompletion=lambda incomplete: [v for v in known() if v.startswith(incomplete)], **kwargs)
+
+
+class Bar:
+    """A progress bar (rich) on stderr for a domain function's `track(items, stage)`; nothing when stderr is not
+    a terminal (scripts, tests). What is printed to stderr meanwhile (warnings) appears above the bar."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        from rich.progress import Progress
+
+        console = Console(stderr=True)
+        self._progress = Progress(console=console, disable=not console.is_terminal)
+
+    def __enter__(self) -> Bar:
+        self._progress.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._progress.stop()
+
+    def track(self, items: Sequence, stage: str) -> Iterable:
+        return self._progress.track(items, total=len(items), description=t(f"cli.progress.{stage}"))
+
+
 def jsonable(value: Any) -> Any:
-    """Dataclass dicts with ISO 8601 times (UTC offset) and lists for tuples."""
-    if isinstance(value, datetime):
+    """Dataclasses as dicts, times and days in ISO 8601 (times with their UTC offset), lists for tuples."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return jsonable(asdict(value))
+    if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, dict):
-        return {key: jsonable(item) for key, item in value.items()}
+        return {str(key): jsonable(item) for key, item in value.items()}
     if isinstance(value, (list, tuple)):
         return [jsonable(item) for item in value]
-    return value
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)  # a time zone, a path
 
 
-def echo_json(value: Any) -> None:
-    typer.echo(json.dumps(jsonable(value), ensure_ascii=False))
+def json_option():
+    """The `--json` flag of a list command."""
+    return typer.Option(False, "--json", help="Print JSON instead (times and days in ISO 8601; no personal data "
+                        "the lines do not show).")
+
+
+def echo_json(value: Any, omit: Sequence[str] = ()) -> None:
+    """`--json`: one JSON document on stdout; `omit` drops those keys of each object (personal data the
+    readable output does not show)."""
+    value = jsonable(value)
+    if omit:
+        value = [{k: v for k, v in item.items() if k not in omit} for item in value] if isinstance(value, list) \
+            else {k: v for k, v in value.items() if k not in omit}
+    typer.echo(json.dumps(value, ensure_ascii=False))

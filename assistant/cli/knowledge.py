@@ -15,12 +15,15 @@ from ._common import settings
 
 def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; default: the corpus folder.")) -> None:
     """Index documents (.txt .md .docx .pdf); only changed files are re-read. Exit code 1 when a file was skipped."""
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
     from ..knowledge.index import KnowledgeIndex
 
     console_logging()
     config = settings()
-    report = KnowledgeIndex(config).ingest(paths or [config.corpus_dir], progress=True,
-                                           on_wait=lambda: typer.echo(t("ingest.waiting"), err=True))
+    with logging_redirect_tqdm():  # warnings above the bar, which shows only on a terminal
+        report = KnowledgeIndex(config).ingest(paths or [config.corpus_dir], progress=sys.stderr.isatty(),
+                                               on_wait=lambda: typer.echo(t("ingest.waiting"), err=True))
     for name, reason in report.skipped:
         typer.echo(t("ingest.skipped", name=name, reason=reason), err=True)
     for name, existing in report.duplicates:
@@ -59,7 +62,7 @@ def ask(
 
     console_logging()
     config = settings()
-    live = LiveIndex(config, embeddings(config), progress=True)
+    live = LiveIndex(config, embeddings(config), progress=sys.stderr.isatty())
     if not live.sync(wait=config.reindex_wait_seconds).join(0):
         typer.echo(t("ask.reindexing"), err=True)  # answered from the previous index; the new one is not complete
     model = chat_model(config)  # None unless LLM_BASE_URL and LLM_MODEL are set

@@ -2,7 +2,8 @@
 (资源清单) — 组通〔2020〕15号 clause 10.
 
 The CLI is trusted (like `assistant invite`): it acts as no person, so the services skip their permission
-checks. Unknown units, categories, party types and persons print a catalogue message and exit with 1.
+checks. Unknown units and persons print a catalogue message and exit with 1; a status, category or party
+type outside the policy's set is a usage error (exit 2, with the nearest value).
 Registered in cli/__init__.py with `app.add_typer(needs_app, name="needs")`, `app.add_typer(tasks_app, name="tasks")` and
 `app.add_typer(resources_app, name="resources")`.
 """
@@ -19,7 +20,9 @@ from ..messages import t
 from ..needs.queries import detail, list_needs
 from ..needs.resources import CAPACITY_MAX, add_resource, deactivate_resource, list_resources
 from ..needs.tasklist import remove_route, route_for, set_route
+from ..storage.models import NEED_STATUSES
 from . import _common as common
+from ._common import choice, json_option
 from ._common import compound as _compound
 from ._common import echo_json as _echo_json
 from ._common import error_text as _error_text
@@ -42,26 +45,23 @@ def _session(read_only: bool = False):
         yield session, policies.needs
 
 
-def _category(policy, category: str):
-    if policy.category(category) is None:
-        _fail(t("cli.needs.bad_category", category=category, categories=", ".join(policy.category_ids)))
-    return policy.category(category)
+def _categories() -> tuple[str, ...]:
+    return tuple(common.load_policies().needs.category_ids)
+
+
+def _party_types() -> tuple[str, ...]:
+    return tuple(common.load_policies().needs.party_types)
 
 
 @needs_app.command("list")
 def needs_list(
     unit: Optional[str] = typer.Option(None, "--unit", help="Only needs filed at this unit or below it (id, code, "
                                        "name or path)."),
-    status: Optional[str] = typer.Option(None, "--status", help="Only this status: new, accepted, in_progress, "
-                                         "resolved, closed, reopened or handed_back."),
+    status: Optional[str] = choice(None, "--status", NEED_STATUSES, help="Only needs in this status."),
     limit: int = typer.Option(100, "--limit", min=1, help="At most this many, newest first."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON array (times in ISO 8601, UTC)."),
+    as_json: bool = json_option(),
 ) -> None:
     """List needs, newest first."""
-    from ..storage.models import NEED_STATUSES
-
-    if status is not None and status not in NEED_STATUSES:
-        _fail(t("cli.needs.bad_status", status=status, statuses=", ".join(NEED_STATUSES)))
     with _session(read_only=True) as (session, policy):
         unit_id = _unit(session, unit).id if unit else None
         try:
@@ -69,7 +69,7 @@ def needs_list(
         except DomainError as error:
             _fail(_error_text(error))
     if as_json:
-        _echo_json([asdict(v) for v in views])
+        _echo_json(views, omit=("resident_name", "resident_phone_masked"))  # as the lines: no resident
         return
     if not views:
         typer.echo(t("cli.needs.none"))
@@ -99,7 +99,7 @@ def _load_detail(session, ref: str):
 @needs_app.command("show")
 def needs_show(
     need: str = typer.Argument(..., metavar="ID", help="The need's id or its ticket (XQ-20261126-0007)."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object (times in ISO 8601, UTC)."),
+    as_json: bool = json_option(),
 ) -> None:
     """Show one need in full: details, assignees, history and return visits."""
     with _session(read_only=True) as (session, policy):
@@ -150,9 +150,9 @@ def _names(session, person_ids) -> str:
 @tasks_app.command("set")
 def tasks_set(
     compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path)."),
-    category: str = typer.Option(..., "--category", help="A need category id from the policy (e.g. leak)."),
-    party_type: str = typer.Option(..., "--party-type", help="A party type from the policy: property_company, "
-                                   "owners_committee, community, resident_unit."),
+    category: str = choice(..., "--category", _categories, help="A need category id from the policy (e.g. leak)."),
+    party_type: str = choice(..., "--party-type", _party_types, help="A party type from the policy: "
+                             "property_company, owners_committee, community, resident_unit."),
     label: str = typer.Option(..., "--label", help="The responsible party's name, e.g. 梅园物业公司."),
     person: list[str] = typer.Option([], "--person", help="Who acts for the party (id, phone or name); repeatable."),
 ) -> None:
@@ -161,9 +161,7 @@ def tasks_set(
 
     with _session() as (session, policy):
         unit = _compound(session, compound)
-        cat = _category(policy, category)
-        if party_type not in policy.party_types:
-            _fail(t("cli.tasks.bad_party_type", party_type=party_type, party_types=", ".join(policy.party_types)))
+        cat = policy.category(category)
         person_ids = [_person(session, ref).id for ref in person]
         try:
             route = set_route(session, unit.id, category, party_type, label, person_ids, policy=policy)
@@ -174,15 +172,23 @@ def tasks_set(
 
 
 @tasks_app.command("list")
-def tasks_list(compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path).")) -> None:
+def tasks_list(
+    compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path)."),
+    as_json: bool = json_option(),
+) -> None:
     """Show who answers for each category in a compound (its task list, else the policy default)."""
+    from ..org.people import find_person
     from ..org.tree import breadcrumb
 
     with _session(read_only=True) as (session, policy):
         unit = _compound(session, compound)
+        routes = [route_for(session, policy, unit.id, cat.id) for cat in policy.categories]
+        if as_json:
+            _echo_json([{**asdict(r), "people": [find_person(session, pid).name for pid in r.person_ids]}
+                        for r in routes])
+            return
         lines = [t("cli.tasks.head", compound=breadcrumb(session, unit))]
-        for cat in policy.categories:
-            route = route_for(session, policy, unit.id, cat.id)
+        for cat, route in zip(policy.categories, routes):
             party = policy.party_types.get(route.party_type)
             lines.append(t("cli.tasks.line", category=cat.label(), category_id=cat.id, label=route.party_label,
                            party_type=party.label() if party else route.party_type,
@@ -194,14 +200,14 @@ def tasks_list(compound: str = typer.Option(..., "--compound", help="The compoun
 @tasks_app.command("remove")
 def tasks_remove(
     compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path)."),
-    category: str = typer.Option(..., "--category", help="The category whose entry to drop."),
+    category: str = choice(..., "--category", _categories, help="The category whose entry to drop."),
 ) -> None:
     """Drop a compound's task-list entry for a category (the policy default applies again)."""
     from ..org.tree import breadcrumb
 
     with _session() as (session, policy):
         unit = _compound(session, compound)
-        cat = _category(policy, category)
+        cat = policy.category(category)
         removed = remove_route(session, unit.id, category)
         default = route_for(session, policy, unit.id, category)
         key = "cli.tasks.removed" if removed else "cli.tasks.not_set"
@@ -224,7 +230,7 @@ def resources_add(
     unit: str = typer.Option(..., "--unit", help="Where it is offered (id, code, name or path); it serves that unit "
                              "and everything below it."),
     name: str = typer.Option(..., "--name", help="The provider, e.g. 澄江街道水电维修队."),
-    tag: list[str] = typer.Option(..., "--tag", help="A need category id it serves; repeatable."),
+    tag: list[str] = choice(..., "--tag", _categories, help="A need category id it serves; repeatable."),
     contact: Optional[str] = typer.Option(None, "--contact", help="Phone or contact person."),
     capacity: Optional[int] = typer.Option(None, "--capacity", help="A positive whole number (e.g. households served "
                                            "at once)."),
@@ -239,8 +245,6 @@ def resources_add(
         _fail(t("resource.err.capacity"))
     with _session() as (session, policy):
         where = _unit(session, unit)
-        for item in tag:
-            _category(policy, item)
         provider_id = _person(session, provider_person).id if provider_person else None
         try:
             view = add_resource(session, name, where.id, list(tag), contact=contact, capacity=capacity,
@@ -256,14 +260,14 @@ def resources_list(
     unit: str = typer.Option(..., "--unit", help="Resources offered at this unit or below it (id, code, name or "
                              "path)."),
     include_inactive: bool = typer.Option(False, "--all", help="Include deactivated resources."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON array (times in ISO 8601, UTC)."),
+    as_json: bool = json_option(),
 ) -> None:
     """List the resources offered at a unit and below it."""
 
     with _session(read_only=True) as (session, policy):
         found = list_resources(session, _unit(session, unit).id, include_inactive=include_inactive)
     if as_json:
-        _echo_json([asdict(r) for r in found])
+        _echo_json(found)
         return
     typer.echo("\n".join(_resource_line(policy, r) for r in found) if found else t("cli.resources.none"))
 

@@ -6,16 +6,15 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Optional
-from zoneinfo import ZoneInfo
 
 import typer
 
 from ..messages import CATALOGUE, t
+from ..storage.models import ROLES
+from ._common import SHANGHAI, Bar, choice
 from ._common import fail as _fail
 from ._common import settings as get_settings
 from ._common import unit as find_unit_or_exit
-
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 org_app = typer.Typer(help="The organisation tree: district > street > community > compound > building > household.",
                       no_args_is_help=True)
@@ -33,7 +32,8 @@ def org_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, hel
 
     db = open_database(get_settings())
     try:
-        report = import_org(db, file)
+        with Bar() as bar:
+            report = import_org(db, file, bar.track)
     except OrgImportError as error:
         _fail(error.message())
     finally:
@@ -58,9 +58,7 @@ def org_export(file: Path = typer.Argument(..., dir_okay=False, help="A .csv or 
 
 
 def invite(
-    role: str = typer.Option(..., "--role", help="admin, district, street, community, branch_secretary, "
-                             "branch_member, building_leader, household_cadre, property_liaison, "
-                             "owners_committee or resident."),
+    role: str = choice(..., "--role", ROLES, help="The role the code grants."),
     unit: str = typer.Option(..., "--unit", help="Unit id, code, name or name path (澄江街道/梅园社区)."),
     name: Optional[str] = typer.Option(None, "--name", help="Name of the person to register."),
 ) -> None:
@@ -69,10 +67,6 @@ def invite(
     from ..org.invites import create_invite
     from ..org.permissions import ROLE_LEVELS
     from ..storage.db import open_database
-    from ..storage.models import ROLES
-
-    if role not in ROLES:
-        _fail(t("invite.unknown_role", role=role, roles=", ".join(ROLES)))
     settings = get_settings()
     db = open_database(settings)
     try:

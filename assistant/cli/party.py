@@ -1,7 +1,6 @@
 """Party-member organisation from the command line: `assistant check`, `assistant seats`, `assistant notices`."""
 from __future__ import annotations
 
-import json
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
@@ -10,12 +9,15 @@ import typer
 
 from ..errors import DomainError
 from ..messages import t
+from ..policy.loader import ORGANS
+from ..storage.models import POSITIONS
+from ._common import choice, echo_json, error_text, fail, json_option
 from ._common import session as _session
 
 
 def check_command(
     unit: Optional[str] = typer.Option(None, "--unit", help="Only this unit's subtree (id, code, name or path)."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON array of findings."),
+    as_json: bool = json_option(),
 ) -> None:
     """Organisation compliance (clauses 1–3, 9): every rule broken, per unit, citing the clause."""
     from dataclasses import asdict
@@ -26,11 +28,46 @@ def check_command(
         root = _unit_or_exit(session, unit).id if unit else None
         findings = compliance.check(session, policies.party, root)
     if as_json:
-        typer.echo(json.dumps([{**asdict(f), "message": f.message()} for f in findings], ensure_ascii=False))
+        echo_json([{**asdict(f), "message": f.message()} for f in findings])
     elif not findings:
         typer.echo(t("compliance.none"))
     else:
         typer.echo("\n".join([t("compliance.head", count=len(findings))] + [f.message() for f in findings]))
+
+
+def checkins_command(
+    unit: str = typer.Option(..., "--unit", help="A district, street, community or compound (id, code, name or path)."),
+    as_json: bool = json_option(),
+    xlsx: Optional[Path] = typer.Option(None, "--xlsx", dir_okay=False, help="Write the overdue and late members "
+                                        "(for their work units' party organisations) as an XLSX sheet."),
+    work_unit: Optional[str] = typer.Option(None, "--work-unit", help="With --xlsx: only this work unit's members."),
+) -> None:
+    """Party members' check-ins (clause 5) at and below a unit: status, deadline and days late, member by member."""
+    from ..org.tree import breadcrumb
+    from ..party.checkin_report import export_work_unit_xlsx, report
+    from ..storage.models import utcnow
+
+    with _session(read_only=True) as (session, policies):
+        found = _unit_or_exit(session, unit)
+        try:
+            rows = report(session, policies.party, found.id, utcnow().astimezone(policies.party.zone).date()).rows
+        except DomainError as error:
+            fail(error_text(error))
+        place = breadcrumb(session, found)
+    if xlsx is not None:
+        listed = [r for r in rows if r.to_notify and work_unit in (None, r.work_unit)]
+        export_work_unit_xlsx(xlsx, listed, place=work_unit or place, zone=policies.party.zone)
+        typer.echo(t("cli.checkins.saved", count=len(listed), path=xlsx))
+    elif as_json:
+        echo_json(rows, omit=("work_unit_contact",))  # the lines show no contact
+    elif not rows:
+        typer.echo(t("cli.checkins.none"))
+    else:
+        day = lambda d: d.isoformat() if d else "—"
+        typer.echo("\n".join(t(
+            "cli.checkins.line", compound=r.compound_name, name=r.name, phone=r.phone_masked, work_unit=r.work_unit
+            or "—", status=t("checkin.status.late" if r.late else f"checkin.status.{r.status}"), deadline=day(r.deadline),
+            late=t("cli.checkins.days_late", days=r.days_late) if r.days_late else "") for r in rows))
 
 
 seats_app = typer.Typer(help="Committee seats (大工委, 大党委, 支部委员会) and party groups, for the compliance check.",
@@ -41,9 +78,8 @@ seats_app = typer.Typer(help="Committee seats (大工委, 大党委, 支部委�
 def seats_add(
     unit: str = typer.Option(..., "--unit", help="The street, community or compound (id, code, name or path)."),
     person: str = typer.Option(..., "--person", help="The person's name, phone or id (created when unknown)."),
-    organ: str = typer.Option(..., "--organ", help="street_committee, community_committee or branch_committee."),
-    position: str = typer.Option(..., "--position", help="part_time_member, first_secretary, secretary, "
-                                 "deputy_secretary, community_party_member or member."),
+    organ: str = choice(..., "--organ", ORGANS, help="The committee (大工委, 大党委, 支部委员会)."),
+    position: str = choice(..., "--position", POSITIONS, help="The seat on it."),
     from_unit: Optional[str] = typer.Option(None, "--from-unit", help="The resident or partner unit they come from."),
 ) -> None:
     """Seat a person on a committee."""

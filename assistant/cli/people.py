@@ -14,7 +14,9 @@ import typer
 from ..errors import DomainError
 from ..messages import t
 from ..org.directory import card_text, listing_text
-from ._common import SHANGHAI, echo_json, error_text, fail, person, session, settings, unit, when
+from ..storage.models import ROLES
+from ._common import (SHANGHAI, Bar, choice, echo_json, error_text, fail, json_option, person, session, settings,
+                      unit, when)
 
 people_app = typer.Typer(help="People and their roles: import a roster, list, show, revoke, move.",
                          no_args_is_help=True)
@@ -29,7 +31,8 @@ def people_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, 
 
     db = open_database(settings())
     try:
-        report = import_people(db, file)
+        with Bar() as bar:
+            report = import_people(db, file, track=bar.track)
     except OrgImportError as error:
         fail(error.message())
     finally:
@@ -40,7 +43,7 @@ def people_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, 
 @people_app.command("list")
 def people_list(
     unit_ref: Optional[str] = typer.Option(None, "--unit", help="Only people bound at this unit or below it."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON array."),
+    as_json: bool = json_option(),
 ) -> None:
     """List the people with a role, by name."""
     from ..org.directory import list_people
@@ -48,7 +51,7 @@ def people_list(
     with session(read_only=True) as (s, _policies):
         views = list_people(s, None, unit(s, unit_ref).id if unit_ref else None)
     if as_json:
-        echo_json([asdict(v) for v in views])
+        echo_json(views)
     else:
         typer.echo(listing_text(views))
 
@@ -56,20 +59,20 @@ def people_list(
 @people_app.command("show")
 def people_show(
     ref: str = typer.Argument(..., help="Id, phone or name."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON object."),
+    as_json: bool = json_option(),
 ) -> None:
     """Show one person with every role."""
     from ..org.directory import show
 
     with session(read_only=True) as (s, _policies):
         view = show(s, None, person(s, ref).id)
-    echo_json(asdict(view)) if as_json else typer.echo(card_text(view))
+    echo_json(view) if as_json else typer.echo(card_text(view))
 
 
 @people_app.command("revoke")
 def people_revoke(
     ref: str = typer.Argument(..., help="Id, phone or name."),
-    role: str = typer.Option(..., "--role", help="The role to take away, e.g. building_leader."),
+    role: str = choice(..., "--role", ROLES, help="The role to take away."),
     unit_ref: Optional[str] = typer.Option(None, "--unit", help="Where (needed when held at several units)."),
 ) -> None:
     """Take a role away from a person (a grid worker who leaves); recorded in the audit trail."""
@@ -87,7 +90,7 @@ def people_revoke(
 @people_app.command("move")
 def people_move(
     ref: str = typer.Argument(..., help="Id, phone or name."),
-    role: str = typer.Option(..., "--role", help="The role to move."),
+    role: str = choice(..., "--role", ROLES, help="The role to move."),
     to: str = typer.Option(..., "--to", help="The new unit (id, code, name or path)."),
     from_ref: Optional[str] = typer.Option(None, "--from", help="The old unit (needed when held at several)."),
 ) -> None:
@@ -119,7 +122,7 @@ def audit(
     unit_ref: Optional[str] = typer.Option(None, "--unit", help="Only events at this unit or below it."),
     since: Optional[str] = typer.Option(None, "--since", help="From this day or time on (Asia/Shanghai), "
                                         "e.g. 2026-12-01."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON array."),
+    as_json: bool = json_option(),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", dir_okay=False, help="Write the events as an XLSX sheet."),
 ) -> None:
     """The audit trail: role grants and revocations, invites, imports, task-list and resource changes."""
@@ -134,7 +137,7 @@ def audit(
         write_xlsx(found, xlsx, None, where_name, start)
         typer.echo(t("audit.saved", count=len(found), path=xlsx))
     elif as_json:
-        echo_json([asdict(e) for e in found])
+        echo_json(found)
     elif not found:
         typer.echo(t("audit.none"))
     else:

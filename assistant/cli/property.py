@@ -14,7 +14,9 @@ import typer
 
 from ..errors import DomainError
 from ..messages import t
+from ..storage.models import OWNERS_ROLES
 from . import _common as common
+from ._common import choice, json_option
 from ._common import fail as _fail
 
 property_app = typer.Typer(help="Property companies (物业企业) and their service contracts per compound.",
@@ -111,17 +113,23 @@ def property_contract(
 
 
 @property_app.command("list")
-def property_list(unit: str | None = typer.Option(None, "--unit", help="Only contracts under this unit.")) -> None:
+def property_list(
+    unit: str | None = typer.Option(None, "--unit", help="Only contracts under this unit."),
+    as_json: bool = json_option(),
+) -> None:
     """List the companies and their contracts."""
     from ..property.evaluations import companies, contracts
 
     with _session(read_only=True) as (session, _rubric):
-        lines = [t("cli.eval.company_line", id=c.id, name=c.name, code=c.credit_code or "—", contact=c.contact or "—",
-                   party=t("cli.eval.yes" if c.party_org else "cli.eval.no")) for c in companies(session)]
-        lines += [t("cli.eval.contract_line", id=c.id, company=c.company_name, compound=c.compound_name,
-                    starts=c.starts_on.isoformat(), ends=c.ends_on.isoformat() if c.ends_on else t("cli.eval.open"),
-                    liaison=c.liaison_name or "—")
-                  for c in contracts(session, _unit(session, unit).path if unit else None)]
+        found, signed = companies(session), contracts(session, _unit(session, unit).path if unit else None)
+    if as_json:
+        common.echo_json({"companies": found, "contracts": signed})
+        return
+    lines = [t("cli.eval.company_line", id=c.id, name=c.name, code=c.credit_code or "—", contact=c.contact or "—",
+               party=t("cli.eval.yes" if c.party_org else "cli.eval.no")) for c in found]
+    lines += [t("cli.eval.contract_line", id=c.id, company=c.company_name, compound=c.compound_name,
+                starts=c.starts_on.isoformat(), ends=c.ends_on.isoformat() if c.ends_on else t("cli.eval.open"),
+                liaison=c.liaison_name or "—") for c in signed]
     typer.echo("\n".join(lines) if lines else t("cli.eval.none"))
 
 
@@ -129,7 +137,7 @@ def property_list(unit: str | None = typer.Option(None, "--unit", help="Only con
 def owners_add(
     compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path)."),
     person: str = typer.Option(..., "--person", help="Name, phone or id (created when unknown)."),
-    role: str = typer.Option("member", "--role", help="chair (主任), vice_chair (副主任) or member (委员)."),
+    role: str = choice("member", "--role", OWNERS_ROLES, help="chair (主任), vice_chair (副主任) or member (委员)."),
     party: bool | None = typer.Option(None, "--party/--no-party", help="Record the person's party status."),
 ) -> None:
     """Add a member to a compound's owners' committee."""
@@ -150,12 +158,18 @@ def owners_add(
 
 
 @owners_app.command("list")
-def owners_list(compound: str = typer.Option(..., "--compound", help="The compound.")) -> None:
+def owners_list(
+    compound: str = typer.Option(..., "--compound", help="The compound."),
+    as_json: bool = json_option(),
+) -> None:
     """The committee's members and its party share."""
     from ..property.owners_committee import members
 
     with _session(read_only=True) as (session, _rubric):
         found = members(session, _unit(session, compound, compound=True).id)
+    if as_json:
+        common.echo_json(found)
+        return
     if not found:
         typer.echo(t("cli.eval.none"))
         return
@@ -166,19 +180,33 @@ def owners_list(compound: str = typer.Option(..., "--compound", help="The compou
                                     share=f"{party / len(found):.0%}")]))
 
 
+def _current_period() -> str:
+    return common.load_policies().rubric.period_of(date.today())
+
+
+def _period(value: str) -> str:
+    """An evaluation period of the rubric's kind, else exit 2 with this period as the example."""
+    if not common.load_policies().rubric.valid_period(value):
+        raise common.BadChoice(t("eval.err.period_example", example=_current_period()))
+    return value
+
+
 @evaluations_app.command("list")
 def evaluations_list(
-    period: str = typer.Option(..., "--period", help="e.g. 2026H2 (the rubric's period kind)."),
+    period: str = typer.Option(..., "--period", parser=_period, autocompletion=lambda incomplete: [_current_period()],
+                               help="e.g. 2026H2 (the rubric's period kind)."),
     unit: str | None = typer.Option(None, "--unit", help="Only compounds under this unit (default: all)."),
+    as_json: bool = json_option(),
 ) -> None:
     """Results of a period: both scores, weighted total, stars, veto, ranks."""
     from ..property.ratings import all_ratings, rating_line
 
     with _session(read_only=True) as (session, rubric):
-        if not rubric.valid_period(period):
-            _fail(t("eval.err.period_example", example=rubric.period_of(date.today())))
         path = _unit(session, unit).path if unit else None
         found = [r for r in all_ratings(session, path, rubric) if r.period == period]
+    if as_json:
+        common.echo_json(found)
+        return
     typer.echo("\n".join(rating_line(r) for r in found) if found else t("evalbot.no_ratings", period=period))
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 from importlib import import_module
 
 DEFAULT_LANG = "zh"
+LANGS: tuple[str, ...] = (DEFAULT_LANG, "en")
 PARTS = ("core", "answers", "org_needs", "party", "evaluations", "llm", "digest", "ops", "people", "chat")
 
 

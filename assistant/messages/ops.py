@@ -3,6 +3,11 @@ from __future__ import annotations
 
 MESSAGES: dict[str, dict[str, str]] = {
     "cli.version": {"zh": "社区治理助手 assistant {version}", "en": "assistant {version}"},
+    "cli.bad_choice": {"zh": "{option} 的值“{value}”无效，可选：{choices}。",
+                       "en": "Invalid value “{value}” for {option}; choose from: {choices}."},
+    "cli.did_you_mean": {"zh": "\n您是不是要输入“{value}”？", "en": "\nDid you mean “{value}”?"},
+    "cli.progress.check": {"zh": "检查", "en": "checking"},
+    "cli.progress.import": {"zh": "导入", "en": "importing"},
     "db.unreachable": {"zh": "无法连接数据库 {url}：{error}", "en": "Cannot reach the database {url}: {error}"},
     "db.no_schema": {"zh": "数据库 {url} 的 search_path 中没有存在的模式。", "en": "No schema of the search_path of {url} exists."},
     "db.current": {"zh": "数据库版本 {revision}（{state}）：{url}", "en": "Database at revision {revision} ({state}): {url}"},

@@ -7,6 +7,7 @@ row is reported with its number and field.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from ..storage.models import ROLES, OrgUnit, Person
 from . import audit
 from .people import bind_role, create_person, normalise_phone
 from .permissions import ROLE_LEVELS
-from .tree import AmbiguousUnit, OrgImportError, RowError, find_unit, level_name, read_table
+from .tree import AmbiguousUnit, OrgImportError, RowError, find_unit, level_name, no_progress, read_table
 
 HEADERS = {
     "name": ("name", "姓名", "名字"),
@@ -145,21 +146,23 @@ def _match(session: Session, row: _Row, seen: dict[tuple, _Row]) -> FieldError |
     return None
 
 
-def import_people(db: Database, path: str | Path, actor_id: int | None = None) -> RosterReport:
-    """Import a roster in one transaction; OrgImportError (nothing imported) lists every bad row and field."""
+def import_people(db: Database, path: str | Path, actor_id: int | None = None,
+                  track: Callable[[Sequence, str], Iterable] = no_progress) -> RosterReport:
+    """Import a roster in one transaction; OrgImportError (nothing imported) lists every bad row and field.
+    `track(rows, stage)` sees the rows being checked ("check") and then written ("import")."""
     path = Path(path)
     rows = _parse(path)
     report = RosterReport()
     with db.session() as session:
         errors: list[RowError] = []
         seen: dict[tuple, _Row] = {}
-        for row in rows:
+        for row in track(rows, "check"):
             bad = _check(session, row)
             errors.extend(bad or filter(None, [_match(session, row, seen)]))
         if errors:
             raise OrgImportError(path, sorted(errors, key=lambda e: e.row))
         people: dict[tuple, Person] = {}
-        for row in rows:
+        for row in track(rows, "import"):
             person = people.get(row.key) or row.person
             work_unit = row.values.get("work_unit") or None
             if person is None:

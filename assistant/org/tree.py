@@ -6,6 +6,7 @@ names are accepted (层级/名称/上级/编码; 区/街道/社区/小区/楼栋
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -310,8 +311,15 @@ def _match(session: Session, row: _Row) -> RowError | None:
     return None
 
 
-def import_org(db: Database, path: str | Path) -> ImportReport:
-    """Import a CSV or XLSX tree in one transaction; raises OrgImportError (nothing imported) on bad rows."""
+def no_progress(items: Sequence, stage: str) -> Iterable:
+    """The default `track` of the imports: the items as they are (the CLI passes a progress bar's)."""
+    return items
+
+
+def import_org(db: Database, path: str | Path, track: Callable[[Sequence, str], Iterable] = no_progress
+               ) -> ImportReport:
+    """Import a CSV or XLSX tree in one transaction; raises OrgImportError (nothing imported) on bad rows.
+    `track(rows, "import")` sees the rows being written."""
     path = Path(path)
     rows = _parse(path)
     report = ImportReport()
@@ -319,7 +327,7 @@ def import_org(db: Database, path: str | Path) -> ImportReport:
         errors = _resolve(session, rows)
         if errors:
             raise OrgImportError(path, errors)
-        for row in sorted(rows, key=lambda r: (r.depth, r.num)):
+        for row in track(sorted(rows, key=lambda r: (r.depth, r.num)), "import"):
             parent = row.parent_row.target if row.parent_row else row.parent_unit
             if row.target is None:
                 row.target = add_unit(session, row.name, LEVELS[row.depth], parent, row.code or None)

@@ -3,8 +3,9 @@ unit, the lists each work unit's party organisation is to get, and their XLSX.""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, joinedload
@@ -13,7 +14,8 @@ from ..errors import Invalid, load
 from ..messages import t
 from ..org.people import mask_phone
 from ..policy.loader import PartyPolicy
-from ..storage.models import CheckIn, OrgUnit, Person, RoleBinding
+from ..storage.models import CheckIn, OrgUnit, Person, RoleBinding, utcnow
+from ..workbook import DATE, NUMBER, TEXT, Book, Column, title_line
 from .checkins import deadline_for, lateness, local_date
 
 
@@ -38,8 +40,15 @@ class CheckinRow:
     days_late: int | None = None
     submitted_on: date | None = None
 
+    @property
+    def to_notify(self) -> bool:
+        """Past the deadline and not checked in, or checked in after it: the work unit's party organisation is
+        to be told."""
+        return self.status == "overdue" or self.late
+
 
 COUNTED = ("confirmed", "pending", "overdue", "late")
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -125,28 +134,28 @@ def to_notify_by_work_unit(session: Session, policy: PartyPolicy, unit_id: int, 
     deadline and not checked in (overdue), or checked in after it (late)."""
     result: dict[str, list[CheckinRow]] = {}
     for row in report(session, policy, unit_id, today).rows:
-        if row.status == "overdue" or row.late:
+        if row.to_notify:
             result.setdefault(row.work_unit, []).append(row)
     return dict(sorted(result.items()))
 
 
-def export_work_unit_xlsx(path: str | Path, rows: list[CheckinRow], lang: str | None = None) -> Path:
-    """Write a work unit's list of overdue and late members (for its party organisation) as an .xlsx file;
-    returns the path."""
-    from openpyxl import Workbook
-
-    columns = ("name", "phone", "work_unit", "party_org", "contact", "compound", "building", "status", "deadline",
-               "submitted", "days_late")
-    book = Workbook()
-    sheet = book.active
-    sheet.title = t("checkin.xlsx.sheet", lang)
-    sheet.append([t(f"checkin.xlsx.{c}", lang) for c in columns])
-    day = lambda d: d.isoformat() if d else ""
-    for r in rows:
-        status = t("checkin.status.late" if r.late else f"checkin.status.{r.status}", lang)
-        sheet.append([r.name, r.phone_masked, r.work_unit, r.work_unit_party_org or "", r.work_unit_contact or "",
-                      r.compound_name, r.building_name or "", status, day(r.deadline), day(r.submitted_on),
-                      r.days_late if r.days_late is not None else ""])
-    path = Path(path)
-    book.save(path)
-    return path
+def export_work_unit_xlsx(path: str | Path, rows: list[CheckinRow], lang: str | None = None, *,
+                          place: str | None = None, zone: ZoneInfo = SHANGHAI, now: datetime | None = None) -> Path:
+    """Write overdue and late members (a work unit's list for its party organisation, or a unit's) as a titled
+    sheet (workbook.Book: bold frozen header, filter, real dates, print setup); `place` names the list in the
+    title (default: the rows' one work unit). Returns the path."""
+    work_units = {r.work_unit for r in rows}
+    place = place or (next(iter(work_units)) if len(work_units) == 1 else None)
+    title = title_line(lang, now or utcnow(), zone, t("checkin.xlsx.sheet", lang), place)
+    columns = [Column(t("checkin.xlsx.name", lang)), Column(t("checkin.xlsx.phone", lang), TEXT, 13),
+               Column(t("checkin.xlsx.work_unit", lang), TEXT, 20), Column(t("checkin.xlsx.party_org", lang), TEXT, 20),
+               Column(t("checkin.xlsx.contact", lang), TEXT, 16), Column(t("checkin.xlsx.compound", lang)),
+               Column(t("checkin.xlsx.building", lang), TEXT, 8), Column(t("checkin.xlsx.status", lang)),
+               Column(t("checkin.xlsx.deadline", lang), DATE), Column(t("checkin.xlsx.submitted", lang), DATE),
+               Column(t("checkin.xlsx.days_late", lang), NUMBER)]
+    lines = ([r.name, r.phone_masked, r.work_unit, r.work_unit_party_org, r.work_unit_contact, r.compound_name,
+              r.building_name, t("checkin.status.late" if r.late else f"checkin.status.{r.status}", lang), r.deadline,
+              r.submitted_on, r.days_late] for r in rows)
+    book = Book(zone)
+    book.sheet(t("checkin.xlsx.sheet", lang), title, columns, lines)
+    return book.save(path)

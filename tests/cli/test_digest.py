@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -15,6 +16,8 @@ from assistant.needs.filing import NeedDraft, file_need
 from assistant.org.people import bind_role, create_person
 from assistant.org.tree import find_unit
 from assistant.policy import load_needs_policy
+
+from . import bad_choice
 
 
 def test_digest_prints_and_writes_png_and_xlsx(cfg, tree, monkeypatch, tmp_path):
@@ -39,10 +42,20 @@ def test_digest_prints_and_writes_png_and_xlsx(cfg, tree, monkeypatch, tmp_path)
     ranged = run("digest", "--unit", "梅园社区", "--from", today, "--to", today)
     assert ranged.exit_code == 0 and f"{today} 至 {today}" in ranged.output and "新增 2" in ranged.output
     backwards = run("digest", "--unit", "梅园社区", "--from", "2026-11-30", "--to", "2026-11-01")
-    assert backwards.exit_code == 1 and "早于" in backwards.output
+    assert backwards.exit_code == 2 and "早于" in backwards.output
     quiet = run("digest", "--unit", "敬亭社区", "--period", "today", "--lang", "en")
     assert quiet.exit_code == 0 and len(quiet.output.strip().splitlines()) == 2 and "quiet" in quiet.output
     bad = run("digest", "--unit", "梅园社区", "--period", "decade")
-    assert bad.exit_code == 1 and "decade" in bad.output
+    bad_choice(bad.exit_code, bad.output, "decade")
+    near = run("digest", "--unit", "梅园社区", "--period", "weak")
+    bad_choice(near.exit_code, near.output, "weak", "week")
+    french = run("digest", "--unit", "梅园社区", "--lang", "fr")
+    bad_choice(french.exit_code, french.output, "fr")
+    as_json = run("digest", "--unit", "梅园社区", "--period", "本周", "--json", "--png", png)
+    data = json.loads(as_json.stdout)
+    assert as_json.exit_code == 0 and data["period"]["key"] == "week" and data["breadcrumb"].endswith("梅园社区")
+    needs = next(s["data"] for s in data["sections"] if s["name"] == "needs")
+    assert needs["totals"]["new"] == 2 and datetime.fromisoformat(data["now"]).utcoffset() is not None
+    assert str(png) in as_json.stderr  # stdout is the JSON alone
     building_level = run("digest", "--unit", "MY01-1")
     assert building_level.exit_code == 1

@@ -16,6 +16,8 @@ from assistant.org.people import bind_role, create_person
 from assistant.org.tree import find_unit
 from assistant.policy import load_needs_policy
 
+from . import bad_choice
+
 
 @pytest.fixture
 def cli(cfg, tree, monkeypatch):
@@ -53,6 +55,10 @@ def fails(result, text: str) -> None:
     """Exit code 1 with a message, not a traceback."""
     assert result.exit_code == 1 and isinstance(result.exception, SystemExit), (result.output, result.exception)
     assert text in result.output and "Traceback" not in result.output
+
+
+def refused(result, value: str, suggestion: str | None = None) -> None:
+    bad_choice(result.exit_code, result.output, value, suggestion)
 
 
 def _file(db, submitter: int, category: str = "leak") -> int:
@@ -104,19 +110,23 @@ def test_unknown_things_are_refused_with_a_message(cli, people):
     fails(cli(*task, "--compound", "火星小区", "--category", "leak"), "找不到组织“火星小区”")
     fails(cli(*task, "--compound", "1栋", "--category", "leak"), "对应多个组织")
     fails(cli(*task, "--compound", "MY01-1", "--category", "leak"), "只设在小区")
-    fails(cli(*task, "--compound", "MY01", "--category", "weather"), "未知需求类别 weather")
-    fails(cli("tasks", "set", "--compound", "MY01", "--category", "leak", "--party-type", "mayor", "--label", "X"),
-          "未知责任主体类型 mayor")
+    refused(cli(*task, "--compound", "MY01", "--category", "weather"), "weather")
+    refused(cli("tasks", "set", "--compound", "MY01", "--category", "leek", "--party-type", "property_company",
+                "--label", "X"), "leek", "leak")
+    refused(cli("tasks", "set", "--compound", "MY01", "--category", "leak", "--party-type", "mayor", "--label", "X"),
+            "mayor")
     fails(cli(*task, "--compound", "MY01", "--category", "leak", "--person", "无名氏"), "找不到人员“无名氏”")
     fails(cli("tasks", "set", "--compound", "MY01", "--category", "leak", "--party-type", "property_company",
               "--label", " "), "请填写责任主体名称")
     fails(cli("tasks", "list", "--compound", "火星"), "火星")
-    fails(cli("tasks", "remove", "--compound", "MY01", "--category", "weather"), "未知需求类别")
-    fails(cli("needs", "list", "--status", "lost"), "未知状态 lost")
+    refused(cli("tasks", "remove", "--compound", "MY01", "--category", "weather"), "weather")
+    refused(cli("needs", "list", "--status", "lost"), "lost")
+    refused(cli("needs", "list", "--status", "in_progres"), "in_progres", "in_progress")
     fails(cli("needs", "list", "--unit", "火星"), "找不到组织")
     fails(cli("needs", "show", "99999"), "找不到需求“99999”")
     fails(cli("needs", "show", "XQ-20990101-0001", "--json"), "找不到需求")
-    fails(cli("resources", "add", "--unit", "MY01", "--name", "X", "--tag", "weather"), "未知需求类别")
+    refused(cli("resources", "add", "--unit", "MY01", "--name", "X", "--tag", "leak", "--tag", "elevatr"), "elevatr",
+            "elevator")
     fails(cli("resources", "add", "--unit", "MY01", "--name", "X", "--tag", "leak", "--capacity", "0"), "正整数")
     fails(cli("resources", "add", "--unit", "MY01", "--name", "X", "--tag", "leak", "--capacity", 2**40), "正整数")
     fails(cli("resources", "add", "--unit", "MY01", "--name", "X", "--tag", "leak", "--provider-person", "无名氏"),

@@ -14,6 +14,7 @@ from assistant.org.invites import Outcome, redeem, whoami
 from assistant.storage.db import Database
 
 from ..conftest import EXAMPLES
+from . import bad_choice
 
 
 @pytest.fixture
@@ -60,7 +61,9 @@ def test_cli_errors(cli, tmp_path):
     result = cli("org", "import", str(bad))
     assert result.exit_code == 1 and "第 2 行" in result.output
     result = cli("invite", "--role", "mayor", "--unit", "敬亭苑")
-    assert result.exit_code == 1 and "未知角色" in result.output
+    bad_choice(result.exit_code, result.output, "mayor")
+    result = cli("invite", "--role", "bulding_leader", "--unit", "敬亭苑")
+    bad_choice(result.exit_code, result.output, "bulding_leader", "building_leader")
     result = cli("invite", "--role", "building_leader", "--unit", "1栋")
     assert result.exit_code == 1 and "MY01-1" not in result.output and "梅园新村 > 1栋" in result.output
     result = cli("invite", "--role", "building_leader", "--unit", "敬亭苑")

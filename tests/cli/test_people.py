@@ -3,16 +3,11 @@ test's own SQLite or PostgreSQL database (DATABASE_URL)."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
 
-BIN = Path(sys.executable).parent / "assistant"
 ROSTER = ("姓名,电话,角色,单位,是否党员,工作单位\n"
           "张三,13812345678,楼栋长,MY01-1,是,宣城市第一中学\n"
           "王芳,13900000002,community,梅园社区,否,\n"
@@ -21,15 +16,8 @@ ROSTER = ("姓名,电话,角色,单位,是否党员,工作单位\n"
 
 
 @pytest.fixture
-def cli(tree, db_url, tmp_path):
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": db_url}
-
-    def run(*args: str) -> subprocess.CompletedProcess:
-        proc = subprocess.run([str(BIN), *args], env=env, capture_output=True, text=True, timeout=120)
-        assert "Traceback" not in proc.stderr, proc.stderr
-        return proc
-
-    return run
+def cli(assistant):
+    return assistant
 
 
 def ok(proc) -> str:

@@ -2,6 +2,7 @@
 PostgreSQL)."""
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -15,6 +16,7 @@ from assistant.org.tree import find_unit
 from assistant.policy.rubric import load_rubric
 from assistant.property import evaluations
 
+from . import bad_choice
 from .test_needs import fails, ok
 
 T0 = datetime(2026, 11, 26, 1, 0, tzinfo=UTC)
@@ -43,17 +45,25 @@ def test_companies_and_contracts(run):
     listing = ok(run("property", "list"))
     assert "信用代码：91341800X  党组织：有" in listing and "安居物业 · 梅园新村  2026-01-01 至 2028-12-31  联络员：王联络" in listing
     assert "安居物业 · 梅园新村" not in ok(run("property", "list", "--unit", "敬亭社区"))
+    listed = json.loads(ok(run("property", "list", "--json")))
+    assert listed["companies"][0]["credit_code"] == "91341800X" and listed["contracts"][0]["liaison_name"] == "王联络"
+    assert (listed["contracts"][0]["starts_on"], listed["contracts"][0]["ends_on"]) == ("2026-01-01", "2028-12-31")
+    assert json.loads(ok(run("property", "list", "--unit", "敬亭社区", "--json")))["contracts"] == []
 
 
 def test_owners_committee(run, tree):
     assert "主任：赵一（党员）" in ok(run("owners", "add", "--compound", "MY02", "--person", "赵一", "--role", "chair",
                                        "--party"))
     fails(run("owners", "add", "--compound", "MY02", "--person", "钱二", "--role", "chair"), "已有主任：赵一")
-    fails(run("owners", "add", "--compound", "MY02", "--person", "钱二", "--role", "boss"), "chair, vice_chair, member")
+    boss = run("owners", "add", "--compound", "MY02", "--person", "钱二", "--role", "boss")
+    bad_choice(boss.exit_code, boss.output, "boss")
     ok(run("owners", "add", "--compound", "MY02", "--person", "钱二", "--role", "vice_chair"))
     ok(run("owners", "add", "--compound", "MY02", "--person", "孙三"))
     listing = ok(run("owners", "list", "--compound", "MY02"))
     assert listing.index("赵一") < listing.index("钱二") < listing.index("孙三") and "党员 1/3（33%）" in listing
+    members = json.loads(ok(run("owners", "list", "--compound", "MY02", "--json")))
+    assert [(m["name"], m["role"], m["party_member"]) for m in members] == [
+        ("赵一", "chair", True), ("钱二", "vice_chair", False), ("孙三", "member", False)]
 
 
 def test_list_and_export(run, tree, tmp_path):
@@ -68,7 +78,12 @@ def test_list_and_export(run, tree, tmp_path):
             scores["cleaning"] = (cleaning, None if cleaning == 15 else "垃圾清运不及时")
             evaluations.submit(s, rubric, secretary.id, 1, find_unit(s, "MY01").id, period, scores, [], now=T0)
     assert "安居物业 · 梅园新村：党建 100，服务 95，综合 97.5" in ok(run("evaluations", "list", "--period", "2026H2"))
-    fails(run("evaluations", "list", "--period", "2026-2"), "考核期格式不对")
+    [rating] = json.loads(ok(run("evaluations", "list", "--period", "2026H2", "--json")))
+    assert (rating["compound_name"], rating["party_score"], rating["service_score"], rating["total"]) == (
+        "梅园新村", 100, 95, 97.5)
+    assert json.loads(ok(run("evaluations", "list", "--period", "2025H2", "--json"))) == []
+    bad = run("evaluations", "list", "--period", "2026-2")
+    assert bad.exit_code == 2 and "考核期格式不对" in bad.output
     target = tmp_path / "ratings.xlsx"
     assert "已导出 2 条" in ok(run("evaluations", "export", target))
     book = load_workbook(target)

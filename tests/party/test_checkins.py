@@ -4,7 +4,7 @@ PostgreSQL)."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -236,15 +236,24 @@ def test_report_grouping_and_xlsx(world, party, tmp_path):
         assert [r.name for r in overdue["市教育局"]] == ["未报到", "待确认"]
         with pytest.raises(Invalid):
             report(s, party, world.units["MY01-1"], date(2026, 11, 26))
-    path = export_work_unit_xlsx(tmp_path / "overdue.xlsx", overdue["市教育局"])
-    rows = list(load_workbook(path).active.iter_rows(values_only=True))
-    assert rows[0] == ("姓名", "电话", "工作单位", "单位党组织", "单位党组织联系人", "居住小区", "楼栋", "情况", "报到期限",
+    path = export_work_unit_xlsx(tmp_path / "overdue.xlsx", overdue["市教育局"],
+                                 now=datetime(2026, 11, 26, 2, 0, tzinfo=UTC))
+    sheet = load_workbook(path).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "逾期报到和逾期未报到党员 · 市教育局 · 生成于 2026-11-26 10:00"
+    assert rows[1] == ("姓名", "电话", "工作单位", "单位党组织", "单位党组织联系人", "居住小区", "楼栋", "情况", "报到期限",
                        "报到日期", "逾期天数")
     days = (date(2026, 11, 26) - date(2020, 6, 30)).days
-    assert rows[1] == ("未报到", "139****2222", "市教育局", None, None, "梅园新村", None, "逾期未报到", "2020-06-30", None,
-                       days)  # "" reads as None
-    assert rows[2] == ("待确认", "138****0001", "市教育局", "市住建局机关党委", "05631234567", "锦绣华庭", None,
-                       "逾期报到", "2020-06-30", "2026-11-26", days)
+    assert rows[2] == ("未报到", "139****2222", "市教育局", None, None, "梅园新村", None, "逾期未报到",
+                       datetime(2020, 6, 30), None, days)
+    assert rows[3] == ("待确认", "138****0001", "市教育局", "市住建局机关党委", "05631234567", "锦绣华庭", None,
+                       "逾期报到", datetime(2020, 6, 30), datetime(2026, 11, 26), days)
+    assert sheet["A1"].font.bold and sheet["A2"].font.bold and sheet["K2"].font.bold and sheet.freeze_panes == "A3"
+    assert sheet.auto_filter.ref == "A2:K4" and sheet["I3"].number_format == "yyyy-mm-dd"
+    assert sheet.column_dimensions["C"].width == 20 and sheet.column_dimensions["I"].width == 12
+    assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+    assert sheet.page_setup.fitToHeight == 0 and sheet.sheet_properties.pageSetUpPr.fitToPage
+    assert sheet.print_title_rows == "$1:$2"
 
 
 def moved_member(world, party, s, name, moved_on, submitted_at, **overrides):
@@ -277,9 +286,10 @@ def test_a_late_check_in_is_flagged_with_days_and_the_work_unit(world, party, tm
         assert {unit: [r.name for r in rows] for unit, rows in listed.items()} == {"市教育局": ["晚报到"]}
     path = export_work_unit_xlsx(tmp_path / "late.xlsx", listed["市教育局"], "en")
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
-    assert rows[0][4] == "Party organisation contact" and rows[0][-3:] == ("Deadline", "Checked in on", "Days late")
-    assert rows[1] == ("晚报到", "138****0001", "市教育局", "市教育局机关党委", "05631234567", "梅园新村", "1栋",
-                       "checked in late", "2026-11-03", "2026-11-20", 17)
+    assert rows[0][0].startswith("Late and overdue check-ins · 市教育局 · generated ")
+    assert rows[1][4] == "Party organisation contact" and rows[1][-3:] == ("Deadline", "Checked in on", "Days late")
+    assert rows[2] == ("晚报到", "138****0001", "市教育局", "市教育局机关党委", "05631234567", "梅园新村", "1栋",
+                       "checked in late", datetime(2026, 11, 3), datetime(2026, 11, 20), 17)
 
 
 def test_the_late_rule_comes_from_the_policy_file(party, tmp_path):
