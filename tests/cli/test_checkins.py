@@ -8,6 +8,8 @@ from zoneinfo import ZoneInfo
 
 from openpyxl import load_workbook
 
+from tests.helpers.world import recorded_long_ago
+
 
 ROSTER = ("姓名,电话,角色,单位,是否党员,工作单位\n"
           "张三,13812345678,楼栋长,MY01-1,是,宣城市第一中学\n"  # in service, never checked in: overdue
@@ -15,10 +17,15 @@ ROSTER = ("姓名,电话,角色,单位,是否党员,工作单位\n"
           "王五,13700000001,resident,MY01-2,是,\n")  # not in service: no deadline yet
 
 
-def test_checkins_lines_json_and_workbook(assistant, tmp_path):
+def test_checkins_lines_json_and_workbook(assistant, tree, tmp_path):
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the policy's calendar day
     (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
     assert assistant("people", "import", tmp_path / "r.csv").returncode == 0
+    fresh = {r["name"]: r for r in json.loads(assistant("checkins", "--unit", "梅园社区", "--json").stdout)}
+    assert fresh["张三"]["status"] == "not_due"  # recorded today: due a month from now, not by the 2020 deadline
+    assert date.fromisoformat(fresh["张三"]["deadline"]) > today
+    with tree.session() as session:
+        recorded_long_ago(session)  # as if the roster had been kept since before 2020-06-30
     lines = assistant("checkins", "--unit", "梅园社区")
     assert lines.returncode == 0, lines.stderr
     zhang = next(line for line in lines.stdout.splitlines() if "张三" in line)

@@ -34,6 +34,7 @@ BRANCH_STEPS = 5
 FORGED_PER_STEP = 4
 UNREGISTERED = 3999
 LONG_TEXT = "3栋电梯坏了两天了，老人上下楼很不方便，请尽快处理"
+PAGER_PROBES = ("pg:1:1", "pg:999999:0", "pg:x:y")  # page buttons of pickers nobody opened: another one's, none, junk
 
 
 def walk(handler):
@@ -212,7 +213,7 @@ class Matrix:
         for text in self.outside_commands():
             self.say(who, chat, text)
             self.cancel(chat)
-        for data in self.harvested():
+        for data in [*self.harvested(), *PAGER_PROBES]:
             self.probed |= {p for p in self.entry_patterns if re.match(p, data)}
             self.press(who, chat, data)
             self.cancel(chat)

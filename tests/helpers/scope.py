@@ -28,6 +28,7 @@ from assistant.policy.loader import load_party_policy
 from assistant.property.evaluations import add_company, add_contract
 from assistant.storage.models import ChannelAccount, CheckIn, OrgUnit, Person, RoleBinding
 from assistant.storage.models.base import Base
+from .world import recorded_long_ago
 
 ROLE_LEVEL = {"district": "district", "street": "street", "community": "community",
               "branch_secretary": "compound", "branch_member": "compound", "property_liaison": "compound",
@@ -119,6 +120,7 @@ def build(db, chat_base_inside: int = 1000, chat_base_outside: int = 2000) -> tu
             for n, role in enumerate(ROLES):
                 side.actors[role] = (base + n, _person(s, side, n, role, side.units[ROLE_LEVEL[role]], base + n))
             _kit(s, side, admin.id, base)
+        recorded_long_ago(s)  # the 2020 check-in deadline binds them: overdue lists (and their buttons) are shown
         return inside, outside, admin.id
 
 
