@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 from assistant.config import get_settings  # noqa: E402
 from assistant.knowledge.chunking import chunk_document  # noqa: E402
 from assistant.knowledge.evaluation import Score, judge, judge_answer, load_questions  # noqa: E402
-from assistant.knowledge.index import BM25, KnowledgeIndex  # noqa: E402
+from assistant.knowledge.bm25 import BM25  # noqa: E402
+from assistant.knowledge.index import KnowledgeIndex  # noqa: E402
 from assistant.knowledge.ingest import discover, read_document  # noqa: E402
 from assistant.llm.answer import answer_sync  # noqa: E402
 from assistant.llm.provider import chat_model, embeddings  # noqa: E402
