@@ -33,7 +33,8 @@ from assistant.knowledge.ingest import discover, read_document  # noqa: E402
 from assistant.llm.answer import answer_sync  # noqa: E402
 from assistant.llm.provider import chat_model, embeddings  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "eval"
+# The team's shared sets: beside the checkout (/work/main → /work/shared) or beside a worktree's parent
+SHARED = next((p / "shared" / "eval" for p in ROOT.parents if (p / "shared" / "eval").is_dir()), ROOT.parent / "shared" / "eval")
 DEFAULT_SETS = [SHARED / "dev_qa.jsonl", SHARED / "dev_qa_v2.jsonl", ROOT / "bench" / "qa" / "own_train.jsonl",
                 ROOT / "bench" / "qa" / "own_test.jsonl"]
 WARMUP = 5
