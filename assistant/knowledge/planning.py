@@ -5,15 +5,11 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..config import Settings
 from .bank import BankQuestion, load_bank
 from .chunking import Chunk, chunk_document
 from .ingest import OverLimit, SourceDocument, UnreadableDocument, check_size, discover, read_document, source_sha256, squash
-
-if TYPE_CHECKING:
-    from .index import KnowledgeIndex
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +38,9 @@ def doc_key(row_id: str) -> str:
     return row_id.split("#")[0]
 
 
-def plan(index: KnowledgeIndex, paths: list[Path], report: IngestReport, progress: bool) -> tuple:
+def plan(index, paths: list[Path], report: IngestReport, progress: bool) -> tuple:
     """The documents, chunks, tokens and bank after reading what changed in these files, and the keys of the
-    documents added, changed or removed; the index is left as it is."""
+    documents added, changed or removed. `index` is the KnowledgeIndex planned against (read, not changed)."""
     from tqdm import tqdm
 
     files = discover(paths)
