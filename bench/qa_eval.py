@@ -27,12 +27,14 @@ sys.path.insert(0, str(ROOT))
 from assistant.config import get_settings  # noqa: E402
 from assistant.knowledge.chunking import chunk_document  # noqa: E402
 from assistant.knowledge.evaluation import Score, judge, judge_answer, load_questions  # noqa: E402
-from assistant.knowledge.index import BM25, KnowledgeIndex  # noqa: E402
+from assistant.knowledge.bm25 import BM25  # noqa: E402
+from assistant.knowledge.index import KnowledgeIndex  # noqa: E402
 from assistant.knowledge.ingest import discover, read_document  # noqa: E402
 from assistant.llm.answer import answer_sync  # noqa: E402
 from assistant.llm.provider import chat_model, embeddings  # noqa: E402
 
-SHARED = ROOT.parent / "shared" / "eval"
+# The team's shared sets: beside the checkout (/work/main → /work/shared) or beside a worktree's parent
+SHARED = next((p / "shared" / "eval" for p in ROOT.parents if (p / "shared" / "eval").is_dir()), ROOT.parent / "shared" / "eval")
 DEFAULT_SETS = [SHARED / "dev_qa.jsonl", SHARED / "dev_qa_v2.jsonl", ROOT / "bench" / "qa" / "own_train.jsonl",
                 ROOT / "bench" / "qa" / "own_test.jsonl"]
 WARMUP = 5

@@ -95,7 +95,8 @@ def _near_miss(index: KnowledgeIndex, question: Question, cands: list[Candidate]
         return None
     chunk = index.chunks[best.row]
     clause_text = normalize(chunk.index_text)
-    found = [forms[0] for forms, weight in sorted(words.seen, key=lambda fw: -fw[1]) if any(f in clause_text for f in forms)]
+    found = [forms[0] for forms, weight in sorted(words.seen, key=lambda fw: -fw[1])
+             if not forms[0].isdigit() and any(f in clause_text for f in forms)]  # a number is no subject
     entity = _phrase(normalize(question.text), found[:ENTITY_WORDS])
     kind = question.kind if question.kind in ATTRIBUTE_KINDS else "other"
     return t("answer.near_miss", lang, entity=entity, attribute=t(f"answer.attr.{kind}", "zh"),

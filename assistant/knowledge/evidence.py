@@ -12,20 +12,22 @@ import numpy as np
 from .bank import overlap, surface
 from .chunking import Chunk
 from .index import KnowledgeIndex
-from .question import Question, answer_types, states_value, synonyms
+from .ingest import squash
+from .question import Question, analyse, answer_types, states_value, synonyms
 from .retriever import Hit, Query
 from .tokenize import normalize
 
 BANK_NEIGHBOURS = 8  # bank questions whose units join the candidates
 SYNONYM_WEIGHT = 0.6  # a word found only through a 词林 synonym counts this much
 TITLE_CHARS = 30  # an item's first sentence this short is its title
+ECHO_MIN_CHARS = 8  # a run of the question this long found verbatim in a clause is quoted from it
 
 FEATURES = (
     "unit_cov", "clause_cov", "unseen", "dense_chunk", "dense_unit", "bank_unit", "bank_clause", "bank_gap",
     "bank_top", "type_missing", "type_found", "retrieval_rank", "english", "outline",
     "unit_cov_rel", "dense_unit_rel", "dense_chunk_rel", "bank_unit_rel", "bank_clause_rel", "gap_rel",
     "title", "label_ref", "number_missing", "bank_vote", "bank_lex", "bank_lex_clause", "residual", "unit_tok_cov",
-    "bank_density",
+    "bank_density", "echo_unseen",
 )
 BANK_FEATURES = ("bank_unit", "bank_clause", "bank_gap", "bank_top", "bank_vote", "bank_lex", "bank_lex_clause",
                  "bank_unit_rel", "bank_clause_rel", "gap_rel", "bank_best")
@@ -34,7 +36,9 @@ VOTE_TEMPERATURE = 0.01  # … each with weight exp(similarity / temperature)
 
 
 NUMBER_RE = re.compile(r"\d+")
-LABEL_REF_RE = re.compile(r"第\s*([0-9]+|[一二三四五六七八九十]+)\s*条|(?<![0-9])([0-9]{1,3})\s*条|[(（]\s*([一二三四五六七八九十]+)\s*[)）]")
+LABEL_REF_RE = re.compile(r"第\s*([0-9]+|[一二三四五六七八九十]+)\s*条|(?<![0-9])([0-9]{1,3})\s*条"
+                          r"|[(（]\s*([一二三四五六七八九十]+)\s*[)）]|\b(?:item|clause|article|point)\s*([0-9]{1,3})\b",
+                          re.IGNORECASE)
 CN_DIGITS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 
 
@@ -42,7 +46,7 @@ def referenced_labels(text: str) -> set[str]:
     """Clause labels the question names itself: 第8条 / 8条 → "8", （二） → "（二）"."""
     out: set[str] = set()
     for m in LABEL_REF_RE.finditer(text):
-        number = m.group(1) or m.group(2)
+        number = m.group(1) or m.group(2) or m.group(4)
         if number:
             out.add(number if number.isdigit() else str(_cn_number(number)))
         elif m.group(3):
@@ -112,6 +116,31 @@ def coverage(words: Words, text: str | set[str]) -> float:
     return sum(w for forms, w in words.seen if any(f in text for f in forms)) / total
 
 
+def echo(question: str, text: str) -> tuple[float, str]:
+    """The share of the question quoted verbatim from text (runs of ECHO_MIN_CHARS or more, spaces ignored),
+    and the rest of the question: what it asks beyond the words it quotes."""
+    q, text = squash(normalize(question)), squash(normalize(text))
+    rest, quoted, i = [], 0, 0
+    while i < len(q):
+        j = i + ECHO_MIN_CHARS
+        if j <= len(q) and q[i:j] in text:
+            while j < len(q) and q[i : j + 1] in text:
+                j += 1
+            quoted += j - i
+            rest.append(" ")
+            i = j
+        else:
+            rest.append(q[i])
+            i += 1
+    return (quoted / len(q) if q else 0.0), "".join(rest)
+
+
+def echo_unseen(index: KnowledgeIndex, rest: Question, clause_text: str) -> float:
+    """Share of the content words asked beyond a quoted passage that the clause does not contain."""
+    words = [w for w in rest.words if not any(f in clause_text for f in index.tokenizer.forms(w))]
+    return (len(words) + len(rest.unknown)) / (len(rest.words) + len(rest.unknown)) if rest.words or rest.unknown else 0.0
+
+
 def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: list[Hit],
                use_bank: bool = True) -> list[Candidate]:
     """Every unit of the retrieved chunks and of the chunks the nearest bank questions point to.
@@ -140,7 +169,9 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
             lex[n] = overlap(said, index.bank_surfaces[n])
         return lex[n]
 
+    labels = referenced_labels(query.text)
     rows = [index.by_id[h.chunk.chunk_id] for h in hits]
+    rows += [i for i, c in enumerate(index.chunks) if c.clause in labels and i not in rows]
     for n in nearest:
         row = index.by_id.get(index.bank[n].chunk_id)
         if row is not None and row not in rows:
@@ -151,13 +182,14 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
     top_bank = index.bank[nearest[0]] if nearest else None
     kind = answer_types().get(question.kind or "")
     checkable = kind is not None and kind.value is not None
-    labels = referenced_labels(query.text)
     numbers = set(NUMBER_RE.findall(normalize(query.text)))
     out: list[Candidate] = []
     for row in rows:
         chunk: Chunk = index.chunks[row]
         clause_text = normalize(chunk.index_text)
         clause_cov = coverage(words, clause_text)
+        echoed, rest = echo(query.text, chunk.text)
+        rest_unseen = echo_unseen(index, analyse(index.tokenizer, rest), clause_text) if echoed else 0.0
         bank_rows = index.bank_by_chunk.get(row, []) if len(bank_sims) else []
         density = index.bank_density.get(chunk.chunk_id.split("#")[0], 0.0) if len(bank_sims) else 0.0
         answers = [n for n in bank_rows if not index.bank[n].gap]
@@ -199,6 +231,7 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
             features["bank_lex"] = bank_lex
             features["bank_lex_clause"] = max((overlap_with(n) for n in answers), default=0.0)
             features["bank_density"] = density
+            features["echo_unseen"] = rest_unseen
             features["residual"] = len(content - context) / len(content) if content else 0.0
             features["number_missing"] = (sum(n not in set(NUMBER_RE.findall(norm)) for n in numbers) / len(numbers)
                                           if numbers else 0.0)

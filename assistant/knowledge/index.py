@@ -4,13 +4,12 @@ Each build writes a new generation and publishes it when complete (generations.p
 chunk limit of the settings is skipped and reported by the setting's name."""
 from __future__ import annotations
 
-import hashlib
 import logging
 import math
 import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
@@ -19,11 +18,11 @@ from langchain_core.embeddings import Embeddings
 from ..config import Settings
 
 from . import generations
-from .bank import BankQuestion, load_bank, surface
-from .chunking import Chunk, chunk_document
+from .bank import BankQuestion, surface
+from .bm25 import BM25
+from .chunking import Chunk
 from .embeddings import E5Embeddings, embed_queries
-from .ingest import (OverLimit, SourceDocument, UnreadableDocument, check_size, discover, read_document,
-                     source_sha256, squash)
+from .planning import IngestReport, doc_key, plan
 from .tokenize import Tokenizer, get_tokenizer, normalize
 from .typos import Homophones
 from .store import VectorStore, chroma_client, drop_collection
@@ -35,50 +34,6 @@ STORE_KINDS = ("", "_units", "_questions")  # collection name suffixes: chunks, 
 # Bump when chunking or the text given to retrieval changes: stored chunks and vectors are then rebuilt.
 INDEX_FORMAT = 3
 BANK_PER_UNIT = 3  # a document with this many bank questions per answer unit counts as fully covered
-
-
-class BM25:
-    """Okapi BM25 over pre-tokenised chunks (inverted index, no third-party dependency)."""
-
-    def __init__(self, docs: list[list[str]], k1: float = 1.2, b: float = 0.75) -> None:
-        self.k1, self.b = k1, b
-        self.n = len(docs)
-        self.lengths = [len(d) for d in docs]
-        self.avg_len = (sum(self.lengths) / self.n) if self.n else 1.0
-        self.postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
-        for i, doc in enumerate(docs):
-            for term, tf in Counter(doc).items():
-                self.postings[term].append((i, tf))
-
-    def idf(self, term: str) -> float:
-        df = len(self.postings.get(term, ()))
-        return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
-
-    def scores(self, terms: list[str]) -> dict[int, float]:
-        out: dict[int, float] = defaultdict(float)
-        for term in dict.fromkeys(terms):
-            postings = self.postings.get(term)
-            if not postings:
-                continue
-            idf = self.idf(term)
-            for i, tf in postings:
-                norm = tf + self.k1 * (1 - self.b + self.b * self.lengths[i] / self.avg_len)
-                out[i] += idf * tf * (self.k1 + 1) / norm
-        return out
-
-
-@dataclass
-class IngestReport:
-    """What an ingest run did."""
-
-    added: list[str] = field(default_factory=list)
-    updated: list[str] = field(default_factory=list)
-    unchanged: list[str] = field(default_factory=list)
-    removed: list[str] = field(default_factory=list)
-    skipped: list[tuple[str, str]] = field(default_factory=list)
-    duplicates: list[tuple[str, str]] = field(default_factory=list)  # (file, the document it repeats)
-    chunks: int = 0
-    busy: bool = False  # another process was building, so this run did nothing
 
 
 class BuildCancelled(Exception):
@@ -103,16 +58,6 @@ class Progress:
 
     def close(self) -> None:
         self.bar.close()
-
-
-def content_key(doc: SourceDocument) -> str:
-    """A document's identity: its text (whitespace ignored), wherever the file lies and whatever its format."""
-    return hashlib.sha256(squash(doc.text).encode()).hexdigest()[:12]
-
-
-def doc_key(row_id: str) -> str:
-    """The document key of a chunk or unit id (`key#n`, `key#n~m`)."""
-    return row_id.split("#")[0]
 
 
 class KnowledgeIndex:
@@ -315,78 +260,11 @@ class KnowledgeIndex:
             published = generations.current(self.settings.index_dir)
             base = self if published == self.generation else KnowledgeIndex(
                 self.settings, self.embeddings, self.tokenizer, published)
-            docs, chunks, tokens, bank, changed = base._plan(paths, report, progress)
+            docs, chunks, tokens, bank, changed = plan(base, paths, report, progress)
             report.chunks = len(chunks)
             if changed or base.generation is None:
                 return report, base._write(docs, chunks, tokens, bank, set(base.docs) - changed, progress, stop)
             return report, (base.generation if base is not self else None)
-
-    def _plan(self, paths: list[Path], report: IngestReport, progress: bool) -> tuple:
-        """The documents, chunks, tokens and bank after reading what changed in these files, and the keys of the
-        documents added, changed or removed; this object is left as it is."""
-        from tqdm import tqdm
-
-        files = discover(paths)
-        present = {str(f.resolve()) for f in files}
-        docs = dict(self.docs)
-        by_path = {info["path"]: key for key, info in docs.items()}
-        new_chunks: list[Chunk] = []
-        new_bank: list[BankQuestion] = []
-        changed: set[str] = set()
-        for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 20):
-            resolved = str(path.resolve())
-            known_key = by_path.get(resolved)
-            try:
-                check_size(path, self.settings.max_document_bytes)
-                sha = source_sha256(path)
-                if known_key and docs[known_key]["sha256"] == sha:
-                    report.unchanged.append(path.name)
-                    continue
-                doc = read_document(path)
-                key = content_key(doc)
-                chunks = chunk_document(doc, self.settings.max_chunk_chars)
-                if len(chunks) > self.settings.max_document_chunks:
-                    raise OverLimit("ingest.over_chunks", name=path.name, chunks=f"{len(chunks):,}",
-                                    limit=f"{self.settings.max_document_chunks:,}",
-                                    setting=Settings.env_name("max_document_chunks"))
-            except UnreadableDocument as exc:
-                log.warning("skipped %s", exc)
-                report.skipped.append((path.name, str(exc)))
-                continue
-            same = docs.get(key)
-            if same and same["path"] != resolved and (same["path"] in present or Path(same["path"]).exists()):
-                name = same["meta"].get("doc_number") or Path(same["path"]).name
-                log.warning("%s is already indexed as %s (%s)", path.name, name, same["path"])
-                report.duplicates.append((path.name, f"{name} ({same['path']})"))
-                continue
-            if known_key and known_key != key:
-                changed.add(known_key)
-                del docs[known_key]
-            if same and same["path"] == resolved and same.get("sha256") == sha:
-                report.unchanged.append(path.name)
-                continue
-            for n, chunk in enumerate(chunks):
-                chunk.chunk_id = f"{key}#{n}"
-            (report.updated if known_key else report.added).append(path.name)
-            changed.add(key)
-            docs[key] = {"path": resolved, "sha256": sha, "meta": doc.meta}
-            by_path[resolved] = key
-            new_chunks.extend(chunks)
-            new_bank.extend(load_bank(path, key, chunks))
-        for root in (p for p in paths if p.is_dir()):
-            prefix = str(root.resolve())
-            for key, info in list(docs.items()):
-                if info["path"].startswith(prefix) and info["path"] not in present:
-                    report.removed.append(Path(info["path"]).name)
-                    changed.add(key)
-                    del docs[key]
-        if not changed:
-            return docs, self.chunks, self.tokens, self.bank, changed
-        kept = [(c, t) for c, t in zip(self.chunks, self.tokens) if doc_key(c.chunk_id) not in changed]
-        iterable = tqdm(new_chunks, desc="tokenising", unit="chunk", disable=not progress or len(new_chunks) < 200)
-        new_tokens = [self.tokenizer.terms(c.index_text) for c in iterable]
-        bank = [b for b in self.bank if b.doc_key not in changed] + new_bank
-        return docs, [c for c, _ in kept] + new_chunks, [t for _, t in kept] + new_tokens, bank, changed
 
     def warm(self) -> None:
         """Load what the first question would otherwise load (the model, the word sounds, the synonyms and the

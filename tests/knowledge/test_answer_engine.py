@@ -4,6 +4,7 @@ import json
 import pytest
 
 from assistant.knowledge.answer import answer_question
+from assistant.knowledge.evidence import echo, referenced_labels
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.question import analyse, states_value
 from assistant.knowledge.tokenize import get_tokenizer
@@ -44,6 +45,20 @@ def test_value_checks():
     assert states_value("who", "由社区党组织书记兼任") is None  # not checkable against a sentence
 
 
+def test_echo_splits_what_is_quoted_from_what_is_asked():
+    clause = "各县（市、区）要加强工作领导和指导，定期研究情况、解决问题。"
+    share, rest = echo("各县（市、区）要加强工作领导和指导 这个定期是多久一次", clause)
+    assert 0.5 < share < 1 and "多久一次" in rest and "加强工作领导" not in rest
+    assert echo("定期是多久一次", clause) == (0.0, "定期是多久一次")
+
+
+def test_clause_labels_named_in_the_question():
+    assert referenced_labels("第12条叫啥") == {"12"}
+    assert referenced_labels("第十二条和（三）") == {"12", "（三）"}
+    assert referenced_labels("What does item 7 say about points?") == {"7"}
+    assert referenced_labels("How many members?") == set()
+
+
 def test_homophone_typos_are_read_as_the_documents_words(corpus_index):
     fix = corpus_index.homophones.correct
     assert fix("大党委书及是谁兼着") == "大党委书记是谁兼着"
@@ -66,6 +81,14 @@ def test_near_miss_says_what_the_directive_does_say(corpus_index):
     assert "把日常监督严起来" in result.answer and "负面行为评价机制" in result.answer
     english = answer_question(corpus_index, "How often does the negative behaviour evaluation take place?")
     assert not english.confident and english.answer.startswith("The directive does not say how often")
+
+
+def test_quoting_a_sentence_and_asking_what_it_leaves_out_is_a_near_miss(corpus_index):
+    result = answer_question(corpus_index, "所在单位须取消其个人年度各类评先评优资格 那会不会影响提拔晋升")
+    assert not result.confident and result.answer.startswith("文件没有")
+    assert "8. 把日常监督严起来" in result.answer
+    term = answer_question(corpus_index, "兼职委员一般为3-5名 那他们的任期是几年")
+    assert not term.confident and term.answer.startswith("文件没有规定兼职委员的期限")
 
 
 def test_out_of_domain_is_refused_plainly(corpus_index):
@@ -142,6 +165,8 @@ def test_a_second_document_works_the_same_way(second_index):
     assert money.confident and "3万元" in money.quote
     missing = answer_question(second_index, "养老服务站的护理员工资多少钱一个月")
     assert not missing.confident
+    beyond = answer_question(second_index, "每个养老服务站至少配备2名专职服务人员 那这些人员的工资由谁发")
+    assert not beyond.confident
 
 
 def test_same_content_from_two_paths_is_indexed_once(settings, tmp_path):
