@@ -137,13 +137,19 @@ def notices_command(
     unit: Optional[str] = typer.Option(None, "--unit", help="Only cases under this unit."),
     unsent: bool = typer.Option(False, "--unsent", help="Only notices not yet sent to a registered contact."),
     out: Optional[Path] = typer.Option(None, "--out", help="Write the notices to this UTF-8 text file."),
+    as_json: bool = json_option(),
 ) -> None:
     """Notices of unrectified negative-behaviour cases (clause 8), for the members' work-unit party organisations."""
+    from dataclasses import asdict
+
     from ..party import cases
 
     with _session(read_only=True) as (session, policies):
         path = _unit_or_exit(session, unit).path if unit else None
         notices = cases.notice_board(session, policies.party, path, unsent)
+    if as_json:  # each notice's fields and its text; the contact's phone is not in the text, so not here either
+        echo_json([{**asdict(n), "text": n.text()} for n in notices], omit=("contact",))
+        return
     text = "\n\n".join(n.text() for n in notices) if notices else t("cli.notices.none")
     if out:
         out.write_text(text + "\n", encoding="utf-8")
