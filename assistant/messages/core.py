@@ -60,6 +60,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bot.cancelled": {"zh": "已取消。", "en": "Cancelled."},
     "bot.error": {"zh": "抱歉，处理您的消息时出错了，请稍后再试。", "en": "Sorry, something went wrong handling that; please try again later."},
     "bot.stale_button": {"zh": "这个表单已结束，按钮已失效。", "en": "This form has ended; the button is no longer valid."},
+    "bot.nul_text": {"zh": "消息里有无法保存的控制字符，请重新输入。", "en": "The message holds a control character that cannot be stored; please type it again."},
     "bot.private_only": {"zh": "请在与本助手的私聊中使用。", "en": "Please use this assistant in a private chat."},
     "picker.prev": {"zh": "◀ 上一页", "en": "◀ Previous"},
     "picker.next": {"zh": "下一页 ▶", "en": "Next ▶"},

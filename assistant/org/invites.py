@@ -18,6 +18,7 @@ from enum import StrEnum
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
+from ..errors import Unreadable
 from ..config import Settings
 from ..storage.models import ChannelAccount, Invite, InviteFailure, OrgUnit, Person, RoleBinding, utcnow
 from . import audit, people
@@ -296,7 +297,9 @@ def roles_grantable_by(session: Session, person_id: int | None) -> list[str]:
 
 
 def targets_for(session: Session, person_id: int | None, role: str, limit: int = 50) -> list[tuple[int, str]]:
-    """invite_targets for a person id."""
+    """invite_targets for a person id; Unreadable for a role that does not exist (a forged button)."""
+    if role not in ROLE_LEVELS:
+        raise Unreadable()
     return invite_targets(session, _inviter(session, person_id), role, limit)
 
 

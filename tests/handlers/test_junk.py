@@ -175,3 +175,19 @@ def test_the_terminal_chat_pages_a_picker(bot_settings, tree):
         assert f"[{second.index(t('picker.prev', 'zh')) + 1}] {t('picker.prev', 'zh')}" in out.getvalue()
         bot.loop.run_until_complete(chat.send("1"))  # the first compound of page 2
         assert any(data.startswith("nf:b:") for _, data, _ in bot.request.buttons)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_nul_character_and_a_forged_invite_role_are_answered(bot_settings, world, caplog, lang):
+    """Found by bench/faults.py's 10,000-update fuzz: PostgreSQL cannot store a NUL character (DataError), and a
+    forged role in an invite button raised KeyError."""
+    inside, _ = world
+    chat = inside.chat("community")
+    with OfflineBot(bot_settings, rate_limit=False) as bot, caplog.at_level(logging.INFO):
+        bot.process(message_update(chat, "/need", lang))
+        assert said(bot, message_update(chat, "电梯\x00坏了", lang)) == [t("bot.nul_text", lang)]
+        bot.process(message_update(chat, "/cancel", lang))
+        assert said(bot, message_update(chat, "\x00" * 3, lang)) == [t("bot.nul_text", lang)]
+        bot.process(message_update(chat, "/invite", lang))
+        assert t("bot.stale_button", lang) in said(bot, callback_update(chat, "inv:role:emperor", lang))
+    no_errors(caplog)
