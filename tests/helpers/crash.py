@@ -127,6 +127,8 @@ def _need_answer(a: dict, text: str, buttons: list[str]) -> tuple[str, str] | No
         return "press", "nf:ph:skip"
     if has("nf:submit"):
         return "press", "nf:submit"
+    if has("nf:new"):  # a similar need of the same place and category was filed meanwhile: file this one anyway
+        return "press", "nf:new"
     return None
 
 
