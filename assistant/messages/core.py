@@ -139,7 +139,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "needform.bad_name": {"zh": "姓名需要 1–50 字，请重新输入。", "en": "The name needs 1–50 characters. Please type it again."},
     "needform.bad_phone": {"zh": "电话格式不对：请输入 11 位手机号或带区号的固话（如 0563-1234567）。", "en": "That phone number is not valid: use an 11-digit mobile or a landline with area code (e.g. 0563-1234567)."},
     "needform.bad_choice": {"zh": "这个选项已失效，请重新选择。", "en": "That choice is no longer valid; please choose again."},
-    "needform.duplicate": {"zh": "同一小区 72 小时内已有相似需求：", "en": "A similar need was filed in this compound recently:"},
+    "needform.duplicate": {"zh": "同一小区 {hours} 小时内已有相似需求：", "en": "A similar need was filed in this compound in the last {hours} hours:"},
     "needform.join": {"zh": "并入 {ticket}", "en": "Join {ticket}"},
     "needform.file_new": {"zh": "仍然新建", "en": "File a new one"},
     "needform.joined": {"zh": "已并入需求 {ticket}，处理进展会通知您。", "en": "Added to need {ticket}; you will be told of progress."},

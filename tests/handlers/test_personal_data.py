@@ -123,7 +123,8 @@ def join_first_need(bot) -> None:
     for label in ("✓ 3栋", "✓ 电梯", "使用原文", "一般", "不记录", "跳过"):
         step(bot, JOINER, label)
     duplicate = step(bot, JOINER, "提交")
-    assert "相似需求" in duplicate["text"]
+    hours = bot.runtime.policies.needs.duplicate_window_hours  # the window said is the policy's
+    assert f"同一小区 {hours:g} 小时内已有相似需求" in duplicate["text"]
     assert "已并入" in step(bot, JOINER, "并入", [duplicate])["text"]
 
 

@@ -224,7 +224,8 @@ async def _submit(update: Update, context) -> str | int:
         rows = [[InlineKeyboardButton(t("needform.join", lang, ticket=n.ticket), callback_data=f"{CB}join:{n.id}")]
                 for n in existing[:3]]
         rows.append([InlineKeyboardButton(t("needform.file_new", lang), callback_data=CB + "new")])
-        lines = [t("needform.duplicate", lang)] + [f"• {n.ticket} {n.description[:40]}" for n in existing[:3]]
+        hours = f"{runtime(context).policies.needs.duplicate_window_hours:g}"
+        lines = [t("needform.duplicate", lang, hours=hours)] + [f"• {n.ticket} {n.description[:40]}" for n in existing[:3]]
         await update.effective_message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
         return steps.DUPLICATE
     return await _announce(update, context, done)
