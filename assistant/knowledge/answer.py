@@ -5,10 +5,13 @@ import time
 import unicodedata
 from dataclasses import asdict, dataclass, field
 
+import numpy as np
+
 from ..messages import t
 from .confidence import Engine, decision_row, shipped
 from .evidence import Candidate, candidates, corpus_words, feature_matrix
 from .index import KnowledgeIndex
+from .outline import structural
 from .question import Question, analyse
 from .retriever import Hit, Query, hybrid_search
 from .tokenize import is_english, normalize
@@ -122,6 +125,51 @@ def _quote(cands: list[Candidate], best: Candidate) -> str:
     return "".join(c.text for c in chosen)
 
 
+def _ranked_rows(cands: list[Candidate]) -> list[int]:
+    """The candidates' chunk rows, by the share of the ranking model's probability each clause holds."""
+    share = _clause_shares(cands)
+    return sorted(share, key=lambda row: -share[row])
+
+
+def _structural_answer(index: KnowledgeIndex, question: str, outline, hits: list[Hit], cands: list[Candidate],
+                       lang: str) -> Answer:
+    """An answer read from the headings. Its confidence is 1 when the question names the heading (the
+    headings state the answer); when it asks where a matter sits, the ranking share of that matter's clause."""
+    chunk = index.chunks[outline.row]
+    confidence = 1.0
+    if outline.ranked:
+        confidence = round(max(_clause_shares(cands).values(), default=0.0), 4)
+    lead_hit = next((h for h in hits if h.chunk.chunk_id == chunk.chunk_id), None) or Hit(chunk, 0.0, 0.0, 0.0, 0.0)
+    rest = [h for h in hits if h.chunk.chunk_id != chunk.chunk_id]
+    citations = [_citation(h) for h in (lead_hit, *rest)]
+    text = f"{outline.quote} — {chunk.doc} {chunk.cite}"
+    lead = t("answer.lead", lang, clause=chunk.clause, doc=chunk.doc)
+    if lead:
+        text = f"{lead}\n{text}"
+    return Answer(question, text, True, citations=citations, confidence=confidence, quote=outline.quote, lang=lang)
+
+
+def _clause_shares(cands: list[Candidate]) -> dict[int, float]:
+    share: dict[int, float] = {}
+    for c in cands:
+        share[c.row] = share.get(c.row, 0.0) + c.probability
+    return share
+
+
+def _score(engine: Engine, cands: list[Candidate]) -> np.ndarray:
+    """The ranking model's share of each candidate (also kept on the candidate)."""
+    probs = engine.units.shares(feature_matrix(cands, engine.units.features))
+    for cand, p in zip(cands, probs):
+        cand.probability = float(p)
+    return probs
+
+
+def _ranked(index: KnowledgeIndex, engine: Engine, text: str) -> list[Candidate]:
+    cands = rank(index, text)[3]
+    _score(engine, cands)
+    return cands
+
+
 def rank(index: KnowledgeIndex, question: str) -> tuple[Query, list[Hit], Question, list[Candidate]]:
     """Retrieve the candidate clauses for a cleaned question and gather the evidence of each of their units."""
     if not is_english(question):
@@ -149,11 +197,9 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
     if not index.chunks:
         return done(Answer(question, t("answer.no_index", lang), False, lang=lang, error="no_index"))
 
-    query, hits, analysis, cands = rank(index, question)
     engine = engine or shipped()
-    probs = engine.units.shares(feature_matrix(cands, engine.units.features))
-    for cand, p in zip(cands, probs):
-        cand.probability = float(p)
+    query, hits, analysis, cands = rank(index, question)
+    probs = _score(engine, cands)
     best = max(cands, key=lambda c: c.probability, default=None)
     confidence = 0.0
     if best is not None:
@@ -164,6 +210,10 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
         rest = [h for h in hits if h.chunk.chunk_id != top.chunk_id]
         lead_hit = best.hit or Hit(top, 0.0, 0.0, best.features["dense_chunk"], best.features["clause_cov"])
         hits = [lead_hit, *rest]
+    outline = structural(index, question, _ranked_rows(cands), lambda text: _ranked_rows(
+        _ranked(index, engine, text))) if cands else None
+    if outline is not None:
+        return done(_structural_answer(index, question, outline, hits, cands, lang))
     citations = [_citation(h) for h in hits]
     if best is None or confidence < settings.confidence_threshold:
         text = _near_miss(index, analysis, cands, lang) if best is not None else None

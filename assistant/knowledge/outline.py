@@ -1,0 +1,213 @@
+"""Questions about a document's own structure: what a clause is called, which parts a heading holds, where a
+matter sits, and the document's full title.
+
+The headings state these facts, so they are answered from the chunk tree (each chunk's heading path), not
+from sentences: any document the chunker finds headings in is answered the same way. What counts as such a
+question is language data (`data/question.yaml`, `outline:`), never words of a particular document.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import yaml
+
+from .chunking import HEADER_LABEL, MARKER_RE, Chunk
+from .evidence import referenced_labels
+from .ingest import squash
+from .tokenize import DATA_DIR, normalize
+
+HEADING_MATCH_CHARS = 4  # a heading is named by a run of its title at least this long (or by all of it)
+ORDINAL_RE = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*(?:块|部分|个?方面|大块)"
+                        r"|\b(first|second|third|fourth|fifth)\s+(?:part|section|block)\b", re.IGNORECASE)
+ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+CN_ORDINALS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
+
+
+@dataclass(frozen=True)
+class Patterns:
+    title: re.Pattern
+    document: re.Pattern
+    frame: re.Pattern
+    children: re.Pattern
+    locate: re.Pattern
+    item: re.Pattern
+
+
+@lru_cache
+def patterns() -> Patterns:
+    data = yaml.safe_load((DATA_DIR / "question.yaml").read_text(encoding="utf-8"))["outline"]
+    compiled = {k: re.compile("|".join(f"(?:{p})" for p in v), re.IGNORECASE) for k, v in data.items()}
+    return Patterns(**compiled)
+
+
+@dataclass(frozen=True)
+class Structural:
+    """A structural answer: the chunk cited, what is quoted (headings, as printed), and whether the answer
+    depends on ranking (where a matter sits) rather than only on the headings."""
+
+    row: int
+    quote: str
+    ranked: bool = False
+
+
+def structural(index, question: str, ranked_rows: list[int],
+               rank_rows: Callable[[str], list[int]]) -> Structural | None:
+    """The structural answer to the question, or None when it does not ask about the document's structure.
+    `ranked_rows`: the chunk rows the answer engine ranked for the question, best first; `rank_rows(text)`
+    ranks for another text (where a matter sits is ranked on the question without the heading it names)."""
+    norm = normalize(question)
+    p = patterns()
+    heads = [i for i, c in enumerate(index.chunks) if c.part == 0]
+    if p.document.search(norm) and not referenced_labels(question):
+        return _document_title(index, heads, ranked_rows)
+    if p.children.search(norm):
+        target = _named(index, heads, norm, question, ranked_rows)
+        kids = _children(index, heads, target) if target is not None else []
+        if kids and all(_children(index, heads, k) for k in kids) and _content(index, _rest(index, norm, target, p)):
+            # a part of parts, asked about one matter in it ("主要措施里讲X的是哪几条"): the part holding the matter
+            under = index.chunks[target].path
+            matter = next((r for r in rank_rows(_rest(index, norm, target, p)) if index.chunks[r].path[: len(under)] == under
+                           and len(index.chunks[r].path) > len(under)), None)
+            if matter is not None:
+                target = next(k for k in kids if index.chunks[matter].path[: len(under) + 1] == index.chunks[k].path)
+                kids = _children(index, heads, target)
+        if kids:
+            lines = [index.chunks[target].path[-1], *(index.chunks[k].path[-1] for k in kids)]
+            return Structural(target, "\n".join(lines))
+    if p.locate.search(norm):
+        return _locate(index, heads, norm, ranked_rows, rank_rows, p)
+    if p.title.search(norm):
+        labelled = _labelled(index, heads, question, ranked_rows)
+        if labelled is not None and _only_frame(norm, p):
+            return Structural(labelled, index.chunks[labelled].path[-1])
+    return None
+
+
+def _document_title(index, heads: list[int], ranked_rows: list[int]) -> Structural | None:
+    doc = index.chunks[ranked_rows[0]].doc if ranked_rows else index.chunks[heads[0]].doc
+    header = next((i for i in heads if index.chunks[i].doc == doc and index.chunks[i].clause == HEADER_LABEL), None)
+    title = index.chunks[header].meta.get("title") if header is not None else None
+    return Structural(header, title) if title else None
+
+
+def _only_frame(norm: str, p: Patterns) -> bool:
+    """Whether the question holds nothing but a clause label, a title word and framing words."""
+    from .evidence import LABEL_REF_RE
+
+    rest = LABEL_REF_RE.sub(" ", norm)
+    rest = p.title.sub(" ", rest)
+    rest = p.frame.sub(" ", rest)
+    return not re.search(r"[\w\u4e00-\u9fff]", rest)
+
+
+def _labelled(index, heads: list[int], question: str, ranked_rows: list[int]) -> int | None:
+    """The heading the question names by its label (in the best-ranked document when several have it)."""
+    labels = referenced_labels(question)
+    named = [i for i in heads if index.chunks[i].clause in labels]
+    if not named:
+        return None
+    order = {row: n for n, row in enumerate(ranked_rows)}
+    docs = [index.chunks[r].doc for r in ranked_rows]
+    return min(named, key=lambda i: (docs.index(index.chunks[i].doc) if index.chunks[i].doc in docs else len(docs),
+                                     order.get(i, len(order))))
+
+
+def _named(index, heads: list[int], norm: str, question: str, ranked_rows: list[int]) -> int | None:
+    """The heading the question names: by label, by ordinal within a named heading, or by words of its title."""
+    labelled = _labelled(index, heads, question, ranked_rows)
+    if labelled is not None:
+        return labelled
+    container = _by_title(index, heads, norm)
+    ordinal = ORDINAL_RE.search(norm)
+    if container is not None and ordinal:
+        word = (ordinal.group(1) or ordinal.group(2)).lower()
+        n = int(word) if word.isdigit() else ORDINALS.get(word) or _cn(word)
+        kids = _children(index, heads, container)
+        return kids[n - 1] if 0 < n <= len(kids) else None
+    return container
+
+
+def _cn(word: str) -> int:
+    if word == "十":
+        return 10
+    return CN_ORDINALS.get(word, 0)
+
+
+def _by_title(index, heads: list[int], norm: str) -> int | None:
+    """The heading with the longest run of its title in the question (the higher heading on a tie)."""
+    q = squash(norm)
+    best, best_len = None, 0
+    for i in heads:
+        chunk: Chunk = index.chunks[i]
+        title = squash(normalize(MARKER_RE.sub("", chunk.path[-1])))
+        if not title or chunk.clause == HEADER_LABEL:
+            continue
+        run = _common_run(title, q)
+        if run >= min(HEADING_MATCH_CHARS, len(title)) and (run > best_len or (
+                run == best_len and best is not None and len(chunk.path) < len(index.chunks[best].path))):
+            best, best_len = i, run
+    return best
+
+
+def _common_run(a: str, b: str) -> int:
+    """Length of the longest common substring."""
+    best = 0
+    for i in range(len(a)):
+        for j in range(i + best + 1, len(a) + 1):
+            if a[i:j] in b:
+                best = j - i
+            else:
+                break
+    return best
+
+
+def _rest(index, norm: str, heading: int, p: Patterns) -> str:
+    """The question without the heading it names and without the asking: the matter it is about."""
+    title = normalize(MARKER_RE.sub("", index.chunks[heading].path[-1]))
+    rest = p.frame.sub(" ", p.children.sub(" ", p.locate.sub(" ", norm)))
+    for size in range(len(title), HEADING_MATCH_CHARS - 1, -1):
+        for i in range(len(title) - size + 1):
+            rest = rest.replace(title[i : i + size], " ")
+    return rest
+
+
+def _content(index, text: str) -> bool:
+    """Whether the text holds a word the documents use (not only framing)."""
+    from .question import analyse
+
+    return any(index.doc_freq(w) for w in analyse(index.tokenizer, text).words)
+
+
+def _children(index, heads: list[int], target: int) -> list[int]:
+    parent = index.chunks[target]
+    return [i for i in heads if index.chunks[i].doc == parent.doc and index.chunks[i].path[:-1] == parent.path]
+
+
+def _locate(index, heads: list[int], norm: str, ranked_rows: list[int], rank_rows: Callable[[str], list[int]],
+            p: Patterns) -> Structural | None:
+    """Where the best-ranked matter sits: the clause itself (when an item is asked for) or the part holding it
+    (the one right under the heading the question names, else its own parent)."""
+    container = _by_title(index, heads, norm)
+    if container is not None:
+        under = index.chunks[container].path
+        ranked_rows = [r for r in rank_rows(_rest(index, norm, container, p))
+                       if index.chunks[r].path[: len(under)] == under] or ranked_rows
+    matter = next((r for r in ranked_rows if not index.chunks[r].outline and r != container
+                   and index.chunks[r].part == 0 and len(index.chunks[r].path) > 1), None)
+    if matter is None:
+        return None
+    path = index.chunks[matter].path
+    if container is not None and index.chunks[container].path == path[: len(index.chunks[container].path)]:
+        depth = len(index.chunks[container].path) + 1
+    else:
+        depth = len(path) - 1
+    if p.item.search(norm) or depth >= len(path):
+        return Structural(matter, " > ".join(path), ranked=True)
+    holder = next((i for i in heads if index.chunks[i].doc == index.chunks[matter].doc
+                   and index.chunks[i].path == path[:depth]), None)
+    if holder is None:
+        return None
+    return Structural(holder, " > ".join(path[:depth]) + "\n" + path[-1], ranked=True)

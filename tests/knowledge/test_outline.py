@@ -1,0 +1,54 @@
+"""Questions about a document's structure: a clause's title, what a part holds, where a matter sits, the title."""
+import pytest
+
+from assistant.knowledge.answer import answer_question
+from tests.knowledge.test_answer_engine import second_index  # noqa: F401  (the second document's index)
+
+
+@pytest.mark.parametrize("question,clause,heading", [
+    ("第12条叫啥", "12", "考核引导科学善治"),
+    ("第6条的标题", "6", "把党员身份亮出来"),
+    ("What is item 15 called?", "15", "加强宣传引导"),
+])
+def test_a_clause_named_by_label_is_answered_with_its_heading(corpus_index, question, clause, heading):
+    result = answer_question(corpus_index, question)
+    assert result.confident and result.confidence == 1.0
+    assert result.citations[0].clause == clause and heading in result.quote
+
+
+def test_a_label_with_more_asked_is_a_question_about_the_clause_text(corpus_index):
+    result = answer_question(corpus_index, "第5条说的那个行动叫啥")
+    assert result.citations[0].clause == "5" and "党员回家" in result.quote  # the text, not the heading
+
+
+def test_what_a_part_holds(corpus_index):
+    named = answer_question(corpus_index, "互联互通那块包括哪几条")
+    assert named.confident and named.citations[0].clause == "（一）"
+    assert all(t in named.quote for t in ("建强街道“大工委”", "建立小区（网格）党支部", "建好“红色物业”"))
+    ordinal = answer_question(corpus_index, "主要措施第三块有哪几条")
+    assert ordinal.citations[0].clause == "（三）" and "考核引导科学善治" in ordinal.quote
+    # a part of parts asked about one matter in it: the part that holds the matter
+    matter = answer_question(corpus_index, "主要措施里讲党员的是哪几条")
+    assert matter.citations[0].clause == "（二）" and "把日常监督严起来" in matter.quote
+
+
+def test_where_a_matter_sits(corpus_index):
+    part = answer_question(corpus_index, "小区建支部那条属于哪部分")
+    assert part.confident and part.citations[0].clause == "（一）" and "聚焦互联互通" in part.quote
+    within = answer_question(corpus_index, "讲业委会的内容在主要措施哪块")
+    assert within.citations[0].clause == "（三）"
+
+
+def test_the_documents_full_title(corpus_index):
+    result = answer_question(corpus_index, "文件完整标题叫啥 记不全了")
+    assert result.confident and result.citations[0].clause == "文头"
+    assert "关于“六级联动抓到底、党建引领强治理”全面提升住宅小区管理水平指导意见" in result.quote
+    mentioned = answer_question(corpus_index, "标题上那句口号 六级联动抓到底后半句是啥")
+    assert "党建引领强治理" in mentioned.answer  # the title mentioned, not asked for: answered from the text
+
+
+def test_structure_of_a_second_document(second_index):  # noqa: F811
+    title = answer_question(second_index, "第3条叫什么")
+    assert title.confident and title.citations[0].doc == "宁民〔2021〕7号" and "人员配备" in title.quote
+    part = answer_question(second_index, "运营要求那部分有几条")
+    assert part.citations[0].clause == "二" and all(t in part.quote for t in ("开放时间", "人员配备", "经费保障"))
