@@ -9,10 +9,10 @@ import numpy as np
 
 from ..messages import t
 from .confidence import Engine, decision_row, shipped
-from .evidence import Candidate, candidates, corpus_words, feature_matrix
+from .evidence import Candidate, Words, candidates, corpus_words, coverage, feature_matrix
 from .index import KnowledgeIndex
 from .outline import structural
-from .question import Question, analyse
+from .question import Question, analyse, several_pattern
 from .retriever import Hit, Query, hybrid_search
 from .tokenize import is_english, normalize
 
@@ -20,6 +20,7 @@ RELATED_COUNT = 3
 SEARCHED_NAMES_SHOWN = 3
 MAX_UNITS_QUOTED = 3  # a question asking for several facts of one clause gets up to this many sentences
 ALSO_QUOTED_SHARE = 0.6  # … each at least this share of the best one's probability
+SEVERAL_MIN_GAIN = 0.2  # a question asking several things: a unit joins when it holds this share of the words still missing
 NEAR_MISS_COVERAGE = 0.5  # the clause holds at least this share of the question's known words …
 NEAR_MISS_UNSEEN = 0.5  # … and at most this share of the question's content words are unknown to the corpus
 ENTITY_WORDS = 2
@@ -118,11 +119,29 @@ def _phrase(text: str, words: list[str]) -> str:
     return "、".join(parts)
 
 
-def _quote(cands: list[Candidate], best: Candidate) -> str:
-    """The best unit, with the other units of its clause that also answer (several facts asked at once)."""
+def _quote(cands: list[Candidate], best: Candidate, words: Words | None = None) -> str:
+    """The best unit, with the other units of its clause that also answer: those nearly as probable, and, when
+    the question asks for several things at once (`words` given), those that hold asked words the chosen ones
+    do not."""
     also = [c for c in cands if c.row == best.row and c is not best and c.probability >= ALSO_QUOTED_SHARE * best.probability]
-    chosen = sorted([best, *sorted(also, key=lambda c: -c.probability)[: MAX_UNITS_QUOTED - 1]], key=lambda c: c.unit)
-    return "".join(c.text for c in chosen)
+    chosen = [best, *sorted(also, key=lambda c: -c.probability)[: MAX_UNITS_QUOTED - 1]]
+    if words is not None:
+        rest = [c for c in cands if c.row == best.row and c not in chosen]
+        while rest and len(chosen) < MAX_UNITS_QUOTED:
+            held = normalize("".join(c.text for c in chosen))
+            missing = Words([fw for fw in words.seen if not any(f in held for f in fw[0])], 0, 0)
+            gain = {id(c): coverage(missing, normalize(c.text)) for c in rest}
+            pick = max(rest, key=lambda c: (gain[id(c)], c.probability))
+            if gain[id(pick)] < SEVERAL_MIN_GAIN:
+                break
+            chosen.append(pick)
+            rest.remove(pick)
+    return "".join(c.text for c in sorted(chosen, key=lambda c: c.unit))
+
+
+def asks_several(question: str) -> bool:
+    """Whether the question asks for several things at once (language data: question.yaml `several`)."""
+    return bool(several_pattern().search(normalize(question)))
 
 
 def _ranked_rows(cands: list[Candidate]) -> list[int]:
@@ -225,7 +244,7 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
         return done(Answer(question, text, False, citations=citations, confidence=confidence, lang=lang))
 
     top = index.chunks[best.row]
-    quote = _quote(cands, best)
+    quote = _quote(cands, best, corpus_words(index, analysis) if asks_several(question) else None)
     text = f"{quote} — {top.doc} {top.cite}"
     lead = t("answer.lead", lang, clause=top.clause, doc=top.doc)
     if lead:

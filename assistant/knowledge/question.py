@@ -50,6 +50,13 @@ def _rules() -> tuple[list[AnswerType], frozenset[str]]:
     return types, frozenset(normalize(w) for w in data["fillers_zh"])
 
 
+@lru_cache
+def several_pattern() -> re.Pattern:
+    """Questions asking for several things at once (`several` in question.yaml)."""
+    data = yaml.safe_load((DATA_DIR / "question.yaml").read_text(encoding="utf-8"))
+    return re.compile("|".join(f"(?:{p})" for p in data["several"]), re.IGNORECASE)
+
+
 def answer_types() -> dict[str, AnswerType]:
     return {t.name: t for t in _rules()[0]}
 
