@@ -24,6 +24,7 @@ SEVERAL_MIN_GAIN = 0.2  # a question asking several things: a unit joins when it
 NEAR_MISS_COVERAGE = 0.5  # the clause holds at least this share of the question's known words …
 NEAR_MISS_UNSEEN = 0.5  # … and at most this share of the question's content words are unknown to the corpus
 ENTITY_WORDS = 2
+UNKNOWN_WORDS_CONFIDENCE = 0.0  # the confidence of a question none of whose words the documents use
 ATTRIBUTE_KINDS = ("frequency", "money", "age", "duration", "date", "percent", "count", "who")
 
 
@@ -234,6 +235,9 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
     if outline is not None:
         return done(_structural_answer(index, question, outline, hits, cands, lang))
     citations = [_citation(h) for h in hits]
+    words = corpus_words(index, analysis)
+    if not words.seen:  # no word of the question is in the documents: nothing in them can state the answer
+        confidence = min(confidence, UNKNOWN_WORDS_CONFIDENCE)
     if best is None or confidence < settings.confidence_threshold:
         text = _near_miss(index, analysis, cands, lang) if best is not None else None
         if text is None:
@@ -244,7 +248,7 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
         return done(Answer(question, text, False, citations=citations, confidence=confidence, lang=lang))
 
     top = index.chunks[best.row]
-    quote = _quote(cands, best, corpus_words(index, analysis) if asks_several(question) else None)
+    quote = _quote(cands, best, words if asks_several(question) else None)
     text = f"{quote} — {top.doc} {top.cite}"
     lead = t("answer.lead", lang, clause=top.clause, doc=top.doc)
     if lead:

@@ -1,4 +1,5 @@
-"""Questions about a document's structure: a clause's title, what a part holds, where a matter sits, the title."""
+"""Answers shaped by the question: the document's structure (a clause's title, what a part holds, where a matter
+sits, the full title), several things asked at once, and questions with no word the documents use."""
 import pytest
 
 from assistant.knowledge.answer import answer_question
@@ -52,3 +53,16 @@ def test_structure_of_a_second_document(second_index):  # noqa: F811
     assert title.confident and title.citations[0].doc == "宁民〔2021〕7号" and "人员配备" in title.quote
     part = answer_question(second_index, "运营要求那部分有几条")
     assert part.citations[0].clause == "二" and all(t in part.quote for t in ("开放时间", "人员配备", "经费保障"))
+
+
+def test_several_things_asked_at_once_quote_each_sentence(corpus_index):
+    result = answer_question(corpus_index, "物业联络员和小区联席会议 文件都咋规定")
+    assert result.confident and result.citations[0].clause == "11"
+    assert "联席会议制度" in result.quote and "物业联络员制度" in result.quote
+    one = answer_question(corpus_index, "物业联络员从哪些人里推选")
+    assert "物业联络员" in one.quote and "联席会议制度" not in one.quote  # one thing asked: one sentence
+
+
+def test_a_question_with_no_word_the_documents_use_is_refused(corpus_index):
+    result = answer_question(corpus_index, "whats the weather like in xuancheng tomorrow")
+    assert not result.confident and result.confidence == 0.0
