@@ -22,11 +22,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import get_settings  # noqa: E402
-from assistant.knowledge.answer import _quote, clean_question, rank  # noqa: E402
+from assistant.knowledge.answer import _quote, asks_several, clean_question, rank  # noqa: E402
 from assistant.knowledge.confidence import DECISION_FEATURES, MODEL_FILE, Engine, Model, decision_row, fit, fit_listwise  # noqa: E402
 from assistant.knowledge.evaluation import judge, load_questions  # noqa: E402
 from assistant.knowledge.ingest import squash  # noqa: E402
-from assistant.knowledge.evidence import FEATURES, candidates, feature_matrix  # noqa: E402
+from assistant.knowledge.evidence import FEATURES, candidates, corpus_words, feature_matrix  # noqa: E402
+from assistant.knowledge.question import analyse  # noqa: E402
 from assistant.knowledge.index import KnowledgeIndex  # noqa: E402
 from assistant.llm.provider import embeddings  # noqa: E402
 
@@ -73,7 +74,8 @@ def decision_examples(index: KnowledgeIndex, units: Model, exs: list[Example]) -
             cand.probability = float(p)
         best = ex.cands[int(np.argmax(probs))]
         chunk = index.chunks[best.row]
-        quote = _quote(ex.cands, best)
+        several = asks_several(ex.item["q"])
+        quote = _quote(ex.cands, best, corpus_words(index, analyse(index.tokenizer, ex.item["q"])) if several else None)
         rows.append(decision_row([c.row for c in ex.cands], [c.features for c in ex.cands], probs))
         labels.append(float(judge(ex.item, True, chunk.clause, quote)))
     return np.array(rows), np.array(labels)
