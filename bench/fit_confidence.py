@@ -75,7 +75,7 @@ def decision_examples(index: KnowledgeIndex, units: Model, exs: list[Example]) -
         best = ex.cands[int(np.argmax(probs))]
         chunk = index.chunks[best.row]
         several = asks_several(ex.item["q"])
-        quote = _quote(ex.cands, best, corpus_words(index, analyse(index.tokenizer, ex.item["q"])) if several else None)
+        quote = _quote(index, ex.cands, best, corpus_words(index, analyse(index.tokenizer, ex.item["q"])) if several else None)
         rows.append(decision_row([c.row for c in ex.cands], [c.features for c in ex.cands], probs))
         labels.append(float(judge(ex.item, True, chunk.clause, quote)))
     return np.array(rows), np.array(labels)

@@ -11,6 +11,7 @@ from ..messages import t
 from .confidence import Engine, decision_row, shipped
 from .evidence import Candidate, Words, candidates, corpus_words, coverage, feature_matrix
 from .index import KnowledgeIndex
+from .ingest import squash
 from .outline import structural
 from .question import Question, analyse, several_pattern
 from .retriever import Hit, Query, hybrid_search
@@ -24,7 +25,6 @@ SEVERAL_MIN_GAIN = 0.2  # a question asking several things: a unit joins when it
 NEAR_MISS_COVERAGE = 0.5  # the clause holds at least this share of the question's known words …
 NEAR_MISS_UNSEEN = 0.5  # … and at most this share of the question's content words are unknown to the corpus
 ENTITY_WORDS = 2
-UNKNOWN_WORDS_CONFIDENCE = 0.0  # the confidence of a question none of whose words the documents use
 ATTRIBUTE_KINDS = ("frequency", "money", "age", "duration", "date", "percent", "count", "who")
 
 
@@ -120,14 +120,18 @@ def _phrase(text: str, words: list[str]) -> str:
     return "、".join(parts)
 
 
-def _quote(cands: list[Candidate], best: Candidate, words: Words | None = None) -> str:
+def _quote(index: KnowledgeIndex, cands: list[Candidate], best: Candidate, words: Words | None = None) -> str:
     """The best unit, with the other units of its clause that also answer: those nearly as probable, and, when
     the question asks for several things at once (`words` given), those that hold asked words the chosen ones
     do not."""
-    also = [c for c in cands if c.row == best.row and c is not best and c.probability >= ALSO_QUOTED_SHARE * best.probability]
+    heading = squash(normalize(index.chunks[best.row].path[-1]))
+    body = [c for c in cands if c.row == best.row and not _is_heading(c, heading)]
+    if _is_heading(best, heading) and body:  # a clause's title states nothing: quote what the clause says under it
+        best = max(body, key=lambda c: c.probability)
+    also = [c for c in body if c is not best and c.probability >= ALSO_QUOTED_SHARE * best.probability]
     chosen = [best, *sorted(also, key=lambda c: -c.probability)[: MAX_UNITS_QUOTED - 1]]
     if words is not None:
-        rest = [c for c in cands if c.row == best.row and c not in chosen]
+        rest = [c for c in body if all(c is not k for k in chosen)]
         while rest and len(chosen) < MAX_UNITS_QUOTED:
             held = normalize("".join(c.text for c in chosen))
             missing = Words([fw for fw in words.seen if not any(f in held for f in fw[0])], 0, 0)
@@ -138,6 +142,11 @@ def _quote(cands: list[Candidate], best: Candidate, words: Words | None = None) 
             chosen.append(pick)
             rest.remove(pick)
     return "".join(c.text for c in sorted(chosen, key=lambda c: c.unit))
+
+
+def _is_heading(cand: Candidate, heading: str) -> bool:
+    """Whether the unit is only its clause's heading repeated (a title, stating nothing)."""
+    return bool(cand.features["title"]) and squash(normalize(cand.text)).rstrip("。") in heading
 
 
 def asks_several(question: str) -> bool:
@@ -236,8 +245,6 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
         return done(_structural_answer(index, question, outline, hits, cands, lang))
     citations = [_citation(h) for h in hits]
     words = corpus_words(index, analysis)
-    if not words.seen:  # no word of the question is in the documents: nothing in them can state the answer
-        confidence = min(confidence, UNKNOWN_WORDS_CONFIDENCE)
     if best is None or confidence < settings.confidence_threshold:
         text = _near_miss(index, analysis, cands, lang) if best is not None else None
         if text is None:
@@ -248,7 +255,7 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
         return done(Answer(question, text, False, citations=citations, confidence=confidence, lang=lang))
 
     top = index.chunks[best.row]
-    quote = _quote(cands, best, words if asks_several(question) else None)
+    quote = _quote(index, cands, best, words if asks_several(question) else None)
     text = f"{quote} — {top.doc} {top.cite}"
     lead = t("answer.lead", lang, clause=top.clause, doc=top.doc)
     if lead:
