@@ -15,7 +15,7 @@ from functools import lru_cache
 import yaml
 
 from .chunking import HEADER_LABEL, MARKER_RE, Chunk
-from .evidence import referenced_labels
+from .evidence import LABEL_REF_RE, referenced_labels
 from .ingest import squash
 from .tokenize import DATA_DIR, normalize
 
@@ -23,6 +23,10 @@ HEADING_MATCH_CHARS = 4  # a heading is named by a run of its title at least thi
 ORDINAL_RE = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*(?:块|部分|个?方面|大块)"
                         r"|\b(first|second|third|fourth|fifth)\s+(?:part|section|block)\b", re.IGNORECASE)
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
+# English names of a top-level part ("part three", "section II", "part 2") → its Chinese label (三, 二, 二)
+PART_RE = re.compile(r"\b(?:part|section)\s+(\d{1,2}|[ivx]{1,4}|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
+WORD_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
+ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
 CN_ORDINALS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 
 
@@ -95,8 +99,6 @@ def _document_title(index, heads: list[int], ranked_rows: list[int]) -> Structur
 
 def _only_frame(norm: str, p: Patterns) -> bool:
     """Whether the question holds nothing but a clause label, a title word and framing words."""
-    from .evidence import LABEL_REF_RE
-
     rest = LABEL_REF_RE.sub(" ", norm)
     rest = p.title.sub(" ", rest)
     rest = p.frame.sub(" ", rest)
@@ -105,7 +107,7 @@ def _only_frame(norm: str, p: Patterns) -> bool:
 
 def _labelled(index, heads: list[int], question: str, ranked_rows: list[int]) -> int | None:
     """The heading the question names by its label (in the best-ranked document when several have it)."""
-    labels = referenced_labels(question)
+    labels = referenced_labels(question) | {"一二三四五六七八九十"[n - 1] for n in _part_numbers(question) if 0 < n <= 10}
     named = [i for i in heads if index.chunks[i].clause in labels]
     if not named:
         return None
@@ -113,6 +115,14 @@ def _labelled(index, heads: list[int], question: str, ranked_rows: list[int]) ->
     docs = [index.chunks[r].doc for r in ranked_rows]
     return min(named, key=lambda i: (docs.index(index.chunks[i].doc) if index.chunks[i].doc in docs else len(docs),
                                      order.get(i, len(order))))
+
+
+def _part_numbers(question: str) -> list[int]:
+    out = []
+    for m in PART_RE.finditer(question):
+        word = m.group(1).lower()
+        out.append(int(word) if word.isdigit() else WORD_NUMBERS.get(word) or ROMAN.get(word, 0))
+    return out
 
 
 def _named(index, heads: list[int], norm: str, question: str, ranked_rows: list[int]) -> int | None:
@@ -167,7 +177,8 @@ def _common_run(a: str, b: str) -> int:
 def _rest(index, norm: str, heading: int, p: Patterns) -> str:
     """The question without the heading it names and without the asking: the matter it is about."""
     title = normalize(MARKER_RE.sub("", index.chunks[heading].path[-1]))
-    rest = p.frame.sub(" ", p.children.sub(" ", p.locate.sub(" ", norm)))
+    rest = PART_RE.sub(" ", LABEL_REF_RE.sub(" ", norm))
+    rest = p.frame.sub(" ", p.children.sub(" ", p.locate.sub(" ", rest)))
     for size in range(len(title), HEADING_MATCH_CHARS - 1, -1):
         for i in range(len(title) - size + 1):
             rest = rest.replace(title[i : i + size], " ")
