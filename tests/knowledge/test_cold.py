@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -25,7 +26,7 @@ try:
     app()
 except SystemExit:
     pass
-heavy = ("chromadb",)
+heavy = ("chromadb", "telegram", "openpyxl", "langchain_core.language_models.chat_models", "langchain_core.retrievers", "pypinyin")
 print(json.dumps(sorted(m for m in heavy if m in sys.modules)))
 """
 
@@ -56,3 +57,31 @@ def test_a_vectors_file_of_other_rows_is_not_used(tmp_path):
     assert generations.read_vectors(tmp_path, "g1", {"chunks": ["a#0", "a#1"]})["chunks"].shape == (2, 3)
     assert generations.read_vectors(tmp_path, "g1", {"chunks": ["a#1", "a#0"]}) is None
     assert generations.read_vectors(tmp_path, "g2", {"chunks": []}) is None
+
+
+def test_char_sounds_read_as_pypinyin_does():
+    from pypinyin import lazy_pinyin
+
+    from assistant.knowledge.typos import _pinyin
+
+    text = "书及支布爆光，小区（网格）党支部 abc 12？\n曝𠀀々"
+    assert _pinyin(text) == lazy_pinyin(list(text))
+
+
+def test_the_jieba_cache_follows_the_user_dictionary(tmp_path, monkeypatch):
+    from assistant.knowledge import caching, tokenize
+
+    data = tmp_path / "dict"
+    shutil.copytree(tokenize.DATA_DIR, data)
+    monkeypatch.setattr(tokenize, "DATA_DIR", data)
+    monkeypatch.setattr(caching, "CACHE_DIR", tmp_path / "cache")
+    word = "充电桩巡查员"
+    first = tokenize.Tokenizer()
+    assert word not in first.precise(f"请{word}到场")
+    again = tokenize.Tokenizer()  # from the cache: the same dictionary
+    assert again._jieba.FREQ == first._jieba.FREQ and again._jieba.total == first._jieba.total
+    with (data / "userdict.txt").open("a", encoding="utf-8") as handle:
+        handle.write(f"{word} 50 n\n")
+    changed = tokenize.Tokenizer()
+    assert word in changed.precise(f"请{word}到场")
+    assert len(list((tmp_path / "cache").glob("jieba-*.pickle"))) == 2
