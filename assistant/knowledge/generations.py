@@ -5,6 +5,7 @@ one it publishes and the one that was current before it.
 
     <index dir>/CURRENT              the published generation's name
     <index dir>/<generation>/chunks.json
+    <index dir>/<generation>/vectors.npz    its vectors (row ids beside them), read by answering instead of Chroma
     <index dir>/build.lock
 """
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 POINTER = "CURRENT"
 STATE_FILE = "chunks.json"
+VECTORS_FILE = "vectors.npz"
 LOCK_FILE = "build.lock"
 PREFIX = "g"
 
@@ -62,6 +64,39 @@ def write_state(index_dir: Path, generation: str, state: dict) -> None:
     path = state_path(index_dir, generation)
     path.parent.mkdir(parents=True, exist_ok=True)
     _replace(path, json.dumps(state, ensure_ascii=False))
+
+
+def write_vectors(index_dir: Path, generation: str, vectors: dict) -> None:
+    """Store a generation's vectors beside its state, atomically: `vectors` maps a kind to (row ids, matrix)."""
+    import numpy as np
+
+    path = index_dir / generation / VECTORS_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    arrays = {}
+    for kind, (ids, matrix) in vectors.items():
+        arrays[f"{kind}_ids"] = np.asarray(ids, dtype=str)
+        arrays[kind] = np.asarray(matrix, dtype=np.float32)
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    with tmp.open("wb") as handle:
+        np.savez(handle, **arrays)
+        handle.flush()
+        os.fsync(handle.fileno())
+    tmp.replace(path)
+
+
+def read_vectors(index_dir: Path, generation: str, ids: dict[str, list[str]]) -> dict | None:
+    """A generation's vectors by kind, or None when the file is missing, unreadable or its rows are not `ids`
+    (kind → row ids, in order)."""
+    import numpy as np
+
+    try:
+        with np.load(index_dir / generation / VECTORS_FILE, allow_pickle=False) as stored:
+            if any(stored[f"{kind}_ids"].tolist() != list(rows) for kind, rows in ids.items()):
+                log.warning("vectors of generation %s do not match its rows", generation)
+                return None
+            return {kind: stored[kind] for kind in ids}
+    except (OSError, KeyError, ValueError):
+        return None
 
 
 def publish(index_dir: Path, generation: str) -> None:

@@ -1,7 +1,9 @@
 """The knowledge index: clause chunks, BM25 over jieba terms, dense vectors (stored in Chroma, searched in memory).
 
 Each build writes a new generation and publishes it when complete (generations.py); a document over the size or
-chunk limit of the settings is skipped and reported by the setting's name."""
+chunk limit of the settings is skipped and reported by the setting's name. A generation keeps its vectors in a
+file of its own too, so answering reads them from there and never opens Chroma (nor imports it): Chroma is opened
+by a build, and at open only to check a server (a new one is empty) or a generation without that file."""
 from __future__ import annotations
 
 import logging
@@ -10,10 +12,11 @@ import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import asdict
+from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
-from langchain_core.embeddings import Embeddings
 
 from ..config import Settings
 
@@ -29,8 +32,12 @@ from .store import VectorStore, chroma_client, drop_collection
 from .units import unit_id, units
 from .vector_cache import VectorCache
 
+if TYPE_CHECKING:
+    from langchain_core.embeddings import Embeddings
+
 log = logging.getLogger(__name__)
 STORE_KINDS = ("", "_units", "_questions")  # collection name suffixes: chunks, answer units, question bank
+VECTOR_KINDS = ("chunks", "units", "bank")  # the same three in the generation's vectors file
 # Bump when chunking or the text given to retrieval changes: stored chunks and vectors are then rebuilt.
 INDEX_FORMAT = 3
 BANK_PER_UNIT = 3  # a document with this many bank questions per answer unit counts as fully covered
@@ -72,8 +79,12 @@ class KnowledgeIndex:
         self.settings = settings
         self.embeddings = embeddings or E5Embeddings(settings.embedding_threads)
         self.tokenizer = tokenizer or get_tokenizer()
-        self.client = chroma_client(settings)
         self._open(generation or generations.current(settings.index_dir))
+
+    @cached_property
+    def client(self):
+        """The Chroma client, opened on first use (a build, a re-embed, a check of the store), never to answer."""
+        return chroma_client(self.settings)
 
     # ---- generations -----------------------------------------------------------------------
     @property
@@ -83,18 +94,37 @@ class KnowledgeIndex:
     def _stores_of(self, generation: str) -> tuple[VectorStore, VectorStore, VectorStore]:
         return tuple(VectorStore(self.settings, f"-{generation}{kind}", self.client) for kind in STORE_KINDS)
 
+    @cached_property
+    def _stores(self) -> tuple[VectorStore, ...]:
+        """The served generation's Chroma collections (none before the first build), opened on first use."""
+        return self._stores_of(self.generation) if self.generation else ()
+
+    @property
+    def store(self) -> VectorStore | None:
+        return self._stores[0] if self._stores else None
+
+    @property
+    def unit_store(self) -> VectorStore | None:
+        return self._stores[1] if self._stores else None
+
+    @property
+    def bank_store(self) -> VectorStore | None:
+        return self._stores[2] if self._stores else None
+
     def _open(self, generation: str | None) -> None:
         """Serve `generation`; without one (or when it belongs to another model or format) the index is empty
-        until the first build. Vectors missing from the store (a new, empty Chroma server) are embedded again."""
-        state = generations.read_state(self.settings.index_dir, generation) if generation else None
+        until the first build. The vectors come from the generation's file; the store is checked only on a server
+        or without that file, and vectors missing from it (a new, empty Chroma server) are written again."""
+        index_dir = self.settings.index_dir
+        state = generations.read_state(index_dir, generation) if generation else None
         if state and (state.get("embedding") != self._embedding_name or state.get("format") != INDEX_FORMAT):
             log.info("embedding model or index format changed: the index is built again")
             state = None
         self.generation = generation if state else None
-        self.store = self.unit_store = self.bank_store = None
+        self.__dict__.pop("_stores", None)
         self.docs, self.chunks, self.tokens, self.bank = {}, [], [], []
+        vectors = None
         if state:
-            self.store, self.unit_store, self.bank_store = self._stores_of(generation)
             self.docs = state["docs"]
             self.chunks = [Chunk(**c) for c in state["chunks"]]
             self.bank = [BankQuestion(**b) for b in state.get("bank", [])]
@@ -102,20 +132,40 @@ class KnowledgeIndex:
                 self.tokens = state["tokens"]
             else:
                 self.tokens = [self.tokenizer.terms(c.index_text) for c in self.chunks]
-            expected = (len(self.chunks), sum(len(units(c)) for c in self.chunks), len(self.bank))
-            if tuple(s.count() for s in self._stores) != expected:
-                log.info("vector store out of step with %d chunks: re-embedding", len(self.chunks))
-                with generations.build_lock(self.settings.index_dir):
-                    published = generations.current(self.settings.index_dir)
-                    if published == generation:  # else another process published a newer one meanwhile
-                        published = self._write(self.docs, self.chunks, self.tokens, self.bank, reuse=set())
-                self._open(published)
+            rows = self._row_ids()
+            vectors = generations.read_vectors(index_dir, generation, rows)
+            if (vectors is None or self.settings.chroma_url) and not self._store_in_step():
+                log.info("vector store out of step with %d chunks: writing it again", len(self.chunks))
+                self._rebuild_lookup(vectors)
+                self._restore(reuse=set(self.docs) if vectors is not None else set())
                 return
-        self._rebuild_lookup()
+            if vectors is None:  # a generation of an earlier version: its vectors are kept in a file from now on
+                vectors = {kind: store.matrix(ids) for (kind, ids), store in zip(rows.items(), self._stores)}
+                try:
+                    generations.write_vectors(index_dir, generation, {k: (rows[k], vectors[k]) for k in rows})
+                except OSError as exc:
+                    log.warning("vectors of generation %s not kept in a file: %s", generation, exc)
+        self._rebuild_lookup(vectors)
 
-    @property
-    def _stores(self) -> tuple[VectorStore, ...]:
-        return tuple(s for s in (self.store, self.unit_store, self.bank_store) if s is not None)
+    def _row_ids(self) -> dict[str, list[str]]:
+        """The row ids of each kind of vector, in the order of the index's matrices."""
+        return {"chunks": [c.chunk_id for c in self.chunks],
+                "units": [unit_id(c, n) for c in self.chunks for n in range(len(units(c)))],
+                "bank": [b.bank_id for b in self.bank]}
+
+    def _store_in_step(self) -> bool:
+        """The served generation's collections hold as many vectors as it has rows (opens Chroma)."""
+        expected = (len(self.chunks), sum(len(units(c)) for c in self.chunks), len(self.bank))
+        return tuple(s.count() for s in self._stores) == expected
+
+    def _restore(self, reuse: set[str]) -> None:
+        """Write the served generation again as a new one (the vectors of the documents in `reuse` copied, the rest
+        embedded) and serve that, unless another process published a newer one meanwhile."""
+        with generations.build_lock(self.settings.index_dir):
+            published = generations.current(self.settings.index_dir)
+            if published == self.generation:
+                published = self._write(self.docs, self.chunks, self.tokens, self.bank, reuse)
+        self._open(published)
 
     def _write(self, docs: dict, chunks: list[Chunk], tokens: list[list[str]], bank: list[BankQuestion],
                reuse: set[str], progress: bool = False, stop: threading.Event | None = None) -> str:
@@ -133,6 +183,10 @@ class KnowledgeIndex:
         ]
         try:
             self._fill(plan, progress, stop)
+            # Read back as Chroma keeps them (it may round a vector's last bit), so answers do not change.
+            generations.write_vectors(index_dir, generation, {
+                kind: (ids, store.matrix(ids)) for kind, (store, rows, _, _) in zip(VECTOR_KINDS, plan)
+                for ids in [[i for i, _, _ in rows]]})
             generations.write_state(index_dir, generation, {
                 "format": INDEX_FORMAT, "embedding": self._embedding_name, "tokenizer": self.tokenizer.fingerprint,
                 "docs": docs, "chunks": [c.to_dict() for c in chunks], "tokens": tokens,
@@ -196,18 +250,20 @@ class KnowledgeIndex:
                 drop_collection(self.client, self.settings.chroma_collection + kind)
             legacy.unlink()
 
-    def _rebuild_lookup(self) -> None:
+    def _rebuild_lookup(self, vectors: dict[str, np.ndarray] | None) -> None:
+        """The lookups answering uses; `vectors` by kind (VECTOR_KINDS), None: none known (zeros)."""
         self.by_id = {c.chunk_id: i for i, c in enumerate(self.chunks)}
         self.bm25 = BM25(self.tokens)
         self.units = [units(c) for c in self.chunks]
         self.unit_ids = [unit_id(c, n) for c, us in zip(self.chunks, self.units) for n in range(len(us))]
         self.unit_row = {uid: i for i, uid in enumerate(self.unit_ids)}
         empty = np.zeros((0, 0), np.float32)
-        self.chunk_vectors = self.store.matrix(list(self.by_id)) if self.chunks else empty
+        known = vectors or {}
+        self.chunk_vectors = known["chunks"] if self.chunks and "chunks" in known else empty
         norms = np.linalg.norm(self.chunk_vectors, axis=1, keepdims=True)
         self._chunk_directions = self.chunk_vectors / np.where(norms == 0, 1.0, norms)
-        self.unit_vectors = self.unit_store.matrix(self.unit_ids) if self.unit_ids else empty
-        self.bank_vectors = self.bank_store.matrix([b.bank_id for b in self.bank]) if self.bank else empty
+        self.unit_vectors = known["units"] if self.unit_ids and "units" in known else empty
+        self.bank_vectors = known["bank"] if self.bank and "bank" in known else empty
         self.bank_by_chunk: dict[int, list[int]] = defaultdict(list)
         for n, b in enumerate(self.bank):
             if b.chunk_id in self.by_id:
@@ -237,6 +293,9 @@ class KnowledgeIndex:
         report, generation = self._update(paths, progress, wait=True, on_wait=on_wait)
         if generation is not None:
             self._open(generation)
+        elif self.generation is not None and not self._store_in_step():  # e.g. the Chroma folder was lost
+            log.info("vector store out of step with %d chunks: writing it again", len(self.chunks))
+            self._restore(reuse=set(self.docs))  # copied from the generation's vectors, not embedded
         return report
 
     def updated(self, paths: list[Path],

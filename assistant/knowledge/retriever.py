@@ -1,14 +1,9 @@
-"""Hybrid retrieval (BM25 + dense, score fusion, term-coverage rerank), also as a LangChain retriever."""
+"""Hybrid retrieval (BM25 + dense, score fusion, term-coverage rerank); as a LangChain retriever in clause_retriever.py."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
-
-from langchain_core.callbacks import CallbackManagerForRetrieverRun
-from langchain_core.documents import Document
-from langchain_core.retrievers import BaseRetriever
-from pydantic import ConfigDict
 
 from .chunking import Chunk
 from .index import KnowledgeIndex
@@ -89,31 +84,3 @@ def hybrid_search(index: KnowledgeIndex, question: str, k: int | None = None) ->
         hits.append(Hit(index.chunks[i], score, sparse.get(i, 0.0), dense.get(i, 0.0), cov))
     hits.sort(key=lambda h: h.score, reverse=True)
     return query, hits[:k]
-
-
-class ClauseRetriever(BaseRetriever):
-    """LangChain retriever over the clause index: documents carry clause label, path and scores."""
-
-    model_config = ConfigDict(arbitrary_types_allowed=True)
-    index: KnowledgeIndex
-    k: int = 5
-
-    def _get_relevant_documents(
-        self, query: str, *, run_manager: CallbackManagerForRetrieverRun
-    ) -> list[Document]:
-        _, hits = hybrid_search(self.index, query, self.k)
-        return [
-            Document(
-                page_content=h.chunk.text,
-                id=h.chunk.chunk_id,
-                metadata={
-                    "doc": h.chunk.doc,
-                    "clause": h.chunk.clause,
-                    "path": h.chunk.path_str,
-                    "cite": h.chunk.cite,
-                    "score": h.score,
-                    "coverage": h.coverage,
-                },
-            )
-            for h in hits
-        ]

@@ -13,6 +13,8 @@ LATIN_WORD_RE = re.compile(r"[a-z][a-z'\-]*|\d+(?:\.\d+)?%?")
 HAN_RE = re.compile(r"[\u3400-\u9fff]")
 KEEP_TOKEN_RE = re.compile(r"[\u3400-\u9fff0-9a-z%]")
 GLOSSARY_MAX_WORDS = 4
+ALIAS_FREQ = 1000  # jieba frequency of an alias variant, so that it is cut as one word
+DICTIONARY_CACHE = 1  # bump when the way the dictionary is put together changes
 
 
 def normalize(text: str) -> str:
@@ -48,15 +50,16 @@ class Tokenizer:
 
         jieba.setLogLevel(logging.WARNING)
         self._jieba = jieba.Tokenizer()
-        self._jieba.load_userdict(str(DATA_DIR / "userdict.txt"))
         self.aliases: dict[str, str] = {}
         self.variants: dict[str, tuple[str, ...]] = {}  # canonical → itself and every variant
+        added: list[str] = []  # the words added to jieba's dictionary, in order
         for line in _lines("aliases.tsv"):
             canonical, *variants = (normalize(w) for w in line.split("\t"))
             self.variants[canonical] = (canonical, *variants)
             for v in variants:
                 self.aliases[v] = canonical
-                self._jieba.add_word(v, freq=1000)
+                added.append(v)
+        self._load_dictionary(added)
         self.stopwords = {normalize(w) for w in _lines("stopwords.txt")}
         self.stopwords_en = {w.strip() for w in _lines("stopwords_en.txt")}
         self.glossary: dict[tuple[str, ...], list[str]] = {}
@@ -65,6 +68,27 @@ class Tokenizer:
             key = tuple(w.strip("'-") for w in LATIN_WORD_RE.findall(normalize(phrase)))
             self.glossary[key] = chinese.split()
         self.glossary_words = {w for key in self.glossary for w in key}
+
+    def _load_dictionary(self, added: list[str]) -> None:
+        """jieba's dictionary with the user dictionary and the alias variants added, as built the first time
+        (a pickle loads faster than jieba's own cache), keyed to the dictionary files and jieba's main dictionary,
+        so a change to any of them builds it again."""
+        import jieba
+
+        from .caching import cached_pickle
+
+        main = Path(self._jieba.dictionary or Path(jieba.__file__).parent / jieba.DEFAULT_DICT_NAME)
+        key = hashlib.sha256(f"{DICTIONARY_CACHE}|{jieba.__version__}|{self.fingerprint}|{main}|"
+                             f"{main.stat().st_size}|{main.stat().st_mtime_ns}".encode()).hexdigest()[:16]
+        self._jieba.FREQ, self._jieba.total, self._jieba.user_word_tag_tab = cached_pickle(
+            f"jieba-{key}", lambda: self._build_dictionary(added))
+        self._jieba.initialized = True
+
+    def _build_dictionary(self, added: list[str]) -> tuple[dict[str, int], int, dict[str, str]]:
+        self._jieba.load_userdict(str(DATA_DIR / "userdict.txt"))
+        for variant in added:
+            self._jieba.add_word(variant, freq=ALIAS_FREQ)
+        return self._jieba.FREQ, self._jieba.total, self._jieba.user_word_tag_tab
 
     @cached_property
     def fingerprint(self) -> str:

@@ -4,6 +4,7 @@ word they do use, and shares at least half its characters with it, is read as th
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .tokenize import HAN_RE
 
@@ -14,9 +15,28 @@ MAX_READINGS = 8  # spellings of one word kept when its characters have several 
 
 
 def _pinyin(text: str) -> list[str]:
-    from pypinyin import lazy_pinyin
+    """Each character's toneless pinyin, as `lazy_pinyin(list(text))` gives it (a character it does not know
+    stands for itself)."""
+    sounds = _char_sounds()
+    return [sounds.get(c, c) for c in text]
 
-    return lazy_pinyin(list(text))
+
+@lru_cache(maxsize=1)
+def _char_sounds() -> dict[str, str]:
+    """pypinyin's reading of every character it knows, kept by pypinyin version: importing pypinyin (its phrase
+    dictionary) takes longer than a cold question may."""
+    from importlib.metadata import version
+
+    from .caching import cached_pickle
+
+    return cached_pickle(f"char-sounds-{version('pypinyin')}", _build_char_sounds)
+
+
+def _build_char_sounds() -> dict[str, str]:
+    from pypinyin import lazy_pinyin
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return {chr(cp): lazy_pinyin([chr(cp)])[0] for cp in pinyin_dict}
 
 
 def _readings(word: str) -> list[tuple[str, ...]]:
@@ -40,7 +60,7 @@ class Homophones:
         if self._by_sound is None:
             from hashlib import sha256
 
-            from .question import cached_pickle
+            from .caching import cached_pickle
 
             digest = sha256("\n".join(sorted(self.words)).encode()).hexdigest()[:16]
             self._by_sound = cached_pickle(f"sounds-{digest}", self._sounds)

@@ -6,19 +6,20 @@ from __future__ import annotations
 import asyncio
 import time
 from dataclasses import replace
+from functools import cache
 from operator import itemgetter
-
-from langchain_core.documents import Document
-from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate
-from langchain_core.runnables import Runnable, RunnablePassthrough
+from typing import TYPE_CHECKING
 
 from ..knowledge.answer import Answer, Citation, answer_question
 from ..knowledge.index import KnowledgeIndex
-from ..knowledge.retriever import ClauseRetriever
-from .grounding import validate_answer
-from .provider import call, rejected
+
+if TYPE_CHECKING:  # LangChain is imported when a model is configured: `assistant ask` offline does without it
+    from langchain_core.documents import Document
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.prompts import ChatPromptTemplate
+    from langchain_core.runnables import Runnable
+
+    from ..knowledge.clause_retriever import ClauseRetriever
 
 LANGUAGES = {"zh": "简体中文", "en": "English"}
 SYSTEM = (
@@ -29,7 +30,13 @@ SYSTEM = (
     "exact Chinese text from a clause."
 )
 HUMAN = "Clauses:\n{context}\n\nQuestion: {question}"
-PROMPT = ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", HUMAN)])
+
+
+@cache
+def prompt() -> ChatPromptTemplate:
+    from langchain_core.prompts import ChatPromptTemplate
+
+    return ChatPromptTemplate.from_messages([("system", SYSTEM), ("human", HUMAN)])
 
 
 def format_clauses(docs: list[Document]) -> str:
@@ -40,13 +47,16 @@ def format_clauses(docs: list[Document]) -> str:
 
 def build_chain(model: BaseChatModel, retriever: ClauseRetriever) -> Runnable:
     """{"question", "lang"} → {"question", "lang", "docs": retrieved clauses, "text": the model's answer}."""
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.runnables import RunnablePassthrough
+
     inputs = {
         "context": lambda x: format_clauses(x["docs"]),
         "question": itemgetter("question"),
         "language": lambda x: LANGUAGES.get(x["lang"], LANGUAGES["zh"]),
     }
     return (RunnablePassthrough.assign(docs=itemgetter("question") | retriever)
-            .assign(text=inputs | PROMPT | model | StrOutputParser()))
+            .assign(text=inputs | prompt() | model | StrOutputParser()))
 
 
 def _citations(docs: list[Document], cited: tuple[int, ...]) -> list[Citation]:
@@ -63,6 +73,10 @@ async def llm_answer(index: KnowledgeIndex, model: BaseChatModel | None, questio
     base = await asyncio.to_thread(answer_question, index, question, lang)
     if model is None or base.error or not base.confident:
         return base
+    from ..knowledge.clause_retriever import ClauseRetriever
+    from .grounding import validate_answer
+    from .provider import call, rejected
+
     settings = index.settings
     chain = build_chain(model, ClauseRetriever(index=index, k=settings.top_k))
     outcome = await call("answer", chain.ainvoke({"question": base.question, "lang": base.lang}), settings.llm_timeout)

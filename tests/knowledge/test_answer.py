@@ -6,7 +6,7 @@ from assistant.knowledge.answer import answer_question
 from assistant.knowledge.embeddings import E5Embeddings
 from assistant.knowledge.evaluation import Score, judge_answer, load_questions
 from assistant.knowledge.index import KnowledgeIndex
-from assistant.knowledge.retriever import ClauseRetriever
+from assistant.knowledge.clause_retriever import ClauseRetriever
 
 from ..conftest import DATA
 

@@ -1,8 +1,10 @@
 import logging
 
 import docx
+import numpy as np
 import pytest
 
+from assistant.knowledge import generations
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.ingest import UnreadableDocument, read_document
 
@@ -99,8 +101,16 @@ def test_vector_store_rebuilt_when_lost(settings, tmp_path):
     first.ingest([corpus], progress=False)
     first.store.reset()  # e.g. a new, empty Chroma server
     assert first.store.count() == 0
-    index = KnowledgeIndex(settings)
+    index = KnowledgeIndex(settings)  # answering reads the generation's vectors file, not the store
+    assert np.array_equal(index.chunk_vectors, first.chunk_vectors)
+    index.ingest([corpus], progress=False)  # a build checks the store and writes it again
     assert index.store.count() == len(index.chunks) > 0
+    assert np.array_equal(index.store.matrix([c.chunk_id for c in index.chunks]), first.chunk_vectors)
+    (settings.index_dir / index.generation / generations.VECTORS_FILE).unlink()  # an earlier version's generation
+    index.store.reset()
+    again = KnowledgeIndex(settings)  # without the file the store is checked at open: embedded again
+    assert again.store.count() == len(again.chunks) > 0
+    assert (settings.index_dir / again.generation / generations.VECTORS_FILE).exists()
 
 
 def test_vectors_are_embedded_once_per_model_and_text(tmp_path):

@@ -4,7 +4,7 @@ import asyncio
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from assistant.knowledge.retriever import ClauseRetriever
+from assistant.knowledge.clause_retriever import ClauseRetriever
 from assistant.llm.answer import answer_sync, build_chain, format_clauses
 from assistant.llm.intent import prefill_need, route_intent
 from assistant.llm.narrative import anarrate_digest, narrate_digest
