@@ -26,3 +26,16 @@ def assistant(assistant_env):
         return proc
 
     return run
+
+
+@pytest.fixture
+def assistant_in_process(assistant_env):
+    """The same as `assistant`, run by typer's CliRunner in the test's process (see tests.cli.in_process)."""
+    from . import in_process
+
+    def run(*args: str, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+        proc = in_process(args, {**assistant_env, **(env or {})}, stdin)
+        assert "Traceback" not in proc.stderr, proc.stderr
+        return proc
+
+    return run

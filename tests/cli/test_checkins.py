@@ -17,7 +17,8 @@ ROSTER = ("姓名,电话,角色,单位,是否党员,工作单位\n"
           "王五,13700000001,resident,MY01-2,是,\n")  # not in service: no deadline yet
 
 
-def test_checkins_lines_json_and_workbook(assistant, tree, tmp_path):
+def test_checkins_lines_json_and_workbook(assistant_in_process, tree, tmp_path):
+    assistant = assistant_in_process  # the lines, JSON and workbook written, in-process
     today = datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the policy's calendar day
     (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
     assert assistant("people", "import", tmp_path / "r.csv").returncode == 0

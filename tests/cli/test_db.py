@@ -1,4 +1,5 @@
-"""`assistant db current / history / backup / restore` as real processes, on SQLite and PostgreSQL."""
+"""`assistant db current / history / backup / restore` on SQLite and PostgreSQL: as real processes, and the
+backup-change-restore walk (what the commands say and do to the database) in-process through typer's CliRunner."""
 from __future__ import annotations
 
 import os
@@ -13,6 +14,7 @@ from assistant.org.tree import find_unit
 from assistant.storage.db import Database, alembic_config, upgrade
 
 from ..conftest import EXAMPLES
+from . import in_process
 
 BIN = Path(sys.executable).parent / "assistant"
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
@@ -22,6 +24,19 @@ def assistant(db_url: str, tmp_path: Path, *args: str, stdin: str | None = None)
     env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": db_url}
     proc = subprocess.run([str(BIN), *args], env=env, input=stdin, capture_output=True, text=True, timeout=180,
                           cwd=tmp_path)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def assistant_in_process(db_url: str, tmp_path: Path, *args: str, stdin: str | None = None):
+    """The same command in this process (tests.cli.in_process), in tmp_path as its working directory."""
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "DATABASE_URL": db_url}
+    cwd = os.getcwd()
+    os.chdir(tmp_path)
+    try:
+        proc = in_process(args, env, stdin)
+    finally:
+        os.chdir(cwd)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
@@ -46,7 +61,7 @@ def unit_name(db_url: str, ref: str) -> str | None:
 
 
 def test_backup_change_restore_and_revisions(db_url, tmp_path):
-    cli = lambda *args, **kw: assistant(db_url, tmp_path, *args, **kw)  # noqa: E731
+    cli = lambda *args, **kw: assistant_in_process(db_url, tmp_path, *args, **kw)  # noqa: E731
     assert "尚未初始化" in ok(cli("db", "current"))
     previous = ScriptDirectory.from_config(alembic_config()).get_revision(HEAD).down_revision
     upgrade(db_url, previous)

@@ -1,4 +1,5 @@
-"""The `assistant` command as users and the rest of the team run it (real subprocesses)."""
+"""The `assistant` command as users and the rest of the team run it (real subprocesses; the readable answer and
+the bad input, which check only what `ask` prints and exits with, in-process through typer's CliRunner)."""
 import json
 import os
 import subprocess
@@ -6,6 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from . import in_process
 
 KEYS = {"question", "answer", "confident", "elapsed_ms", "citations"}
 CITATION_KEYS = {"doc", "clause", "path", "text", "score"}
@@ -19,6 +22,13 @@ def env(tmp_path_factory):
 
 def run(env, *args, stdin=None):
     proc = subprocess.run([str(BIN), *args], input=stdin, env=env, capture_output=True, text=True, timeout=120)
+    assert "Traceback" not in proc.stderr, proc.stderr
+    return proc
+
+
+def run_in_process(env, *args, stdin=None):
+    """The same command in this process (tests.cli.in_process); a traceback fails the test as in `run`."""
+    proc = in_process(args, env, stdin)
     assert "Traceback" not in proc.stderr, proc.stderr
     return proc
 
@@ -54,14 +64,14 @@ def test_ask_json_stdin_one_object_per_line(env):
 
 
 def test_ask_readable_and_bad_input(env):
-    proc = run(env, "ask", "在职党员什么时候报到？")
+    proc = run_in_process(env, "ask", "在职党员什么时候报到？")
     assert "6月底" in proc.stdout and "出处：组通〔2020〕15号" in proc.stdout
-    proc = run(env, "ask", "问" * 10_000)
+    proc = run_in_process(env, "ask", "问" * 10_000)
     assert proc.returncode == 0 and "问题太长" in proc.stdout
     for empty in ("", "  \t "):
-        proc = run(env, "ask", empty)
+        proc = run_in_process(env, "ask", empty)
         assert proc.returncode == 1 and "请输入一个问题" in proc.stdout
-    proc = run(env, "ask", "--json", "")
+    proc = run_in_process(env, "ask", "--json", "")
     assert proc.returncode == 1 and json.loads(proc.stdout)["error"] == "ask.empty"
 
 

@@ -24,7 +24,8 @@ def usage_error(proc, value: str, suggestion: str | None = None) -> None:
     bad_choice(proc.returncode, proc.stderr, value, suggestion)
 
 
-def test_a_value_outside_the_set_exits_2_with_the_nearest_one(assistant, tmp_path):
+def test_a_value_outside_the_set_exits_2_with_the_nearest_one(assistant_in_process, tmp_path):
+    assistant = assistant_in_process  # what the usage errors say and exit with, in-process
     (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
     assert assistant("people", "import", tmp_path / "r.csv").returncode == 0
     usage_error(assistant("people", "revoke", "张三", "--role", "bulding_leader"), "bulding_leader", "building_leader")

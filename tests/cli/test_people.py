@@ -1,5 +1,6 @@
-"""`assistant people …`, `assistant tasks set --person` and `assistant audit` as real subprocesses, on the
-test's own SQLite or PostgreSQL database (DATABASE_URL)."""
+"""`assistant people …`, `assistant tasks set --person` and `assistant audit` on the test's own SQLite or
+PostgreSQL database (DATABASE_URL): as real subprocesses (`cli`), and where a test checks only what the commands
+say and do to the database, the same commands in-process (`cli_in_process`, typer's CliRunner)."""
 from __future__ import annotations
 
 import json
@@ -18,6 +19,11 @@ ROSTER = ("姓名,电话,角色,单位,是否党员,工作单位\n"
 @pytest.fixture
 def cli(assistant):
     return assistant
+
+
+@pytest.fixture
+def cli_in_process(assistant_in_process):
+    return assistant_in_process
 
 
 def ok(proc) -> str:
@@ -39,7 +45,8 @@ def test_roster_import_then_the_readme_task_example_works(cli, tmp_path):
     assert "张三" in card and "宣城市第一中学" in card and "梅园新村 > 1栋" in card
 
 
-def test_an_ambiguous_person_lists_the_candidates(cli, tmp_path):
+def test_an_ambiguous_person_lists_the_candidates(cli_in_process, tmp_path):
+    cli = cli_in_process
     (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
     ok(cli("people", "import", str(tmp_path / "r.csv")))
     for args in (("people", "show", "刘洋"),
@@ -53,7 +60,8 @@ def test_an_ambiguous_person_lists_the_candidates(cli, tmp_path):
     assert "找不到人员“赵六”" in cli("people", "show", "赵六").stderr
 
 
-def test_revoke_and_move_are_audited(cli, tmp_path):
+def test_revoke_and_move_are_audited(cli_in_process, tmp_path):
+    cli = cli_in_process
     (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
     ok(cli("people", "import", str(tmp_path / "r.csv")))
     assert "已将 张三 的“楼栋长”角色调整到" in ok(cli("people", "move", "张三", "--role", "building_leader",

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from ..cli.test_knowledge import check_contract, run
+from ..cli.test_knowledge import check_contract, run, run_in_process
 from .fake_server import FakeLLMServer
 
 
@@ -14,8 +14,8 @@ def env(tmp_path_factory):
     return {**clean, "ASSISTANT_DATA_DIR": str(tmp_path_factory.mktemp("cli-llm") / "data")}
 
 
-def test_default_mode_is_extractive(env):
-    obj = json.loads(run(env, "ask", "--json", "小区党支部设几名委员？").stdout)
+def test_default_mode_is_extractive(env):  # the JSON printed, in-process (the endpoint tests: real processes)
+    obj = json.loads(run_in_process(env, "ask", "--json", "小区党支部设几名委员？").stdout)
     check_contract(obj)
     assert obj["mode"] == "extractive" and obj["confident"]
 
