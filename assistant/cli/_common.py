@@ -4,6 +4,8 @@ trusted: it acts as no person."""
 from __future__ import annotations
 
 import json
+import logging
+import sys
 from collections.abc import Callable, Iterable, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
@@ -150,22 +152,40 @@ def choice(default: Any, name: str, values: Sequence[str] | Callable[[], Sequenc
 
 
 class Bar:
-    """A progress bar (rich) on stderr for a domain function's `track(items, stage)`; nothing when stderr is not
-    a terminal (scripts, tests). What is printed to stderr meanwhile (warnings) appears above the bar."""
+    """A progress bar (rich) on stderr for a domain function's `track(items, stage)` or `meter(stage, total)`;
+    nothing when stderr is not a terminal (scripts, tests). What is printed to stderr meanwhile — warnings logged,
+    `print` — appears above the bar."""
 
     def __init__(self) -> None:
         from rich.console import Console
         from rich.progress import Progress
 
-        console = Console(stderr=True)
-        self._progress = Progress(console=console, disable=not console.is_terminal)
+        self.console = Console(stderr=True)
+        self._progress = Progress(console=self.console, disable=not self.console.is_terminal)
+        self._streams: list[tuple[logging.StreamHandler, Any]] = []
 
     def __enter__(self) -> Bar:
-        self._progress.start()
+        before = sys.stderr
+        self._progress.start()  # on a terminal sys.stderr now prints above the bar: the log handlers write there too
+        for handler in logging.getLogger().handlers:
+            if type(handler) is logging.StreamHandler and handler.stream is before and before is not sys.stderr:
+                self._streams.append((handler, handler.setStream(sys.stderr)))
         return self
 
     def __exit__(self, *exc) -> None:
         self._progress.stop()
+        for handler, stream in self._streams:
+            handler.setStream(stream)
+        self._streams.clear()
+
+    def print(self, text: str) -> None:
+        """A line above the bar (on stderr)."""
+        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    def meter(self, stage: str, total: int) -> Callable[[int], None]:
+        """The knowledge package's progress callback (knowledge/progress.py): one bar per stage."""
+        task = self._progress.add_task(t(f"cli.progress.{stage}"), total=total)
+        return lambda n: self._progress.advance(task, n)
 
     def track(self, items: Sequence, stage: str) -> Iterable:
         return self._progress.track(items, total=len(items), description=t(f"cli.progress.{stage}"))

@@ -10,20 +10,18 @@ import typer
 
 from ..logs import console_logging
 from ..messages import t
-from ._common import settings
+from ._common import Bar, settings
 
 
 def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; default: the corpus folder.")) -> None:
     """Index documents (.txt .md .docx .pdf); only changed files are re-read. Exit code 1 when a file was skipped."""
-    from tqdm.contrib.logging import logging_redirect_tqdm
-
     from ..knowledge.index import KnowledgeIndex
 
     console_logging()
     config = settings()
-    with logging_redirect_tqdm():  # warnings above the bar, which shows only on a terminal
-        report = KnowledgeIndex(config).ingest(paths or [config.corpus_dir], progress=sys.stderr.isatty(),
-                                               on_wait=lambda: typer.echo(t("ingest.waiting"), err=True))
+    with Bar() as bar:  # a bar per stage on a terminal; warnings logged meanwhile print above it
+        report = KnowledgeIndex(config).ingest(paths or [config.corpus_dir], progress=bar.meter,
+                                               on_wait=lambda: bar.print(t("ingest.waiting")))
     for name, reason in report.skipped:
         typer.echo(t("ingest.skipped", name=name, reason=reason), err=True)
     for name, existing in report.duplicates:

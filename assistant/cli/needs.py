@@ -20,6 +20,7 @@ from ..messages import t
 from ..needs.queries import detail, list_needs
 from ..needs.resources import CAPACITY_MAX, add_resource, deactivate_resource, list_resources
 from ..needs.tasklist import remove_route, route_for, set_route
+from ..needs.views import place_text
 from ..storage.models import NEED_STATUSES
 from . import _common as common
 from ._common import choice, json_option
@@ -77,7 +78,7 @@ def needs_list(
         category = policy.category(v.category)
         typer.echo(t("cli.needs.line", id=v.id, ticket=v.ticket, status=t(f"need.status.{v.status}"),
                      category=category.label() if category else v.category, created=_when(v.created_at),
-                     place=v.compound_name + (f" {v.building_name}" if v.building_name else ""),
+                     place=place_text(v.compound_name, v.building_name, v.entrance, None),
                      level=v.level_unit_name, description=v.description[:40].replace("\n", " ")))
 
 
@@ -115,7 +116,7 @@ def needs_show(
     lines = [
         t("cli.needs.head", ticket=v.ticket, id=v.id, status=t(f"need.status.{v.status}"),
           category=category.label() if category else v.category, urgency=t(f"need.urgency.{v.urgency}")),
-        t("cli.needs.place", place=v.compound_name + (f" {v.building_name}" if v.building_name else ""),
+        t("cli.needs.place", place=place_text(v.compound_name, v.building_name, v.entrance, None),
           level=v.level_unit_name),
         t("cli.needs.party", party=v.responsible_party or unset,
           assignees="、".join(name for _, name in d.assignees) or unset),

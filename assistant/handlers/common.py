@@ -1,12 +1,15 @@
-"""Helpers every handler module uses: the runtime, the user's language and binding, replies."""
+"""Helpers every handler module uses: the runtime, the user's language and binding, replies, form steps."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import logging
 import re
 import warnings
 from datetime import date
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import CommandHandler, ContextTypes, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
@@ -16,6 +19,9 @@ from ..runtime import Runtime
 from ..org import invites
 
 RUNTIME = "runtime"
+FORM_MESSAGES = "form_messages"  # user_data: form name -> [chat id, message id, has buttons] of its current step
+NOT_MODIFIED = "message is not modified"
+log = logging.getLogger(__name__)
 
 
 def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
@@ -89,13 +95,16 @@ def conversation(**kwargs) -> ConversationHandler:
         return ConversationHandler(persistent=True, **kwargs)
 
 
-def cancel_command(*draft_keys: str) -> CommandHandler:
-    """/cancel inside a conversation: forget its draft and end it."""
+def cancel_command(*draft_keys: str, form: str | None = None) -> CommandHandler:
+    """/cancel inside a conversation: forget its draft and end it (the buttons of `form`'s step removed)."""
 
     async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         for key in draft_keys:
             context.user_data.pop(key, None)
-        await reply(update, "bot.cancelled")
+        if form is not None:
+            await finish(update, context, form, t("bot.cancelled", lang_of(update)))
+        else:
+            await reply(update, "bot.cancelled")
         return ConversationHandler.END
 
     return CommandHandler("cancel", cancel)
@@ -151,3 +160,66 @@ def parse_day(text: str, today: date, bad_format: str) -> tuple[date | None, str
         return date(year, month, day), None
     except ValueError:
         return None, "date.no_such_day"
+
+
+# ---------------------------------------------------------------- form steps, in one message
+
+
+async def step(update: Update, context: ContextTypes.DEFAULT_TYPE, form: str, text: str, reply_markup=None,
+               parse_mode=None) -> None:
+    """Show the next step of `form`: a button pressed on the form's current message edits that message into it
+    (unless something was sent after it, or it carries a photo); otherwise — a typed answer, a command, an older
+    message's button — the step is sent as a new message and the previous step's buttons are removed.
+
+    The form's message is kept in user_data (saved with the conversation state: it survives a restart); an edit
+    that changes nothing ("message is not modified": the same update handled again after a crash) is done."""
+    forms = context.user_data.setdefault(FORM_MESSAGES, {})
+    chat_id = update.effective_chat.id
+    current = forms.get(form)
+    if await _edit(update, context, current, text, reply_markup, parse_mode):
+        forms[form] = [*current[:2], reply_markup is not None]
+        return
+    sent = await context.bot.send_message(chat_id, text, parse_mode=parse_mode, reply_markup=reply_markup)
+    forms[form] = [chat_id, sent.message_id, reply_markup is not None]
+    if current and current[:2] != forms[form][:2] and current[2:] != [False]:
+        await _strip(context, current)
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, form: str, key: str, reply_markup=None,
+              **values) -> None:
+    """`step` with catalogue text in the user's language."""
+    await step(update, context, form, t(key, lang_of(update), **values), reply_markup)
+
+
+async def finish(update: Update, context: ContextTypes.DEFAULT_TYPE, form: str, text: str, reply_markup=None) -> None:
+    """The form's last message (filed, cancelled…) shown as a step would be; the form has no current message after."""
+    await step(update, context, form, text, reply_markup)
+    context.user_data.get(FORM_MESSAGES, {}).pop(form, None)
+
+
+async def _edit(update: Update, context, current: list | None, text: str, reply_markup, parse_mode) -> bool:
+    """Edit the pressed message into the step when it is the form's current message; False when it cannot be."""
+    query = update.callback_query
+    pressed = query.message if query else None
+    if not isinstance(pressed, Message) or not current or current[:2] != [pressed.chat_id, pressed.message_id]:
+        return False
+    if pressed.photo or pressed.document or pressed.caption:  # no text to edit
+        return False
+    latest = getattr(context.bot, "latest", None)
+    if latest is not None and latest(pressed.chat_id) not in (None, pressed.message_id):
+        return False  # sent after it (a notice, an answer, an error): the step goes below them
+    try:
+        await context.bot.edit_message_text(text, chat_id=pressed.chat_id, message_id=pressed.message_id,
+                                            parse_mode=parse_mode, reply_markup=reply_markup)
+    except BadRequest as err:
+        if NOT_MODIFIED in str(err).lower():
+            return True
+        log.info("form step not edited in place (%s): sent anew", err)
+        return False
+    return True
+
+
+async def _strip(context, message: list) -> None:
+    """Remove the buttons of a form's earlier step (best effort: it may be gone, or have none already)."""
+    with contextlib.suppress(TelegramError):
+        await context.bot.edit_message_reply_markup(chat_id=message[0], message_id=message[1], reply_markup=None)

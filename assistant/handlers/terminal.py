@@ -94,17 +94,19 @@ class TerminalRequest(BaseRequest):
             saved.append(path.resolve())
         return saved
 
-    def _show(self, params: dict, request_data: RequestData | None = None, edited: int | None = None) -> dict:
+    def _show(self, params: dict, request_data: RequestData | None = None, edited: int | None = None,
+              text: bool = False) -> dict:
+        """Print a message (an edit: its text only when `text`, else its buttons) and number its buttons."""
         message = self._message(params)
         if edited is not None:
             message["message_id"] = edited
-        text = params.get("text") or params.get("caption") or ""
+        shown = params.get("text") or params.get("caption") or ""
         files = request_data.multipart_data if request_data is not None else None
         for key in ("photo", "document"):
             if key in params or key in (files or {}):
-                text = f"[{key}] {text}".strip()
-        if edited is None:
-            print(_plain(text, params.get("parse_mode")), file=self.out)
+                shown = f"[{key}] {shown}".strip()
+        if edited is None or text:
+            print(_plain(shown, params.get("parse_mode")), file=self.out)
         for path in self._save(message["message_id"], request_data):
             print(t("terminal.saved", self.lang, path=path), file=self.out)
         markup = params.get("reply_markup")
@@ -115,6 +117,8 @@ class TerminalRequest(BaseRequest):
             self.buttons = [(b["text"], b.get("callback_data", ""), message["message_id"]) for row in rows for b in row]
             for n, (label, _, _) in enumerate(self.buttons, 1):
                 print(f"  [{n}] {label}", file=self.out)
+        elif edited is not None:  # edited into a message without buttons: its old numbers press nothing
+            self.buttons = [b for b in self.buttons if b[2] != edited]
         print(file=self.out)
         self.out.flush()
         return message
@@ -124,8 +128,14 @@ class TerminalRequest(BaseRequest):
         params = request_data.parameters if request_data else {}
         if endpoint == "getMe":
             result: object = BOT_USER
-        elif endpoint in {"sendMessage", "sendPhoto", "sendDocument", "editMessageText"}:
+        elif endpoint in {"sendMessage", "sendPhoto", "sendDocument"}:
             result = self._show(params, request_data)
+        elif endpoint == "editMessageText":  # a form's next step in the same message: printed as it now reads
+            result = self._show(params, request_data, edited=int(params.get("message_id", 0)), text=True)
+        elif endpoint == "editMessageReplyMarkup" and not params.get("reply_markup"):  # an old step's buttons removed
+            edited = int(params.get("message_id", 0))
+            self.buttons = [b for b in self.buttons if b[2] != edited]
+            result = self._message(params) | {"message_id": edited}
         elif endpoint == "editMessageReplyMarkup":  # another page of a picker: its buttons, numbered afresh
             result = self._show(params, request_data, edited=int(params.get("message_id", 0)))
         elif endpoint == "getUpdates":

@@ -48,23 +48,23 @@ class BuildCancelled(Exception):
 
 
 class Progress:
-    """Embedding progress: a bar on a terminal (`bar`) and a log line at every tenth of the way."""
+    """Embedding progress: told to the caller's meter (`bar`, knowledge/progress.py) and a log line at every tenth."""
 
-    def __init__(self, total: int, bar: bool) -> None:
-        from tqdm import tqdm
+    def __init__(self, total: int, bar) -> None:
+        from .progress import meter_of
 
         self.total, self.done, self.tenths = total, 0, 0
-        self.bar = tqdm(total=total, desc="embedding", unit="text", disable=not bar or total < 200)
+        self.advance = meter_of(bar)("embedding", total)
 
     def update(self, n: int) -> None:
         self.done += n
-        self.bar.update(n)
+        self.advance(n)
         if self.done * 10 // self.total > self.tenths:
             self.tenths = self.done * 10 // self.total
             log.info("embedding: %d of %d texts", self.done, self.total)
 
     def close(self) -> None:
-        self.bar.close()
+        pass
 
 
 class KnowledgeIndex:
@@ -281,11 +281,12 @@ class KnowledgeIndex:
         self.homophones = Homophones([*self.bm25.postings, *variants])
 
     # ---- ingest --------------------------------------------------------------------------
-    def ingest(self, paths: list[Path], progress: bool = True,
+    def ingest(self, paths: list[Path], progress=True,
                on_wait: Callable[[], None] | None = None) -> IngestReport:
         """Bring the index in step with these files/directories and serve the result; only changed files are
         re-read, and a file over a limit is skipped (reported by the limit's setting). Waits while another
-        process builds (`on_wait()` first), then builds on what it published.
+        process builds (`on_wait()` first), then builds on what it published. `progress`: a meter told how far
+        each stage is (knowledge/progress.py), or a bool (nothing drawn here either way).
 
         A document is identified by its content: the same text reached by another path (a copy, or the
         package's corpus and the working directory's) is reported as a duplicate, not indexed twice.

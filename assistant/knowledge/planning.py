@@ -38,11 +38,12 @@ def doc_key(row_id: str) -> str:
     return row_id.split("#")[0]
 
 
-def plan(index, paths: list[Path], report: IngestReport, progress: bool) -> tuple:
+def plan(index, paths: list[Path], report: IngestReport, progress) -> tuple:
     """The documents, chunks, tokens and bank after reading what changed in these files, and the keys of the
     documents added, changed or removed. `index` is the KnowledgeIndex planned against (read, not changed)."""
-    from tqdm import tqdm
+    from .progress import meter_of
 
+    meter = meter_of(progress)
     files = discover(paths)
     present = {str(f.resolve()) for f in files}
     docs = dict(index.docs)
@@ -50,7 +51,9 @@ def plan(index, paths: list[Path], report: IngestReport, progress: bool) -> tupl
     new_chunks: list[Chunk] = []
     new_bank: list[BankQuestion] = []
     changed: set[str] = set()
-    for path in tqdm(files, desc="reading", unit="file", disable=not progress or len(files) < 20):
+    advance = meter("reading", len(files))
+    for path in files:
+        advance(1)
         resolved = str(path.resolve())
         known_key = by_path.get(resolved)
         try:
@@ -100,7 +103,10 @@ def plan(index, paths: list[Path], report: IngestReport, progress: bool) -> tupl
     if not changed:
         return docs, index.chunks, index.tokens, index.bank, changed
     kept = [(c, t) for c, t in zip(index.chunks, index.tokens) if doc_key(c.chunk_id) not in changed]
-    iterable = tqdm(new_chunks, desc="tokenising", unit="chunk", disable=not progress or len(new_chunks) < 200)
-    new_tokens = [index.tokenizer.terms(c.index_text) for c in iterable]
+    advance = meter("tokenising", len(new_chunks))
+    new_tokens = []
+    for chunk in new_chunks:
+        new_tokens.append(index.tokenizer.terms(chunk.index_text))
+        advance(1)
     bank = [b for b in index.bank if b.doc_key not in changed] + new_bank
     return docs, [c for c, _ in kept] + new_chunks, [t for _, t in kept] + new_tokens, bank, changed

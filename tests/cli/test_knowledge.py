@@ -129,3 +129,16 @@ def test_ingest_waits_for_another_process_re_indexing_and_says_so(env, tmp_path)
     assert proc.wait(120) == 0 and "Traceback" not in "".join(err), err
     reader.join()
     assert "新增 1" in out
+
+
+def test_ingest_on_a_terminal_draws_rich_bars_with_the_warnings_above(env, tmp_path):
+    """On a terminal (TTY_COMPATIBLE: rich draws as on one) each stage has a bar; the warnings logged meanwhile
+    and the skips are printed on stderr too, and a skipped file still makes the exit code 1."""
+    (tmp_path / "bad.pdf").write_bytes(b"%PDF garbage")
+    (tmp_path / "lights.md").write_text("一、照明\n\n1. 楼道照明。楼栋长每月巡查一次楼道灯。\n", encoding="utf-8")
+    proc = run({**env, "TTY_COMPATIBLE": "1", "TTY_INTERACTIVE": "1", "COLUMNS": "100"}, "ingest", str(tmp_path))
+    assert proc.returncode == 1
+    assert "读取文件" in proc.stderr and "分词" in proc.stderr  # the bars of the stages that had work
+    assert "skipped bad.pdf" in proc.stderr and "已跳过 bad.pdf" in proc.stderr  # as it happened, and in the summary
+    assert "\x1b[" in proc.stderr  # drawn with the terminal's escape codes
+    assert "新增 1" in proc.stdout and "跳过 1" in proc.stdout

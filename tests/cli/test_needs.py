@@ -150,3 +150,15 @@ def test_resources_add_list_deactivate(cli, tree, people):
     assert "【已停用】" in ok(cli("resources", "list", "--unit", "MY01", "--all"))
     with tree.session() as s:
         assert len(list_resources(s, find_unit(s, "宣州区").id)) == 1
+
+
+def test_list_and_show_name_the_entrance_the_form_recorded(cli, tree, people):
+    with tree.session() as s:
+        draft = NeedDraft(compound_id=find_unit(s, "MY01").id, building_id=find_unit(s, "MY01-1").id,
+                          category="leak", description="2单元楼道漏水", urgency="normal", resident_name=None,
+                          resident_phone=None, consent=False, photo_file_id=None, entrance=2)
+        view = file_need(s, load_needs_policy(), people["leader"], draft)
+    assert "梅园新村 1栋 2单元" in ok(cli("needs", "list"))
+    assert "梅园新村 1栋 2单元" in ok(cli("needs", "show", view.ticket))
+    assert [n["entrance"] for n in json.loads(ok(cli("needs", "list", "--json")))] == [2]
+    assert json.loads(ok(cli("needs", "show", view.id, "--json")))["need"]["entrance"] == 2

@@ -41,7 +41,7 @@ def test_flowin_by_the_phone_of_someone_elsewhere_names_and_moves_nobody(e2e_set
         emu.send_message(community, OUTSIDER_PHONE)
         compounds = emu.wait_for_reply(community, "居住的小区")
         emu.press(community, f"fi:c:{jt01}", compounds["message_id"])  # a forged button: another community's
-        denied = emu.wait_for_reply(community, "没有权限")
+        denied = emu.wait_for_step(community, compounds, "没有权限")  # the compounds edited in place
         emu.press_button(community, denied, "梅园新村")
         buildings = emu.wait_for_reply(community, "哪栋楼")
         emu.press_button(community, buildings, "1栋")

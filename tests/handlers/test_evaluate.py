@@ -159,22 +159,30 @@ def test_evaluate_end_to_end(e2e_settings, tree, telegram_emulator):
         emu.send_command(secretary, "/evaluate")
         choice = emu.wait_for_reply(secretary, "请选择要评价的物业企业")
         emu.press_button(secretary, choice, "安居物业 · 敬亭苑")
-        periods = emu.wait_for_reply(secretary, "考核期")
+        periods = emu.wait_for_step(secretary, choice, "考核期")  # the choice edited in place
         emu.send_message(secretary, periods_label(periods))
+        step = emu.wait_for_reply(secretary, "请选择得分")  # typed: a new message
         for n in range(13):
-            step = emu.wait_for_reply(secretary, "请选择得分")
-            if "环境卫生" in step["text"]:
+            asked = step["text"]
+
+            def following(m, asked=asked):
+                return m.get("text") != asked and any(k in (m.get("text") or "") for k in ("请选择得分", "一票否决项"))
+
+            if "环境卫生" in asked:
                 emu.send_message(secretary, "10")
                 emu.wait_for_reply(secretary, "扣 5 分")
                 emu.send_message(secretary, "垃圾清运不及时")
+                step = emu.wait_for_reply(secretary, following)
             else:
                 emu.press_button(secretary, step, "满分")
-        veto = emu.wait_for_reply(secretary, "一票否决项")
+                step = emu.wait_for_step(secretary, step, following)
+        veto = step
+        assert "一票否决项" in veto["text"]
         emu.press_button(secretary, veto, "完成")
-        review = emu.wait_for_reply(secretary, "请核对")
+        review = emu.wait_for_step(secretary, veto, "请核对")
         assert "服务质量：95 分" in review["text"]
         emu.press_button(secretary, review, "提交")
-        emu.wait_for_reply(secretary, "第 1 版")
+        emu.wait_for_step(secretary, review, "第 1 版")
         emu.send_command(community, "/ratings")
         emu.wait_for_reply(community, "安居物业 · 敬亭苑：党建 100，服务 95，综合 97.5，★★★★★")
 

@@ -52,6 +52,7 @@ class User:
     done: str | None = None  # the ticket, or "submitted"
     stuck: str | None = None  # why the user gave up: the bot stopped answering
     seen: list[str] = field(default_factory=list)  # other messages (refusals, answers)
+    pressed: dict | None = None  # the message whose button was pressed last: the next step may be it, edited
 
     @property
     def length(self) -> int:
@@ -186,10 +187,12 @@ class Driver:
 
     def send(self, user: User) -> None:
         kind, value = answer_to(user, user.last) or ("type", "")
+        user.pressed = None
         if kind == "command":
             self.emu.send_command(user.chat, value)
         elif kind == "press":
             self.emu.press(user.chat, value, user.last["message_id"])
+            user.pressed = user.last
         else:
             self.emu.send_message(user.chat, value)
         user.sent += 1
@@ -200,13 +203,26 @@ class Driver:
         waiting, deadline = list(users), time.monotonic() + timeout
         while waiting:
             for user in list(waiting):
-                if [m for m in self.emu.replies(user.chat) if _read(user, m)]:
+                if [m for m in self.emu.replies(user.chat) if _read(user, m)] or self._edited(user):
                     waiting.remove(user)
             if waiting and time.monotonic() > deadline:
                 for user in waiting:
                     user.stuck = f"no question within {timeout}s after {(user.last or {}).get('text', '')[:30]!r}"
                 return
             time.sleep(0.02)
+
+    def _edited(self, user: User) -> bool:
+        """The message pressed was edited into the next step (not only stripped of its buttons); read it."""
+        pressed = user.pressed
+        if pressed is None:
+            return False
+        now = self.emu.bot_message(user.chat, pressed["message_id"])
+        if now is None or now["edits"] <= pressed.get("edits", 0):
+            return False
+        if now.get("text") == pressed.get("text") and not _buttons(now):
+            return False  # its buttons removed: the next step is a new message
+        user.pressed = None
+        return _read(user, now)
 
     def until_kill(self, timeout: float) -> None:
         """Rounds of one answer per user, aligned so that everyone sends their last answer in the last round."""

@@ -182,6 +182,7 @@ class TelegramEmulator:
         self._output: collections.deque[str] = collections.deque(maxlen=400)
         self._inbox: dict[int, list[dict]] = collections.defaultdict(list)
         self._lock = threading.Lock()
+        self._pressed: dict[int, dict] = {}  # chat -> the bot message whose button was pressed last (as read)
         self._chat_ids = itertools.count(10_001)
         self.install_seconds: float | None = None
         self.start_seconds: float | None = None
@@ -380,6 +381,7 @@ class TelegramEmulator:
                 label = button.get("text", "")
                 if (label == text) if exact else (text in label):
                     self.press(chat_id, button["callback_data"], message["message_id"], **kwargs)
+                    self._pressed[chat_id] = message
                     return
         raise AssertionError(f"no button {text!r} under message {message.get('message_id')}: {rows}")
 
@@ -432,13 +434,19 @@ class TelegramEmulator:
             return self._inbox.pop(chat_id, [])
 
     def wait_for_reply(self, chat_id: int, predicate: Predicate = None, timeout: float = 10) -> dict:
-        """Poll until an unread bot message to ``chat_id`` matches, remove it from the unread ones, return it.
+        """Poll until an unread bot message to ``chat_id`` matches, remove it from the unread ones, return it —
+        or the message last pressed with `press_button`, once edited (a form's next step shown in place).
 
         ``predicate``: None (any), a str (substring of text or caption), a compiled regex, or a callable on
         the message dict. Unread messages that do not match stay unread for later calls.
         """
         deadline = time.monotonic() + timeout
         while True:
+            if (pressed := self._pressed.get(chat_id)) is not None:
+                edited = self.bot_message(chat_id, pressed["message_id"])
+                if edited is not None and edited["edits"] > pressed.get("edits", 0) and _match(predicate, edited):
+                    del self._pressed[chat_id]
+                    return edited
             self._fetch(chat_id)
             with self._lock:
                 inbox = self._inbox.get(chat_id, [])
@@ -485,6 +493,26 @@ class TelegramEmulator:
                     f"bot message {message_id} in chat {chat_id} was not edited to match {predicate!r} "
                     f"within {timeout}s; now: {message!r}\nemulator log:\n{self.log_tail(15)}"
                 )
+            time.sleep(0.02)
+
+    def wait_for_step(self, chat_id: int, pressed: dict, predicate: Predicate = None, timeout: float = 10) -> dict:
+        """After a button of bot message ``pressed`` was pressed: the form's next step, which is ``pressed``
+        edited to match ``predicate`` (edited since it was read), or else a new reply matching it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            message = self.bot_message(chat_id, pressed["message_id"])
+            if message is not None and message["edits"] > pressed.get("edits", 0) and _match(predicate, message):
+                return message
+            self._fetch(chat_id)
+            with self._lock:
+                inbox = self._inbox.get(chat_id, [])
+                for i, new in enumerate(inbox):
+                    if _match(predicate, new):
+                        return inbox.pop(i)
+            if time.monotonic() > deadline:
+                raise AssertionError(
+                    f"no step matching {predicate!r} in chat {chat_id} within {timeout}s (neither message "
+                    f"{pressed['message_id']} edited nor a new reply); now: {message!r}\n{self.log_tail(15)}")
             time.sleep(0.02)
 
     def callback_answers(self) -> list[dict]:

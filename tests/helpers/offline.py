@@ -32,12 +32,15 @@ class OfflineRequest(TerminalRequest):
         super().__init__(io.StringIO())
         self.sent: list[dict] = []
         self.calls: list[dict] = []  # every Bot API call with its parameters (setMyCommands too)
+        self.keyboards: dict[tuple[int, int], list[str]] = {}  # (chat, message id) -> its buttons' data, last changed last
 
     async def do_request(self, url, method, request_data=None, **kwargs):
         endpoint = url.rsplit("/", 1)[-1]
         assert endpoint in KNOWN, f"unexpected Bot API call: {endpoint}"
         status, body = await super().do_request(url, method, request_data, **kwargs)
         self.calls.append({"method": endpoint, **(request_data.parameters if request_data else {})})
+        if endpoint in SHOWN | {"editMessageReplyMarkup"}:
+            self._keep_keyboard(endpoint, request_data.parameters if request_data else {}, json.loads(body).get("result"))
         if endpoint in SHOWN:
             result = json.loads(body).get("result")
             sent_id = {"message_id": result["message_id"]} if isinstance(result, dict) and "message_id" in result else {}
@@ -45,6 +48,25 @@ class OfflineRequest(TerminalRequest):
             self.sent.append({"method": endpoint, **(request_data.parameters if request_data else {}), **sent_id,
                               **files})  # files: {field: (file name, bytes, mime type)}
         return status, body
+
+
+    def _keep_keyboard(self, endpoint: str, params: dict, result) -> None:
+        message_id = params.get("message_id")
+        if message_id is None and isinstance(result, dict):
+            message_id = result.get("message_id")
+        if message_id is None or "chat_id" not in params:
+            return
+        key = (int(params["chat_id"]), int(message_id))
+        markup = params.get("reply_markup") or {}
+        if isinstance(markup, str):
+            markup = json.loads(markup)
+        self.keyboards.pop(key, None)
+        self.keyboards[key] = [b.get("callback_data", "") for row in markup.get("inline_keyboard", []) for b in row]
+
+    def message_with(self, chat_id: int, data: str) -> int | None:
+        """The id of the message last shown to the chat with a button whose callback data is `data`."""
+        return next((mid for (chat, mid), buttons in reversed(self.keyboards.items())
+                     if chat == chat_id and data in buttons), None)
 
 
 def user(user_id: int, lang: str = "zh") -> dict:
@@ -119,7 +141,11 @@ class OfflineBot:
     def send(self, user_id: int, text: str, lang: str = "zh") -> list[str]:
         return [m.get("text", "") for m in self.process(message_update(user_id, text, lang))]
 
-    def press(self, user_id: int, data: str, lang: str = "zh", message_id: int = 1) -> list[dict]:
+    def press(self, user_id: int, data: str, lang: str = "zh", message_id: int | None = None) -> list[dict]:
+        """Press the button `data` on the message last shown with it, as a user does (`message_id`: on that
+        message; a button shown nowhere — stale, forged — is pressed on message 1)."""
+        if message_id is None:
+            message_id = self.request.message_with(user_id, data) or 1
         return self.process(callback_update(user_id, data, lang, message_id))
 
     def menu(self, chat_id: int | None = None) -> list[str] | None:

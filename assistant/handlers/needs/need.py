@@ -44,8 +44,9 @@ from ...needs import freetext as intake
 from ..ask import OFFER_DATA, OFFER_TEXT, answer
 from ..assist import prefill as llm_prefill
 from ..common import (
-    as_person, cancel_command, conversation, first_missing, in_session, lang_of, last_number, reply, runtime,
+    as_person, cancel_command, conversation, finish, first_missing, in_session, lang_of, last_number, reply, runtime,
 )
+from ..common import step as show_step
 from ..durable import once
 from ..menu import deny
 from ..notify import notify_need
@@ -55,6 +56,7 @@ from . import need_steps as steps
 DRAFT = "need_draft"
 FREE_TEXT = OFFER_TEXT  # the text an offer (or a refusal's 登记为需求 button) would file
 CB = "nf:"
+FORM = "need"  # the form's message (common.step)
 FINAL = {"submit": steps.CONFIRM, "edit": steps.CONFIRM, "join": steps.DUPLICATE, "new": steps.DUPLICATE}
 
 
@@ -89,7 +91,7 @@ async def _ask_step(update: Update, context, step: str | None, apply=None) -> st
     if error:
         await reply(update, error)
     back = [(t("needform.back", lang), "back")] if draft["step"] != steps.ORDER[0] or draft.get("history") else []
-    await update.effective_message.reply_text(text, reply_markup=picker(context, buttons, lang, back, prefix=CB))
+    await show_step(update, context, FORM, text, picker(context, buttons, lang, back, prefix=CB))
     return draft["step"]
 
 
@@ -226,7 +228,7 @@ async def _submit(update: Update, context) -> str | int:
         rows.append([InlineKeyboardButton(t("needform.file_new", lang), callback_data=CB + "new")])
         hours = f"{runtime(context).policies.needs.duplicate_window_hours:g}"
         lines = [t("needform.duplicate", lang, hours=hours)] + [f"• {n.ticket} {n.description[:40]}" for n in existing[:3]]
-        await update.effective_message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
+        await show_step(update, context, FORM, "\n".join(lines), InlineKeyboardMarkup(rows))
         return steps.DUPLICATE
     return await _announce(update, context, done)
 
@@ -262,11 +264,11 @@ async def _announce(update: Update, context, done: dict) -> int:
     if done.get("denied"):
         await deny(update, context, "submit_need")
     elif done["joined"]:
-        await reply(update, "needform.joined", ticket=done["ticket"])
+        await finish(update, context, FORM, t("needform.joined", lang_of(update), ticket=done["ticket"]))
         await notify_need(context, done["id"], "joined", actor_id=draft.get("person_id"), note=draft.get("description"))
     else:
         await _tell_emergency(update, context, draft.get("category"), always=True)
-        await reply(update, "needform.filed", ticket=done["ticket"])
+        await finish(update, context, FORM, t("needform.filed", lang_of(update), ticket=done["ticket"]))
         await notify_need(context, done["id"], "filed", actor_id=draft.get("person_id"))
     return ConversationHandler.END
 
@@ -307,7 +309,7 @@ def build_handler() -> ConversationHandler:
         entry_points=[CommandHandler("need", start_need),
                       CallbackQueryHandler(start_need_from_offer, pattern=f"^{OFFER_DATA}$")],
         states={step: state for step in steps.ALL_STEPS},
-        fallbacks=[cancel_command(DRAFT)],
+        fallbacks=[cancel_command(DRAFT, form=FORM)],
         name="need",
     )
 

@@ -37,7 +37,7 @@ from ...needs import resources
 from ...needs.resources import AVAILABILITY_MAX, CAPACITY_MAX, CONTACT_MAX, NAME_MAX
 from ...needs.tasklist import MANAGE_ACTION
 from ...org.permissions import can
-from ..common import as_person, cancel_command, conversation, lang_of, last_number, reply, runtime
+from ..common import as_person, ask, cancel_command, conversation, finish, lang_of, last_number, reply, runtime, step
 from ..menu import deny
 from ..pickers import picker
 
@@ -45,6 +45,7 @@ MENU, UNIT, NAME, TAGS = "reslist.menu", "reslist.unit", "reslist.name", "reslis
 CONTACT, CAPACITY, AVAILABILITY, CONFIRM_OFF = ("reslist.contact", "reslist.capacity", "reslist.availability",
                                                 "reslist.confirm_off")
 CB = "rs:"
+FORM = "resource"  # the form's message (common.step)
 DRAFT = "resource_draft"
 UNIT_BUTTONS = 12
 LIST_SHOWN = OFF_BUTTONS = 10
@@ -93,7 +94,7 @@ async def start_resource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     buttons += [(t("resform.off_button", lang, id=r.id, provider=_cut(r.provider_name, "")), f"off:{r.id}")
                 for r in listed[:OFF_BUTTONS]]
     context.user_data[DRAFT] = {"listed": {str(r.id): r.provider_name for r in listed[:OFF_BUTTONS]}}
-    await update.effective_message.reply_text("\n".join(lines), reply_markup=_keyboard(buttons))
+    await step(update, context, FORM, "\n".join(lines), _keyboard(buttons))
     return MENU
 
 
@@ -106,7 +107,7 @@ async def ask_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
         return ConversationHandler.END
     context.user_data[DRAFT] = {"tags": []}
     key = "resform.ask_unit_more" if len(units) > UNIT_BUTTONS else "resform.ask_unit"
-    await reply(update, key, reply_markup=picker(context, [(path, f"unit:{uid}") for uid, path in units[:UNIT_BUTTONS]],
+    await ask(update, context, FORM, key, picker(context, [(path, f"unit:{uid}") for uid, path in units[:UNIT_BUTTONS]],
                                                 lang_of(update), prefix=CB))
     return UNIT
 
@@ -118,7 +119,7 @@ async def _set_unit(update: Update, context, ref: str) -> str:
         await reply(update, error)
         return UNIT
     context.user_data[DRAFT].update(unit_id=found[0], unit_path=found[1])
-    await reply(update, "resform.ask_name", unit=found[1], limit=NAME_MAX)
+    await ask(update, context, FORM, "resform.ask_name", unit=found[1], limit=NAME_MAX)
     return NAME
 
 
@@ -140,10 +141,10 @@ async def type_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         await reply(update, "resform.bad_name", limit=NAME_MAX)
         return NAME
     context.user_data[DRAFT]["name"] = name
-    return await _ask_tags(update, context, edit=False)
+    return await _ask_tags(update, context)
 
 
-async def _ask_tags(update: Update, context, edit: bool) -> str:
+async def _ask_tags(update: Update, context) -> str:
     lang, policy = lang_of(update), runtime(context).policies.needs
     chosen = context.user_data[DRAFT]["tags"]
     pairs = [(("✓ " if c.id in chosen else "") + c.label(lang), f"tag:{c.id}") for c in policy.categories]
@@ -151,10 +152,7 @@ async def _ask_tags(update: Update, context, edit: bool) -> str:
     text = t("resform.ask_tags", lang)
     if chosen:
         text += "\n" + t("resform.tags_chosen", lang, tags=_tags_text(policy, chosen, lang))
-    if edit:
-        await update.callback_query.edit_message_text(text, reply_markup=picker(context, pairs, lang, prefix=CB))
-    else:
-        await update.effective_message.reply_text(text, reply_markup=picker(context, pairs, lang, prefix=CB))
+    await step(update, context, FORM, text, picker(context, pairs, lang, prefix=CB))
     return TAGS
 
 
@@ -167,7 +165,7 @@ async def toggle_tag(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         chosen.remove(tag)
     elif runtime(context).policies.needs.category(tag) is not None:
         chosen.append(tag)
-    return await _ask_tags(update, context, edit=True)
+    return await _ask_tags(update, context)
 
 
 async def tags_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -176,7 +174,7 @@ async def tags_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     if not context.user_data[DRAFT]["tags"]:
         await reply(update, "resform.bad_tags")
         return TAGS
-    await reply(update, "resform.ask_contact", limit=CONTACT_MAX)
+    await ask(update, context, FORM, "resform.ask_contact", limit=CONTACT_MAX)
     return CONTACT
 
 
@@ -193,7 +191,7 @@ async def type_contact(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
         await reply(update, "resform.bad_contact", limit=CONTACT_MAX)
         return CONTACT
     context.user_data[DRAFT]["contact"] = contact
-    await reply(update, "resform.ask_capacity", reply_markup=_skip(update))
+    await ask(update, context, FORM, "resform.ask_capacity", _skip(update))
     return CAPACITY
 
 
@@ -201,21 +199,21 @@ async def type_capacity(update: Update, context: ContextTypes.DEFAULT_TYPE) -> s
     """Capacity: a positive whole number (or the skip button)."""
     text = update.effective_message.text.strip()
     if not text.isdecimal() or not 0 < int(text) <= CAPACITY_MAX:
-        await reply(update, "resform.bad_capacity", reply_markup=_skip(update))
+        await ask(update, context, FORM, "resform.bad_capacity", _skip(update))
         return CAPACITY
     context.user_data[DRAFT]["capacity"] = int(text)
-    return await _ask_availability(update)
+    return await _ask_availability(update, context)
 
 
 async def skip_capacity(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """No capacity given."""
     await update.callback_query.answer()
     context.user_data[DRAFT]["capacity"] = None
-    return await _ask_availability(update)
+    return await _ask_availability(update, context)
 
 
-async def _ask_availability(update: Update) -> str:
-    await reply(update, "resform.ask_availability", reply_markup=_skip(update), limit=AVAILABILITY_MAX)
+async def _ask_availability(update: Update, context) -> str:
+    await ask(update, context, FORM, "resform.ask_availability", _skip(update), limit=AVAILABILITY_MAX)
     return AVAILABILITY
 
 
@@ -253,8 +251,8 @@ async def _create(update: Update, context, availability: str | None) -> int:
     except DomainError as err:
         await update.effective_message.reply_text(err.message(lang))
         return ConversationHandler.END
-    await reply(update, "resform.added", id=view.id, provider=view.provider_name, unit=draft["unit_path"],
-                tags=_tags_text(rt.policies.needs, view.tags, lang))
+    await finish(update, context, FORM, t("resform.added", lang, id=view.id, provider=view.provider_name,
+                                          unit=draft["unit_path"], tags=_tags_text(rt.policies.needs, view.tags, lang)))
     return ConversationHandler.END
 
 
@@ -265,7 +263,7 @@ async def ask_deactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     lang = lang_of(update)
     provider = (context.user_data.get(DRAFT) or {}).get("listed", {}).get(str(resource_id), "")
     buttons = [(t("resform.off_yes", lang), f"offyes:{resource_id}"), (t("resform.off_no", lang), "offno")]
-    await reply(update, "resform.ask_off", reply_markup=_keyboard(buttons), id=resource_id, provider=provider)
+    await ask(update, context, FORM, "resform.ask_off", _keyboard(buttons), id=resource_id, provider=provider)
     return CONFIRM_OFF
 
 
@@ -283,7 +281,7 @@ async def deactivate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     if view is None:
         await deny(update, context, MANAGE_ACTION)
     else:
-        await reply(update, "resform.deactivated", id=view.id, provider=view.provider_name)
+        await finish(update, context, FORM, t("resform.deactivated", lang, id=view.id, provider=view.provider_name))
     return ConversationHandler.END
 
 
@@ -291,7 +289,7 @@ async def keep(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """Not confirmed: nothing changes."""
     await update.callback_query.answer()
     context.user_data.pop(DRAFT, None)
-    await reply(update, "resform.kept")
+    await finish(update, context, FORM, t("resform.kept", lang_of(update)))
     return ConversationHandler.END
 
 
@@ -315,7 +313,7 @@ def build_handler() -> ConversationHandler:
             CONFIRM_OFF: [CallbackQueryHandler(deactivate, pattern=rf"^{CB}offyes:\d+$"),
                           CallbackQueryHandler(keep, pattern=rf"^{CB}offno$")],
         },
-        fallbacks=[cancel_command(DRAFT)],
+        fallbacks=[cancel_command(DRAFT, form=FORM)],
         name="resource",
         allow_reentry=True,
     )

@@ -27,7 +27,7 @@ from telegram.ext import (
 
 from ...messages import t
 from ...org import invites
-from ..common import as_person, cancel_command, conversation, keyboard, lang_of, reply, runtime
+from ..common import as_person, ask, cancel_command, conversation, finish, keyboard, lang_of, reply, runtime
 from ..menu import deny
 from ..pickers import picker
 
@@ -35,6 +35,7 @@ ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
 DRAFT = "invite_draft"
 UNIT_BUTTONS = 12
 SHANGHAI = ZoneInfo("Asia/Shanghai")
+FORM = "invite"  # the form's message (common.step)
 
 
 async def _as_inviter(update: Update, context, fn):
@@ -50,7 +51,7 @@ async def start_invite(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
         return ConversationHandler.END
     lang = lang_of(update)
     context.user_data[DRAFT] = {}
-    await reply(update, "invite.ask_role", reply_markup=keyboard([(t(f"role.{r}", lang), f"inv:role:{r}") for r in roles]))
+    await ask(update, context, FORM, "invite.ask_role", keyboard([(t(f"role.{r}", lang), f"inv:role:{r}") for r in roles]))
     return ROLE
 
 
@@ -63,8 +64,7 @@ async def choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     targets = await _as_inviter(update, context, lambda s, pid: invites.targets_for(s, pid, role, UNIT_BUTTONS + 1))
     buttons = [(path, f"inv:unit:{unit_id}") for unit_id, path in targets[:UNIT_BUTTONS]]
     key = "invite.ask_unit_more" if len(targets) > UNIT_BUTTONS else "invite.ask_unit"
-    await query.edit_message_text(t(key, lang_of(update), role=t(f"role.{role}", lang_of(update))),
-                                  reply_markup=picker(context, buttons, lang_of(update)))
+    await ask(update, context, FORM, key, picker(context, buttons, lang_of(update)), role=t(f"role.{role}", lang_of(update)))
     return UNIT
 
 
@@ -83,7 +83,7 @@ async def _set_unit(update: Update, context: ContextTypes.DEFAULT_TYPE, unit_ref
         return UNIT
     context.user_data[DRAFT].update(unit_id=found[0], unit_path=found[1])
     skip = keyboard([(t("invite.skip_name", lang_of(update)), "inv:skip")])
-    await reply(update, "invite.ask_name", reply_markup=skip, unit=found[1])
+    await ask(update, context, FORM, "invite.ask_name", skip, unit=found[1])
     return NAME
 
 
@@ -118,7 +118,7 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str 
     if name:
         lines.append(t("invite.for_name", lang, name=name))
     lines.append(t("invite.share", lang, code=code))
-    await update.effective_message.reply_text("\n".join(lines))
+    await finish(update, context, FORM, "\n".join(lines))
     return ConversationHandler.END
 
 
@@ -143,6 +143,6 @@ def build_handler() -> ConversationHandler:
             UNIT: [CallbackQueryHandler(choose_unit, pattern=r"^inv:unit:"), MessageHandler(text, type_unit)],
             NAME: [CallbackQueryHandler(skip_name, pattern=r"^inv:skip$"), MessageHandler(text, type_name)],
         },
-        fallbacks=[cancel_command(DRAFT)],
+        fallbacks=[cancel_command(DRAFT, form=FORM)],
         name="invite",
     )

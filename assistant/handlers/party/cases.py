@@ -38,7 +38,8 @@ from ...org.permissions import can
 from ...party import cases
 from ...party.checkins import local_date
 from ..common import (
-    as_person, as_registered, cancel_command, conversation, fail, keyboard, lang_of, last_number, parse_day, reply, runtime,
+    as_person, as_registered, ask, cancel_command, conversation, fail, finish, keyboard, lang_of, last_number, parse_day,
+    reply, runtime,
 )
 from ..menu import deny
 from ..sender import notice_channel, notify, send_notices
@@ -48,6 +49,7 @@ from .points import compounds_where, member_steps, roster_buttons, today_of
 log = logging.getLogger(__name__)
 MEMBER, TYPE, FACTS, DEADLINE, REPLY = "case.member", "case.type", "case.facts", "case.deadline", "case.reply"
 CB = "cs:"
+FORM, REPLY_FORM = "case", "case.reply"  # the forms' messages (common.step)
 DRAFT = "case_draft"
 MEMBER_BUTTONS = 20
 LIST_SHOWN = 10
@@ -77,8 +79,8 @@ async def start_case(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str 
         await deny(update, context, "manage_cases")
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
-    await reply(update, "casebot.ask_member" if pairs else "pointsbot.roster_empty",
-                reply_markup=picker(context, pairs, lang_of(update)))
+    await ask(update, context, FORM, "casebot.ask_member" if pairs else "pointsbot.roster_empty",
+              picker(context, pairs, lang_of(update)))
     return MEMBER
 
 
@@ -99,11 +101,11 @@ async def _set_member(update: Update, context, person_id: int) -> str | int:
         return await fail(update, error)
     context.user_data[DRAFT] = {"person_id": person_id, "name": name}
     pairs = [(c.label(lang), f"{CB}t:{c.id}") for c in policy.case_types]
-    await reply(update, "casebot.ask_type", reply_markup=keyboard(pairs), name=name)
+    await ask(update, context, FORM, "casebot.ask_type", keyboard(pairs), name=name)
     return TYPE
 
 
-choose_member, type_member = member_steps("manage_cases", f"{CB}m:", "casebot.ask_member", _set_member, MEMBER)
+choose_member, type_member = member_steps("manage_cases", f"{CB}m:", "casebot.ask_member", _set_member, MEMBER, FORM)
 
 
 async def choose_type(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -111,7 +113,7 @@ async def choose_type(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     query = update.callback_query
     await query.answer()
     context.user_data[DRAFT]["case_type"] = query.data.rsplit(":", 1)[1]
-    await reply(update, "casebot.ask_facts")
+    await ask(update, context, FORM, "casebot.ask_facts")
     return FACTS
 
 
@@ -119,7 +121,7 @@ def _ask_deadline(update: Update, context):
     rt = runtime(context)
     default = today_of(context) + timedelta(days=rt.policies.party.rectify_days)
     button = keyboard([(t("casebot.default_deadline", lang_of(update), day=default.isoformat()), f"{CB}dl")])
-    return reply(update, "casebot.ask_deadline", reply_markup=button, days=rt.policies.party.rectify_days)
+    return ask(update, context, FORM, "casebot.ask_deadline", button, days=rt.policies.party.rectify_days)
 
 
 async def type_facts(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -158,8 +160,8 @@ async def _open(update: Update, context, deadline: date | None) -> str | int:
         return await fail(update, err)
     context.user_data.pop(DRAFT, None)
     policy = rt.policies.party
-    await reply(update, "casebot.opened", reply_markup=keyboard([(t("casebot.do.rectified", lang), f"{CB}ok:{view.id}")]),
-                line=case_line(policy, view, lang))
+    await finish(update, context, FORM, t("casebot.opened", lang, line=case_line(policy, view, lang)),
+                 keyboard([(t("casebot.do.rectified", lang), f"{CB}ok:{view.id}")]))
     await notify(context, "case:opened", recipients,
                  lambda lg: t("casebot.notify_member", lg, type=_type(policy, view.case_type, lg), facts=view.facts,
                               deadline=view.deadline.isoformat(), compound=view.compound_name),
@@ -188,7 +190,7 @@ async def start_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     query = update.callback_query
     await query.answer()
     context.user_data[DRAFT] = {"reply_to": last_number(query.data)}
-    await reply(update, "casebot.ask_reply")
+    await ask(update, context, REPLY_FORM, "casebot.ask_reply")
     return REPLY
 
 
@@ -205,7 +207,7 @@ async def type_reply(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         view, recipients = await as_registered(update, context, run)
     except (DomainError, KeyError) as err:
         return await fail(update, err) if isinstance(err, DomainError) else ConversationHandler.END
-    await reply(update, "casebot.replied", id=view.id)
+    await finish(update, context, REPLY_FORM, t("casebot.replied", lang_of(update), id=view.id))
     await notify(context, "case:reply", recipients, lambda lg: t("casebot.notify_reply", lg, id=view.id,
                                                                 name=view.person_name, reply=text),
                  lambda lg: [[(t("casebot.do.rectified", lg), f"{CB}ok:{view.id}")]])
@@ -309,7 +311,7 @@ def build_handler() -> ConversationHandler:
             DEADLINE: [CallbackQueryHandler(default_deadline, pattern=rf"^{CB}dl$"), MessageHandler(text, type_deadline)],
             REPLY: [MessageHandler(text, type_reply)],
         },
-        fallbacks=[cancel_command(DRAFT)],
+        fallbacks=[cancel_command(DRAFT, form=FORM)],
         name="cases",
         allow_reentry=True,
     )

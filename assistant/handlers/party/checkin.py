@@ -35,8 +35,10 @@ from ...needs import filing, pii, places, queries
 from ...org.tree import all_compounds, find_compound
 from ...party import checkins
 from ..common import (
-    as_person, cancel_command, conversation, first_missing, keyboard, lang_of, number, parse_day, reply, runtime,
+    as_person, ask, cancel_command, conversation, finish, first_missing, keyboard, lang_of, number, parse_day, reply,
+    runtime,
 )
+from ..common import step as show_step
 from ..durable import once
 from ..sender import notify
 from ..pickers import picker
@@ -49,6 +51,7 @@ FIELDS = {WORK_UNIT: "work_unit", PARTY_ORG: "party_org", CONTACT: "contact", CO
           BUILDING: "building_id", PHONE: "phone", IN_SERVICE: "in_service", FULL: "probationary", MOVED: "moved"}
 DRAFT, DECIDING = "checkin_draft", "checkin_deciding"
 CB = "ci:"
+FORM, REASON_FORM = "checkin", "checkin.reason"  # the forms' messages (common.step)
 COMPOUND_BUTTONS = 12
 EDITABLE = (WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING, PHONE, IN_SERVICE, FULL, MOVED)
 # the draft key holding each step's answer (a step whose answer is there may be kept as it is when editing)
@@ -82,7 +85,7 @@ async def _ask(update: Update, context, step: str) -> str:
     if step == CONFIRM:
         draft["step"], draft["editing"] = step, True  # every field answered: from now on each edit comes back here
         text = t("checkinform.confirm", lang, **_summary_values(draft, lang))
-        await update.effective_message.reply_text(text, reply_markup=_summary_keyboard(lang))
+        await show_step(update, context, FORM, text, _summary_keyboard(lang))
         return step
     buttons: list[tuple[str, str]] = []
     if step == CONTACT:
@@ -99,7 +102,7 @@ async def _ask(update: Update, context, step: str) -> str:
         buttons.append((t("checkinform.keep", lang), "keep"))
     draft["step"] = step
     text = t(f"checkinform.{step.split('.')[1]}", lang, **_summary_values(draft, lang))
-    await update.effective_message.reply_text(text, reply_markup=picker(context, buttons, lang, prefix=CB))
+    await show_step(update, context, FORM, text, picker(context, buttons, lang, prefix=CB))
     return step
 
 
@@ -275,7 +278,7 @@ async def _submit(update: Update, context) -> str | int:
     told = [t("checkinform.submitted", lang, compound=done["compound"])]
     if late:
         told.append(t("checkinform.late_member", lang, late=late["en" if lang == "en" else "zh"], org=done["org"]))
-    await update.effective_message.reply_text("\n".join(told))
+    await finish(update, context, FORM, "\n".join(told))
 
     def request(lg: str) -> str:
         lines = [t("checkinform.to_branch", lg, name=done["name"], work_unit=done["work_unit"],
@@ -298,7 +301,7 @@ async def decide(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | in
     action, _, checkin_id = query.data[len(CB):].partition(":")
     if action == "no":
         context.user_data[DECIDING] = number(checkin_id)
-        await reply(update, "checkinform.ask_reason")
+        await ask(update, context, REASON_FORM, "checkinform.ask_reason")
         return REASON
     return await _decide(update, context, number(checkin_id), True, None)
 
@@ -329,7 +332,7 @@ async def _decide(update: Update, context, checkin_id: int, confirm: bool, why: 
         return ConversationHandler.END
     view, member = result
     status = t(f"checkin.status.{view.status}", lang)
-    await reply(update, "checkinform.decided", name=view.person_name, status=status)
+    await finish(update, context, REASON_FORM, t("checkinform.decided", lang, name=view.person_name, status=status))
     told = "checkinform.member_confirmed" if confirm else "checkinform.member_rejected"
     await notify(context, "checkin:decided", member, lambda lg: t(told, lg, compound=view.compound_name,
                                                                    reason=view.reject_reason,
@@ -346,7 +349,7 @@ def build_handler() -> ConversationHandler:
         states={**{s: form for s in (WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING, PHONE, IN_SERVICE, FULL,
                                      MOVED, MOVED_ON, CONFIRM)},
                 REASON: [MessageHandler(text, reason)]},
-        fallbacks=[cancel_command(DRAFT, DECIDING)],
+        fallbacks=[cancel_command(DRAFT, DECIDING, form=FORM)],
         name="checkin",
         allow_reentry=True,
     )

@@ -23,7 +23,7 @@ from ...messages import t
 from ...needs import filing, places
 from ...org.permissions import can
 from ...party import checkins
-from ..common import as_person, cancel_command, conversation, fail, lang_of, last_number, reply, runtime
+from ..common import ask, as_person, cancel_command, conversation, fail, finish, lang_of, last_number, reply, runtime
 from ..menu import deny
 from ..pickers import picker
 
@@ -31,6 +31,7 @@ NAME, PHONE, COMPOUND, BUILDING, WORK_UNIT = "fi.name", "fi.phone", "fi.compound
 DRAFT = "flowin_draft"
 CB = "fi:"
 TEXT_MAX = 100
+FORM = "flowin"  # the form's message (common.step)
 
 
 def _compounds(session, person_id):
@@ -45,7 +46,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
         await deny(update, context, "register_flow_in")
         return ConversationHandler.END
     context.user_data[DRAFT] = {}
-    await reply(update, "flowin.ask_name")
+    await ask(update, context, FORM, "flowin.ask_name")
     return NAME
 
 
@@ -56,7 +57,7 @@ async def type_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
         await reply(update, "checkin.err.too_long")
         return NAME
     context.user_data[DRAFT]["name"] = name
-    await reply(update, "checkinform.phone")
+    await ask(update, context, FORM, "checkinform.phone")
     return PHONE
 
 
@@ -69,7 +70,7 @@ async def type_phone(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     context.user_data[DRAFT]["phone"] = phone
     compounds = await as_person(update, context, _compounds)
     pairs = [(p, f"{CB}c:{cid}") for cid, p in compounds]
-    await reply(update, "checkinform.compound", reply_markup=picker(context, pairs, lang_of(update)))
+    await ask(update, context, FORM, "checkinform.compound", picker(context, pairs, lang_of(update)))
     return COMPOUND
 
 
@@ -81,12 +82,12 @@ async def choose_compound(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     compounds = await as_person(update, context, _compounds)
     if compound_id not in dict(compounds or []):
         pairs = [(p, f"{CB}c:{cid}") for cid, p in compounds or []]
-        await reply(update, "bot.denied", reply_markup=picker(context, pairs, lang_of(update)))
+        await ask(update, context, FORM, "bot.denied", picker(context, pairs, lang_of(update)))
         return COMPOUND
     context.user_data[DRAFT]["compound_id"] = compound_id
     buildings = await as_person(update, context, lambda s, pid: places.buildings_of(s, compound_id))
     pairs = [(name, f"{CB}b:{bid}") for bid, name in buildings] + [(reply_label(update), f"{CB}b:0")]
-    await reply(update, "checkinform.building", reply_markup=picker(context, pairs, lang_of(update)))
+    await ask(update, context, FORM, "checkinform.building", picker(context, pairs, lang_of(update)))
     return BUILDING
 
 
@@ -99,7 +100,7 @@ async def choose_building(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     query = update.callback_query
     await query.answer()
     context.user_data[DRAFT]["building_id"] = last_number(query.data) or None
-    await reply(update, "checkinform.work_unit")
+    await ask(update, context, FORM, "checkinform.work_unit")
     return WORK_UNIT
 
 
@@ -118,7 +119,8 @@ async def type_work_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         view = await as_person(update, context, register)
     except DomainError as err:
         return await fail(update, err)
-    await reply(update, "flowin.done", name=view.person_name, compound=view.compound_name)
+    await finish(update, context, FORM, t("flowin.done", lang_of(update), name=view.person_name,
+                                          compound=view.compound_name))
     return ConversationHandler.END
 
 
@@ -131,6 +133,6 @@ def build_handler() -> ConversationHandler:
                 COMPOUND: [CallbackQueryHandler(choose_compound, pattern=rf"^{CB}c:\d+$")],
                 BUILDING: [CallbackQueryHandler(choose_building, pattern=rf"^{CB}b:\d+$")],
                 WORK_UNIT: [MessageHandler(text, type_work_unit)]},
-        fallbacks=[cancel_command(DRAFT)],
+        fallbacks=[cancel_command(DRAFT, form=FORM)],
         name="flowin",
     )

@@ -36,7 +36,8 @@ from ...org.people import name_of
 from ...party import checkins, points
 from ...party.checkins import local_date
 from ..common import (
-    as_person, as_registered, cancel_command, conversation, fail, keyboard, lang_of, last_number, parse_day, reply, runtime,
+    as_person, as_registered, ask, cancel_command, conversation, fail, finish, keyboard, lang_of, last_number, parse_day,
+    reply, runtime,
 )
 from ..menu import deny
 from ..sender import notify
@@ -45,6 +46,7 @@ from ..pickers import picker
 MEMBER, ACTIVITY, DAY, NOTE, ENTRY, FIX_NOTE = ("points.member", "points.activity", "points.day", "points.note",
                                                 "points.entry", "points.fix_note")
 CB = "pts:"
+FORM = "points"  # the form's message (common.step)
 DRAFT = "points_draft"
 MEMBER_BUTTONS = 20
 ENTRY_BUTTONS = 8
@@ -117,7 +119,7 @@ async def start_action(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
         await deny(update, context, "record_points")
         return ConversationHandler.END
     context.user_data[DRAFT] = {"mode": mode}
-    await reply(update, "pointsbot.ask_member" if pairs else "pointsbot.roster_empty", reply_markup=keyboard(pairs))
+    await ask(update, context, FORM, "pointsbot.ask_member" if pairs else "pointsbot.roster_empty", keyboard(pairs))
     return MEMBER
 
 
@@ -144,15 +146,15 @@ async def _set_member(update: Update, context, person_id: int) -> str | int:
     if draft["mode"] == "fix":
         if not recent:
             context.user_data.pop(DRAFT, None)
-            await reply(update, "pointsbot.no_entries", name=name)
+            await finish(update, context, FORM, t("pointsbot.no_entries", lang, name=name))
             return ConversationHandler.END
         pairs = [(f"{e.on_date.isoformat()} {_activity(policy, e.activity, lang)} {e.points:+d}", f"{CB}e:{e.id}")
                  for e in recent]
-        await reply(update, "pointsbot.ask_entry", reply_markup=keyboard(pairs), name=name)
+        await ask(update, context, FORM, "pointsbot.ask_entry", keyboard(pairs), name=name)
         return ENTRY
     pairs = [(t("pointsbot.activity", lang, label=a.label(lang), points=a.points), f"{CB}a:{a.id}")
              for a in policy.activities]
-    await reply(update, "pointsbot.ask_activity", reply_markup=keyboard(pairs), name=name)
+    await ask(update, context, FORM, "pointsbot.ask_activity", keyboard(pairs), name=name)
     return ACTIVITY
 
 
@@ -161,10 +163,10 @@ def _activity(policy, activity_id: str, lang: str) -> str:
     return found.label(lang) if found else activity_id
 
 
-def member_steps(action: str, prefix: str, ask_key: str, set_member, state: str):
+def member_steps(action: str, prefix: str, ask_key: str, set_member, state: str, form: str):
     """The two ways of picking the member: a roster button, or a typed name (one match is taken, several are
     offered as buttons); `set_member(update, context, person_id)` continues the conversation, `state` is the
-    conversation state while picking."""
+    conversation state while picking, `form` the form whose message shows the step."""
 
     async def choose_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
         """Member button pressed."""
@@ -180,7 +182,7 @@ def member_steps(action: str, prefix: str, ask_key: str, set_member, state: str)
         if len(pairs or []) == 1:
             return await set_member(update, context, last_number(pairs[0][1]))
         if pairs:
-            await reply(update, ask_key, reply_markup=picker(context, pairs[:MEMBER_BUTTONS], lang_of(update)))
+            await ask(update, context, form, ask_key, picker(context, pairs[:MEMBER_BUTTONS], lang_of(update)))
         else:
             await reply(update, "pointsbot.no_member", name=text)
         return state
@@ -188,7 +190,7 @@ def member_steps(action: str, prefix: str, ask_key: str, set_member, state: str)
     return choose_member, type_member
 
 
-choose_member, type_member = member_steps("record_points", f"{CB}m:", "pointsbot.ask_member", _set_member, MEMBER)
+choose_member, type_member = member_steps("record_points", f"{CB}m:", "pointsbot.ask_member", _set_member, MEMBER, FORM)
 
 
 async def choose_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
@@ -197,8 +199,8 @@ async def choose_activity(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await query.answer()
     context.user_data[DRAFT]["activity"] = query.data.rsplit(":", 1)[1]
     today = today_of(context)
-    await reply(update, "pointsbot.ask_day", reply_markup=keyboard([(t("pointsbot.today", lang_of(update),
-                                                                          day=today.isoformat()), f"{CB}today")]))
+    await ask(update, context, FORM, "pointsbot.ask_day", keyboard([(t("pointsbot.today", lang_of(update),
+                                                                        day=today.isoformat()), f"{CB}today")]))
     return DAY
 
 
@@ -208,12 +210,12 @@ async def _set_day(update: Update, context, day: date | None, unread: str | None
     checkins.check_date(policy, day, "on_date", today, errors)
     if errors:
         await reply(update, errors[0][1])
-        await reply(update, "pointsbot.ask_day", reply_markup=keyboard([(t("pointsbot.today", lang_of(update),
-                                                                              day=today.isoformat()), f"{CB}today")]))
+        await ask(update, context, FORM, "pointsbot.ask_day", keyboard([(t("pointsbot.today", lang_of(update),
+                                                                            day=today.isoformat()), f"{CB}today")]))
         return DAY
     context.user_data[DRAFT]["on_date"] = day.isoformat()
-    await reply(update, "pointsbot.ask_note", reply_markup=keyboard([(t("pointsbot.skip", lang_of(update)),
-                                                                      f"{CB}skip")]))
+    await ask(update, context, FORM, "pointsbot.ask_note", keyboard([(t("pointsbot.skip", lang_of(update)),
+                                                                    f"{CB}skip")]))
     return NOTE
 
 
@@ -244,8 +246,8 @@ async def _record(update: Update, context, note: str | None) -> int:
     except DomainError as err:
         return await fail(update, err)
     label = lambda lg: _activity(rt.policies.party, entry.activity, lg)
-    await reply(update, "pointsbot.recorded", name=draft["name"], activity=label(lang), points=entry.points,
-                day=entry.on_date.isoformat())
+    await finish(update, context, FORM, t("pointsbot.recorded", lang, name=draft["name"], activity=label(lang),
+                                          points=entry.points, day=entry.on_date.isoformat()))
     await notify(context, "points:recorded", recipients, lambda lg: t(
         "pointsbot.notify", lg, activity=label(lg), points=entry.points, day=entry.on_date.isoformat(), by=recorder,
         note=note or "—"))
@@ -268,7 +270,7 @@ async def choose_entry(update: Update, context: ContextTypes.DEFAULT_TYPE) -> st
     query = update.callback_query
     await query.answer()
     context.user_data[DRAFT]["entry_id"] = last_number(query.data)
-    await reply(update, "pointsbot.ask_fix_note")
+    await ask(update, context, FORM, "pointsbot.ask_fix_note")
     return FIX_NOTE
 
 
@@ -286,8 +288,8 @@ async def type_fix_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     except DomainError as err:
         return await fail(update, err)
     label = lambda lg: _activity(rt.policies.party, fix.activity, lg)
-    await reply(update, "pointsbot.corrected", name=draft.get("name", ""), activity=label(lang), points=fix.points,
-                day=fix.on_date.isoformat())
+    await finish(update, context, FORM, t("pointsbot.corrected", lang, name=draft.get("name", ""), activity=label(lang),
+                                          points=fix.points, day=fix.on_date.isoformat()))
     await notify(context, "points:corrected", recipients, lambda lg: t(
         "pointsbot.notify_fix", lg, activity=label(lg), points=fix.points, day=fix.on_date.isoformat(), by=recorder,
         note=note))
@@ -343,7 +345,7 @@ def build_handler() -> ConversationHandler:
             ENTRY: [CallbackQueryHandler(choose_entry, pattern=rf"^{CB}e:\d+$")],
             FIX_NOTE: [MessageHandler(text, type_fix_note)],
         },
-        fallbacks=[cancel_command(DRAFT)],
+        fallbacks=[cancel_command(DRAFT, form=FORM)],
         name="points",
         allow_reentry=True,
     )

@@ -34,13 +34,16 @@ from ...property import evaluations, ratings
 from ..common import (
     as_person,
     as_registered,
+    ask,
     cancel_command,
     conversation,
     fail,
+    finish,
     keyboard,
     lang_of,
     reply,
     runtime,
+    step,
 )
 from ..menu import deny
 from ..pickers import picker
@@ -48,6 +51,7 @@ from ..pickers import picker
 CONTRACT, PERIOD, SCORE, NOTE, VETO, VETO_NOTE, REVIEW = (
     "eval.contract", "eval.period", "eval.score", "eval.note", "eval.veto", "eval.veto_note", "eval.review")
 CB = "ev:"
+FORM = "evaluate"  # the form's message (common.step)
 DRAFT = "evaluate_draft"
 CONTRACT_BUTTONS = 20
 
@@ -81,7 +85,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int
              for c in found[:CONTRACT_BUTTONS]]
     context.user_data[DRAFT] = {"names": {f"{c.company_id}:{c.compound_id}": [c.company_name, c.compound_name]
                                           for c in found}}
-    await reply(update, "evalbot.ask_contract", reply_markup=picker(context, pairs, lang_of(update)))
+    await ask(update, context, FORM, "evalbot.ask_contract", picker(context, pairs, lang_of(update)))
     return CONTRACT
 
 
@@ -98,8 +102,7 @@ async def choose_contract(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
                  compound=draft["names"][key][1])
     now = _period_now(context)
     periods = [now, runtime(context).policies.rubric.previous_period(now)]
-    await reply(update, "evalbot.ask_period", reply_markup=keyboard([(p, f"{CB}p:{p}") for p in periods]),
-                example=now)
+    await ask(update, context, FORM, "evalbot.ask_period", keyboard([(p, f"{CB}p:{p}") for p in periods]), example=now)
     return PERIOD
 
 
@@ -153,8 +156,8 @@ async def _ask_item(update: Update, context) -> str:
     values = [item.max - d for d in rubric.quick_deductions if item.max - d >= 0]
     pairs = [(t("evalbot.full" if v == item.max else "evalbot.points", lang, points=f"{v:g}"), f"{CB}s:{v:g}")
              for v in dict.fromkeys(values)]
-    await reply(update, "evalbot.ask_item", reply_markup=keyboard(pairs), part=part.label(lang),
-                n=part.items.index(item) + 1, count=len(part.items), item=item.label(lang), max=f"{item.max:g}",
+    await ask(update, context, FORM, "evalbot.ask_item", keyboard(pairs), part=part.label(lang),
+              n=part.items.index(item) + 1, count=len(part.items), item=item.label(lang), max=f"{item.max:g}",
                 description=item.description)
     return SCORE
 
@@ -171,7 +174,7 @@ async def _set_score(update: Update, context, text: str) -> str:
         return SCORE
     draft["scores"][item.id] = [points, None]
     if points < item.max:
-        await reply(update, "evalbot.ask_note", points=f"{item.max - points:g}")
+        await ask(update, context, FORM, "evalbot.ask_note", points=f"{item.max - points:g}")
         return NOTE
     return await _next(update, context)
 
@@ -209,7 +212,7 @@ async def _ask_veto(update: Update, context) -> str:
     rubric, draft, lang = runtime(context).policies.rubric, context.user_data[DRAFT], lang_of(update)
     pairs = [(("☑ " if v.id in draft["vetoes"] else "☐ ") + v.label(lang), f"{CB}v:{v.id}") for v in rubric.vetoes]
     pairs.append((t("evalbot.veto_done", lang), f"{CB}done"))
-    await reply(update, "evalbot.ask_veto", reply_markup=keyboard(pairs))
+    await ask(update, context, FORM, "evalbot.ask_veto", keyboard(pairs))
     return VETO
 
 
@@ -227,7 +230,7 @@ async def veto_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """完成: ask the facts behind a veto, or show the summary."""
     await update.callback_query.answer()
     if context.user_data[DRAFT]["vetoes"]:
-        await reply(update, "evalbot.ask_veto_note")
+        await ask(update, context, FORM, "evalbot.ask_veto_note")
         return VETO_NOTE
     return await _review(update, context)
 
@@ -256,7 +259,7 @@ async def _review(update: Update, context) -> str:
     lines.append(t("evalbot.review_total", lang, total=f"{round(total, 1):g}", vetoes=vetoes,
                    stars=ratings.stars_text(rubric.stars_for(round(total, 1), bool(draft["vetoes"])))))
     buttons = [(t("evalbot.submit", lang), f"{CB}submit"), (t("evalbot.cancel", lang), f"{CB}cancel")]
-    await update.effective_message.reply_text("\n".join(lines), reply_markup=keyboard(buttons))
+    await step(update, context, FORM, "\n".join(lines), keyboard(buttons))
     return REVIEW
 
 
@@ -276,8 +279,8 @@ async def submit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         saved = await as_person(update, context, run)
     except DomainError as err:
         return await fail(update, err)
-    await reply(update, "evalbot.submitted", company=draft["company"], compound=draft["compound"],
-                period=draft["period"], version=saved.version)
+    await finish(update, context, FORM, t("evalbot.submitted", lang_of(update), company=draft["company"],
+                                          compound=draft["compound"], period=draft["period"], version=saved.version))
     return ConversationHandler.END
 
 
@@ -285,7 +288,7 @@ async def cancel(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
     """取消: drop the draft."""
     await update.callback_query.answer()
     context.user_data.pop(DRAFT, None)
-    await reply(update, "bot.cancelled")
+    await finish(update, context, FORM, t("bot.cancelled", lang_of(update)))
     return ConversationHandler.END
 
 
@@ -305,7 +308,7 @@ def build_handler() -> ConversationHandler:
             REVIEW: [CallbackQueryHandler(submit, pattern=rf"^{CB}submit$"),
                      CallbackQueryHandler(cancel, pattern=rf"^{CB}cancel$")],
         },
-        fallbacks=[cancel_command(DRAFT)],
+        fallbacks=[cancel_command(DRAFT, form=FORM)],
         name="evaluate",
         allow_reentry=True,
     )
