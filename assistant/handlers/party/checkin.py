@@ -51,7 +51,7 @@ FIELDS = {WORK_UNIT: "work_unit", PARTY_ORG: "party_org", CONTACT: "contact", CO
           BUILDING: "building_id", PHONE: "phone", IN_SERVICE: "in_service", FULL: "probationary", MOVED: "moved"}
 DRAFT, DECIDING = "checkin_draft", "checkin_deciding"
 CB = "ci:"
-FORM, REASON_FORM = "checkin", "checkin.reason"  # the forms' messages (common.step)
+FORM, REASON_FORM = "checkin", "checkin_reason"  # the forms' messages (common.step)
 COMPOUND_BUTTONS = 12
 EDITABLE = (WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING, PHONE, IN_SERVICE, FULL, MOVED)
 # the draft key holding each step's answer (a step whose answer is there may be kept as it is when editing)
