@@ -49,7 +49,7 @@ from .points import compounds_where, member_steps, roster_buttons, today_of
 log = logging.getLogger(__name__)
 MEMBER, TYPE, FACTS, DEADLINE, REPLY = "case.member", "case.type", "case.facts", "case.deadline", "case.reply"
 CB = "cs:"
-FORM, REPLY_FORM = "case", "case.reply"  # the forms' messages (common.step)
+FORM, REPLY_FORM = "case", "case_reply"  # the forms' messages (common.step)
 DRAFT = "case_draft"
 MEMBER_BUTTONS = 20
 LIST_SHOWN = 10
