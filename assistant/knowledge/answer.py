@@ -8,11 +8,12 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..messages import t
+from .chunking import Chunk
 from .confidence import Engine, decision_row, shipped
 from .evidence import Candidate, Words, candidates, corpus_words, coverage, feature_matrix
 from .index import KnowledgeIndex
 from .ingest import squash
-from .outline import structural
+from .outline import Structural, structural
 from .question import Question, analyse, several_pattern
 from .retriever import Hit, Query, hybrid_search
 from .tokenize import is_english, normalize
@@ -160,22 +161,28 @@ def _ranked_rows(cands: list[Candidate]) -> list[int]:
     return sorted(share, key=lambda row: -share[row])
 
 
-def _structural_answer(index: KnowledgeIndex, question: str, outline, hits: list[Hit], cands: list[Candidate],
-                       lang: str) -> Answer:
+def _structural_answer(index: KnowledgeIndex, question: str, outline: Structural, hits: list[Hit],
+                       cands: list[Candidate], lang: str) -> Answer:
     """An answer read from the headings. Its confidence is 1 when the question names the heading (the
-    headings state the answer); when it asks where a matter sits, the ranking share of that matter's clause."""
+    headings state the answer); when it asks where a matter sits, the largest share the ranking gives one clause."""
     chunk = index.chunks[outline.row]
-    confidence = 1.0
-    if outline.ranked:
-        confidence = round(max(_clause_shares(cands).values(), default=0.0), 4)
-    lead_hit = next((h for h in hits if h.chunk.chunk_id == chunk.chunk_id), None) or Hit(chunk, 0.0, 0.0, 0.0, 0.0)
-    rest = [h for h in hits if h.chunk.chunk_id != chunk.chunk_id]
-    citations = [_citation(h) for h in (lead_hit, *rest)]
-    text = f"{outline.quote} — {chunk.doc} {chunk.cite}"
+    confidence = round(max(_clause_shares(cands).values(), default=0.0), 4) if outline.ranked else 1.0
+    citations = [_citation(h) for h in _led_by(hits, chunk, Hit(chunk, 0.0, 0.0, 0.0, 0.0))]
+    return Answer(question, _quoted(chunk, outline.quote, lang), True, citations=citations, confidence=confidence,
+                  quote=outline.quote, lang=lang)
+
+
+def _led_by(hits: list[Hit], chunk: Chunk, fallback: Hit) -> list[Hit]:
+    """The hits with the cited chunk's first (`fallback` when retrieval did not return it)."""
+    lead = next((h for h in hits if h.chunk.chunk_id == chunk.chunk_id), None) or fallback
+    return [lead, *(h for h in hits if h.chunk.chunk_id != chunk.chunk_id)]
+
+
+def _quoted(chunk: Chunk, quote: str, lang: str) -> str:
+    """The quote with its document and clause path, after the language's lead when it has one."""
+    text = f"{quote} — {chunk.doc} {chunk.cite}"
     lead = t("answer.lead", lang, clause=chunk.clause, doc=chunk.doc)
-    if lead:
-        text = f"{lead}\n{text}"
-    return Answer(question, text, True, citations=citations, confidence=confidence, quote=outline.quote, lang=lang)
+    return f"{lead}\n{text}" if lead else text
 
 
 def _clause_shares(cands: list[Candidate]) -> dict[int, float]:
@@ -234,17 +241,13 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
     if best is not None:
         row = decision_row([c.row for c in cands], [c.features for c in cands], probs)
         confidence = round(float(engine.decision.probabilities(row[None, :])[0]), 4)
-    if best is not None:
         top = index.chunks[best.row]
-        rest = [h for h in hits if h.chunk.chunk_id != top.chunk_id]
-        lead_hit = best.hit or Hit(top, 0.0, 0.0, best.features["dense_chunk"], best.features["clause_cov"])
-        hits = [lead_hit, *rest]
-    outline = structural(index, question, _ranked_rows(cands), lambda text: _ranked_rows(
-        _ranked(index, engine, text))) if cands else None
-    if outline is not None:
-        return done(_structural_answer(index, question, outline, hits, cands, lang))
+        hits = _led_by(hits, top, best.hit or Hit(top, 0.0, 0.0, best.features["dense_chunk"], best.features["clause_cov"]))
+        outline = structural(index, question, _ranked_rows(cands),
+                             lambda text: _ranked_rows(_ranked(index, engine, text)))
+        if outline is not None:
+            return done(_structural_answer(index, question, outline, hits, cands, lang))
     citations = [_citation(h) for h in hits]
-    words = corpus_words(index, analysis)
     if best is None or confidence < settings.confidence_threshold:
         text = _near_miss(index, analysis, cands, lang) if best is not None else None
         if text is None:
@@ -254,10 +257,6 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
                 text += "\n" + t("answer.related", lang, items=related)
         return done(Answer(question, text, False, citations=citations, confidence=confidence, lang=lang))
 
-    top = index.chunks[best.row]
-    quote = _quote(index, cands, best, words if asks_several(question) else None)
-    text = f"{quote} — {top.doc} {top.cite}"
-    lead = t("answer.lead", lang, clause=top.clause, doc=top.doc)
-    if lead:
-        text = f"{lead}\n{text}"
-    return done(Answer(question, text, True, citations=citations, confidence=confidence, quote=quote, lang=lang))
+    quote = _quote(index, cands, best, corpus_words(index, analysis) if asks_several(question) else None)
+    return done(Answer(question, _quoted(top, quote, lang), True, citations=citations, confidence=confidence,
+                       quote=quote, lang=lang))

@@ -48,13 +48,13 @@ def referenced_labels(text: str) -> set[str]:
     for m in LABEL_REF_RE.finditer(text):
         number = m.group(1) or m.group(2) or m.group(4)
         if number:
-            out.add(number if number.isdigit() else str(_cn_number(number)))
+            out.add(number if number.isdigit() else str(cn_number(number)))
         elif m.group(3):
             out.add(f"（{m.group(3)}）")
     return out
 
 
-def _cn_number(text: str) -> int:
+def cn_number(text: str) -> int:
     if text.startswith("十"):
         return 10 + (CN_DIGITS.get(text[1:], 0) if len(text) > 1 else 0)
     if "十" in text:

@@ -12,12 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-import yaml
-
 from .chunking import HEADER_LABEL, MARKER_RE, Chunk
-from .evidence import LABEL_REF_RE, referenced_labels
+from .evidence import LABEL_REF_RE, cn_number, referenced_labels
 from .ingest import squash
-from .tokenize import DATA_DIR, normalize
+from .question import alternation, analyse, question_data
+from .tokenize import normalize
 
 HEADING_MATCH_CHARS = 4  # a heading is named by a run of its title at least this long (or by all of it)
 ORDINAL_RE = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*(?:块|部分|个?方面|大块)"
@@ -27,7 +26,6 @@ ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 PART_RE = re.compile(r"\b(?:part|section)\s+(\d{1,2}|[ivx]{1,4}|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
 WORD_NUMBERS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten".split())}
 ROMAN = {"i": 1, "ii": 2, "iii": 3, "iv": 4, "v": 5, "vi": 6, "vii": 7, "viii": 8, "ix": 9, "x": 10}
-CN_ORDINALS = {c: i for i, c in enumerate("零一二三四五六七八九十")}
 
 
 @dataclass(frozen=True)
@@ -42,9 +40,7 @@ class Patterns:
 
 @lru_cache
 def patterns() -> Patterns:
-    data = yaml.safe_load((DATA_DIR / "question.yaml").read_text(encoding="utf-8"))["outline"]
-    compiled = {k: re.compile("|".join(f"(?:{p})" for p in v), re.IGNORECASE) for k, v in data.items()}
-    return Patterns(**compiled)
+    return Patterns(**{k: alternation(v) for k, v in question_data()["outline"].items()})
 
 
 @dataclass(frozen=True)
@@ -64,16 +60,19 @@ def structural(index, question: str, ranked_rows: list[int],
     ranks for another text (where a matter sits is ranked on the question without the heading it names)."""
     norm = normalize(question)
     p = patterns()
+    if not any(ask.search(norm) for ask in (p.document, p.children, p.locate, p.title)):
+        return None
     heads = [i for i, c in enumerate(index.chunks) if c.part == 0]
     if p.document.search(norm) and not referenced_labels(question):
         return _document_title(index, heads, ranked_rows)
     if p.children.search(norm):
         target = _named(index, heads, norm, question, ranked_rows)
         kids = _children(index, heads, target) if target is not None else []
-        if kids and all(_children(index, heads, k) for k in kids) and _content(index, _rest(index, norm, target, p)):
+        rest = _rest(index, norm, target, p) if kids and all(_children(index, heads, k) for k in kids) else ""
+        if _content(index, rest):
             # a part of parts, asked about one matter in it ("主要措施里讲X的是哪几条"): the part holding the matter
             under = index.chunks[target].path
-            matter = next((r for r in rank_rows(_rest(index, norm, target, p)) if index.chunks[r].path[: len(under)] == under
+            matter = next((r for r in rank_rows(rest) if index.chunks[r].path[: len(under)] == under
                            and len(index.chunks[r].path) > len(under)), None)
             if matter is not None:
                 target = next(k for k in kids if index.chunks[matter].path[: len(under) + 1] == index.chunks[k].path)
@@ -134,16 +133,10 @@ def _named(index, heads: list[int], norm: str, question: str, ranked_rows: list[
     ordinal = ORDINAL_RE.search(norm)
     if container is not None and ordinal:
         word = (ordinal.group(1) or ordinal.group(2)).lower()
-        n = int(word) if word.isdigit() else ORDINALS.get(word) or _cn(word)
+        n = int(word) if word.isdigit() else ORDINALS.get(word) or cn_number(word)
         kids = _children(index, heads, container)
         return kids[n - 1] if 0 < n <= len(kids) else None
     return container
-
-
-def _cn(word: str) -> int:
-    if word == "十":
-        return 10
-    return CN_ORDINALS.get(word, 0)
 
 
 def _by_title(index, heads: list[int], norm: str) -> int | None:
@@ -187,8 +180,6 @@ def _rest(index, norm: str, heading: int, p: Patterns) -> str:
 
 def _content(index, text: str) -> bool:
     """Whether the text holds a word the documents use (not only framing)."""
-    from .question import analyse
-
     return any(index.doc_freq(w) for w in analyse(index.tokenizer, text).words)
 
 

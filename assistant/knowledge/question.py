@@ -40,8 +40,19 @@ class Question:
 
 
 @lru_cache
+def question_data() -> dict:
+    """`data/question.yaml`, read once: answer types, fillers, questions asking several things, outline asks."""
+    return yaml.safe_load((DATA_DIR / "question.yaml").read_text(encoding="utf-8"))
+
+
+def alternation(items: list[str]) -> re.Pattern:
+    """One case-insensitive alternation of the regexes."""
+    return re.compile("|".join(f"(?:{p})" for p in items), re.IGNORECASE)
+
+
+@lru_cache
 def _rules() -> tuple[list[AnswerType], frozenset[str]]:
-    data = yaml.safe_load((DATA_DIR / "question.yaml").read_text(encoding="utf-8"))
+    data = question_data()
     types = []
     for name, spec in data["types"].items():
         ask = re.compile("|".join(f"(?:{p})" for p in spec["ask"]))
@@ -53,8 +64,7 @@ def _rules() -> tuple[list[AnswerType], frozenset[str]]:
 @lru_cache
 def several_pattern() -> re.Pattern:
     """Questions asking for several things at once (`several` in question.yaml)."""
-    data = yaml.safe_load((DATA_DIR / "question.yaml").read_text(encoding="utf-8"))
-    return re.compile("|".join(f"(?:{p})" for p in data["several"]), re.IGNORECASE)
+    return alternation(question_data()["several"])
 
 
 def answer_types() -> dict[str, AnswerType]:

@@ -442,18 +442,14 @@ class TelegramEmulator:
         """
         deadline = time.monotonic() + timeout
         while True:
-            if (pressed := self._pressed.get(chat_id)) is not None:
-                edited = self.bot_message(chat_id, pressed["message_id"])
-                if edited is not None and edited["edits"] > pressed.get("edits", 0) and _match(predicate, edited):
+            pressed = self._pressed.get(chat_id)
+            found, edited = self._step(chat_id, pressed, predicate)
+            if found is not None:
+                if edited:
                     del self._pressed[chat_id]
-                    return edited
-            self._fetch(chat_id)
+                return found
             with self._lock:
-                inbox = self._inbox.get(chat_id, [])
-                for i, message in enumerate(inbox):
-                    if _match(predicate, message):
-                        return inbox.pop(i)
-                unmatched = [m.get("text") or m.get("caption") for m in inbox]
+                unmatched = [m.get("text") or m.get("caption") for m in self._inbox.get(chat_id, [])]
             if time.monotonic() > deadline:
                 raise AssertionError(
                     f"no bot reply to chat {chat_id} matching {predicate!r} within {timeout}s; "
@@ -495,21 +491,31 @@ class TelegramEmulator:
                 )
             time.sleep(0.02)
 
+    def _step(self, chat_id: int, pressed: dict | None, predicate: Predicate) -> tuple[dict | None, bool]:
+        """One look for a form's next step: the pressed bot message edited (since it was read) to match, or an
+        unread reply that matches (taken from the inbox). Returns (message or None, whether it was the edit)."""
+        if pressed is not None:
+            message = self.bot_message(chat_id, pressed["message_id"])
+            if message is not None and message["edits"] > pressed.get("edits", 0) and _match(predicate, message):
+                return message, True
+        self._fetch(chat_id)
+        with self._lock:
+            inbox = self._inbox.get(chat_id, [])
+            for i, new in enumerate(inbox):
+                if _match(predicate, new):
+                    return inbox.pop(i), False
+        return None, False
+
     def wait_for_step(self, chat_id: int, pressed: dict, predicate: Predicate = None, timeout: float = 10) -> dict:
         """After a button of bot message ``pressed`` was pressed: the form's next step, which is ``pressed``
         edited to match ``predicate`` (edited since it was read), or else a new reply matching it."""
         deadline = time.monotonic() + timeout
         while True:
-            message = self.bot_message(chat_id, pressed["message_id"])
-            if message is not None and message["edits"] > pressed.get("edits", 0) and _match(predicate, message):
-                return message
-            self._fetch(chat_id)
-            with self._lock:
-                inbox = self._inbox.get(chat_id, [])
-                for i, new in enumerate(inbox):
-                    if _match(predicate, new):
-                        return inbox.pop(i)
+            found, _ = self._step(chat_id, pressed, predicate)
+            if found is not None:
+                return found
             if time.monotonic() > deadline:
+                message = self.bot_message(chat_id, pressed["message_id"])
                 raise AssertionError(
                     f"no step matching {predicate!r} in chat {chat_id} within {timeout}s (neither message "
                     f"{pressed['message_id']} edited nor a new reply); now: {message!r}\n{self.log_tail(15)}")
