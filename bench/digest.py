@@ -52,6 +52,7 @@ SHAPE = (10, 10, 10, 20)  # streets per district, communities per street, compou
 BATCH = 50_000
 VERSION = 3  # of the generator: a database made by another version is regenerated (3: evaluation tables)
 LOADED = ("needs", "need_events", "escalations", "return_visits")
+FILLED = ("org_units", "persons", *LOADED)  # every table the generator writes
 
 
 def tree_rows() -> list[tuple]:
@@ -140,8 +141,7 @@ class Loader:
 
     def flush_all(self) -> None:
         """Every buffer, parents before children (foreign keys)."""
-        order = ("org_units", "persons", *LOADED)
-        for table, columns in sorted(self.buffers, key=lambda key: order.index(key[0])):
+        for table, columns in sorted(self.buffers, key=lambda key: FILLED.index(key[0])):
             self.flush(table, columns)
 
     def flush(self, table: str, columns: tuple[str, ...]) -> None:
@@ -201,13 +201,13 @@ def populate(url: str, n: int, say) -> None:
     with engine.begin() as connection:
         for ix in indexes:
             ix.create(connection)
+        # the loaded tables only: a bare ANALYZE on PostgreSQL takes a lock on every table of every schema in the
+        # database (other test runs' schemas too) and can run out of lock slots
+        connection.execute(text(f"ANALYZE {', '.join(FILLED)}" if engine.dialect.name == "postgresql" else "ANALYZE"))
         if engine.dialect.name == "postgresql":
-            connection.execute(text("ANALYZE"))
-            for table in ("org_units", "persons", "needs", "need_events", "escalations", "return_visits"):
+            for table in FILLED:
                 connection.execute(text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                         f"(SELECT coalesce(max(id), 1) FROM {table}))"))
-        else:
-            connection.execute(text("ANALYZE"))
     say(f"indexes built in {time.perf_counter() - started:.1f} s")
     engine.dispose()
     with Database.from_url(url).session() as s:
