@@ -16,7 +16,7 @@ from .ingest import squash
 from .outline import Structural, structural
 from .question import Question, analyse, several_pattern
 from .retriever import Hit, Query, hybrid_search
-from .tokenize import is_english, normalize
+from .tokenize import is_english, normalize, readings
 
 RELATED_COUNT = 3
 SEARCHED_NAMES_SHOWN = 3
@@ -100,7 +100,7 @@ def _near_miss(index: KnowledgeIndex, question: Question, cands: list[Candidate]
     if best.features["clause_cov"] < NEAR_MISS_COVERAGE or best.features["unseen"] > NEAR_MISS_UNSEEN:
         return None
     chunk = index.chunks[best.row]
-    clause_text = normalize(chunk.index_text)
+    clause_text = index.clause_texts[best.row]
     found = [forms[0] for forms, weight in sorted(words.seen, key=lambda fw: -fw[1])
              if not forms[0].isdigit() and any(f in clause_text for f in forms)]  # a number is no subject
     entity = _phrase(normalize(question.text), found[:ENTITY_WORDS])
@@ -134,9 +134,9 @@ def _quote(index: KnowledgeIndex, cands: list[Candidate], best: Candidate, words
     if words is not None:
         rest = [c for c in body if all(c is not k for k in chosen)]
         while rest and len(chosen) < MAX_UNITS_QUOTED:
-            held = normalize("".join(c.text for c in chosen))
+            held = readings("".join(c.text for c in chosen))
             missing = Words([fw for fw in words.seen if not any(f in held for f in fw[0])], 0, 0)
-            gain = {id(c): coverage(missing, normalize(c.text)) for c in rest}
+            gain = {id(c): coverage(missing, readings(c.text)) for c in rest}
             pick = max(rest, key=lambda c: (gain[id(c)], c.probability))
             if gain[id(pick)] < SEVERAL_MIN_GAIN:
                 break

@@ -15,7 +15,7 @@ from .index import KnowledgeIndex
 from .ingest import squash
 from .question import Question, analyse, answer_types, states_value, synonyms
 from .retriever import Hit, Query
-from .tokenize import normalize
+from .tokenize import normalize, readings
 
 BANK_NEIGHBOURS = 8  # bank questions whose units join the candidates
 SYNONYM_WEIGHT = 0.6  # a word found only through a 词林 synonym counts this much
@@ -186,7 +186,7 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
     out: list[Candidate] = []
     for row in rows:
         chunk: Chunk = index.chunks[row]
-        clause_text = normalize(chunk.index_text)
+        clause_text = index.clause_texts[row]
         clause_cov = coverage(words, clause_text)
         echoed, rest = echo(query.text, chunk.text)
         rest_unseen = echo_unseen(index, analyse(index.tokenizer, rest), clause_text) if echoed else 0.0
@@ -197,7 +197,7 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
         bank_clause = max((float(bank_sims[n]) for n in answers), default=0.0)
         bank_gap = max((float(bank_sims[n]) for n in gaps), default=0.0)
         for u, text in enumerate(index.units[row]):
-            norm = normalize(text)
+            norm = readings(text)
             uid = index.unit_row.get(f"{chunk.chunk_id}~{u}")
             dense_unit = float(index.unit_vectors[uid] @ vector) if uid is not None and vector is not None else 0.0
             bank_unit = max((float(bank_sims[n]) for n in answers if index.bank[n].unit == u), default=0.0)

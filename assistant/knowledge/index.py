@@ -26,7 +26,7 @@ from .bm25 import BM25
 from .chunking import Chunk
 from .embeddings import E5Embeddings, embed_queries
 from .planning import IngestReport, doc_key, plan
-from .tokenize import Tokenizer, get_tokenizer, normalize
+from .tokenize import Tokenizer, get_tokenizer, readings
 from .typos import Homophones
 from .store import VectorStore, chroma_client, drop_collection
 from .units import unit_id, units
@@ -131,7 +131,7 @@ class KnowledgeIndex:
             if state.get("tokenizer") == self.tokenizer.fingerprint:
                 self.tokens = state["tokens"]
             else:
-                self.tokens = [self.tokenizer.terms(c.index_text) for c in self.chunks]
+                self.tokens = [self.tokenizer.document_terms(c.index_text) for c in self.chunks]
             rows = self._row_ids()
             vectors = generations.read_vectors(index_dir, generation, rows)
             if (vectors is None or self.settings.chroma_url) and not self._store_in_step():
@@ -271,6 +271,7 @@ class KnowledgeIndex:
         self._df_cache: dict[str, int] = {}
         self._unit_words: dict[tuple[int, int], frozenset[str]] = {}
         self._chunk_surfaces: dict[int, frozenset[str]] = {}
+        self.clause_texts = [readings(c.index_text) for c in self.chunks]
         self.bank_surfaces = [surface(b.text) for b in self.bank]
         self.bank_gaps = np.array([b.gap for b in self.bank], dtype=bool)
         # How well each document's bank covers it (1.0 from BANK_PER_UNIT questions per unit up).
@@ -355,7 +356,7 @@ class KnowledgeIndex:
         """A unit's precise-mode words (normalised), computed once."""
         key = (row, unit)
         if key not in self._unit_words:
-            self._unit_words[key] = frozenset(self.tokenizer.precise(normalize(self.units[row][unit])))
+            self._unit_words[key] = frozenset(self.tokenizer.precise(readings(self.units[row][unit])))
         return self._unit_words[key]
 
     def chunk_surface(self, row: int) -> frozenset[str]:
@@ -367,7 +368,7 @@ class KnowledgeIndex:
         """How many chunks contain the word (as a substring: segmentation does not matter)."""
         df = self._df_cache.get(word)
         if df is None:
-            df = self._df_cache[word] = sum(word in c.index_text for c in self.chunks)
+            df = self._df_cache[word] = sum(word in text for text in self.clause_texts)
         return df
 
     def idf(self, word: str) -> float:

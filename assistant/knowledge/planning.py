@@ -106,7 +106,7 @@ def plan(index, paths: list[Path], report: IngestReport, progress) -> tuple:
     advance = meter("tokenising", len(new_chunks))
     new_tokens = []
     for chunk in new_chunks:
-        new_tokens.append(index.tokenizer.terms(chunk.index_text))
+        new_tokens.append(index.tokenizer.document_terms(chunk.index_text))
         advance(1)
     bank = [b for b in index.bank if b.doc_key not in changed] + new_bank
     return docs, [c for c, _ in kept] + new_chunks, [t for _, t in kept] + new_tokens, bank, changed

@@ -15,12 +15,23 @@ KEEP_TOKEN_RE = re.compile(r"[\u3400-\u9fff0-9a-z%]")
 GLOSSARY_MAX_WORDS = 4
 ALIAS_FREQ = 1000  # jieba frequency of an alias variant, so that it is cut as one word
 DICTIONARY_CACHE = 1  # bump when the way the dictionary is put together changes
+TERMS_VERSION = 2  # bump when the way document terms are made changes (stored tokens are made again)
+# A short parenthetical inside a Chinese term, read both ways: 楼栋（巷、片）长 is also 楼栋长, 小区（网格）党支部 小区党支部.
+ASIDE_RE = re.compile(r"(?<=[\u3400-\u9fff])[（(][\u3400-\u9fff、，,]{1,10}[）)]")
 
 
 def normalize(text: str) -> str:
     """NFKC (full-width → half-width), lower case, typographic quotes dropped."""
     text = unicodedata.normalize("NFKC", text).lower()
     return text.translate(str.maketrans("", "", "“”‘’\"「」『』"))
+
+
+def readings(text: str) -> str:
+    """The normalised text, followed by its reading without the parentheticals inside terms when it has
+    any — what a substring match should look in, so that 楼栋长 is found in 楼栋（巷、片）长."""
+    text = normalize(text)
+    plain = ASIDE_RE.sub("", text)
+    return text if plain == text else f"{text}\n{plain}"
 
 
 SUFFIXES = (("ies", "y"), ("es", "e"), ("es", ""), ("s", ""), ("ing", "e"), ("ing", ""), ("ed", "e"), ("ed", ""),
@@ -93,7 +104,7 @@ class Tokenizer:
     @cached_property
     def fingerprint(self) -> str:
         """Changes whenever a dictionary file changes, so stored tokens can be refreshed."""
-        digest = hashlib.sha256()
+        digest = hashlib.sha256(f"terms{TERMS_VERSION}".encode())
         for f in sorted(DATA_DIR.iterdir()):
             digest.update(f.name.encode() + f.read_bytes())
         return digest.hexdigest()[:16]
@@ -154,6 +165,16 @@ class Tokenizer:
     def terms(self, text: str) -> list[str]:
         """Retrieval terms for a document or a question in either language."""
         return self.query_terms(text)[0]
+
+    def document_terms(self, text: str) -> list[str]:
+        """A document's retrieval terms, with the terms only its reading without parentheticals has
+        (楼栋长 of 楼栋（巷、片）长) added once each."""
+        terms = self.terms(text)
+        plain = ASIDE_RE.sub("", normalize(text))
+        if plain == normalize(text):
+            return terms
+        have = set(terms)
+        return terms + list(dict.fromkeys(t for t in self.terms(plain) if t not in have))
 
 
 def is_english(text: str) -> bool:

@@ -7,7 +7,7 @@ from assistant.knowledge.answer import answer_question
 from assistant.knowledge.evidence import echo, referenced_labels
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.question import analyse, states_value
-from assistant.knowledge.tokenize import get_tokenizer
+from assistant.knowledge.tokenize import get_tokenizer, readings
 
 
 @pytest.mark.parametrize(
@@ -36,6 +36,14 @@ def test_fillers_are_not_content_and_aliases_fold():
     q = analyse(get_tokenizer(), "请问一下 咱们国企的在职党员 文件咋说的 要去哪报到呀")
     assert "国有企业" in q.words and "报到" in q.words
     assert not {"请问", "一下", "咱们", "咋说的", "文件", "呀"} & set(q.words)
+
+
+def test_a_term_with_a_parenthetical_is_read_both_ways(corpus_index):
+    text = "不符合建立党小组条件的，选好党员楼栋（巷、片）长。"
+    assert "楼栋长" in readings(text) and readings(text).startswith("不符合建立党小组条件的")
+    assert readings("（一）聚焦互联互通") == "(一)聚焦互联互通"  # a heading's number is no parenthetical
+    assert "楼栋长" in get_tokenizer().document_terms(text)
+    assert corpus_index.doc_freq("小区党支部") > 0  # the directive writes 小区（网格）党支部
 
 
 def test_value_checks():
