@@ -16,8 +16,8 @@ BIN = Path(sys.executable).parent / "assistant"
 HANG_GUARD = 180  # seconds: a chat that never answers fails the test instead of hanging it
 
 
-def test_terminal_chat_through_stdin(tmp_path):
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+def test_terminal_chat_through_stdin(tmp_path, indexed_data_dir):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(indexed_data_dir)}  # the index built (tests/conftest.py)
     env.pop("TELEGRAM_BOT_TOKEN", None)
     subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
                    capture_output=True)
@@ -89,8 +89,8 @@ def choice(text: str, label: str) -> str:
 
 
 @pytest.fixture
-def env(tmp_path):
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "PYTHONIOENCODING": "utf-8"}
+def env(indexed_data_dir):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(indexed_data_dir), "PYTHONIOENCODING": "utf-8"}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     return env
 
