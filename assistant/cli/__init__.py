@@ -5,23 +5,45 @@
     property   property, owners, evaluations    db       db (upgrade, current, history, backup, restore)
     people     people, audit                    _common  sessions, resolvers, --json
     demo       demo (examples/ org tree + sample needs)
+
+Commands are registered by name in COMMANDS and their module is imported when the command is looked up
+(cli/lazy.py): `assistant ask` imports cli/knowledge.py only, while `--help`, completion of a command name and
+"did you mean" see every name.
 """
 from __future__ import annotations
 
 import typer
 
-from .bot import bot, chat, run
-from .db import db_app
-from .demo import demo
-from .digest import digest as digest_command
-from .knowledge import ask, ingest
-from .needs import needs_app, resources_app, tasks_app
-from .org import invite, org_app
-from .party import check_command, checkins_command, notices_command, seats_app
-from .people import audit, people_app
-from .property import register as register_evaluations
+from .lazy import LazyGroup
 
-app = typer.Typer(help="社区治理助手 — policy Q&A and grassroots workflows (组通〔2020〕15号).", no_args_is_help=True)
+# name: (module in assistant/cli, attribute: a typer.Typer for a group or a function for a command); the order of --help
+COMMANDS = {
+    "db": ("db", "db_app"),
+    "org": ("org", "org_app"),
+    "invite": ("org", "invite"),
+    "people": ("people", "people_app"),
+    "audit": ("people", "audit"),
+    "needs": ("needs", "needs_app"),
+    "tasks": ("needs", "tasks_app"),
+    "resources": ("needs", "resources_app"),
+    "property": ("property", "property_app"),
+    "owners": ("property", "owners_app"),
+    "evaluations": ("property", "evaluations_app"),
+    "digest": ("digest", "digest"),
+    "ingest": ("knowledge", "ingest"),
+    "ask": ("knowledge", "ask"),
+    "check": ("party", "check_command"),
+    "checkins": ("party", "checkins_command"),
+    "seats": ("party", "seats_app"),
+    "notices": ("party", "notices_command"),
+    "bot": ("bot", "bot"),
+    "chat": ("bot", "chat"),
+    "run": ("bot", "run"),
+    "demo": ("demo", "demo"),
+}
+
+app = typer.Typer(help="社区治理助手 — policy Q&A and grassroots workflows (组通〔2020〕15号).", no_args_is_help=True,
+                  cls=LazyGroup.of(__name__, COMMANDS))
 
 
 def _version(show: bool) -> None:
@@ -39,28 +61,6 @@ def main_options(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     """Options before the command: --version."""
-
-
-app.add_typer(db_app, name="db")
-app.add_typer(org_app, name="org")
-app.command("invite")(invite)
-app.add_typer(people_app, name="people")
-app.command("audit")(audit)
-app.add_typer(needs_app, name="needs")
-app.add_typer(tasks_app, name="tasks")
-app.add_typer(resources_app, name="resources")
-register_evaluations(app)
-app.command("digest")(digest_command)
-app.command()(ingest)
-app.command()(ask)
-app.command("check")(check_command)
-app.command("checkins")(checkins_command)
-app.add_typer(seats_app, name="seats")
-app.command("notices")(notices_command)
-app.command()(bot)
-app.command()(chat)
-app.command()(run)
-app.command()(demo)
 
 
 def main() -> None:

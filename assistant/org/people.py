@@ -11,6 +11,7 @@ from ..storage.models import ChannelAccount, OrgUnit, Person, RoleBinding
 from . import audit
 from .tree import breadcrumb
 from .permissions import ADMIN, ROLE_RANK, check_role
+from .phones import mask_phone  # noqa: F401  (re-exported: callers import it from here)
 
 
 @dataclass(frozen=True)
@@ -35,17 +36,6 @@ def normalise_phone(phone: str | None) -> str | None:
         return None
     phone = re.sub(r"[^\d+]", "", phone.strip())
     return phone or None
-
-
-def mask_phone(phone: str | None) -> str:
-    """"13812345678" -> "138****5678": long numbers keep the first 3 and last 4, short ones the last 2."""
-    phone = (phone or "").strip()
-    n = len(phone)
-    if n >= 11:
-        return phone[:3] + "*" * (n - 7) + phone[-4:]
-    if n >= 6:
-        return "*" * (n - 2) + phone[-2:]
-    return "*" * n
 
 
 def is_admin(person: Person | None) -> bool:

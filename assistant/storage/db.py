@@ -13,15 +13,17 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from ..config import Settings
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 log = logging.getLogger(__name__)
@@ -147,6 +149,8 @@ class Database:
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic config pointing at the packaged migrations (no alembic.ini needed)."""
+    from alembic.config import Config  # alembic only where migrations are read (not for `assistant ask`)
+
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     if url:
@@ -156,6 +160,8 @@ def alembic_config(url: str | None = None) -> Config:
 
 def upgrade(url_or_engine: str | Engine, revision: str = "head") -> None:
     """Run the Alembic migrations up to `revision` (head by default) in one transaction."""
+    from alembic import command
+
     engine = make_engine(url_or_engine) if isinstance(url_or_engine, str) else url_or_engine
     try:
         with engine.begin() as connection:

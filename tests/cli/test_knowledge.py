@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from ..conftest import built_corpus
+from ..helpers.shared import copy_of
 from . import in_process
 
 KEYS = {"question", "answer", "confident", "elapsed_ms", "citations"}
@@ -17,7 +19,9 @@ BIN = Path(sys.executable).parent / "assistant"
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
-    return {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path_factory.mktemp("cli") / "data")}
+    """The module's data dir, its index built: a copy of the run's `built_corpus` (tests/conftest.py)."""
+    data = copy_of(built_corpus(tmp_path_factory) / "data", tmp_path_factory.mktemp("cli") / "data")
+    return {**os.environ, "ASSISTANT_DATA_DIR": str(data)}
 
 
 def run(env, *args, stdin=None):
@@ -40,8 +44,9 @@ def check_contract(obj):
         assert set(citation) == CITATION_KEYS
 
 
-def test_ask_json_builds_index_on_first_use(env):
-    proc = run(env, "ask", "--json", "小区党支部设几名委员？")
+def test_ask_json_builds_index_on_first_use(tmp_path):
+    empty = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}  # no index yet
+    proc = run(empty, "ask", "--json", "小区党支部设几名委员？")
     assert proc.returncode == 0
     obj = json.loads(proc.stdout)
     check_contract(obj)
@@ -60,7 +65,7 @@ def test_ask_json_stdin_one_object_per_line(env):
     assert out[2]["error"] == "ask.empty"
     assert out[3]["citations"][0]["clause"] == "2"
     assert proc.returncode == 1  # every line answered, and the blank one makes the exit code say so
-    assert run(env, "ask", "--json", "-", stdin="小区党支部设几名委员？\n").returncode == 0
+    assert run_in_process(env, "ask", "--json", "-", stdin="小区党支部设几名委员？\n").returncode == 0
 
 
 def test_ask_readable_and_bad_input(env):
@@ -83,7 +88,7 @@ def test_ingest_command_reports_skips(env, tmp_path):
     assert "bad.pdf" in proc.stderr
     assert "新增 1" in proc.stdout and "跳过 1" in proc.stdout
     (tmp_path / "bad.pdf").unlink()
-    proc = run(env, "ingest", str(tmp_path))
+    proc = run_in_process(env, "ingest", str(tmp_path))  # the same command again: in-process
     assert proc.returncode == 0 and "跳过 0" in proc.stdout
 
 

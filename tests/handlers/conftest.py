@@ -8,13 +8,16 @@ from assistant.knowledge.index import open_index
 from assistant.org import invites
 from assistant.org.tree import find_unit
 
+from ..conftest import built_corpus
+from ..helpers.shared import copy_of
+
 
 @pytest.fixture(scope="session")
 def shared_data_dir(tmp_path_factory):
     """The data dir of the bot tests (one per xdist worker), its index built before the first test: a bot's
     first policy answer then opens the index instead of building it inside a test's reply timeout."""
-    path = tmp_path_factory.mktemp("bot-data")
-    open_index(Settings(data_dir=path), progress=False)
+    path = copy_of(built_corpus(tmp_path_factory) / "data", tmp_path_factory.mktemp("bot-data"))  # the run's build
+    open_index(Settings(data_dir=path), progress=False)  # opens the copy, checked against the corpus
     return path
 
 

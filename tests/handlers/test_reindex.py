@@ -2,21 +2,24 @@
 from the previous index until the new one is complete, then from the new one."""
 from __future__ import annotations
 
+import shutil
 import threading
 
 from assistant.config import Settings
 from assistant.handlers.app import post_init
-from assistant.knowledge.index import open_index
+from assistant.knowledge import generations
 
-from ..helpers.corpus import NEW_DOC, NEW_QUESTION, GatedEmbeddings, add_document, directive_corpus
+from ..helpers.corpus import NEW_DOC, NEW_QUESTION, GatedEmbeddings, add_document
 from ..helpers.offline import OfflineBot
 
 
-def test_the_bot_starts_and_answers_while_the_corpus_is_re_indexed(sqlite_templates, tmp_path, monkeypatch):
+def test_the_bot_starts_and_answers_while_the_corpus_is_re_indexed(built_live, sqlite_templates, tmp_path,
+                                                                   monkeypatch):
+    shutil.copytree(built_live, tmp_path, dirs_exist_ok=True)  # the directive and its index as the last run left them
     copy = sqlite_templates.copy("org", tmp_path)
-    settings = Settings(data_dir=tmp_path / "data", corpus_dir=directive_corpus(tmp_path / "corpus"),
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=tmp_path / "corpus",
                         DATABASE_URL=copy.url, telegram_bot_token="123456:TEST", embed_batch_size=4)
-    open_index(settings, progress=False)  # the index as the last run left it
+    assert generations.listed(settings.index_dir)  # one generation, built by `built_live` (tests/conftest.py)
     add_document(settings.corpus_dir)  # a document added while the bot was down
     gate = GatedEmbeddings()
     monkeypatch.setattr("assistant.llm.provider.embeddings", lambda _settings: gate)  # the real e5, gated

@@ -25,9 +25,11 @@ def free_port() -> int:
 
 
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
-def test_assistant_run_answers_through_telegram(mode, telegram_emulator, tmp_path):
+def test_assistant_run_answers_through_telegram(mode, telegram_emulator, tmp_path, request):
     emu = telegram_emulator
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "TELEGRAM_BOT_TOKEN": emu.token,
+    # polling: a first start (the index built by the bot); webhook: a start with the index built (tests/conftest.py)
+    data = request.getfixturevalue("indexed_data_dir") if mode == "webhook" else tmp_path / "data"
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(data), "TELEGRAM_BOT_TOKEN": emu.token,
            "TELEGRAM_API_BASE_URL": emu.base_url, "TELEGRAM_FILE_BASE_URL": emu.base_file_url,
            "ASSISTANT_TELEGRAM_POLL_INTERVAL": "0.1"}
     env.pop("DATABASE_URL", None)

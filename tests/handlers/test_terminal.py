@@ -10,17 +10,17 @@ from pathlib import Path
 
 import pytest
 
+from ..cli import in_process
 from ..conftest import EXAMPLES
 
 BIN = Path(sys.executable).parent / "assistant"
 HANG_GUARD = 180  # seconds: a chat that never answers fails the test instead of hanging it
 
 
-def test_terminal_chat_through_stdin(tmp_path):
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data")}
+def test_terminal_chat_through_stdin(tmp_path, indexed_data_dir):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(indexed_data_dir)}  # the index built (tests/conftest.py)
     env.pop("TELEGRAM_BOT_TOKEN", None)
-    subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
-                   capture_output=True)
+    assert in_process(["org", "import", EXAMPLES / "org_example.csv"], env).returncode == 0  # a process in tests/cli
     lines = ["/whoami", "小区党支部设几名委员？", "1", "/invite", "4", "1", "/cancel", "/quit"]
     proc = subprocess.run([str(BIN), "run"], input="\n".join(lines) + "\n", env=env, capture_output=True,
                           text=True, timeout=120)
@@ -89,8 +89,8 @@ def choice(text: str, label: str) -> str:
 
 
 @pytest.fixture
-def env(tmp_path):
-    env = {**os.environ, "ASSISTANT_DATA_DIR": str(tmp_path / "data"), "PYTHONIOENCODING": "utf-8"}
+def env(indexed_data_dir):
+    env = {**os.environ, "ASSISTANT_DATA_DIR": str(indexed_data_dir), "PYTHONIOENCODING": "utf-8"}
     env.pop("TELEGRAM_BOT_TOKEN", None)
     return env
 
@@ -104,8 +104,7 @@ def test_first_run_on_an_empty_organisation(env, tmp_path):
         assert ".venv/bin/assistant org import examples/org_example.csv" in banner and "assistant demo" in banner
         denied = chat.type("/digest", "make demo")
         assert "还没有导入组织架构" in denied
-        subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
-                       capture_output=True)
+        assert in_process(["org", "import", EXAMPLES / "org_example.csv"], env).returncode == 0  # from another process
         assert "管理员：宣州区" in chat.type("/whoami", "管理员")  # no restart needed
         help_text = chat.type("/help", "/quit")
         assert "/invite" in help_text and "/need_编号" in help_text and "近30天" in help_text
@@ -120,7 +119,7 @@ def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
     demo = subprocess.run([str(BIN), "demo"], env=env, capture_output=True, text=True)
     assert demo.returncode == 0, demo.stderr
     assert "组织单位新增 35 个" in demo.stdout and "示例需求 3 条" in demo.stdout
-    again = subprocess.run([str(BIN), "demo"], env=env, capture_output=True, text=True)
+    again = in_process(["demo"], env)  # the second time in-process (what it says)
     assert "未再添加示例需求" in again.stdout and "示例需求 0 条" in again.stdout
     chat = Chat(env, tmp_path)
     try:

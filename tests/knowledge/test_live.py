@@ -18,26 +18,16 @@ from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.live import LiveIndex
 
 from ..conftest import make_settings
-from ..helpers.corpus import NEW_DOC, NEW_QUESTION, GatedEmbeddings, add_document, directive_corpus
+from ..helpers.corpus import NEW_DOC, NEW_QUESTION, GatedEmbeddings, add_document
 
 BIN = Path(sys.executable).parent / "assistant"
 OLD_QUESTION = "小区党支部设几名委员？"
 
 
-@pytest.fixture(scope="session")
-def built_live(tmp_path_factory) -> Path:
-    """A directive corpus and its data dir with the first generation built, once per session and xdist worker
-    (the first build is ~10 s of Chroma writes); each test works on a copy of its own."""
-    root = tmp_path_factory.mktemp("live-template")
-    settings = make_settings(root, corpus_dir=directive_corpus(root / "corpus"), embed_batch_size=4)
-    LiveIndex(settings, GatedEmbeddings()).close()
-    return root
-
-
 @pytest.fixture
 def live_setup(built_live, tmp_path):
     """Settings on a corpus of the test's own, a LiveIndex over it (the first generation, copied from
-    `built_live`: the same files the first build writes) and the gate of its model."""
+    `built_live` of tests/conftest.py: the same files the first build writes) and the gate of its model."""
     shutil.copytree(built_live, tmp_path, dirs_exist_ok=True)
     settings = make_settings(tmp_path, corpus_dir=tmp_path / "corpus", embed_batch_size=4)
     gate = GatedEmbeddings()

@@ -5,13 +5,17 @@ import os
 import pytest
 
 from ..cli.test_knowledge import check_contract, run, run_in_process
+from ..conftest import built_corpus
+from ..helpers.shared import copy_of
 from .fake_server import FakeLLMServer
 
 
 @pytest.fixture(scope="module")
 def env(tmp_path_factory):
+    """The index built: a copy of the run's `built_corpus` (tests/conftest.py)."""
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "ASSISTANT_LLM_"))}
-    return {**clean, "ASSISTANT_DATA_DIR": str(tmp_path_factory.mktemp("cli-llm") / "data")}
+    data = copy_of(built_corpus(tmp_path_factory) / "data", tmp_path_factory.mktemp("cli-llm") / "data")
+    return {**clean, "ASSISTANT_DATA_DIR": str(data)}
 
 
 def test_default_mode_is_extractive(env):  # the JSON printed, in-process (the endpoint tests: real processes)
