@@ -196,12 +196,16 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
         gaps = [n for n in bank_rows if index.bank[n].gap]
         bank_clause = max((float(bank_sims[n]) for n in answers), default=0.0)
         bank_gap = max((float(bank_sims[n]) for n in gaps), default=0.0)
+        bank_lex_clause = max((overlap_with(n) for n in answers), default=0.0)
+        of_unit: dict[int, list[int]] = {}
+        for n in answers:
+            of_unit.setdefault(index.bank[n].unit, []).append(n)
         for u, text in enumerate(index.units[row]):
             norm = readings(text)
             uid = index.unit_row.get(f"{chunk.chunk_id}~{u}")
             dense_unit = float(index.unit_vectors[uid] @ vector) if uid is not None and vector is not None else 0.0
-            bank_unit = max((float(bank_sims[n]) for n in answers if index.bank[n].unit == u), default=0.0)
-            own = [n for n in answers if index.bank[n].unit == u]
+            own = of_unit.get(u, [])
+            bank_unit = max((float(bank_sims[n]) for n in own), default=0.0)
             bank_lex = max((overlap_with(n) for n in own), default=0.0)
             nearest_own = max(own, key=lambda n: bank_sims[n], default=None)
             context = index.chunk_surface(row) | (index.bank_surfaces[nearest_own] if nearest_own is not None else frozenset())
@@ -229,7 +233,7 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
             features["label_ref"] = float(chunk.clause in labels)
             features["bank_vote"] = votes.get((chunk.chunk_id, u), 0.0) - votes.get((chunk.chunk_id, -1), 0.0)
             features["bank_lex"] = bank_lex
-            features["bank_lex_clause"] = max((overlap_with(n) for n in answers), default=0.0)
+            features["bank_lex_clause"] = bank_lex_clause
             features["bank_density"] = density
             features["echo_unseen"] = rest_unseen
             features["residual"] = len(content - context) / len(content) if content else 0.0
