@@ -68,6 +68,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handlers(digest.handlers())
     application.add_handler(router.build_handler())
     application.add_handler(start.cancel_handler())
+    application.add_handler(router.unknown_command_handler())  # any command nothing above took
     application.add_handler(guard.stale_button_handler())  # any button nothing above took
     application.add_error_handler(on_error)
     jobs.schedule(application, s.escalation_interval_seconds)

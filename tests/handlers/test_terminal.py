@@ -2,10 +2,12 @@
 import os
 import queue
 import re
+import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -137,7 +139,10 @@ def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
         step = chat.type(choice(step, "不记录"), "跳过")
         confirm = chat.type(choice(step, "跳过"), "提交")
         assert "2栋" in confirm and "3栋" not in confirm.split("提交")[0].split("请确认需求")[1]
-        assert "需求已登记" in chat.type(choice(confirm, "提交"), "需求已登记")
+        filed = chat.type(choice(confirm, "提交"), "需求已登记")
+        card_command = re.search(r"发送 (/need_\d+) 查看", filed)[1]  # how to reach it again, named at once
+        assert re.search(re.escape(card_command) + r" XQ-\d{8}-\d{4} 待签收 · 锦绣华庭", chat.type("/mine", "待签收"))
+        assert "处理记录" in chat.type(card_command, "处理记录")
         digest = chat.type("/digest", "文件已保存")
         chart = Path(re.search(r"文件已保存：(.+?)）", digest)[1])
         assert "[photo]" in digest and chart.parent == tmp_path / "data" / "terminal"
@@ -150,3 +155,61 @@ def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
         assert "再见" in chat.rest() and chat.proc.wait(timeout=HANG_GUARD) == 0
     finally:
         chat.close()
+
+
+def test_on_a_terminal_the_prompt_follows_the_answer(env, tmp_path):
+    """Through a pseudo-terminal: the `> ` prompt comes after the answer to the line before, never in front of it."""
+    import pty
+
+    subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
+                   capture_output=True)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(BIN), "run"], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    seen = bytearray()
+
+    def text() -> str:
+        return seen.decode("utf-8", "replace").replace("\r\n", "\n")
+
+    def read_until(marker: str) -> str:
+        deadline = time.monotonic() + HANG_GUARD
+        while marker not in text() and time.monotonic() < deadline:
+            if select.select([master], [], [], 1)[0]:
+                try:
+                    seen.extend(os.read(master, 65536))
+                except OSError:  # the process ended
+                    break
+        assert marker in text(), text()
+        return text()
+
+    try:
+        read_until("Ctrl-C")
+        read_until("> ")
+        os.write(master, "/whoami\n".encode())
+        out = read_until("管理员：宣州区\n\n> ")  # the answer, its blank line, then the prompt
+        answer = out.split("/whoami\n", 1)[1]
+        assert answer.startswith("本地管理员\n"), answer  # not "> 本地管理员"
+        os.write(master, "/frobnicate\n".encode())
+        out = read_until("/help 查看您可以使用的命令。\n\n> ")
+        assert "> /frobnicate\n没有 /frobnicate 这个命令" in out
+        proc.send_signal(signal.SIGINT)
+        assert "再见" in read_until("再见") and proc.wait(timeout=HANG_GUARD) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        os.close(master)
+
+
+def test_the_chat_in_english_and_unknown_commands(env, tmp_path):
+    """`assistant run --lang en`: the banner, answers and refusals in English; a command nobody knows is named."""
+    lines = ["/whoami", "/frobnicate now", "/need", "/quit"]
+    proc = subprocess.run([str(BIN), "run", "--lang", "en"], input="\n".join(lines) + "\n", env=env,
+                          capture_output=True, text=True, timeout=HANG_GUARD)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "You are:" in out and "The organisation is empty" in out and "/help" in out
+    assert "There is no command /frobnicate. Send /help" in out
+    assert "No organisation has been imported yet" in out and "Bye." in out
+    bad = subprocess.run([str(BIN), "run", "--lang", "fr"], env=env, capture_output=True, text=True)
+    assert bad.returncode == 2 and "zh, en" in bad.stderr
