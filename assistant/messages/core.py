@@ -122,6 +122,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "needform.bad_description_words": {"zh": "描述里没有文字：请用文字说明问题（不能只有表情或标点）。", "en": "The description has no words: please describe the problem in words (not only emoji or punctuation)."},
     "needform.description_expected": {"zh": "请用文字描述问题；也可以发送带文字说明的照片。", "en": "Please describe the problem in words; you can also send a photo with a caption."},
     "needform.press_buttons": {"zh": "请点上面消息里的按钮选择，或发送 /cancel 取消登记。", "en": "Please press one of the buttons of the message above, or send /cancel to stop."},
+    "needform.press_buttons.terminal": {"zh": "请输入上面选项前的编号，或输入 /cancel 取消登记。", "en": "Type the number of one of the choices above, or /cancel to stop."},
+    "needform.photo_expected.terminal": {"zh": "终端里不能发送照片：请输入“跳过”前的编号。", "en": "Photos cannot be sent from the terminal: type the number of “Skip”."},
     "needform.photo_expected": {"zh": "这一步需要一张照片：请发送照片，或点“跳过”。", "en": "This step takes a photo: send one, or press “Skip”."},
     "needform.emergency": {"zh": "⚠️ 紧急险情：请先拨打以下电话，再登记需求！", "en": "⚠️ Emergency: call these numbers first, then file the need!"},
     "needform.emergency_line": {"zh": "• {label}：{number}", "en": "• {label}: {number}"},

@@ -161,6 +161,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "resform.tags_chosen": {"zh": "已选：{tags}", "en": "Selected: {tags}"},
     "resform.tags_done": {"zh": "✅ 完成", "en": "✅ Done"},
     "resform.bad_tags": {"zh": "请至少选择一个类别，再点“完成”。", "en": "Select at least one category, then press “Done”."},
+    "resform.tags_use_buttons.terminal": {"zh": "请输入上面类别前的编号选择类别，选好后输入“完成”前的编号。", "en": "Type the numbers of the categories above, then the number of “Done”."},
     "resform.tags_use_buttons": {"zh": "请点上面的按钮选择类别，选好后点“完成”。", "en": "Please use the buttons above to pick categories, then press “Done”."},
     "resform.ask_contact": {"zh": "联系方式（电话或联系人，最多 {limit} 字）：", "en": "Contact (phone or contact person, at most {limit} characters):"},
     "resform.bad_contact": {"zh": "联系方式需要 1–{limit} 字，请重新输入。", "en": "The contact needs 1–{limit} characters. Please type it again."},

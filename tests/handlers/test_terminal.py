@@ -132,6 +132,8 @@ def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
         compounds = chat.type(choice(offer, "登记为需求"), "哪个小区")
         buildings = chat.type(choice(compounds, "梅园社区 > 锦绣华庭"), "不指定楼栋")
         assert "[2] 2栋" in buildings and "[3] ✓ 3栋" in buildings  # the recognised one keeps its place
+        again = chat.type("第二栋", "不指定楼栋")  # not a number: told to type one (there is nothing to press)
+        assert "请输入上面选项前的编号" in again and "[2] 2栋" in again and "点上面" not in again
         categories = chat.type("2", "其他")
         step = chat.type(choice(categories, "✓ 电梯"), "使用原文")
         step = chat.type(choice(step, "使用原文"), "一般")

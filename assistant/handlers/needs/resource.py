@@ -37,7 +37,9 @@ from ...needs import resources
 from ...needs.resources import AVAILABILITY_MAX, CAPACITY_MAX, CONTACT_MAX, NAME_MAX
 from ...needs.tasklist import MANAGE_ACTION
 from ...org.permissions import can
-from ..common import as_person, ask, cancel_command, conversation, finish, lang_of, last_number, reply, runtime, step
+from ..common import (
+    as_person, ask, cancel_command, conversation, finish, for_channel, lang_of, last_number, reply, runtime, step,
+)
 from ..menu import deny
 from ..pickers import picker
 
@@ -180,7 +182,7 @@ async def tags_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 
 async def tags_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Text at the category step: point to the buttons."""
-    await reply(update, "resform.tags_use_buttons")
+    await reply(update, for_channel(context, "resform.tags_use_buttons"))
     return TAGS
 
 
