@@ -1,4 +1,5 @@
 """`assistant chat`: the same Application in a terminal, driven through stdin of a real process."""
+import json
 import os
 import queue
 import re
@@ -213,5 +214,7 @@ def test_the_chat_in_english_and_unknown_commands(env, tmp_path):
     assert "You are:" in out and "The organisation is empty" in out and "/help" in out
     assert "There is no command /frobnicate. Send /help" in out
     assert "No organisation has been imported yet" in out and "Bye." in out
+    trail = subprocess.run([str(BIN), "audit", "--json"], env=env, capture_output=True, text=True)
+    assert [e["action"] for e in json.loads(trail.stdout)] == ["policy_load"]  # the policies the chat started with
     bad = subprocess.run([str(BIN), "run", "--lang", "fr"], env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and "zh, en" in bad.stderr
