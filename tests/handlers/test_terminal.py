@@ -218,3 +218,22 @@ def test_the_chat_in_english_and_unknown_commands(env, tmp_path):
     assert [e["action"] for e in json.loads(trail.stdout)] == ["policy_load"]  # the policies the chat started with
     bad = subprocess.run([str(BIN), "run", "--lang", "fr"], env=env, capture_output=True, text=True)
     assert bad.returncode == 2 and "zh, en" in bad.stderr
+
+
+def test_a_picker_of_many_units_is_paged_and_every_unit_reachable(env, tmp_path):
+    """/invite for a 联户干部: 25 buildings and households, 20 a page (ASSISTANT_PICKER_PAGE_SIZE), ▶ shows the rest."""
+    subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
+                   capture_output=True)
+    chat = Chat(env, tmp_path)
+    try:
+        chat.until("Ctrl-C")
+        roles = chat.type("/invite", "居民")
+        first = chat.type(choice(roles, "联户干部"), "下一页")
+        assert "第 1/2 页" in first and "书香门第" not in first and "单位较多" not in first
+        second = chat.type(choice(first, "下一页"), "上一页")
+        assert "第 2/2 页" in second and "书香门第 > 2栋" in second
+        named = chat.type(choice(second, "书香门第 > 2栋"), "受邀人姓名")
+        assert "单位：宣州区 > 澄江街道 > 敬亭社区 > 书香门第 > 2栋" in named
+        chat.type("/cancel", "已取消")
+    finally:
+        chat.close()
