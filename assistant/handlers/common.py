@@ -30,7 +30,12 @@ def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
 
 def for_channel(context: ContextTypes.DEFAULT_TYPE, key: str) -> str:
     """The message's variant for the chat's channel (`key.terminal`: 'type the number', not 'press') if any."""
-    variant = f"{key}.{runtime(context).channel}"
+    return channel_key(key, runtime(context).channel)
+
+
+def channel_key(key: str, channel: str) -> str:
+    """`key.<channel>` when the catalogue has that variant, else `key`."""
+    variant = f"{key}.{channel}"
     return variant if variant in CATALOGUE else key
 
 

@@ -116,6 +116,8 @@ MESSAGES: dict[str, dict[str, str]] = {
         "en": "Please confirm:\nCompound: {compound}\nBuilding: {building}\nCategory: {category}\nDescription: {description}\nUrgency: {urgency}\nResident: {resident}\nPhoto: {photo}",
     },
     "needform.no_such_building": {"zh": "{compound}没有{n}栋，请选择：", "en": "{compound} has no building {n}; please choose:"},
+    "needform.ask_entrance.terminal": {"zh": "哪个单元？（✓ 为从描述中识别的；也可以输入“2单元”这样的单元号——只输入数字会选择下面的编号）",
+                                       "en": "Which entrance (unit)? (✓ was read from your text; or type e.g. “unit 2” — a bare number picks a choice below)"},
     "needform.ask_entrance": {"zh": "哪个单元？（✓ 为从描述中识别的；也可以输入单元号）", "en": "Which entrance (unit)? (✓ was read from your text; or type its number)"},
     "needform.no_entrance": {"zh": "不指定单元", "en": "No particular entrance"},
     "needform.bad_entrance": {"zh": "单元号不对：请输入 1–99 的数字（如 2 或 2单元）。", "en": "That is not an entrance number: type 1–99 (e.g. 2 or unit 2)."},

@@ -142,6 +142,10 @@ def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
         step = chat.type(choice(step, "不记录"), "跳过")
         confirm = chat.type(choice(step, "跳过"), "提交")
         assert "2栋" in confirm and "3栋" not in confirm.split("提交")[0].split("请确认需求")[1]
+        entrance = chat.type(choice(confirm, "修改：单元"), "不指定单元")  # a typed number would press a choice
+        assert "只输入数字会选择下面的编号" in entrance
+        confirm = chat.type("2单元", "提交")
+        assert "2单元" in confirm.split("提交")[0]
         filed = chat.type(choice(confirm, "提交"), "需求已登记")
         card_command = re.search(r"发送 (/need_\d+) 查看", filed)[1]  # how to reach it again, named at once
         assert re.search(re.escape(card_command) + r" XQ-\d{8}-\d{4} 待签收 · 锦绣华庭", chat.type("/mine", "待签收"))

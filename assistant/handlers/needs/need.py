@@ -86,7 +86,8 @@ async def _ask_step(update: Update, context, step: str | None, apply=None) -> st
         wanted, draft["step"] = draft["step"], first_missing(draft, steps.ORDER, steps.FIELDS, draft["step"])
         if draft["step"] != wanted:  # a field went missing: ask it, then back to the summary
             draft["editing"] = True
-        return error, steps.prompt(session, policy, draft, draft["step"], lang, runtime(context).settings.preview_chars)
+        rt = runtime(context)
+        return error, steps.prompt(session, policy, draft, draft["step"], lang, rt.settings.preview_chars, rt.channel)
 
     error, (text, buttons) = await in_session(context, work)
     if error:
