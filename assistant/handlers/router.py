@@ -33,13 +33,13 @@ def build_handler() -> MessageHandler:
     return MessageHandler(filters.TEXT & ~filters.COMMAND, plain_text)
 
 
-
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A command no handler knows (a typo, another bot's): say so and point to /help."""
-    command = update.effective_message.text.split()[0]
+    message = update.effective_message
+    command = ((message.text or "").split() or ["/"])[0]
     await reply(update, "bot.unknown_command", command=preview(command, runtime(context).settings.preview_chars))
 
 
 def unknown_command_handler() -> MessageHandler:
     """Registered after every command handler of its group (app.py)."""
-    return MessageHandler(filters.COMMAND, unknown_command)
+    return MessageHandler(filters.TEXT & filters.COMMAND, unknown_command)

@@ -159,8 +159,6 @@ MESSAGES: dict[str, dict[str, str]] = {
     "needcard.system": {"zh": "系统", "en": "system"},
     "needcard.list_line": {"zh": "/need_{id} {ticket} {status} · {compound} · {description}",
                            "en": "/need_{id} {ticket} {status} · {compound} · {description}"},
-    "needform.card_hint": {"zh": "发送 /need_{id} 查看它的处理卡片（/mine 列出您登记的需求）。",
-                           "en": "Send /need_{id} for its card (/mine lists the needs you filed)."},
     "needcard.none_mine": {"zh": "您还没有登记过需求。发送 /need 登记。", "en": "You have not filed any needs. Send /need to file one."},
     "needcard.none_todo": {"zh": "目前没有待您处理的需求。", "en": "Nothing is waiting for you."},
     "needcard.do.accept": {"zh": "签收", "en": "Accept"},

@@ -146,9 +146,9 @@ def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
         assert "只输入数字会选择下面的编号" in entrance
         confirm = chat.type("2单元", "提交")
         assert "2单元" in confirm.split("提交")[0]
-        filed = chat.type(choice(confirm, "提交"), "需求已登记")
-        card_command = re.search(r"发送 (/need_\d+) 查看", filed)[1]  # how to reach it again, named at once
-        assert re.search(re.escape(card_command) + r" XQ-\d{8}-\d{4} 待签收 · 锦绣华庭", chat.type("/mine", "待签收"))
+        assert "需求已登记" in chat.type(choice(confirm, "提交"), "需求已登记")
+        mine = chat.type("/mine", "锦绣华庭")  # each line starts with the command of its card
+        card_command = re.search(r"(/need_\d+) XQ-\d{8}-\d{4} 待签收 · 锦绣华庭", mine)[1]
         assert "处理记录" in chat.type(card_command, "处理记录")
         digest = chat.type("/digest", "文件已保存")
         chart = Path(re.search(r"文件已保存：(.+?)）", digest)[1])

@@ -270,8 +270,7 @@ async def _announce(update: Update, context, done: dict) -> int:
         await notify_need(context, done["id"], "joined", actor_id=draft.get("person_id"), note=draft.get("description"))
     else:
         await _tell_emergency(update, context, draft.get("category"), always=True)
-        await finish(update, context, FORM, t("needform.filed", lang_of(update), ticket=done["ticket"])
-                     + "\n" + t("needform.card_hint", lang_of(update), id=done["id"]))
+        await finish(update, context, FORM, t("needform.filed", lang_of(update), ticket=done["ticket"]))
         await notify_need(context, done["id"], "filed", actor_id=draft.get("person_id"))
     return ConversationHandler.END
 
