@@ -17,12 +17,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# the terminal chat's language: make run CHAT_LANG=en (default zh)
+CHAT_LANG ?= zh
+
 run: $(STAMP)
-	$(VENV)/bin/assistant run
+	$(VENV)/bin/assistant run --lang $(CHAT_LANG)
 
 # No venv to activate: each target runs .venv/bin/assistant (any other command: .venv/bin/assistant --help)
 chat: $(STAMP)
-	$(VENV)/bin/assistant chat
+	$(VENV)/bin/assistant chat --lang $(CHAT_LANG)
 
 demo: $(STAMP)
 	$(VENV)/bin/assistant demo

@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     telegram_poll_interval: float = 1.0
     preview_chars: int = Field(default=300, gt=1, description="What a user typed, echoed back in a form, a summary, a card or a list, is cut to this many characters.")
     picker_page_size: int = Field(default=20, gt=0, le=90, description="Buttons per page of a picker (units, members…); more are paged with ◀ ▶ (Telegram shows at most 100).")
+    picker_max_units: int = Field(default=200, gt=0, le=2000, description="Units a unit picker (invites, resources) offers, paged; with more, the form also takes a unit's name or code typed.")
     webhook_url: str | None = Field(default=None, description="Public URL; set to run in webhook mode behind a reverse proxy.")
     webhook_listen: str = "127.0.0.1"
     webhook_port: int = 8443

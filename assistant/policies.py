@@ -6,12 +6,15 @@ free-text intake rules all come from here (or from a test that builds its own bu
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 from .config import Settings
 from .policy import PolicyError
-from .policy.intake import IntakeRules, load_intake_rules
-from .policy.loader import NeedsPolicy, PartyPolicy, load_needs_policy, load_party_policy
-from .policy.rubric import Rubric, load_rubric
+from .policy.intake import SHIPPED_INTAKE_RULES, IntakeRules, load_intake_rules
+from .policy.loader import (
+    SHIPPED_NEEDS_POLICY, SHIPPED_PARTY_POLICY, NeedsPolicy, PartyPolicy, load_needs_policy, load_party_policy,
+)
+from .policy.rubric import SHIPPED_RUBRIC, Rubric, load_rubric
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,14 @@ class Policies:
         if failures:
             raise PolicyError.joined(failures)
         return cls(**loaded)
+
+    @staticmethod
+    def files(settings: Settings) -> dict[str, Path]:
+        """The file each policy is read from: the one a setting names, else the shipped one."""
+        return {"needs": settings.needs_policy_file or SHIPPED_NEEDS_POLICY,
+                "party": settings.party_policy_file or SHIPPED_PARTY_POLICY,
+                "rubric": settings.rubric_policy_file or SHIPPED_RUBRIC,
+                "intake": settings.intake_policy_file or SHIPPED_INTAKE_RULES}
 
     def but(self, **changes) -> Policies:
         """A copy with some policies replaced (tests, alternative deployments)."""

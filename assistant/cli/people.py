@@ -125,7 +125,8 @@ def audit(
     as_json: bool = json_option(),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", dir_okay=False, help="Write the events as an XLSX sheet."),
 ) -> None:
-    """The audit trail: role grants and revocations, invites, imports, task-list and resource changes."""
+    """The audit trail: role grants and revocations, invites, imports, task-list and resource changes, changed
+    policy files loaded."""
     from ..org.auditlog import events, write_xlsx
 
     start = _since(since)

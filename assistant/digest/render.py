@@ -94,7 +94,7 @@ def _cases(data, lang, policy) -> list[str]:
 
 def _compliance(data, lang, policy) -> list[str]:
     lines = [t("digest.compliance.head", lang, n=data["total"])]
-    lines += [t("digest.bullet", lang, text=f.message(lang)) for f in data["findings"]]
+    lines += [f.message(lang) for f in data["findings"]]  # each already a bulleted line, as /check prints it
     if data["total"] > len(data["findings"]):
         lines.append(t("digest.more", lang, n=data["total"] - len(data["findings"])))
     return lines

@@ -8,9 +8,10 @@ from telegram.request import BaseRequest, HTTPXRequest
 
 from ..messages import t
 from ..needs.queries import count_needs
-from ..org import invites
+from ..org import audit, invites
 from ..org.people import ensure_local_operator
 from ..org.tree import units_by_level
+from ..policies import Policies
 from ..runtime import Runtime
 from . import ask, guard, health, jobs, menu, pickers, router, sender
 from .common import RUNTIME
@@ -68,6 +69,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_handlers(digest.handlers())
     application.add_handler(router.build_handler())
     application.add_handler(start.cancel_handler())
+    application.add_handler(router.unknown_command_handler())  # any command nothing above took
     application.add_handler(guard.stale_button_handler())  # any button nothing above took
     application.add_error_handler(on_error)
     jobs.schedule(application, s.escalation_interval_seconds)
@@ -94,9 +96,16 @@ async def post_shutdown(application: Application) -> None:
     await asyncio.to_thread(application.bot_data[RUNTIME].close)
 
 
+def record_policies(rt: Runtime) -> None:
+    """A policy file changed since the last start (or the first start) goes into the audit trail."""
+    with rt.db.session() as session:
+        audit.record_policies(session, Policies.files(rt.settings))
+
+
 def run_bot(rt: Runtime) -> None:
     """Serve Telegram: polling by default, webhook mode when a webhook URL is configured."""
     s = rt.settings
+    record_policies(rt)
     application = build_application(rt)  # post_init opens the index off the event loop
     if s.webhook_url:
         from urllib.parse import urlparse
@@ -118,6 +127,7 @@ def run_terminal(rt: Runtime, lang: str = "zh") -> None:
             ensure_local_operator(session, rt.channel, str(OPERATOR_ID), t("bot.operator_name", lang))
 
     bind_operator()
+    record_policies(rt)
     request = TerminalRequest(sys.stdout, files_dir=rt.settings.data_dir / "terminal", lang=lang)
     application = build_application(rt, request=request)
     documents = sorted({c.doc for c in rt.index.chunks})  # load the index before the first question arrives

@@ -14,7 +14,7 @@ from telegram.ext import CommandHandler, ContextTypes, ConversationHandler
 from telegram.warnings import PTBUserWarning
 
 from ..errors import MAX_ID, DomainError, Unreadable
-from ..messages import t
+from ..messages import CATALOGUE, t
 from ..runtime import Runtime
 from ..org import invites
 
@@ -26,6 +26,17 @@ log = logging.getLogger(__name__)
 
 def runtime(context: ContextTypes.DEFAULT_TYPE) -> Runtime:
     return context.bot_data[RUNTIME]
+
+
+def for_channel(context: ContextTypes.DEFAULT_TYPE, key: str) -> str:
+    """The message's variant for the chat's channel (`key.terminal`: 'type the number', not 'press') if any."""
+    return channel_key(key, runtime(context).channel)
+
+
+def channel_key(key: str, channel: str) -> str:
+    """`key.<channel>` when the catalogue has that variant, else `key`."""
+    variant = f"{key}.{channel}"
+    return variant if variant in CATALOGUE else key
 
 
 def lang_of(update: Update) -> str:

@@ -187,8 +187,10 @@ class TerminalChat:
                 if banner:
                     print(banner, end="\n\n", file=self.request.out, flush=True)
                 queue: asyncio.Queue[str | None] = asyncio.Queue()
-                _start_reader(lines, prompt, queue, asyncio.get_running_loop())
+                answered = threading.Event()  # the next prompt waits for the answer to the line before it
+                _start_reader(lines, prompt, queue, asyncio.get_running_loop(), answered)
                 while True:
+                    answered.set()
                     line = await queue.get()
                     if line is None or line.strip() in {"/quit", "/exit"}:
                         break
@@ -207,11 +209,13 @@ def run_until_quit(chat: TerminalChat, banner: str, goodbye: str) -> None:
     print(goodbye, file=chat.request.out, flush=True)
 
 
-def _start_reader(stream: TextIO, prompt: str, queue: asyncio.Queue, loop: asyncio.AbstractEventLoop) -> None:
-    """A daemon thread putting each line read (None at end of input) on the queue."""
+def _start_reader(stream: TextIO, prompt: str, queue: asyncio.Queue, loop: asyncio.AbstractEventLoop,
+                  answered: threading.Event | None = None) -> None:
+    """A daemon thread putting each line read (None at end of input) on the queue; on a terminal the prompt
+    is shown once the previous line was answered (`answered`), so it never lands in front of the answer."""
 
     def read() -> None:
-        for line in itertools.chain(_lines(stream, prompt), [None]):
+        for line in itertools.chain(_lines(stream, prompt, answered), [None]):
             try:
                 loop.call_soon_threadsafe(queue.put_nowait, line)
             except RuntimeError:  # the chat has ended
@@ -220,13 +224,19 @@ def _start_reader(stream: TextIO, prompt: str, queue: asyncio.Queue, loop: async
     threading.Thread(target=read, name="terminal-input", daemon=True).start()
 
 
-def _lines(stream: TextIO, prompt: str) -> Iterator[str]:
-    """The lines typed: input() with its prompt on a terminal; from a pipe, the raw file descriptor, so a
-    read still blocked at exit holds no lock of sys.stdin."""
+def _lines(stream: TextIO, prompt: str, answered: threading.Event | None = None) -> Iterator[str]:
+    """The lines typed: input() with its prompt (and line editing) on a terminal, each prompt after the answer
+    to the line before; from a pipe, the raw file descriptor, so a read still blocked at exit holds no lock of
+    sys.stdin."""
     if stream is not sys.stdin:
         yield from iter(stream.readline, "")
     elif sys.stdin.isatty():
+        import readline  # noqa: F401  (arrow keys and history for input(); without it they print ^[[D)
+
         while True:
+            if answered is not None:
+                answered.wait()
+                answered.clear()
             try:
                 yield input(prompt)
             except EOFError:

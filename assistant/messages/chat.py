@@ -20,6 +20,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "banner.hints": {"zh": "直接输入政策问题或描述居民的问题；/help 查看命令，/quit 或 Ctrl-C 退出。按钮显示为编号，输入编号即可选择。",
                      "en": "Type a policy question or describe a resident's problem; /help lists the commands, /quit or Ctrl-C quits. Buttons are numbered: type the number."},
     "banner.bye": {"zh": "再见。", "en": "Bye."},
+    "bot.unknown_command": {"zh": "没有 {command} 这个命令。发送 /help 查看您可以使用的命令。",
+                            "en": "There is no command {command}. Send /help for the commands you can use."},
     "terminal.saved": {"zh": "（文件已保存：{path}）", "en": "(file saved: {path})"},
     "denied.no_org": {"zh": "还没有导入组织架构，所以暂时不能办理此事。请管理员先导入：\n" + IMPORT_HINT["zh"],
                       "en": "No organisation has been imported yet, so this cannot be done. An administrator must import it first:\n"

@@ -86,4 +86,5 @@ MESSAGES: dict[str, dict[str, str]] = {
     "audit.action.tasks_remove": {"zh": "删除任务清单", "en": "task list entry removed"},
     "audit.action.resource_add": {"zh": "登记资源", "en": "resource added"},
     "audit.action.resource_deactivate": {"zh": "停用资源", "en": "resource withdrawn"},
+    "audit.action.policy_load": {"zh": "载入变更的政策文件", "en": "changed policy files loaded"},
 }

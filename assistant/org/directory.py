@@ -16,9 +16,9 @@ from ..messages import t
 from ..storage.models import OrgUnit, Person, RoleBinding
 from . import audit
 from .people import AmbiguousPerson, RoleView, binding_state, display_phone, find_people, roles_of, unbind_role
-from .permissions import ADMIN, can, check_role, people_in_scope
+from .permissions import ADMIN, ROLE_LEVELS, can, check_role, people_in_scope
 from .roster import role_id
-from .tree import AmbiguousUnit, breadcrumb, find_unit, subtree_ids
+from .tree import AmbiguousUnit, breadcrumb, find_unit, level_name, subtree_ids
 
 ACTION = "manage_people"
 
@@ -132,10 +132,10 @@ def _binding(session: Session, person_id: int, role: str, unit_id: int | None) -
         query = query.where(RoleBinding.unit_id == unit_id)
     found = list(session.scalars(query))
     if not found:
-        raise NotFound("people.err.no_such_role", role=role)
+        raise NotFound("people.err.no_such_role", role=t(f"role.{role}"))
     if len(found) > 1:
         units = "；".join(breadcrumb(session, b.unit) for b in found)
-        raise Invalid("people.err.role_units", role=role, units=units)
+        raise Invalid("people.err.role_units", role=t(f"role.{role}"), units=units)
     return found[0]
 
 
@@ -157,12 +157,14 @@ def revoke(session: Session, actor_id: int | None, person_id: int, role: str, un
 
 def move(session: Session, actor_id: int | None, person_id: int, role: str, to_unit_id: int,
          from_unit_id: int | None = None) -> RoleView:
-    """Move a role binding to another unit of a fitting level (ValueError when it does not fit); audited."""
+    """Move a role binding to another unit of a fitting level (Invalid when it does not fit); audited."""
     person = session.get(Person, show(session, actor_id, person_id).id)
     binding = _binding(session, person.id, role, from_unit_id)
     _may(session, actor_id, binding)
     target = session.get(OrgUnit, to_unit_id)
-    check_role(role, target)
+    if target.level not in ROLE_LEVELS[role]:
+        raise Invalid("people.err.role_level", role=t(f"role.{role}"),
+                      levels="、".join(level_name(level) for level in ROLE_LEVELS[role]))
     if actor_id is not None and not can(session, actor_id, ACTION, target, role=role):
         raise NotAllowed("people.err.not_allowed")
     before = binding_state(session, person, role, binding.unit)

@@ -213,14 +213,21 @@ def read_table(path: Path) -> list[list[str]]:
     raise OrgImportError(path, [RowError(0, "org.err.format", {"suffix": suffix or path.name})])
 
 
+def _header(cells: list[str]) -> list[str | None]:
+    return [_HEADER.get(h.replace(" ", "").lower()) for h in cells]
+
+
 def _parse(path: Path) -> list[_Row]:
     table = read_table(path)
-    header = [_HEADER.get(h.replace(" ", "").lower()) for h in (table[0] if table else [])]
+    start = 1  # the header's row; 2 under a title row (a workbook `export_org` wrote)
+    if len(table) > 1 and not any(_header(table[0])) and any(_header(table[1])):
+        start = 2
+    header = _header(table[start - 1]) if table else []
     missing = [key for key in ("level", "name", "parent") if key not in header]
     if missing:
-        raise OrgImportError(path, [RowError(1, "org.err.columns", {"columns": ", ".join(missing)})])
+        raise OrgImportError(path, [RowError(start, "org.err.columns", {"columns": ", ".join(missing)})])
     rows = []
-    for num, cells in enumerate(table[1:], start=2):
+    for num, cells in enumerate(table[start:], start=start + 1):
         if not any(cells):
             continue
         values = {key: cells[i] if i < len(cells) else "" for i, key in enumerate(header) if key}
@@ -342,8 +349,9 @@ def import_org(db: Database, path: str | Path, track: Callable[[Sequence, str], 
     return report
 
 
-def export_org(db: Database, path: str | Path) -> int:
-    """Write the whole tree (parents before children) as .csv or .xlsx; returns the number of units."""
+def export_org(db: Database, path: str | Path, lang: str | None = None) -> int:
+    """Write the whole tree (parents before children) as .csv or .xlsx (a titled sheet, workbook.Book), either
+    one importable again; returns the number of units."""
     path = Path(path)
     if path.suffix.lower() not in (".csv", ".xlsx"):
         raise ValueError(t("org.err.format", suffix=path.suffix or path.name))
@@ -355,11 +363,17 @@ def export_org(db: Database, path: str | Path) -> int:
             parent = by_id.get(u.parent_id)
             rows.append([u.level, u.name, (parent.code or parent.name) if parent else "", u.code or ""])
     if path.suffix.lower() == ".xlsx":
-        from openpyxl import Workbook
+        from zoneinfo import ZoneInfo
 
-        book = Workbook()
-        for row in rows:
-            book.active.append(row)
+        from ..storage.models import utcnow
+        from ..workbook import TEXT, Book, Column, title_line
+
+        zone = ZoneInfo("Asia/Shanghai")
+        columns = [Column(t(f"org.xlsx.col.{key}", lang), TEXT, width) for key, width in
+                   (("level", 14), ("name", 24), ("parent", 24), ("code", 16))]
+        book = Book(zone)
+        book.sheet(t("org.xlsx.sheet", lang), title_line(lang, utcnow(), zone, t("org.xlsx.title", lang)), columns,
+                   ([level_name(level, lang), *rest] for level, *rest in rows[1:]))
         book.save(path)
     else:
         with path.open("w", encoding="utf-8-sig", newline="") as handle:

@@ -327,3 +327,15 @@ def test_check_ins_section_flags_late_reports(world, policy):
     assert "Checked in late: 也晚了 (市住建局, 21 days late), 晚报到 (市教育局, 17 days late)" in english
     few = build(world, policy, "梅园社区", top_n=1).section("checkins")
     assert (few["late_reports"], few["more_late"]) == ((("也晚了", "市住建局", 21),), 1)
+
+
+def test_compliance_lines_carry_one_bullet(world, policy):
+    """The organisation-setting breaches in a digest: each line as /check prints it, not bulleted twice."""
+    from assistant.org.people import create_person
+    from assistant.party.seats import add_seat
+
+    with world.db.session() as s:
+        add_seat(s, None, uid(world, "澄江街道"), create_person(s, "王五").id, "street_committee", "part_time_member")
+    text = digest_build.render(build(world, policy, "宣州区"), "zh", policy)
+    lines = [line for line in text.splitlines() if "组通〔2020〕15号" in line]
+    assert lines and all(line.startswith("• 宣州区") for line in lines), lines

@@ -1,11 +1,14 @@
 """`assistant chat`: the same Application in a terminal, driven through stdin of a real process."""
+import json
 import os
 import queue
 import re
+import select
 import signal
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -129,6 +132,8 @@ def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
         compounds = chat.type(choice(offer, "登记为需求"), "哪个小区")
         buildings = chat.type(choice(compounds, "梅园社区 > 锦绣华庭"), "不指定楼栋")
         assert "[2] 2栋" in buildings and "[3] ✓ 3栋" in buildings  # the recognised one keeps its place
+        again = chat.type("第二栋", "不指定楼栋")  # not a number: told to type one (there is nothing to press)
+        assert "请输入上面选项前的编号" in again and "[2] 2栋" in again and "点上面" not in again
         categories = chat.type("2", "其他")
         step = chat.type(choice(categories, "✓ 电梯"), "使用原文")
         step = chat.type(choice(step, "使用原文"), "一般")
@@ -136,7 +141,14 @@ def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
         step = chat.type(choice(step, "不记录"), "跳过")
         confirm = chat.type(choice(step, "跳过"), "提交")
         assert "2栋" in confirm and "3栋" not in confirm.split("提交")[0].split("请确认需求")[1]
+        entrance = chat.type(choice(confirm, "修改：单元"), "不指定单元")  # a typed number would press a choice
+        assert "只输入数字会选择下面的编号" in entrance
+        confirm = chat.type("2单元", "提交")
+        assert "2单元" in confirm.split("提交")[0]
         assert "需求已登记" in chat.type(choice(confirm, "提交"), "需求已登记")
+        mine = chat.type("/mine", "锦绣华庭")  # each line starts with the command of its card
+        card_command = re.search(r"(/need_\d+) XQ-\d{8}-\d{4} 待签收 · 锦绣华庭", mine)[1]
+        assert "处理记录" in chat.type(card_command, "处理记录")
         digest = chat.type("/digest", "文件已保存")
         chart = Path(re.search(r"文件已保存：(.+?)）", digest)[1])
         assert "[photo]" in digest and chart.parent == tmp_path / "data" / "terminal"
@@ -147,5 +159,84 @@ def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
         chat.proc.stdin.write("/quit\n")
         chat.proc.stdin.close()
         assert "再见" in chat.rest() and chat.proc.wait(timeout=HANG_GUARD) == 0
+    finally:
+        chat.close()
+
+
+def test_on_a_terminal_the_prompt_follows_the_answer(env, tmp_path):
+    """Through a pseudo-terminal: the `> ` prompt comes after the answer to the line before, never in front of it."""
+    import pty
+
+    subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
+                   capture_output=True)
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([str(BIN), "run"], stdin=slave, stdout=slave, stderr=slave, env=env, close_fds=True)
+    os.close(slave)
+    seen = bytearray()
+
+    def text() -> str:
+        return seen.decode("utf-8", "replace").replace("\r\n", "\n")
+
+    def read_until(marker: str) -> str:
+        deadline = time.monotonic() + HANG_GUARD
+        while marker not in text() and time.monotonic() < deadline:
+            if select.select([master], [], [], 1)[0]:
+                try:
+                    seen.extend(os.read(master, 65536))
+                except OSError:  # the process ended
+                    break
+        assert marker in text(), text()
+        return text()
+
+    try:
+        read_until("Ctrl-C")
+        read_until("> ")
+        os.write(master, "/whoami\n".encode())
+        out = read_until("管理员：宣州区\n\n> ")  # the answer, its blank line, then the prompt
+        answer = out.split("/whoami\n", 1)[1]
+        assert answer.startswith("本地管理员\n"), answer  # not "> 本地管理员"
+        os.write(master, "/frobnicate\n".encode())
+        out = read_until("/help 查看您可以使用的命令。\n\n> ")
+        assert "> /frobnicate\n没有 /frobnicate 这个命令" in out
+        proc.send_signal(signal.SIGINT)
+        assert "再见" in read_until("再见") and proc.wait(timeout=HANG_GUARD) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        os.close(master)
+
+
+def test_the_chat_in_english_and_unknown_commands(env, tmp_path):
+    """`assistant run --lang en`: the banner, answers and refusals in English; a command nobody knows is named."""
+    lines = ["/whoami", "/frobnicate now", "/need", "/quit"]
+    proc = subprocess.run([str(BIN), "run", "--lang", "en"], input="\n".join(lines) + "\n", env=env,
+                          capture_output=True, text=True, timeout=HANG_GUARD)
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "You are:" in out and "The organisation is empty" in out and "/help" in out
+    assert "There is no command /frobnicate. Send /help" in out
+    assert "No organisation has been imported yet" in out and "Bye." in out
+    trail = subprocess.run([str(BIN), "audit", "--json"], env=env, capture_output=True, text=True)
+    assert [e["action"] for e in json.loads(trail.stdout)] == ["policy_load"]  # the policies the chat started with
+    bad = subprocess.run([str(BIN), "run", "--lang", "fr"], env=env, capture_output=True, text=True)
+    assert bad.returncode == 2 and "zh, en" in bad.stderr
+
+
+def test_a_picker_of_many_units_is_paged_and_every_unit_reachable(env, tmp_path):
+    """/invite for a 联户干部: 25 buildings and households, 20 a page (ASSISTANT_PICKER_PAGE_SIZE), ▶ shows the rest."""
+    subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
+                   capture_output=True)
+    chat = Chat(env, tmp_path)
+    try:
+        chat.until("Ctrl-C")
+        roles = chat.type("/invite", "居民")
+        first = chat.type(choice(roles, "联户干部"), "下一页")
+        assert "第 1/2 页" in first and "书香门第" not in first and "单位较多" not in first
+        second = chat.type(choice(first, "下一页"), "上一页")
+        assert "第 2/2 页" in second and "书香门第 > 2栋" in second
+        named = chat.type(choice(second, "书香门第 > 2栋"), "受邀人姓名")
+        assert "单位：宣州区 > 澄江街道 > 敬亭社区 > 书香门第 > 2栋" in named
+        chat.type("/cancel", "已取消")
     finally:
         chat.close()

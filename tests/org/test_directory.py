@@ -116,3 +116,20 @@ def test_the_trail_is_written_in_the_changes_transaction_and_keeps_no_id_numbers
         everything = events(s)[-1]
     assert all(e.unit_path.startswith("宣州区 > 澄江街道 > 梅园社区") for e in last)
     assert everything.after == {"note": "证件 ******************"} and "3425" not in everything.subject
+
+
+def test_a_policy_file_changed_since_the_last_start_is_recorded(world, tmp_path):
+    from assistant.policies import Policies
+
+    needs = tmp_path / "needs.yaml"
+    needs.write_bytes(Policies.files(Settings()).get("needs").read_bytes())
+    files = Policies.files(Settings(needs_policy_file=needs))
+    with world.db.session() as s:
+        assert audit.record_policies(s, files)  # the first start: every file
+        assert not audit.record_policies(s, files)  # started again, nothing changed: nothing written
+        needs.write_text(needs.read_text(encoding="utf-8") + "\n# 受理时限按区里新规调整\n", encoding="utf-8")
+        assert audit.record_policies(s, files)
+        trail = [e for e in events(s) if e.action == "policy_load"]
+    assert len(trail) == 2 and trail[-1].subject == "needs" and trail[-1].actor_name is None
+    assert trail[-1].before["needs"]["sha256"] != trail[-1].after["needs"]["sha256"]
+    assert trail[-1].after["needs"]["file"] == str(needs) and set(trail[0].after) == {"needs", "party", "rubric", "intake"}

@@ -162,3 +162,19 @@ def test_add_unit_enforces_levels(db):
             add_unit(session, "无上级街道", "street")
         street = add_unit(session, "澄江街道", "street", district)
         assert street.path == f"/{district.id}/{street.id}/"
+
+
+def test_the_exported_workbook_is_fit_to_hand_over_and_imports_again(tree, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "tree.xlsx"
+    assert export_org(tree, out) == 35
+    ws = load_workbook(out).active
+    assert ws.title == "组织架构" and "组织架构" in ws["A1"].value and "生成于" in ws["A1"].value
+    assert [c.value for c in ws[2]] == ["层级", "名称", "上级", "编码"] and ws["A2"].font.bold
+    assert ws.freeze_panes == "A3" and ws.auto_filter.ref == "A2:D37" and ws.print_title_rows == "$1:$2"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert [c.value for c in ws[3]] == ["区（县）", "宣州区", None, "341802"]  # codes stay text
+    assert ws.column_dimensions["B"].width == 24
+    report = import_org(tree, out)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 35)

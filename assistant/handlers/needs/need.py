@@ -44,7 +44,8 @@ from ...needs import freetext as intake
 from ..ask import OFFER_DATA, OFFER_TEXT, answer
 from ..assist import prefill as llm_prefill
 from ..common import (
-    as_person, cancel_command, conversation, finish, first_missing, in_session, lang_of, last_number, reply, runtime,
+    as_person, cancel_command, conversation, finish, first_missing, for_channel, in_session, lang_of, last_number,
+    reply, runtime,
 )
 from ..common import step as show_step
 from ..durable import once
@@ -85,7 +86,8 @@ async def _ask_step(update: Update, context, step: str | None, apply=None) -> st
         wanted, draft["step"] = draft["step"], first_missing(draft, steps.ORDER, steps.FIELDS, draft["step"])
         if draft["step"] != wanted:  # a field went missing: ask it, then back to the summary
             draft["editing"] = True
-        return error, steps.prompt(session, policy, draft, draft["step"], lang, runtime(context).settings.preview_chars)
+        rt = runtime(context)
+        return error, steps.prompt(session, policy, draft, draft["step"], lang, rt.settings.preview_chars, rt.channel)
 
     error, (text, buttons) = await in_session(context, work)
     if error:
@@ -179,7 +181,7 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
 
 async def _hint(update: Update, context, step: str) -> str:
     """Say what the step takes (words, a photo, a button press), then ask it again."""
-    await reply(update, steps.HINTS.get(step, "needform.press_buttons"))
+    await reply(update, for_channel(context, steps.HINTS.get(step, "needform.press_buttons")))
     return await _ask_step(update, context, step)
 
 

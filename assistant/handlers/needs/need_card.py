@@ -44,6 +44,7 @@ PENDING = "card_pending"
 CARDS = "need_cards"  # chat_data: card message id → need id, so an action edits its card in place (persisted)
 CARDS_KEPT = 50
 LIST_SHOWN = 10
+LIST_DESCRIPTION = 30  # characters of a need's description in /mine and /todo
 HISTORY_SHOWN = 12
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTE_ACTIONS = ("progress", "resolve", "hand_back")
@@ -110,8 +111,8 @@ async def _list(update: Update, context, query, empty_key: str) -> int:
     elif not views:
         await reply(update, empty_key)
     else:
-        lines = [f"{v.ticket} {t(f'need.status.{v.status}', lang)} · {v.compound_name} · {v.description[:30]}"
-                 for v in views[:LIST_SHOWN]]
+        lines = [t("needcard.list_line", lang, id=v.id, ticket=v.ticket, status=t(f"need.status.{v.status}", lang),
+                   compound=v.compound_name, description=cut(v.description, LIST_DESCRIPTION)) for v in views[:LIST_SHOWN]]
         rows = [[InlineKeyboardButton(v.ticket, callback_data=f"{CB}show:{v.id}")] for v in views[:LIST_SHOWN]]
         await update.effective_message.reply_text("\n".join(lines), reply_markup=InlineKeyboardMarkup(rows))
     return ConversationHandler.END

@@ -11,7 +11,7 @@ from ...needs import filing, pii, places
 from ...needs.freetext import entrance_number
 from ...needs.views import place_text
 from ...textlimits import preview as cut
-from ..common import number
+from ..common import channel_key, number
 
 COMPOUND, BUILDING, CATEGORY, DESCRIPTION = "need.compound", "need.building", "need.category", "need.description"
 URGENCY, CONSENT, NAME, PHONE, PHOTO = "need.urgency", "need.consent", "need.name", "need.phone", "need.photo"
@@ -66,9 +66,10 @@ def summary(session, policy, draft: dict, lang: str, preview: int | None = None)
              photo=t("needform.yes" if draft.get("photo_file_id") else "needform.no", lang))
 
 
-def prompt(session, policy, draft: dict, step: str, lang: str,
-           preview: int | None = None) -> tuple[str, list[tuple[str, str]]]:
-    """(text, [(button label, data)]) asking for `step`; what the user typed is echoed cut to `preview` characters."""
+def prompt(session, policy, draft: dict, step: str, lang: str, preview: int | None = None,
+           channel: str = "telegram") -> tuple[str, list[tuple[str, str]]]:
+    """(text, [(button label, data)]) asking for `step` in `channel`'s words; what the user typed is echoed cut to
+    `preview` characters."""
     pre = draft.get("prefill", {})
     if step == COMPOUND:
         return t("needform.ask_compound", lang), [((MARK if cid == pre.get("compound_id") else "") + path, f"c:{cid}")
@@ -86,7 +87,7 @@ def prompt(session, policy, draft: dict, step: str, lang: str,
     if step == ENTRANCE:
         guess = draft.get("entrance")
         buttons = [(MARK + t("need.entrance", lang, n=guess), f"e:{guess}")] if guess else []
-        return t("needform.ask_entrance", lang), buttons + [(t("needform.no_entrance", lang), "e:0")]
+        return t(channel_key("needform.ask_entrance", channel), lang), buttons + [(t("needform.no_entrance", lang), "e:0")]
     if step == CATEGORY:
         buttons = [((MARK if c.id == pre.get("category") else "") + c.label(lang), f"k:{c.id}") for c in policy.categories]
         return t("needform.ask_category", lang), buttons

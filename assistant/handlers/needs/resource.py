@@ -37,7 +37,9 @@ from ...needs import resources
 from ...needs.resources import AVAILABILITY_MAX, CAPACITY_MAX, CONTACT_MAX, NAME_MAX
 from ...needs.tasklist import MANAGE_ACTION
 from ...org.permissions import can
-from ..common import as_person, ask, cancel_command, conversation, finish, lang_of, last_number, reply, runtime, step
+from ..common import (
+    as_person, ask, cancel_command, conversation, finish, for_channel, lang_of, last_number, reply, runtime, step,
+)
 from ..menu import deny
 from ..pickers import picker
 
@@ -47,7 +49,6 @@ CONTACT, CAPACITY, AVAILABILITY, CONFIRM_OFF = ("reslist.contact", "reslist.capa
 CB = "rs:"
 FORM = "resource"  # the form's message (common.step)
 DRAFT = "resource_draft"
-UNIT_BUTTONS = 12
 LIST_SHOWN = OFF_BUTTONS = 10
 SHOWN_CHARS = 40  # long fields are cut in the list so it stays within one Telegram message (4,096 characters)
 
@@ -101,13 +102,14 @@ async def start_resource(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
 async def ask_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
     """➕ pressed: offer the units I may manage."""
     await update.callback_query.answer()
-    units = await as_person(update, context, lambda s, pid: resources.manageable_units(s, pid, UNIT_BUTTONS)) or []
+    most = runtime(context).settings.picker_max_units  # paged by the picker
+    units = await as_person(update, context, lambda s, pid: resources.manageable_units(s, pid, most)) or []
     if not units:
         await deny(update, context, MANAGE_ACTION)
         return ConversationHandler.END
     context.user_data[DRAFT] = {"tags": []}
-    key = "resform.ask_unit_more" if len(units) > UNIT_BUTTONS else "resform.ask_unit"
-    await ask(update, context, FORM, key, picker(context, [(path, f"unit:{uid}") for uid, path in units[:UNIT_BUTTONS]],
+    key = "resform.ask_unit_more" if len(units) > most else "resform.ask_unit"
+    await ask(update, context, FORM, key, picker(context, [(path, f"unit:{uid}") for uid, path in units[:most]],
                                                 lang_of(update), prefix=CB))
     return UNIT
 
@@ -180,7 +182,7 @@ async def tags_done(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
 
 async def tags_typed(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
     """Text at the category step: point to the buttons."""
-    await reply(update, "resform.tags_use_buttons")
+    await reply(update, for_channel(context, "resform.tags_use_buttons"))
     return TAGS
 
 

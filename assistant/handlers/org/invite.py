@@ -33,7 +33,6 @@ from ..pickers import picker
 
 ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
 DRAFT = "invite_draft"
-UNIT_BUTTONS = 12
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 FORM = "invite"  # the form's message (common.step)
 
@@ -61,9 +60,10 @@ async def choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     await query.answer()
     role = query.data.split(":", 2)[2]
     context.user_data[DRAFT] = {"role": role}
-    targets = await _as_inviter(update, context, lambda s, pid: invites.targets_for(s, pid, role, UNIT_BUTTONS + 1))
-    buttons = [(path, f"inv:unit:{unit_id}") for unit_id, path in targets[:UNIT_BUTTONS]]
-    key = "invite.ask_unit_more" if len(targets) > UNIT_BUTTONS else "invite.ask_unit"
+    most = runtime(context).settings.picker_max_units  # paged by the picker
+    targets = await _as_inviter(update, context, lambda s, pid: invites.targets_for(s, pid, role, most + 1))
+    buttons = [(path, f"inv:unit:{unit_id}") for unit_id, path in targets[:most]]
+    key = "invite.ask_unit_more" if len(targets) > most else "invite.ask_unit"
     await ask(update, context, FORM, key, picker(context, buttons, lang_of(update)), role=t(f"role.{role}", lang_of(update)))
     return UNIT
 
