@@ -85,3 +85,15 @@ def test_the_jieba_cache_follows_the_user_dictionary(tmp_path, monkeypatch):
     changed = tokenize.Tokenizer()
     assert word in changed.precise(f"请{word}到场")
     assert len(list((tmp_path / "cache").glob("jieba-*.pickle"))) == 2
+
+
+def test_one_blas_thread_unless_set():
+    """numpy's spinning BLAS threads slowed the e5 encoder twofold; the package limits them before numpy loads."""
+    code = "import os, assistant.cli, numpy; print(os.environ['OPENBLAS_NUM_THREADS'])"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "1"
+    env["OPENBLAS_NUM_THREADS"] = "2"  # an explicit setting wins
+    out = subprocess.run([sys.executable, "-c", "import os, assistant; print(os.environ['OPENBLAS_NUM_THREADS'])"],
+                         env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "2"
