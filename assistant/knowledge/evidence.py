@@ -15,7 +15,7 @@ from .index import KnowledgeIndex
 from .ingest import squash
 from .question import Question, analyse, answer_types, states_value, synonyms
 from .retriever import Hit, Query
-from .tokenize import normalize, readings
+from .tokenize import normalize
 
 BANK_NEIGHBOURS = 8  # bank questions whose units join the candidates
 SYNONYM_WEIGHT = 0.6  # a word found only through a 词林 synonym counts this much
@@ -201,7 +201,7 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
         for n in answers:
             of_unit.setdefault(index.bank[n].unit, []).append(n)
         for u, text in enumerate(index.units[row]):
-            norm = readings(text)
+            norm = index.unit_texts[row][u]
             uid = index.unit_row.get(f"{chunk.chunk_id}~{u}")
             dense_unit = float(index.unit_vectors[uid] @ vector) if uid is not None and vector is not None else 0.0
             own = of_unit.get(u, [])

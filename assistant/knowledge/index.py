@@ -272,6 +272,7 @@ class KnowledgeIndex:
         self._unit_words: dict[tuple[int, int], frozenset[str]] = {}
         self._chunk_surfaces: dict[int, frozenset[str]] = {}
         self.clause_texts = [readings(c.index_text) for c in self.chunks]
+        self.unit_texts = [[readings(u) for u in us] for us in self.units]  # what substring matches look in
         self.bank_surfaces = [surface(b.text) for b in self.bank]
         self.bank_gaps = np.array([b.gap for b in self.bank], dtype=bool)
         # How well each document's bank covers it (1.0 from BANK_PER_UNIT questions per unit up).
@@ -356,7 +357,7 @@ class KnowledgeIndex:
         """A unit's precise-mode words (normalised), computed once."""
         key = (row, unit)
         if key not in self._unit_words:
-            self._unit_words[key] = frozenset(self.tokenizer.precise(readings(self.units[row][unit])))
+            self._unit_words[key] = frozenset(self.tokenizer.precise(self.unit_texts[row][unit]))
         return self._unit_words[key]
 
     def chunk_surface(self, row: int) -> frozenset[str]:

@@ -30,8 +30,12 @@ def readings(text: str) -> str:
     """The normalised text, followed by its reading without the parentheticals inside terms when it has
     any — what a substring match should look in, so that 楼栋长 is found in 楼栋（巷、片）长."""
     text = normalize(text)
-    plain = ASIDE_RE.sub("", text)
+    plain = _without_asides(text)
     return text if plain == text else f"{text}\n{plain}"
+
+
+def _without_asides(normalised: str) -> str:
+    return ASIDE_RE.sub("", normalised)
 
 
 SUFFIXES = (("ies", "y"), ("es", "e"), ("es", ""), ("s", ""), ("ing", "e"), ("ing", ""), ("ed", "e"), ("ed", ""),
@@ -170,7 +174,7 @@ class Tokenizer:
         """A document's retrieval terms, with the terms only its reading without parentheticals has
         (楼栋长 of 楼栋（巷、片）长) added once each."""
         terms = self.terms(text)
-        plain = ASIDE_RE.sub("", normalize(text))
+        plain = _without_asides(normalize(text))
         if plain == normalize(text):
             return terms
         have = set(terms)
