@@ -14,6 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .chunking import Chunk
 from .ingest import sidecar, squash
 from .tokenize import normalize
@@ -84,6 +86,35 @@ def load_bank(path: Path, doc_key: str, chunks: list[Chunk]) -> list[BankQuestio
     return out
 
 
+@dataclass(frozen=True)
+class ChunkBank:
+    """The bank questions of one chunk, as rows of the bank: those a unit answers (all, and by unit) and gaps."""
+
+    answers: np.ndarray
+    gaps: np.ndarray
+    units: dict[int, np.ndarray]
+
+
+NO_QUESTIONS = ChunkBank(np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.intp), {})
+
+
+def by_chunk(bank: list[BankQuestion], row_of: dict[str, int]) -> dict[int, ChunkBank]:
+    """Each chunk row's bank questions (`row_of`: chunk id → row)."""
+    rows: dict[int, list[int]] = {}
+    for n, b in enumerate(bank):
+        if b.chunk_id in row_of:
+            rows.setdefault(row_of[b.chunk_id], []).append(n)
+    out = {}
+    for row, ns in rows.items():
+        answers = [n for n in ns if not bank[n].gap]
+        units: dict[int, list[int]] = {}
+        for n in answers:
+            units.setdefault(bank[n].unit, []).append(n)
+        out[row] = ChunkBank(np.array(answers, dtype=np.intp), np.array([n for n in ns if bank[n].gap], dtype=np.intp),
+                             {u: np.array(us, dtype=np.intp) for u, us in units.items()})
+    return out
+
+
 def surface(text: str) -> frozenset[str]:
     """What two questions share when they share words: English words, or Chinese character pairs."""
     norm = normalize(text)
@@ -92,5 +123,25 @@ def surface(text: str) -> frozenset[str]:
     return frozenset(words | {a + b for a, b in zip(han, han[1:])})
 
 
-def overlap(a: frozenset[str], b: frozenset[str]) -> float:
-    return len(a & b) / len(a | b) if a and b else 0.0
+class Surfaces:
+    """The surfaces of many questions, with `overlaps(a)`: how much `a` shares with each of them (|a ∩ b| / |a ∪ b|),
+    all at once through the questions holding each piece."""
+
+    def __init__(self, surfaces: list[frozenset[str]]) -> None:
+        self.items = surfaces
+        self.sizes = np.array([len(b) for b in surfaces], dtype=np.float64)
+        holders: dict[str, list[int]] = {}
+        for n, b in enumerate(surfaces):
+            for piece in b:
+                holders.setdefault(piece, []).append(n)
+        self.holders = {piece: np.array(ns, dtype=np.intp) for piece, ns in holders.items()}
+
+    def __getitem__(self, n: int) -> frozenset[str]:
+        return self.items[n]
+
+    def overlaps(self, a: frozenset[str]) -> np.ndarray:
+        shared = [self.holders[piece] for piece in a if piece in self.holders]
+        if not shared:
+            return np.zeros(len(self.items))
+        common = np.bincount(np.concatenate(shared), minlength=len(self.items)).astype(np.float64)
+        return common / (len(a) + self.sizes - common)

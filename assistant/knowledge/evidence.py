@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .bank import overlap, surface
+from .bank import NO_QUESTIONS, surface
 from .chunking import Chunk
 from .index import KnowledgeIndex
 from .ingest import squash
@@ -162,12 +162,7 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
             votes[key] = votes.get(key, 0.0) + float(weight)
     said = surface(query.text)
     content = surface("".join(question.words)) | frozenset(question.unknown)
-    lex: dict[int, float] = {}  # word overlap with bank question n, for the candidates' bank questions only
-
-    def overlap_with(n: int) -> float:
-        if n not in lex:
-            lex[n] = overlap(said, index.bank_surfaces[n])
-        return lex[n]
+    lex = index.bank_surfaces.overlaps(said) if len(bank_sims) else np.zeros(0)  # word overlap with each bank question
 
     labels = referenced_labels(query.text)
     rows = [index.by_id[h.chunk.chunk_id] for h in hits]
@@ -190,24 +185,19 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
         clause_cov = coverage(words, clause_text)
         echoed, rest = echo(query.text, chunk.text)
         rest_unseen = echo_unseen(index, analyse(index.tokenizer, rest), clause_text) if echoed else 0.0
-        bank_rows = index.bank_by_chunk.get(row, []) if len(bank_sims) else []
+        own_bank = index.bank_by_chunk.get(row, NO_QUESTIONS) if len(bank_sims) else NO_QUESTIONS
         density = index.bank_density.get(chunk.chunk_id.split("#")[0], 0.0) if len(bank_sims) else 0.0
-        answers = [n for n in bank_rows if not index.bank[n].gap]
-        gaps = [n for n in bank_rows if index.bank[n].gap]
-        bank_clause = max((float(bank_sims[n]) for n in answers), default=0.0)
-        bank_gap = max((float(bank_sims[n]) for n in gaps), default=0.0)
-        bank_lex_clause = max((overlap_with(n) for n in answers), default=0.0)
-        of_unit: dict[int, list[int]] = {}
-        for n in answers:
-            of_unit.setdefault(index.bank[n].unit, []).append(n)
+        bank_clause = highest(bank_sims, own_bank.answers)
+        bank_gap = highest(bank_sims, own_bank.gaps)
+        bank_lex_clause = highest(lex, own_bank.answers)
         for u, text in enumerate(index.units[row]):
             norm = index.unit_texts[row][u]
             uid = index.unit_row.get(f"{chunk.chunk_id}~{u}")
             dense_unit = float(index.unit_vectors[uid] @ vector) if uid is not None and vector is not None else 0.0
-            own = of_unit.get(u, [])
-            bank_unit = max((float(bank_sims[n]) for n in own), default=0.0)
-            bank_lex = max((overlap_with(n) for n in own), default=0.0)
-            nearest_own = max(own, key=lambda n: bank_sims[n], default=None)
+            own = own_bank.units.get(u)
+            bank_unit = highest(bank_sims, own)
+            bank_lex = highest(lex, own)
+            nearest_own = int(own[np.argmax(bank_sims[own])]) if own is not None else None
             context = index.chunk_surface(row) | (index.bank_surfaces[nearest_own] if nearest_own is not None else frozenset())
             found = states_value(question.kind, text) if checkable else None
             features = {
@@ -259,6 +249,11 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
         c.features["known_share"] = c.features["clause_cov"] * (1 - c.features["unseen"])
         c.features["english_unseen"] = c.features["english"] * c.features["unseen"]
     return out
+
+
+def highest(values: np.ndarray, rows: np.ndarray | None) -> float:
+    """The largest of values[rows] (0 when there are no rows)."""
+    return float(values[rows].max()) if rows is not None and len(rows) else 0.0
 
 
 def feature_matrix(cands: list[Candidate], names: tuple[str, ...] = FEATURES) -> np.ndarray:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import math
 import threading
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import asdict
 from functools import cached_property
@@ -21,7 +21,7 @@ import numpy as np
 from ..config import Settings
 
 from . import generations
-from .bank import BankQuestion, surface
+from .bank import BankQuestion, Surfaces, by_chunk, surface
 from .bm25 import BM25
 from .chunking import Chunk
 from .embeddings import E5Embeddings, embed_queries
@@ -264,16 +264,13 @@ class KnowledgeIndex:
         self._chunk_directions = self.chunk_vectors / np.where(norms == 0, 1.0, norms)
         self.unit_vectors = known["units"] if self.unit_ids and "units" in known else empty
         self.bank_vectors = known["bank"] if self.bank and "bank" in known else empty
-        self.bank_by_chunk: dict[int, list[int]] = defaultdict(list)
-        for n, b in enumerate(self.bank):
-            if b.chunk_id in self.by_id:
-                self.bank_by_chunk[self.by_id[b.chunk_id]].append(n)
+        self.bank_by_chunk = by_chunk(self.bank, self.by_id)
         self._df_cache: dict[str, int] = {}
         self._unit_words: dict[tuple[int, int], frozenset[str]] = {}
         self._chunk_surfaces: dict[int, frozenset[str]] = {}
         self.clause_texts = [readings(c.index_text) for c in self.chunks]
         self.unit_texts = [[readings(u) for u in us] for us in self.units]  # what substring matches look in
-        self.bank_surfaces = [surface(b.text) for b in self.bank]
+        self.bank_surfaces = Surfaces([surface(b.text) for b in self.bank])
         self.bank_gaps = np.array([b.gap for b in self.bank], dtype=bool)
         # How well each document's bank covers it (1.0 from BANK_PER_UNIT questions per unit up).
         unit_counts = Counter(doc_key(c.chunk_id) for c, us in zip(self.chunks, self.units) for _ in us)

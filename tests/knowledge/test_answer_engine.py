@@ -4,6 +4,7 @@ import json
 import pytest
 
 from assistant.knowledge.answer import answer_question
+from assistant.knowledge.bank import Surfaces, by_chunk, surface
 from assistant.knowledge.evidence import echo, referenced_labels
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.question import analyse, states_value
@@ -58,6 +59,20 @@ def test_echo_splits_what_is_quoted_from_what_is_asked():
     share, rest = echo("各县（市、区）要加强工作领导和指导 这个定期是多久一次", clause)
     assert 0.5 < share < 1 and "多久一次" in rest and "加强工作领导" not in rest
     assert echo("定期是多久一次", clause) == (0.0, "定期是多久一次")
+
+
+def test_the_overlap_with_every_bank_question_at_once_is_each_pair_s_jaccard(corpus_index):
+    said = surface("我们小区支部想设两个正书记 行不 does the branch need a secretary")
+    bank = corpus_index.bank_surfaces
+    expected = [len(said & b) / len(said | b) if b else 0.0 for b in bank.items]
+    assert bank.overlaps(said).tolist() == expected and max(expected) > 0
+    assert Surfaces([frozenset(), frozenset({"书记"})]).overlaps(frozenset()).tolist() == [0.0, 0.0]
+    grouped = by_chunk(corpus_index.bank, corpus_index.by_id)
+    for row, held in grouped.items():
+        assert all(corpus_index.by_id[corpus_index.bank[n].chunk_id] == row for n in [*held.answers, *held.gaps])
+        assert all(corpus_index.bank[n].gap for n in held.gaps) and not any(corpus_index.bank[n].gap for n in held.answers)
+        assert sorted(n for ns in held.units.values() for n in ns) == sorted(held.answers)
+    assert sum(len(h.answers) + len(h.gaps) for h in grouped.values()) == len(corpus_index.bank)
 
 
 def test_clause_labels_named_in_the_question():
