@@ -25,7 +25,6 @@ from ..storage.models import (
 from . import context as digests
 from ..textlimits import split
 from .build import Narrator, build, narrative, render
-from .charts import digest_png
 
 CHUNK_SEPARATOR = "\n\x1e\n"  # between text chunks in DigestDelivery.text
 
@@ -143,6 +142,8 @@ def build_slot(session: Session, slot: Slot, now: datetime, settings: Settings, 
             caption = t("digest.caption", lang, unit=d.unit_name, period=d.period.label(d.zone, lang))
             story = narrative(d, lang, narrate)
             text = render(d, lang, policies.needs, story)
+            from .charts import digest_png  # matplotlib loads with the first chart, not with the bot (~0.5 s)
+
             cache[(unit_id, lang)] = (CHUNK_SEPARATOR.join(split(text)),
                                       digest_png(d, lang, policies.needs, settings.digest_font_file), caption)
         built.append(Built(person_id, channel, account.external_id, unit_id, *cache[(unit_id, lang)]))

@@ -10,16 +10,16 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import replace
-from typing import Literal, TypeVar
+from typing import TYPE_CHECKING, Literal, TypeVar
 
-from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import PydanticOutputParser
-from langchain_core.prompts import ChatPromptTemplate
 from pydantic import BaseModel, Field
 
 from ..policy.loader import NeedsPolicy
 from .numerals import normalise, numbers
 from .provider import call, rejected
+
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
 
 P = TypeVar("P")  # the rules' Prefill (needs/freetext.py), improved field by field
 
@@ -43,19 +43,24 @@ class NeedFields(BaseModel):
     urgent: bool | None = Field(None, description="true when the text describes an emergency")
 
 
-INTENT_PROMPT = ChatPromptTemplate.from_messages([
+INTENT_MESSAGES = [
     ("system", "Classify a message sent to a community-governance assistant in China.\n{format}"),
     ("human", "{text}"),
-])
-PREFILL_PROMPT = ChatPromptTemplate.from_messages([
+]
+PREFILL_MESSAGES = [
     ("system", ("Read a community worker's report of a resident's problem and fill the form fields.\n"
                 "Category ids: {categories}\nBuildings: {buildings}\n{format}")),
     ("human", "{text}"),
-])
+]
 
 
-def _chain(prompt: ChatPromptTemplate, model: BaseChatModel, schema: type[BaseModel]):
+def _chain(messages: list[tuple[str, str]], model: BaseChatModel, schema: type[BaseModel]):
+    # langchain's prompt and parser modules load only when a model is configured (they cost ~0.6 s at start-up)
+    from langchain_core.output_parsers import PydanticOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
     parser = PydanticOutputParser(pydantic_object=schema)
+    prompt = ChatPromptTemplate.from_messages(messages)
     return prompt.partial(format=parser.get_format_instructions()) | model | parser
 
 
@@ -63,7 +68,7 @@ async def route_intent(model: BaseChatModel | None, text: str, timeout: float) -
     """The intent of free text, or None (no model, timeout, error, malformed or unknown reply): use the rules."""
     if model is None or not text.strip():
         return None
-    outcome = await call("intent", _chain(INTENT_PROMPT, model, IntentChoice).ainvoke({"text": text}), timeout)
+    outcome = await call("intent", _chain(INTENT_MESSAGES, model, IntentChoice).ainvoke({"text": text}), timeout)
     return outcome.value.intent if outcome.ok else None
 
 
@@ -95,7 +100,7 @@ async def prefill_need(model: BaseChatModel | None, text: str, rules: P, policy:
     if model is None or not text.strip():
         return rules
     categories = json.dumps({c.id: c.label("zh") for c in policy.categories}, ensure_ascii=False)
-    work = _chain(PREFILL_PROMPT, model, NeedFields).ainvoke(
+    work = _chain(PREFILL_MESSAGES, model, NeedFields).ainvoke(
         {"text": text, "categories": categories, "buildings": json.dumps(list(buildings), ensure_ascii=False)})
     outcome = await call("prefill", work, timeout)
     if not outcome.ok:

@@ -7,23 +7,23 @@ import asyncio
 import json
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
-
-from langchain_core.language_models import BaseChatModel
-from langchain_core.output_parsers import StrOutputParser
-from langchain_core.prompts import ChatPromptTemplate
+from typing import TYPE_CHECKING
 
 from .numerals import canonical, normalise, numbers
 from .provider import call, rejected
 
+if TYPE_CHECKING:
+    from langchain_core.language_models import BaseChatModel
+
 DEFAULT_TIMEOUT = 8.0
 MAX_CHARS = 400
 LANGUAGES = {"zh": "简体中文", "en": "English"}
-PROMPT = ChatPromptTemplate.from_messages([
+MESSAGES = [
     ("system", ("Write one short paragraph (at most three sentences) in {language} for a community coordinator, "
                 "summarising the digest facts below. Use only numbers that appear in the facts, written the same "
                 "way; do not add, subtract or compute percentages. No headings, no lists.")),
     ("human", "{facts}"),
-])
+]
 
 
 def fact_numbers(facts) -> set[str]:
@@ -61,7 +61,11 @@ def validate_narrative(text: str, facts: dict) -> str | None:
 
 
 def _chain(model: BaseChatModel):
-    return PROMPT | model | StrOutputParser()
+    # langchain's prompt and parser modules load only when a model is configured (see llm/intent.py)
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
+    return ChatPromptTemplate.from_messages(MESSAGES) | model | StrOutputParser()
 
 
 def _inputs(facts: dict, lang: str) -> dict:

@@ -14,7 +14,6 @@ from telegram.ext import Application, CommandHandler, ContextTypes
 from ...digest import build as digest_build
 from ...digest import context as digests
 from ...digest import outbox
-from ...digest.charts import digest_png
 from ...digest.export import export_needs_xlsx
 from ...errors import Invalid
 from ...llm.narrative import narrator
@@ -59,6 +58,8 @@ async def digest_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                           top_n=rt.settings.digest_top_n, hotspot_min=rt.settings.digest_hotspot_min)
         caption = t("digest.caption", lang, unit=d.unit_name, period=d.period.label(d.zone, lang))
         story = digest_build.narrative(d, lang, narrator(rt.llm, rt.settings.llm_timeout))
+        from ...digest.charts import digest_png  # matplotlib loads with the first chart (digest/outbox.py)
+
         return (split(digest_build.render(d, lang, rt.policies.needs, story)),
                 digest_png(d, lang, rt.policies.needs, rt.settings.digest_font_file), caption)
 
