@@ -90,6 +90,7 @@ class Settings(BaseSettings):
     llm_model: str | None = Field(default=None, validation_alias=AliasChoices("LLM_MODEL", "ASSISTANT_LLM_MODEL"))
     llm_api_key: str | None = Field(default=None, validation_alias=AliasChoices("LLM_API_KEY", "ASSISTANT_LLM_API_KEY"))
     llm_timeout: float = Field(default=8.0, gt=0, validation_alias=AliasChoices("LLM_TIMEOUT", "ASSISTANT_LLM_TIMEOUT"), description="Seconds for one LLM call; past it the rules answer.")
+    llm_draft_timeout: float = Field(default=180.0, gt=0, description="Seconds for the LLM to draft one clause's bank questions (assistant draft-bank).")
     llm_temperature: float = 0.0
     llm_max_answer_chars: int = Field(default=600, description="A longer LLM answer is refused (extractive answer instead).")
     llm_embeddings_base_url: str | None = Field(default=None, validation_alias=AliasChoices("LLM_EMBEDDINGS_BASE_URL", "ASSISTANT_LLM_EMBEDDINGS_BASE_URL"), description="Defaults to LLM_BASE_URL when an embeddings model is set.")

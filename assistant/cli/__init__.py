@@ -32,6 +32,7 @@ COMMANDS = {
     "digest": ("digest", "digest"),
     "ingest": ("knowledge", "ingest"),
     "ask": ("knowledge", "ask"),
+    "draft-bank": ("knowledge", "draft_bank"),
     "check": ("party", "check_command"),
     "checkins": ("party", "checkins_command"),
     "seats": ("party", "seats_app"),

@@ -1,4 +1,4 @@
-"""Policy questions and the index: `assistant ask`, `assistant ingest`."""
+"""Policy questions and the index: `assistant ask`, `assistant ingest`, `assistant draft-bank`."""
 from __future__ import annotations
 
 import json
@@ -32,6 +32,41 @@ def ingest(paths: list[Path] = typer.Argument(None, help="Files or folders; defa
     ))
     if report.skipped:
         raise typer.Exit(1)  # scripts see that not everything was indexed
+
+
+def draft_bank(
+    document: Path = typer.Argument(..., exists=True, dir_okay=False, help="The document (.txt .md .docx .pdf)."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Where to write the draft (default: <stem>.questions.draft.jsonl beside it)."),
+    force: bool = typer.Option(False, "--force", help="Overwrite an existing draft."),
+) -> None:
+    """Draft a document's question bank with the configured LLM, for a person to review (never loaded as is).
+    Exit code 1 when no clause could be drafted."""
+    import asyncio
+
+    from ..knowledge.bank import BANK_SUFFIX
+    from ..knowledge.ingest import sidecar
+    from ..llm.bank_draft import draft_bank as draft, draft_path
+    from ..llm.provider import chat_model
+
+    console_logging()
+    config = settings()
+    model = chat_model(config)
+    if model is None:
+        typer.echo(t("llm.draft_needs_model"), err=True)
+        raise typer.Exit(2)
+    target = out or draft_path(document)
+    if target.exists() and not force:
+        typer.echo(t("llm.draft_exists", path=target), err=True)
+        raise typer.Exit(2)
+    report = asyncio.run(draft(model, document, config.llm_draft_timeout, out=target, max_chunk_chars=config.max_chunk_chars))
+    for clause, key, values in report.dropped:
+        typer.echo(t("llm.draft_dropped", clause=clause, reason=t(key, **values)), err=True)
+    for clause, reason in report.failed:
+        typer.echo(t("llm.draft_failed", clause=clause, reason=reason), err=True)
+    typer.echo(t("llm.draft_summary", path=report.path, entries=len(report.entries), questions=report.questions,
+                 dropped=len(report.dropped), failed=len(report.failed), bank=sidecar(document, BANK_SUFFIX).name))
+    if not report.entries:
+        raise typer.Exit(1)
 
 
 def _render(result, as_json: bool) -> str:

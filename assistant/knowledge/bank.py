@@ -40,7 +40,7 @@ class BankQuestion:
     gap: bool = False
 
 
-def _locate(chunks: list[Chunk], clause: str, evidence: str) -> tuple[Chunk, int] | None:
+def locate(chunks: list[Chunk], clause: str, evidence: str) -> tuple[Chunk, int] | None:
     wanted = squash(evidence)
     for chunk in (c for c in chunks if c.clause == clause):
         for n, unit in enumerate(units(chunk)):
@@ -68,7 +68,7 @@ def load_bank(path: Path, doc_key: str, chunks: list[Chunk]) -> list[BankQuestio
             entry = json.loads(line)
             questions = [q for q in entry["q"] if q.strip()]
             if "evidence" in entry:
-                found = _locate(chunks, entry["clause"], entry["evidence"])
+                found = locate(chunks, entry["clause"], entry["evidence"])
                 if found is None:
                     raise ValueError(f"evidence not found in clause {entry['clause']}: {entry['evidence']}")
                 chunk, unit, gap, clause = found[0], found[1], False, entry["clause"]
