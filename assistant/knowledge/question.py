@@ -50,12 +50,21 @@ def alternation(items: list[str]) -> re.Pattern:
     return re.compile("|".join(f"(?:{p})" for p in items), re.IGNORECASE)
 
 
+def _word_bounded(pattern: str) -> str:
+    """An English pattern matches whole words: 'age ' is not in "encourage ", 'fine' not in "define"."""
+    if pattern[:1].isascii() and pattern[:1].isalpha():
+        pattern = r"\b" + pattern
+    if pattern[-1:].isascii() and pattern[-1:].isalpha():
+        pattern += r"\b"
+    return pattern
+
+
 @lru_cache
 def _rules() -> tuple[list[AnswerType], frozenset[str]]:
     data = question_data()
     types = []
     for name, spec in data["types"].items():
-        ask = re.compile("|".join(f"(?:{p})" for p in spec["ask"]))
+        ask = re.compile("|".join(f"(?:{_word_bounded(p)})" for p in spec["ask"]))
         value = re.compile("|".join(f"(?:{p})" for p in spec["value"])) if spec.get("value") else None
         types.append(AnswerType(name, ask, value))
     return types, frozenset(normalize(w) for w in data["fillers_zh"])

@@ -27,6 +27,14 @@ from assistant.knowledge.tokenize import get_tokenizer, readings
         ("By when must employed party members register?", "date"),
         ("Who sets up the property industry party committee?", "who"),
         ("Can a compound branch have two secretaries?", "yesno"),
+        # an English ask pattern matches whole words: "encourage" asks no age, "define"/"procedure" no fine or date
+        ("Does the directive encourage members to become building leaders?", "yesno"),
+        ("how do we define the procedure for a branch", "how"),
+        ("What is the age limit for a building leader?", "age"),
+        # 哪几X asks which ones (answered by naming them), not how many
+        ("小区支部有哪几种建法", "which"),
+        ("联席会议哪几个部门参加", "which"),
+        ("大党委几个委员", "count"),
     ],
 )
 def test_answer_type(question, kind):
