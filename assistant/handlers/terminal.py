@@ -159,7 +159,7 @@ class TerminalChat:
 
     def _update(self, line: str) -> Update:
         update_id = next(self.update_ids)
-        if line.isdigit() and 1 <= int(line) <= len(self.request.buttons):
+        if line.isdecimal() and 1 <= int(line) <= len(self.request.buttons):  # as numbered; others go as text
             _, data, message_id = self.request.buttons[int(line) - 1]
             message = {"message_id": message_id, "date": int(time.time()), "chat": self.chat, "from": BOT_USER, "text": ""}
             payload = {"update_id": update_id, "callback_query": {

@@ -240,3 +240,28 @@ def test_a_picker_of_many_units_is_paged_and_every_unit_reachable(env, tmp_path)
         chat.type("/cancel", "已取消")
     finally:
         chat.close()
+
+
+def test_a_number_typed_at_a_paged_picker_picks_only_among_the_numbers_shown(env, tmp_path):
+    """Page 1 of 联户干部's units shows [1]–[22] (20 units, the page label, ▶): 23 is no choice (it was the row id
+    of a unit on page 2), the picker stays and its numbers still press; a unit's code typed is taken."""
+    subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
+                   capture_output=True)
+    chat = Chat(env, tmp_path)
+    try:
+        chat.until("Ctrl-C")
+        roles = chat.type("/invite", "居民")
+        first = chat.type(choice(roles, "联户干部"), "下一页")
+        assert "[22] 下一页" in first and "[23]" not in first
+        refused = chat.type("23", "不是上面列出的编号")
+        assert "“23”不是上面列出的编号" in refused and "受邀人姓名" not in refused
+        assert "请输入 [ ] 中显示的编号" in refused
+        named = chat.type("1", "受邀人姓名")  # the picker stayed: 1 is its first unit
+        assert "单位：宣州区 > 澄江街道 > 梅园社区 > 梅园新村 > 1栋\n" in named
+        chat.type("/cancel", "已取消")
+        roles = chat.type("/invite", "居民")
+        chat.type(choice(roles, "联户干部"), "下一页")
+        assert "单位：宣州区 > 澄江街道 > 敬亭社区 > 书香门第 > 2栋" in chat.type("JT02-2", "受邀人姓名")
+        chat.type("/cancel", "已取消")
+    finally:
+        chat.close()
