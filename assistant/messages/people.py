@@ -48,14 +48,15 @@ MESSAGES: dict[str, dict[str, str]] = {
     },
     "people.card_role": {"zh": "  {role}（{unit}）", "en": "  {role} ({unit})"},
     "people.no_roles": {"zh": "  （无）", "en": "  (none)"},
+    "people.no_role": {"zh": "无角色", "en": "no role"},
     "people.yes": {"zh": "是", "en": "yes"},
     "people.no": {"zh": "否", "en": "no"},
     "people.unset": {"zh": "—", "en": "—"},
     "people.revoked": {"zh": "已撤销 {name} 的“{role}”角色（{unit}）。", "en": "Revoked {name}'s role {role} ({unit})."},
     "people.moved": {"zh": "已将 {name} 的“{role}”角色调整到：{unit}。", "en": "Moved {name}'s role {role} to {unit}."},
     "people.usage": {
-        "zh": "用法：\n/people — 本单位及下级的人员\n/people show 张三 — 人员详情（编号、电话或姓名）\n/people revoke 张三 building_leader [单位] — 撤销角色",
-        "en": "Usage:\n/people — the people in your units\n/people show NAME — a person's card (id, phone or name)\n/people revoke NAME ROLE [UNIT] — revoke a role",
+        "zh": "用法：\n/people — 本单位及下级的人员\n/people all — 连同已无角色的人员（管理员可见）\n/people show 张三 — 人员详情（编号、电话或姓名）\n/people revoke 张三 building_leader [单位] — 撤销角色",
+        "en": "Usage:\n/people — the people in your units\n/people all — also those left without a role (admins)\n/people show NAME — a person's card (id, phone or name)\n/people revoke NAME ROLE [UNIT] — revoke a role",
     },
     "people.more": {"zh": "……另有 {count} 人，请用 /people show 查看。", "en": "… and {count} more; use /people show."},
     # --- audit trail (org/audit.py, cli/audit.py) ---

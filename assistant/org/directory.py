@@ -51,10 +51,16 @@ def _scope(session: Session, actor_id: int | None) -> set[int] | None:
     return scope
 
 
-def list_people(session: Session, actor_id: int | None = None, unit_id: int | None = None) -> list[PersonView]:
-    """People with a role (at `unit_id` or below it), by name; for a person only those within their subtree."""
+def list_people(session: Session, actor_id: int | None = None, unit_id: int | None = None,
+                everyone: bool = False) -> list[PersonView]:
+    """People with a role (at `unit_id` or below it), by name; for a person only those within their subtree.
+    `everyone` adds the people without any role (they are bound nowhere, so never under a `unit_id`), as `show`
+    finds them; only the command line and admins see those."""
     scope = _scope(session, actor_id)
-    query = select(Person).join(RoleBinding, RoleBinding.person_id == Person.id).distinct()
+    if everyone and unit_id is None:
+        query = select(Person)
+    else:
+        query = select(Person).join(RoleBinding, RoleBinding.person_id == Person.id).distinct()
     if unit_id is not None:
         query = query.where(RoleBinding.unit_id.in_(subtree_ids(session, unit_id)))
     if scope is not None:
@@ -90,7 +96,8 @@ def candidates(session: Session, actor_id: int | None, error: AmbiguousPerson) -
 
 
 def roles_text(view: PersonView, lang: str | None = None) -> str:
-    return "、".join(t("people.role", lang, role=t(f"role.{r.role}", lang), unit=r.unit_name) for r in view.roles)
+    return "、".join(t("people.role", lang, role=t(f"role.{r.role}", lang), unit=r.unit_name)
+                    for r in view.roles) or t("people.no_role", lang)
 
 
 def card_text(view, lang: str | None = None) -> str:

@@ -60,6 +60,20 @@ def test_an_ambiguous_person_lists_the_candidates(cli_in_process, tmp_path):
     assert "找不到人员“赵六”" in cli("people", "show", "赵六").stderr
 
 
+def test_a_person_without_a_role_left_is_still_shown_and_listed_with_all(cli, tmp_path):
+    (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
+    ok(cli("people", "import", str(tmp_path / "r.csv")))
+    ok(cli("people", "revoke", "张三", "--role", "building_leader"))
+    card = ok(cli("people", "show", "张三"))
+    assert "张三" in card and "13812345678" in card and "（无）" in card and "楼栋长" not in card
+    assert json.loads(ok(cli("people", "show", "13812345678", "--json")))["roles"] == []
+    assert "张三" not in ok(cli("people", "list"))  # the list is of who holds a role …
+    everyone = ok(cli("people", "list", "--all"))  # … --all adds everyone else, marked so
+    assert "张三 13812345678 — 无角色" in everyone and "王芳" in everyone
+    assert "张三" not in ok(cli("people", "list", "--all", "--unit", "梅园新村"))  # bound nowhere
+    assert [p["roles"] for p in json.loads(ok(cli("people", "list", "--all", "--json"))) if p["name"] == "张三"] == [[]]
+
+
 def test_revoke_and_move_are_audited(cli_in_process, tmp_path):
     cli = cli_in_process
     (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
