@@ -18,6 +18,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "people.err.phone": {"zh": "“{value}”不是有效的电话号码（7–15 位数字）", "en": "“{value}” is not a phone number (7–15 digits)"},
     "people.err.role": {"zh": "未知角色“{value}”（可用：{roles}，或其中文名称）", "en": "unknown role “{value}” (use {roles})"},
     "people.err.unit": {"zh": "找不到单位“{value}”", "en": "no unit “{value}”"},
+    "people.err.role_unit_pair": {"zh": "角色和单位要么都填，要么都留空（只登记人员、不授予角色）", "en": "give both the role and the unit, or leave both empty (the person only, no role)"},
     "people.err.unit_ambiguous": {"zh": "单位“{value}”对应多个组织，请改填编码或路径（梅园社区/梅园新村）", "en": "the unit “{value}” matches several units; give its code or path (梅园社区/梅园新村)"},
     "people.err.role_level": {"zh": "“{role}”角色只能设在：{levels}", "en": "the role {role} can only be bound to: {levels}"},
     "people.err.party": {"zh": "“{value}”不是 是/否", "en": "“{value}” is not yes/no"},
