@@ -130,6 +130,7 @@ def audit(
     """The audit trail: role grants and revocations, invites, imports, task-list and resource changes, changed
     policy files loaded."""
     from ..org.auditlog import events, write_xlsx
+    from ..org.people import shown_name
 
     start = _since(since)
     with session(read_only=True) as (s, _policies):
@@ -144,6 +145,6 @@ def audit(
     elif not found:
         typer.echo(t("audit.none"))
     else:
-        typer.echo("\n".join(t("audit.line", at=when(e.at), actor=e.actor_name or t("audit.cli"),
-                               action=t(f"audit.action.{e.action}"), subject=e.subject, unit=e.unit_path)
+        typer.echo("\n".join(t("audit.line", at=when(e.at), actor=shown_name(e.actor_name) or t("audit.cli"),
+                               action=t(f"audit.action.{e.action}"), subject=shown_name(e.subject), unit=e.unit_path)
                              for e in found))

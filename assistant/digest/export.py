@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from ..messages import t
 from ..needs import pii
 from ..needs.views import OPEN_STATUSES, WAITING_ACCEPT, event_text
+from ..org.people import shown_name
 from ..storage.models import Need, NeedEvent, OrgUnit, Person, ReturnVisit
 from ..workbook import DATETIME, LONG_TEXT, NUMBER, TEXT, Book, Column, title_line
 from .context import period_bounds, scope_of
@@ -66,7 +67,7 @@ def export_needs_xlsx(session, unit_id: int, period_key: str, now, needs_policy,
                 select(NeedEvent, Person.name).outerjoin(Person, Person.id == NeedEvent.actor_id)
                 .where(NeedEvent.need_id.in_(batch)).order_by(NeedEvent.need_id, NeedEvent.at, NeedEvent.id)):
             events.append([tickets[event.need_id], event.at, pii.mask(event_text(event.kind, event.data, event.note, lang)),
-                           actor or t("needcard.system", lang)])
+                           shown_name(actor, lang) or t("needcard.system", lang)])
             if event.kind == "escalated":
                 escalations[event.need_id] = escalations.get(event.need_id, 0) + 1
         for visit in session.scalars(select(ReturnVisit).where(ReturnVisit.need_id.in_(batch))

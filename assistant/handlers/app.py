@@ -124,7 +124,7 @@ def run_terminal(rt: Runtime, lang: str = "zh") -> None:
 
     def bind_operator() -> None:  # admin of whatever top-level units exist now: an org imported meanwhile counts
         with rt.db.session() as session:
-            ensure_local_operator(session, rt.channel, str(OPERATOR_ID), t("bot.operator_name", lang))
+            ensure_local_operator(session, rt.channel, str(OPERATOR_ID))
 
     bind_operator()
     record_policies(rt)

@@ -25,7 +25,7 @@ from telegram import Update
 from telegram.request import BaseRequest, RequestData
 
 from ..messages import t
-from ..org.people import LOCAL_OPERATOR_ID
+from ..org.people import LOCAL_OPERATOR_ID, shown_name
 from ..org.tree import level_name
 
 OPERATOR_ID = int(LOCAL_OPERATOR_ID)
@@ -45,7 +45,8 @@ def banner(who, levels: dict[str, int], needs: int, documents: list[str], lang: 
     """Who you are, what is loaded, how to get help and quit; with an empty organisation, how to import one."""
     roles = "\n".join(t("bot.role_line", lang, role=t(f"role.{r.role}", lang), unit=r.unit_name) for r in who.roles)
     sep = t("denied.sep", lang)
-    lines = [t("banner.title", lang), t("banner.you", lang, name=who.name, roles=roles or t("banner.no_roles", lang)),
+    name = shown_name(who.name, lang)
+    lines = [t("banner.title", lang), t("banner.you", lang, name=name, roles=roles or t("banner.no_roles", lang)),
              t("banner.loaded", lang, units=sum(levels.values()), needs=needs, documents=len(documents),
                levels=sep.join(f"{level_name(level, lang)} {n}" for level, n in levels.items()) or "—",
                names=sep.join(documents) or "—")]

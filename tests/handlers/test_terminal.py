@@ -265,3 +265,30 @@ def test_a_number_typed_at_a_paged_picker_picks_only_among_the_numbers_shown(env
         chat.type("/cancel", "已取消")
     finally:
         chat.close()
+
+
+def test_the_local_admin_is_named_in_the_viewers_language_whichever_ran_first(env, tmp_path):
+    """The first chat in English stores the admin under one stable name; each chat shows it in its own language,
+    and a row named the English way by an older version is still the local admin."""
+    assert in_process(["org", "import", EXAMPLES / "org_example.csv"], env).returncode == 0
+    english = subprocess.run([str(BIN), "run", "--lang", "en"], input="/whoami\n/people show 1\n/quit\n", env=env,
+                             capture_output=True, text=True, timeout=HANG_GUARD)
+    assert "You are: local operator" in english.stdout and "本地管理员" not in english.stdout
+    assert "id 1: local operator" in english.stdout, english.stdout  # /people show
+    shown = json.loads(subprocess.run([str(BIN), "people", "show", "1", "--json"], env=env, capture_output=True,
+                                      text=True).stdout)
+    assert shown["name"] == "本地管理员"  # stored the same whichever language ran first
+    from assistant.storage.db import Database
+    from assistant.storage.models import Person
+
+    db = Database.from_url(f"sqlite:///{Path(env['ASSISTANT_DATA_DIR']) / 'assistant.db'}")
+    with db.session() as s:
+        s.get(Person, 1).name = "local operator"  # as an English first start of an older version left it
+    db.dispose()
+    chinese = subprocess.run([str(BIN), "run"], input="/whoami\n/quit\n", env=env, capture_output=True, text=True,
+                             timeout=HANG_GUARD)
+    assert "您是：本地管理员" in chinese.stdout and "local operator" not in chinese.stdout
+    assert "• 管理员：宣州区" in chinese.stdout  # still the admin: the same account, not a second person
+    listed = json.loads(subprocess.run([str(BIN), "people", "list", "--json"], env=env, capture_output=True,
+                                       text=True).stdout)
+    assert [(p["id"], p["name"]) for p in listed] == [(1, "本地管理员")]
