@@ -3,7 +3,8 @@
 Bot API calls never leave the process: `TerminalRequest` prints what the bot sends (inline buttons as
 numbered choices; photos and documents written into the data dir, their path printed) and returns the
 objects Telegram would. Lines typed become Updates from the local operator; typing a number presses the
-matching button of the last message. Lines are read by a daemon thread, so Ctrl-C quits at once.
+matching button of the last message, typing the path of an image file sends it as a photo (copied into the data
+dir). Lines are read by a daemon thread, so Ctrl-C quits at once.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import json
 import mimetypes
 import os
 import re
+import shutil
 import sys
 import threading
 import time
@@ -31,6 +33,7 @@ from ..org.tree import level_name
 OPERATOR_ID = int(LOCAL_OPERATOR_ID)
 BOT_USER = {"id": 1000, "is_bot": True, "first_name": "社区治理助手", "username": "assistant_terminal_bot"}
 TAGS_RE = re.compile(r"</?(?:b|i|u|s|code|pre|blockquote|a)[^>]*>")
+PHOTO_ID = "terminal:"  # file id of a photo sent from the terminal: this prefix and its copy's name in files_dir
 
 
 def _plain(text: str, parse_mode: str | None) -> str:
@@ -108,6 +111,8 @@ class TerminalRequest(BaseRequest):
                 shown = f"[{key}] {shown}".strip()
         if edited is None or text:
             print(_plain(shown, params.get("parse_mode")), file=self.out)
+        if str(params.get("photo", "")).startswith(PHOTO_ID) and self.files_dir is not None:  # one sent from here
+            print(t("terminal.photo", self.lang, path=self.files_dir / params["photo"][len(PHOTO_ID):]), file=self.out)
         for path in self._save(message["message_id"], request_data):
             print(t("terminal.saved", self.lang, path=path), file=self.out)
         markup = params.get("reply_markup")
@@ -158,8 +163,28 @@ class TerminalChat:
         self.chat = {"id": OPERATOR_ID, "type": "private"}
         self.update_ids = itertools.count(int(time.time() * 1000))
 
-    def _update(self, line: str) -> Update:
+    def attach(self, line: str) -> str | None:
+        """A typed line naming an image file (quotes and ~ allowed): copied into files_dir, its photo file id;
+        else None (the line is text)."""
+        files_dir, name = self.request.files_dir, line.strip().strip("'\"")
+        if files_dir is None or not name or (mimetypes.guess_type(name)[0] or "").split("/")[0] != "image":
+            return None
+        source = Path(name).expanduser()
+        if not source.is_file():
+            return None
+        files_dir.mkdir(parents=True, exist_ok=True)
+        copy = files_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-sent-{source.name[-100:]}"
+        shutil.copyfile(source, copy)
+        print(t("terminal.attached", self.request.lang, path=copy.resolve()), file=self.request.out, flush=True)
+        return PHOTO_ID + copy.name
+
+    def _update(self, line: str, photo: str | None = None) -> Update:
         update_id = next(self.update_ids)
+        if photo is not None:  # an image file's path: the photo, as Telegram delivers one
+            size = {"file_id": photo, "file_unique_id": photo, "width": 0, "height": 0}
+            message = {"message_id": next(self.request.ids), "date": int(time.time()), "chat": self.chat,
+                       "from": self.user, "photo": [size]}
+            return Update.de_json({"update_id": update_id, "message": message}, self.app.bot)
         if line.isdecimal() and 1 <= int(line) <= len(self.request.buttons):  # as numbered; others go as text
             _, data, message_id = self.request.buttons[int(line) - 1]
             message = {"message_id": message_id, "date": int(time.time()), "chat": self.chat, "from": BOT_USER, "text": ""}
@@ -178,7 +203,7 @@ class TerminalChat:
         """Process one typed line to completion."""
         if self.before_line is not None:
             await asyncio.to_thread(self.before_line)
-        await self.app.process_update(self._update(line))
+        await self.app.process_update(self._update(line, await asyncio.to_thread(self.attach, line)))
 
     async def run(self, lines: TextIO = sys.stdin, prompt: str = "> ", banner: str = "") -> None:
         """Print the banner, then read lines until end of input or /quit (Ctrl-C: see `run_until_quit`)."""

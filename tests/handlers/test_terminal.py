@@ -292,3 +292,36 @@ def test_the_local_admin_is_named_in_the_viewers_language_whichever_ran_first(en
     listed = json.loads(subprocess.run([str(BIN), "people", "list", "--json"], env=env, capture_output=True,
                                        text=True).stdout)
     assert [(p["id"], p["name"]) for p in listed] == [(1, "本地管理员")]
+
+
+def test_a_photo_is_attached_in_the_terminal_by_typing_its_path(env, tmp_path):
+    """The photo step says how (type an image file's path, or the number of 跳过); the path sends the photo, copied
+    into the data dir, and the need's card shows where it is."""
+    assert subprocess.run([str(BIN), "demo"], env=env, capture_output=True, text=True).returncode == 0
+    picture = tmp_path / "电梯 门.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    chat = Chat(env, tmp_path)
+    try:
+        chat.until("Ctrl-C")
+        offer = chat.type("3号楼电梯坏了两天了，老人上下楼很不方便", "登记为需求")
+        compounds = chat.type(choice(offer, "登记为需求"), "哪个小区")
+        buildings = chat.type(choice(compounds, "梅园社区 > 锦绣华庭"), "不指定楼栋")
+        step = chat.type(choice(buildings, "✓ 3栋"), "其他")
+        step = chat.type(choice(step, "✓ 电梯"), "使用原文")
+        step = chat.type(choice(step, "使用原文"), "一般")
+        step = chat.type(choice(step, "一般"), "不记录")
+        photo_step = chat.type(choice(step, "不记录"), "跳过")
+        assert "输入图片文件的路径" in photo_step and "点“跳过”" not in photo_step
+        hint = chat.type("拍不了", "跳过")
+        assert "这一步需要一张照片：输入图片文件" in hint and "请发送照片" not in hint
+        confirm = chat.type(f"'{picture}'", "提交")  # quoted, as a terminal pastes a dropped file
+        sent = Path(re.search(r"已发送照片：(.+?)）", confirm)[1])
+        assert sent.parent == tmp_path / "data" / "terminal" and sent.read_bytes() == picture.read_bytes()
+        assert "照片：有" in confirm
+        filed = chat.type(choice(confirm, "提交"), "需求已登记")
+        ticket = re.search(r"XQ-\d{8}-\d{4}", filed)[0]
+        card_command = re.search(r"(/need_\d+) " + ticket, chat.type("/mine", ticket))[1]
+        card = chat.type(card_command, "（照片：")
+        assert "[photo] XQ-" in card and f"（照片：{sent}）" in card
+    finally:
+        chat.close()
