@@ -128,7 +128,8 @@ def run_terminal(rt: Runtime, lang: str = "zh") -> None:
 
     bind_operator()
     record_policies(rt)
-    request = TerminalRequest(sys.stdout, files_dir=rt.settings.data_dir / "terminal", lang=lang)
+    request = TerminalRequest(sys.stdout, files_dir=rt.settings.data_dir / "terminal", lang=lang,
+                              zone=rt.policies.needs.zone)  # the deployment's zone (tickets, digests) names the files
     application = build_application(rt, request=request)
     documents = sorted({c.doc for c in rt.index.chunks})  # load the index before the first question arrives
     with rt.db.session(read_only=True) as session:

@@ -20,8 +20,10 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import TextIO
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.request import BaseRequest, RequestData
@@ -62,12 +64,18 @@ def banner(who, levels: dict[str, int], needs: int, documents: list[str], lang: 
 class TerminalRequest(BaseRequest):
     """A Bot API 'server' in the process: prints messages and remembers the last buttons."""
 
-    def __init__(self, out: TextIO, files_dir: Path | None = None, lang: str = "zh") -> None:
+    def __init__(self, out: TextIO, files_dir: Path | None = None, lang: str = "zh",
+                 zone: ZoneInfo | None = None) -> None:
         self.out = out
         self.files_dir = files_dir  # where photos and documents are written (None: not written)
         self.lang = lang
+        self.zone = zone  # the deployment's time zone, for the files' names (None: the machine's)
         self.ids = itertools.count(1)
         self.buttons: list[tuple[str, str, int]] = []  # (label, callback data, message id)
+
+    def stamp(self) -> str:
+        """The time now as files written here start their names: 20261202-135100, in the deployment's zone."""
+        return datetime.now(self.zone).strftime("%Y%m%d-%H%M%S")
 
     @property
     def read_timeout(self) -> float | None:
@@ -93,7 +101,7 @@ class TerminalRequest(BaseRequest):
         for name, (filename, content, mime) in request_data.multipart_data.items():
             if not filename or filename == mime.replace("/", "."):  # bytes sent without a name (a chart)
                 filename = name + (".png" if content.startswith(b"\x89PNG") else mimetypes.guess_extension(mime) or "")
-            path = self.files_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-{message_id}-{Path(filename).name}"
+            path = self.files_dir / f"{self.stamp()}-{message_id}-{Path(filename).name}"
             path.write_bytes(content)
             saved.append(path.resolve())
         return saved
@@ -173,7 +181,7 @@ class TerminalChat:
         if not source.is_file():
             return None
         files_dir.mkdir(parents=True, exist_ok=True)
-        copy = files_dir / f"{time.strftime('%Y%m%d-%H%M%S')}-sent-{source.name[-100:]}"
+        copy = files_dir / f"{self.request.stamp()}-sent-{source.name[-100:]}"
         shutil.copyfile(source, copy)
         print(t("terminal.attached", self.request.lang, path=copy.resolve()), file=self.request.out, flush=True)
         return PHOTO_ID + copy.name

@@ -325,3 +325,20 @@ def test_a_photo_is_attached_in_the_terminal_by_typing_its_path(env, tmp_path):
         assert "[photo] XQ-" in card and f"（照片：{sent}）" in card
     finally:
         chat.close()
+
+
+def test_files_the_terminal_writes_are_named_in_the_deployments_time_zone(env, tmp_path):
+    """On a machine whose clock is UTC, /digest's chart is saved as <Asia/Shanghai date-time>-…png."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    assert subprocess.run([str(BIN), "demo"], env=env, capture_output=True, text=True).returncode == 0
+    zone = ZoneInfo("Asia/Shanghai")
+    before = datetime.now(zone)
+    proc = subprocess.run([str(BIN), "run"], input="/digest\n/quit\n", env={**env, "TZ": "UTC"},
+                          capture_output=True, text=True, timeout=HANG_GUARD)
+    after = datetime.now(zone)
+    chart = Path(re.search(r"文件已保存：(.+?)）", proc.stdout)[1])
+    stamp = datetime.strptime(chart.name[:15], "%Y%m%d-%H%M%S").replace(tzinfo=zone)
+    assert before - timedelta(seconds=1) <= stamp <= after, (chart.name, before, after)
+    assert abs(stamp - datetime.now(UTC)) < timedelta(minutes=10)  # the same moment, written in local time
