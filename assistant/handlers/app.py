@@ -23,7 +23,7 @@ from .org import invite, people, start
 from .party import cases, check, checkin, checkin_report, flowin, points
 from .persistence import SQLPersistence
 from .property import evaluate, ratings
-from .terminal import OPERATOR_ID, TerminalChat, TerminalRequest, banner, run_until_quit
+from .terminal import OPERATOR_ID, TerminalChat, TerminalRequest, banner, leave_promptly, run_until_quit
 
 TERMINAL_TOKEN = "0:terminal"
 
@@ -138,4 +138,6 @@ def run_terminal(rt: Runtime, lang: str = "zh") -> None:
     try:
         run_until_quit(TerminalChat(application, request, lang, before_line=bind_operator), text, t("banner.bye", lang))
     finally:
-        rt.close()
+        rt.close()  # a re-index under way stops between batches (it publishes nothing half-built) and is joined
+        rt.db.dispose()  # every step was committed with its update; the connections are closed
+        leave_promptly()

@@ -342,3 +342,34 @@ def test_files_the_terminal_writes_are_named_in_the_deployments_time_zone(env, t
     stamp = datetime.strptime(chart.name[:15], "%Y%m%d-%H%M%S").replace(tzinfo=zone)
     assert before - timedelta(seconds=1) <= stamp <= after, (chart.name, before, after)
     assert abs(stamp - datetime.now(UTC)) < timedelta(minutes=10)  # the same moment, written in local time
+
+
+def test_ctrl_c_leaves_within_a_second_and_loses_nothing(env, tmp_path):
+    """Ctrl-C mid-form: the process is gone in under a second (the index's objects are not garbage-collected on the
+    way out); the next chat goes on from the step it was at, and what it creates is stored."""
+    assert in_process(["org", "import", EXAMPLES / "org_example.csv"], env).returncode == 0
+    chat = Chat(env, tmp_path)
+    try:
+        chat.until("Ctrl-C")
+        roles = chat.type("/invite", "居民")
+        assert "设在哪个单位" in chat.type(choice(roles, "楼栋长"), "设在哪个单位")
+        started = time.monotonic()
+        chat.proc.send_signal(signal.SIGINT)
+        assert chat.proc.wait(timeout=HANG_GUARD) == 0
+        took = time.monotonic() - started
+        assert "再见" in chat.rest()
+        assert took < 1.0, f"{took:.2f} s from Ctrl-C to exit"
+    finally:
+        chat.close()
+    again = Chat(env, tmp_path)
+    try:
+        again.until("Ctrl-C")
+        assert "受邀人姓名" in again.type("MY01-1", "受邀人姓名")  # the conversation's state was kept
+        created = again.type("新楼长", "邀请码")
+        code = re.search(r"/start (\S+)", created)[1]
+        again.proc.send_signal(signal.SIGINT)
+        assert again.proc.wait(timeout=HANG_GUARD) == 0
+    finally:
+        again.close()
+    trail = json.loads(in_process(["audit", "--json"], env).stdout)
+    assert [e["subject"] for e in trail if e["action"] == "invite_create"] == ["新楼长"] and code
