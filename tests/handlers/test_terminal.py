@@ -70,6 +70,12 @@ class Chat:
         self.proc.stdin.flush()
         return self.until(marker)
 
+    def press(self, shown: str, *steps: tuple[str, str]) -> str:
+        """Type the number of each (button label, marker of the answer) in turn, each on the last answer shown."""
+        for label, marker in steps:
+            shown = self.type(choice(shown, label), marker)
+        return shown
+
     def rest(self) -> str:
         """Everything printed until the process ended."""
         seen = []
@@ -82,6 +88,10 @@ class Chat:
             self.proc.kill()
         self.proc.wait()
         self.stderr.close()
+
+
+FORM_TO_PHOTO = (("✓ 电梯", "使用原文"), ("使用原文", "一般"), ("一般", "不记录"), ("不记录", "跳过"))  # the /need
+# form from its category step to its photo step: the category read from the text, its words, normal, no resident
 
 
 def choice(text: str, label: str) -> str:
@@ -134,12 +144,7 @@ def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
         assert "[2] 2栋" in buildings and "[3] ✓ 3栋" in buildings  # the recognised one keeps its place
         again = chat.type("第二栋", "不指定楼栋")  # not a number: told to type one (there is nothing to press)
         assert "请输入上面选项前的编号" in again and "[2] 2栋" in again and "点上面" not in again
-        categories = chat.type("2", "其他")
-        step = chat.type(choice(categories, "✓ 电梯"), "使用原文")
-        step = chat.type(choice(step, "使用原文"), "一般")
-        step = chat.type(choice(step, "一般"), "不记录")
-        step = chat.type(choice(step, "不记录"), "跳过")
-        confirm = chat.type(choice(step, "跳过"), "提交")
+        confirm = chat.press(chat.type("2", "其他"), *FORM_TO_PHOTO, ("跳过", "提交"))
         assert "2栋" in confirm and "3栋" not in confirm.split("提交")[0].split("请确认需求")[1]
         entrance = chat.type(choice(confirm, "修改：单元"), "不指定单元")  # a typed number would press a choice
         assert "只输入数字会选择下面的编号" in entrance
@@ -224,7 +229,9 @@ def test_the_chat_in_english_and_unknown_commands(env, tmp_path):
 
 
 def test_a_picker_of_many_units_is_paged_and_every_unit_reachable(env, tmp_path):
-    """/invite for a 联户干部: 25 buildings and households, 20 a page (ASSISTANT_PICKER_PAGE_SIZE), ▶ shows the rest."""
+    """/invite for a 联户干部: 25 buildings and households, 20 a page (ASSISTANT_PICKER_PAGE_SIZE), ▶ shows the rest.
+    A number typed picks only among the numbers shown: page 1 shows [1]–[22] (20 units, the page label, ▶), and 23
+    (the row id of a unit on page 2) is refused with the picker kept; a unit's code typed is taken."""
     subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
                    capture_output=True)
     chat = Chat(env, tmp_path)
@@ -233,38 +240,21 @@ def test_a_picker_of_many_units_is_paged_and_every_unit_reachable(env, tmp_path)
         roles = chat.type("/invite", "居民")
         first = chat.type(choice(roles, "联户干部"), "下一页")
         assert "第 1/2 页" in first and "书香门第" not in first and "单位较多" not in first
-        second = chat.type(choice(first, "下一页"), "上一页")
+        assert "[22] 下一页" in first and "[23]" not in first
+        refused = chat.type("23", "不是上面列出的编号")
+        assert "“23”不是上面列出的编号：请输入 [ ] 中显示的编号" in refused and "受邀人姓名" not in refused
+        second = chat.type(choice(first, "下一页"), "上一页")  # the picker stayed: its numbers still press
         assert "第 2/2 页" in second and "书香门第 > 2栋" in second
         named = chat.type(choice(second, "书香门第 > 2栋"), "受邀人姓名")
         assert "单位：宣州区 > 澄江街道 > 敬亭社区 > 书香门第 > 2栋" in named
         chat.type("/cancel", "已取消")
-    finally:
-        chat.close()
-
-
-def test_a_number_typed_at_a_paged_picker_picks_only_among_the_numbers_shown(env, tmp_path):
-    """Page 1 of 联户干部's units shows [1]–[22] (20 units, the page label, ▶): 23 is no choice (it was the row id
-    of a unit on page 2), the picker stays and its numbers still press; a unit's code typed is taken."""
-    subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
-                   capture_output=True)
-    chat = Chat(env, tmp_path)
-    try:
-        chat.until("Ctrl-C")
-        roles = chat.type("/invite", "居民")
-        first = chat.type(choice(roles, "联户干部"), "下一页")
-        assert "[22] 下一页" in first and "[23]" not in first
-        refused = chat.type("23", "不是上面列出的编号")
-        assert "“23”不是上面列出的编号" in refused and "受邀人姓名" not in refused
-        assert "请输入 [ ] 中显示的编号" in refused
-        named = chat.type("1", "受邀人姓名")  # the picker stayed: 1 is its first unit
-        assert "单位：宣州区 > 澄江街道 > 梅园社区 > 梅园新村 > 1栋\n" in named
-        chat.type("/cancel", "已取消")
         roles = chat.type("/invite", "居民")
         chat.type(choice(roles, "联户干部"), "下一页")
-        assert "单位：宣州区 > 澄江街道 > 敬亭社区 > 书香门第 > 2栋" in chat.type("JT02-2", "受邀人姓名")
+        assert "单位：宣州区 > 澄江街道 > 梅园社区 > 梅园新村 > 1栋\n" in chat.type("MY01-1", "受邀人姓名")
         chat.type("/cancel", "已取消")
     finally:
         chat.close()
+
 
 
 def test_the_local_admin_is_named_in_the_viewers_language_whichever_ran_first(env, tmp_path):
@@ -306,11 +296,7 @@ def test_a_photo_is_attached_in_the_terminal_by_typing_its_path(env, tmp_path):
         offer = chat.type("3号楼电梯坏了两天了，老人上下楼很不方便", "登记为需求")
         compounds = chat.type(choice(offer, "登记为需求"), "哪个小区")
         buildings = chat.type(choice(compounds, "梅园社区 > 锦绣华庭"), "不指定楼栋")
-        step = chat.type(choice(buildings, "✓ 3栋"), "其他")
-        step = chat.type(choice(step, "✓ 电梯"), "使用原文")
-        step = chat.type(choice(step, "使用原文"), "一般")
-        step = chat.type(choice(step, "一般"), "不记录")
-        photo_step = chat.type(choice(step, "不记录"), "跳过")
+        photo_step = chat.press(buildings, ("✓ 3栋", "其他"), *FORM_TO_PHOTO)
         assert "输入图片文件的路径" in photo_step and "点“跳过”" not in photo_step
         hint = chat.type("拍不了", "跳过")
         assert "这一步需要一张照片：输入图片文件" in hint and "请发送照片" not in hint
