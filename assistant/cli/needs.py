@@ -132,8 +132,8 @@ def needs_show(
     for e in d.events:
         what = t(f"need.event.{e.kind}", party=e.note or "", unit=e.data.get("to_unit_name", ""))
         note = f"：{e.note}" if e.note and e.kind != "routed" else ""
-        lines.append(t("cli.needs.event", at=_when(e.at), actor=shown_name(e.actor_name) or t("needcard.system"), what=what,
-                       note=note))
+        lines.append(t("cli.needs.event", at=_when(e.at), actor=shown_name(e.actor_name) or t("needcard.system"),
+                       what=what, note=note))
     yes_no = {True: t("needcard.yes"), False: t("needcard.no")}
     for visit in d.visits:
         lines.append(t("cli.needs.visit", at=_when(visit.at), contacted=yes_no[visit.contacted],

@@ -105,7 +105,8 @@ def card_text(view, lang: str | None = None) -> str:
     """A person's card as text (CLI and chat)."""
     roles = "\n".join(t("people.card_role", lang, role=t(f"role.{r.role}", lang), unit=r.unit_path)
                       for r in view.roles) or t("people.no_roles", lang)
-    return t("people.card", lang, id=view.id, name=shown_name(view.name, lang), phone=view.phone or t("people.unset", lang),
+    return t("people.card", lang, id=view.id, name=shown_name(view.name, lang),
+             phone=view.phone or t("people.unset", lang),
              party=t("people.yes" if view.party_member else "people.no", lang),
              work_unit=view.work_unit or t("people.unset", lang), roles=roles)
 
@@ -124,7 +125,8 @@ def listing_text(views, lang: str | None = None, limit: int | None = None) -> st
 
 def candidate_line(view: PersonView, lang: str | None = None) -> str:
     """One candidate of an ambiguous person reference: id, name, phone (as the viewer may see it) and roles."""
-    return t("people.candidate", lang, id=view.id, name=shown_name(view.name, lang), phone=view.phone, roles=roles_text(view, lang))
+    return t("people.candidate", lang, id=view.id, name=shown_name(view.name, lang), phone=view.phone,
+             roles=roles_text(view, lang))
 
 
 def ambiguous_text(session: Session, actor_id: int | None, error: AmbiguousPerson, lang: str | None = None) -> str:
