@@ -95,20 +95,19 @@ def compound(s, ref: str):
     return found
 
 
-def person(s, ref: str, **new_fields):
-    """The person by id, phone or name (as everywhere), else exit with the candidates or 'not found'; with
-    `new_fields` an unknown name creates the person instead (get_or_create_person)."""
+def person(s, ref: str):
+    """The person by id, phone or name — the same for every `--person` (and `--liaison`, `--provider-person`,
+    `people show …`) — else exit with the candidates or 'not found, import them with `assistant people import`';
+    nobody is created from a typed name."""
     from ..org.directory import ambiguous_text
-    from ..org.people import AmbiguousPerson, find_person, get_or_create_person
+    from ..org.people import AmbiguousPerson, find_person
 
     try:
         found = find_person(s, ref)
     except AmbiguousPerson as error:
         fail(ambiguous_text(s, None, error))
-    if found is None and new_fields:
-        found = get_or_create_person(s, ref, **new_fields)
     if found is None:
-        fail(t("cli.tasks.person_not_found", person=ref))
+        fail(t("cli.person_not_found", person=ref))
     return found
 
 

@@ -11,7 +11,7 @@ def demo() -> None:
     """Load examples/ (the org tree) and a few sample needs filed by the terminal's local administrator."""
     from ..errors import DomainError
     from ..needs.samples import file_samples
-    from ..org.people import LOCAL_OPERATOR_ID, ensure_local_operator
+    from ..org.people import LOCAL_OPERATOR_ID, ensure_local_operator, shown_name
     from ..org.tree import OrgImportError, import_org
     from ..storage.db import open_database
 
@@ -23,9 +23,9 @@ def demo() -> None:
         fail(error.message())
     finally:
         db.dispose()
-    operator = t("bot.operator_name")
     with session() as (s, policies):
-        person = ensure_local_operator(s, "terminal", LOCAL_OPERATOR_ID, operator)
+        person = ensure_local_operator(s, "terminal", LOCAL_OPERATOR_ID)
+        operator = shown_name(person.name)
         try:
             filed = file_samples(s, policies.needs, person.id, config.examples_dir / "needs_example.csv")
         except DomainError as error:

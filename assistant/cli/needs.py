@@ -103,6 +103,8 @@ def needs_show(
     as_json: bool = json_option(),
 ) -> None:
     """Show one need in full: details, assignees, history and return visits."""
+    from ..org.people import shown_name
+
     with _session(read_only=True) as (session, policy):
         d = _load_detail(session, need)
     if as_json:
@@ -119,19 +121,19 @@ def needs_show(
         t("cli.needs.place", place=place_text(v.compound_name, v.building_name, v.entrance, None),
           level=v.level_unit_name),
         t("cli.needs.party", party=v.responsible_party or unset,
-          assignees="、".join(name for _, name in d.assignees) or unset),
+          assignees="、".join(shown_name(name) for _, name in d.assignees) or unset),
         t("cli.needs.deadlines", filed=_when(v.created_at), accept_due=_when(v.accept_due_at),
           resolve_due=_when(v.resolve_due_at)),
         t("cli.needs.resident", name=v.resident_name or unset, phone=d.resident_phone or unset,
-          submitter=d.submitter_name),
+          submitter=shown_name(d.submitter_name)),
         t("cli.needs.description", text=d.description),
         t("needcard.history"),
     ]
     for e in d.events:
         what = t(f"need.event.{e.kind}", party=e.note or "", unit=e.data.get("to_unit_name", ""))
         note = f"：{e.note}" if e.note and e.kind != "routed" else ""
-        lines.append(t("cli.needs.event", at=_when(e.at), actor=e.actor_name or t("needcard.system"), what=what,
-                       note=note))
+        lines.append(t("cli.needs.event", at=_when(e.at), actor=shown_name(e.actor_name) or t("needcard.system"),
+                       what=what, note=note))
     yes_no = {True: t("needcard.yes"), False: t("needcard.no")}
     for visit in d.visits:
         lines.append(t("cli.needs.visit", at=_when(visit.at), contacted=yes_no[visit.contacted],

@@ -77,18 +77,19 @@ seats_app = typer.Typer(help="Committee seats (大工委, 大党委, 支部委�
 @seats_app.command("add")
 def seats_add(
     unit: str = typer.Option(..., "--unit", help="The street, community or compound (id, code, name or path)."),
-    person: str = typer.Option(..., "--person", help="The person's name, phone or id (created when unknown)."),
+    person: str = typer.Option(..., "--person", help="The person's id, phone or name (someone already imported "
+                                "with `assistant people import`)."),
     organ: str = choice(..., "--organ", ORGANS, help="The committee (大工委, 大党委, 支部委员会)."),
     position: str = choice(..., "--position", POSITIONS, help="The seat on it."),
     from_unit: Optional[str] = typer.Option(None, "--from-unit", help="The resident or partner unit they come from."),
 ) -> None:
     """Seat a person on a committee."""
     from ..party.seats import add_seat
-    from ._common import person as person_or_new
+    from ._common import person as find_person
 
     with _admin_session() as session:
         found = _unit_or_exit(session, unit)
-        who = person_or_new(session, person, party_member=True)
+        who = find_person(session, person)
         try:
             seat = add_seat(session, None, found.id, who.id, organ, position, from_unit)
         except DomainError as err:

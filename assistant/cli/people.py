@@ -43,13 +43,15 @@ def people_import(file: Path = typer.Argument(..., exists=True, dir_okay=False, 
 @people_app.command("list")
 def people_list(
     unit_ref: Optional[str] = typer.Option(None, "--unit", help="Only people bound at this unit or below it."),
+    everyone: bool = typer.Option(False, "--all", help="Also the people without any role (e.g. after their last "
+                                  "role was revoked); they are bound nowhere, so not with --unit."),
     as_json: bool = json_option(),
 ) -> None:
-    """List the people with a role, by name."""
+    """List the people with a role, by name (--all: everyone, also those without a role)."""
     from ..org.directory import list_people
 
     with session(read_only=True) as (s, _policies):
-        views = list_people(s, None, unit(s, unit_ref).id if unit_ref else None)
+        views = list_people(s, None, unit(s, unit_ref).id if unit_ref else None, everyone=everyone)
     if as_json:
         echo_json(views)
     else:
@@ -61,7 +63,7 @@ def people_show(
     ref: str = typer.Argument(..., help="Id, phone or name."),
     as_json: bool = json_option(),
 ) -> None:
-    """Show one person with every role."""
+    """Show one person with every role (also a person without any role left)."""
     from ..org.directory import show
 
     with session(read_only=True) as (s, _policies):
@@ -128,6 +130,7 @@ def audit(
     """The audit trail: role grants and revocations, invites, imports, task-list and resource changes, changed
     policy files loaded."""
     from ..org.auditlog import events, write_xlsx
+    from ..org.people import shown_name
 
     start = _since(since)
     with session(read_only=True) as (s, _policies):
@@ -142,6 +145,6 @@ def audit(
     elif not found:
         typer.echo(t("audit.none"))
     else:
-        typer.echo("\n".join(t("audit.line", at=when(e.at), actor=e.actor_name or t("audit.cli"),
-                               action=t(f"audit.action.{e.action}"), subject=e.subject, unit=e.unit_path)
+        typer.echo("\n".join(t("audit.line", at=when(e.at), actor=shown_name(e.actor_name) or t("audit.cli"),
+                               action=t(f"audit.action.{e.action}"), subject=shown_name(e.subject), unit=e.unit_path)
                              for e in found))

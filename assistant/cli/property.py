@@ -93,16 +93,16 @@ def property_contract(
     compound: str = typer.Option(..., "--compound", help="The compound it serves (id, code, name or path)."),
     starts: str = typer.Option(..., "--from", help="First day of the contract, e.g. 2026-01-01."),
     ends: str | None = typer.Option(None, "--to", help="Last day (open-ended when left out)."),
-    liaison: str | None = typer.Option(None, "--liaison", help="The company's liaison (物业联络员): name, phone "
-                                          "or id of a person (created when unknown)."),
+    liaison: str | None = typer.Option(None, "--liaison", help="The company's liaison (物业联络员): id, phone "
+                                          "or name of a person already imported (`assistant people import`)."),
 ) -> None:
     """Record a service contract between a company and a compound."""
     from ..property.evaluations import add_contract
-    from ._common import person as person_or_new
+    from ._common import person as find_person
 
     with _session() as (session, _rubric):
         found, where = _company(session, company), _unit(session, compound, compound=True)
-        liaison_id = person_or_new(session, liaison, party_member=False).id if liaison else None
+        liaison_id = find_person(session, liaison).id if liaison else None
         try:
             view = add_contract(session, found.id, where.id, _day(starts), _day(ends), liaison_id)
         except DomainError as error:
@@ -136,17 +136,18 @@ def property_list(
 @owners_app.command("add")
 def owners_add(
     compound: str = typer.Option(..., "--compound", help="The compound (id, code, name or path)."),
-    person: str = typer.Option(..., "--person", help="Name, phone or id (created when unknown)."),
+    person: str = typer.Option(..., "--person", help="Id, phone or name of a person already imported "
+                                "(`assistant people import`)."),
     role: str = choice("member", "--role", OWNERS_ROLES, help="chair (主任), vice_chair (副主任) or member (委员)."),
     party: bool | None = typer.Option(None, "--party/--no-party", help="Record the person's party status."),
 ) -> None:
     """Add a member to a compound's owners' committee."""
     from ..property.owners_committee import add_member
-    from ._common import person as person_or_new
+    from ._common import person as find_person
 
     with _session() as (session, _rubric):
         where = _unit(session, compound, compound=True)
-        who = person_or_new(session, person, party_member=bool(party))
+        who = find_person(session, person)
         if party is not None:
             who.party_member = party
         try:

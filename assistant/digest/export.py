@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 from ..messages import t
 from ..needs import pii
 from ..needs.views import OPEN_STATUSES, WAITING_ACCEPT, event_text
+from ..org.people import shown_name
 from ..storage.models import Need, NeedEvent, OrgUnit, Person, ReturnVisit
 from ..workbook import DATETIME, LONG_TEXT, NUMBER, TEXT, Book, Column, title_line
 from .context import period_bounds, scope_of
@@ -66,7 +67,7 @@ def export_needs_xlsx(session, unit_id: int, period_key: str, now, needs_policy,
                 select(NeedEvent, Person.name).outerjoin(Person, Person.id == NeedEvent.actor_id)
                 .where(NeedEvent.need_id.in_(batch)).order_by(NeedEvent.need_id, NeedEvent.at, NeedEvent.id)):
             events.append([tickets[event.need_id], event.at, pii.mask(event_text(event.kind, event.data, event.note, lang)),
-                           actor or t("needcard.system", lang)])
+                           shown_name(actor, lang) or t("needcard.system", lang)])
             if event.kind == "escalated":
                 escalations[event.need_id] = escalations.get(event.need_id, 0) + 1
         for visit in session.scalars(select(ReturnVisit).where(ReturnVisit.need_id.in_(batch))
@@ -80,7 +81,7 @@ def export_needs_xlsx(session, unit_id: int, period_key: str, now, needs_policy,
             yield [need.ticket, category_label(needs_policy, need.category, lang), t(f"need.status.{need.status}", lang),
                    t(f"need.urgency.{need.urgency}", lang), compound_name, building_name or "", need.entrance, level_name,
                    pii.mask(need.description), need.responsible_party or "", need.created_at, need.accept_due_at, need.accepted_at,
-                   need.resolve_due_at, need.resolved_at, t(f"digest.xlsx.overdue.{late}", lang) if late else "",
+                   need.resolve_due_at, need.resolved_at, t(f"digest.xlsx.overdue.{late}" if late else "need.no", lang),
                    escalations.get(need.id, 0), visit.at if visit else None, yes_no(visit and visit.contacted),
                    yes_no(visit and visit.solved),
                    t(f"need.satisfaction.{visit.satisfaction}", lang) if visit and visit.satisfaction else "",

@@ -23,7 +23,7 @@ from .org import invite, people, start
 from .party import cases, check, checkin, checkin_report, flowin, points
 from .persistence import SQLPersistence
 from .property import evaluate, ratings
-from .terminal import OPERATOR_ID, TerminalChat, TerminalRequest, banner, run_until_quit
+from .terminal import OPERATOR_ID, TerminalChat, TerminalRequest, banner, leave_promptly, run_until_quit
 
 TERMINAL_TOKEN = "0:terminal"
 
@@ -124,11 +124,12 @@ def run_terminal(rt: Runtime, lang: str = "zh") -> None:
 
     def bind_operator() -> None:  # admin of whatever top-level units exist now: an org imported meanwhile counts
         with rt.db.session() as session:
-            ensure_local_operator(session, rt.channel, str(OPERATOR_ID), t("bot.operator_name", lang))
+            ensure_local_operator(session, rt.channel, str(OPERATOR_ID))
 
     bind_operator()
     record_policies(rt)
-    request = TerminalRequest(sys.stdout, files_dir=rt.settings.data_dir / "terminal", lang=lang)
+    request = TerminalRequest(sys.stdout, files_dir=rt.settings.data_dir / "terminal", lang=lang,
+                              zone=rt.policies.needs.zone)  # the deployment's zone (tickets, digests) names the files
     application = build_application(rt, request=request)
     documents = sorted({c.doc for c in rt.index.chunks})  # load the index before the first question arrives
     with rt.db.session(read_only=True) as session:
@@ -137,4 +138,6 @@ def run_terminal(rt: Runtime, lang: str = "zh") -> None:
     try:
         run_until_quit(TerminalChat(application, request, lang, before_line=bind_operator), text, t("banner.bye", lang))
     finally:
-        rt.close()
+        rt.close()  # a re-index under way stops between batches (it publishes nothing half-built) and is joined
+        rt.db.dispose()  # every step was committed with its update; the connections are closed
+        leave_promptly()

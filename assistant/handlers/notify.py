@@ -9,6 +9,7 @@ from telegram.ext import ContextTypes
 from ..messages import t
 from ..needs import pii, queries
 from ..needs.views import NeedView
+from ..org.people import shown_name
 from .common import runtime
 from .sender import notify
 
@@ -37,7 +38,7 @@ async def notify_need(context: ContextTypes.DEFAULT_TYPE, need_id: int, event_ki
     view, actor, resources = notice.view, notice.actor_name, notice.resources
 
     def render(lang: str) -> str:
-        text = need_text(rt.policies.needs, view, event_kind, lang, note=note, actor=actor)
+        text = need_text(rt.policies.needs, view, event_kind, lang, note=note, actor=shown_name(actor, lang))
         if resources:  # clause 10: the resource list offered for a new need
             lines = [t("resource.line", lang, provider=r.provider_name, contact=r.contact or "—",
                        availability=r.availability or "—") for r in resources[:RESOURCES_SHOWN]]

@@ -13,7 +13,8 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, ContextTy
 
 from ..errors import Unreadable
 from ..messages import t
-from .common import lang_of, number, runtime
+from ..textlimits import preview
+from .common import for_channel, lang_of, number, reply, runtime
 
 PICKERS = "pickers"  # user_data: picker id -> {"rows": [[label, data]...], "extra": [[label, data]...]}
 KEPT = 5             # paged pickers remembered per user (older ones' page buttons say the button is stale)
@@ -70,6 +71,17 @@ async def on_page(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     size = runtime(context).settings.picker_page_size
     await query.edit_message_reply_markup(_page(picker_id, kept, page_no, size, lang_of(update)))
     raise ApplicationHandlerStop  # no conversation sees a page button
+
+
+async def not_a_choice(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str) -> bool:
+    """A number typed at a picker that names nothing (no unit has it as its code or name): say it is none of the
+    choices shown (the terminal numbers them; a typed number is never a row id) and keep the step; True when
+    `text` was such a number."""
+    if not text.isdecimal():
+        return False
+    await reply(update, for_channel(context, "picker.not_a_choice"),
+                value=preview(text, runtime(context).settings.preview_chars))
+    return True
 
 
 def page_handler() -> CallbackQueryHandler:

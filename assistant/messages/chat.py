@@ -23,6 +23,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "bot.unknown_command": {"zh": "没有 {command} 这个命令。发送 /help 查看您可以使用的命令。",
                             "en": "There is no command {command}. Send /help for the commands you can use."},
     "terminal.saved": {"zh": "（文件已保存：{path}）", "en": "(file saved: {path})"},
+    "terminal.attached": {"zh": "（已发送照片：{path}）", "en": "(photo sent: {path})"},
+    "terminal.photo": {"zh": "（照片：{path}）", "en": "(photo: {path})"},
     "denied.no_org": {"zh": "还没有导入组织架构，所以暂时不能办理此事。请管理员先导入：\n" + IMPORT_HINT["zh"],
                       "en": "No organisation has been imported yet, so this cannot be done. An administrator must import it first:\n"
                             + IMPORT_HINT["en"]},

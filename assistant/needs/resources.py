@@ -154,11 +154,13 @@ def resources_managed_by(session: Session, person_id: int | None) -> list[Resour
     return [r for root in roots for r in list_resources(session, root.id)] if roots else None
 
 
-def resource_unit(session: Session, person_id: int | None, ref: str) -> tuple[tuple[int, str] | None, str | None]:
-    """((id, breadcrumb), None) of the unit `ref` names if the person may keep resources there, else
-    (None, message key): unknown, ambiguous, or not allowed (households never hold resources)."""
+def resource_unit(session: Session, person_id: int | None, ref: str,
+                  by_id: bool = True) -> tuple[tuple[int, str] | None, str | None]:
+    """((id, breadcrumb), None) of the unit `ref` names (typed, `by_id=False`: never by row id) if the person may
+    keep resources there, else (None, message key): unknown, ambiguous, or not allowed (households never hold
+    resources)."""
     try:
-        unit = find_unit(session, ref)
+        unit = find_unit(session, ref, by_id=by_id)
     except AmbiguousUnit:
         return None, "resform.unit_ambiguous"
     if unit is None:

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from ..messages import t
 from ..storage.models import AuditEvent, OrgUnit, Person, utcnow
 from ..workbook import DATETIME, LONG_TEXT, TEXT, Book, Column, title_line
+from .people import shown_name
 from .tree import breadcrumb
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -72,7 +73,8 @@ def write_xlsx(found: list[AuditView], path: str | Path, lang: str | None = None
                Column(t("audit.col.action", lang)), Column(t("audit.col.subject", lang), TEXT, 18),
                Column(t("audit.col.unit", lang), TEXT, 30), Column(t("audit.col.before", lang), LONG_TEXT),
                Column(t("audit.col.after", lang), LONG_TEXT)]
-    rows = ([e.at, e.actor_name or t("audit.cli", lang), t(f"audit.action.{e.action}", lang), e.subject,
+    rows = ([e.at, shown_name(e.actor_name, lang) or t("audit.cli", lang), t(f"audit.action.{e.action}", lang),
+             shown_name(e.subject, lang),
              e.unit_path, _json(e.before), _json(e.after)] for e in found)
     book = Book(SHANGHAI)
     book.sheet(t("audit.sheet", lang), title, columns, rows)

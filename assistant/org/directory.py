@@ -15,7 +15,8 @@ from ..errors import Invalid, NotAllowed, NotFound
 from ..messages import t
 from ..storage.models import OrgUnit, Person, RoleBinding
 from . import audit
-from .people import AmbiguousPerson, RoleView, binding_state, display_phone, find_people, roles_of, unbind_role
+from .people import (AmbiguousPerson, RoleView, binding_state, display_phone, find_people, roles_of, shown_name,
+                     unbind_role)
 from .permissions import ADMIN, ROLE_LEVELS, can, check_role, people_in_scope
 from .roster import role_id
 from .tree import AmbiguousUnit, breadcrumb, find_unit, level_name, subtree_ids
@@ -51,10 +52,16 @@ def _scope(session: Session, actor_id: int | None) -> set[int] | None:
     return scope
 
 
-def list_people(session: Session, actor_id: int | None = None, unit_id: int | None = None) -> list[PersonView]:
-    """People with a role (at `unit_id` or below it), by name; for a person only those within their subtree."""
+def list_people(session: Session, actor_id: int | None = None, unit_id: int | None = None,
+                everyone: bool = False) -> list[PersonView]:
+    """People with a role (at `unit_id` or below it), by name; for a person only those within their subtree.
+    `everyone` adds the people without any role (they are bound nowhere, so never under a `unit_id`), as `show`
+    finds them; only the command line and admins see those."""
     scope = _scope(session, actor_id)
-    query = select(Person).join(RoleBinding, RoleBinding.person_id == Person.id).distinct()
+    if everyone and unit_id is None:
+        query = select(Person)
+    else:
+        query = select(Person).join(RoleBinding, RoleBinding.person_id == Person.id).distinct()
     if unit_id is not None:
         query = query.where(RoleBinding.unit_id.in_(subtree_ids(session, unit_id)))
     if scope is not None:
@@ -90,14 +97,16 @@ def candidates(session: Session, actor_id: int | None, error: AmbiguousPerson) -
 
 
 def roles_text(view: PersonView, lang: str | None = None) -> str:
-    return "、".join(t("people.role", lang, role=t(f"role.{r.role}", lang), unit=r.unit_name) for r in view.roles)
+    return "、".join(t("people.role", lang, role=t(f"role.{r.role}", lang), unit=r.unit_name)
+                    for r in view.roles) or t("people.no_role", lang)
 
 
 def card_text(view, lang: str | None = None) -> str:
     """A person's card as text (CLI and chat)."""
     roles = "\n".join(t("people.card_role", lang, role=t(f"role.{r.role}", lang), unit=r.unit_path)
                       for r in view.roles) or t("people.no_roles", lang)
-    return t("people.card", lang, id=view.id, name=view.name, phone=view.phone or t("people.unset", lang),
+    return t("people.card", lang, id=view.id, name=shown_name(view.name, lang),
+             phone=view.phone or t("people.unset", lang),
              party=t("people.yes" if view.party_member else "people.no", lang),
              work_unit=view.work_unit or t("people.unset", lang), roles=roles)
 
@@ -107,7 +116,7 @@ def listing_text(views, lang: str | None = None, limit: int | None = None) -> st
     if not views:
         return t("people.none", lang)
     lines = [t("people.head", lang, count=len(views))]
-    lines += [t("people.line", lang, id=v.id, name=v.name, phone=v.phone, roles=roles_text(v, lang))
+    lines += [t("people.line", lang, id=v.id, name=shown_name(v.name, lang), phone=v.phone, roles=roles_text(v, lang))
               for v in views[:limit]]
     if limit is not None and len(views) > limit:
         lines.append(t("people.more", lang, count=len(views) - limit))
@@ -116,7 +125,8 @@ def listing_text(views, lang: str | None = None, limit: int | None = None) -> st
 
 def candidate_line(view: PersonView, lang: str | None = None) -> str:
     """One candidate of an ambiguous person reference: id, name, phone (as the viewer may see it) and roles."""
-    return t("people.candidate", lang, id=view.id, name=view.name, phone=view.phone, roles=roles_text(view, lang))
+    return t("people.candidate", lang, id=view.id, name=shown_name(view.name, lang), phone=view.phone,
+             roles=roles_text(view, lang))
 
 
 def ambiguous_text(session: Session, actor_id: int | None, error: AmbiguousPerson, lang: str | None = None) -> str:

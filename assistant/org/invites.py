@@ -265,10 +265,11 @@ class TargetError(ValueError):
         self.reason = reason
 
 
-def resolve_target(session: Session, person: Person, role: str, ref: str | int) -> OrgUnit:
-    """The unit `ref` (id, code, name or path) if `person` may grant `role` there; TargetError otherwise."""
+def resolve_target(session: Session, person: Person, role: str, ref: str | int, *, by_id: bool = True) -> OrgUnit:
+    """The unit `ref` (id, code, name or path; typed, `by_id=False`: no id) if `person` may grant `role` there;
+    TargetError otherwise."""
     try:
-        unit = find_unit(session, ref)
+        unit = find_unit(session, ref, by_id=by_id)
     except AmbiguousUnit:
         raise TargetError("ambiguous") from None
     if unit is None:
@@ -303,9 +304,10 @@ def targets_for(session: Session, person_id: int | None, role: str, limit: int =
     return invite_targets(session, _inviter(session, person_id), role, limit)
 
 
-def check_target(session: Session, person_id: int | None, role: str, ref: str | int) -> tuple[int, str]:
+def check_target(session: Session, person_id: int | None, role: str, ref: str | int, *,
+                 by_id: bool = True) -> tuple[int, str]:
     """(unit id, breadcrumb) of resolve_target for a person id; TargetError as there."""
-    unit = resolve_target(session, _inviter(session, person_id), role, ref)
+    unit = resolve_target(session, _inviter(session, person_id), role, ref, by_id=by_id)
     return unit.id, breadcrumb(session, unit)
 
 

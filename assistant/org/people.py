@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ..messages import CATALOGUE, t
 from ..storage.models import ChannelAccount, OrgUnit, Person, RoleBinding
 from . import audit
 from .tree import breadcrumb
@@ -153,10 +154,20 @@ def roles_of(person: Person) -> list[RoleBinding]:
 
 
 LOCAL_OPERATOR_ID = "1"  # the terminal chat's one account
+OPERATOR_NAME = "bot.operator_name"  # the local admin's name: stored as the default language says it, shown as the
+OPERATOR_NAMES = frozenset(CATALOGUE[OPERATOR_NAME].values())  # viewer's does (any language's form is recognised)
 
 
-def ensure_local_operator(session: Session, channel: str, external_id: str, name: str) -> Person:
-    """The person at the terminal: bound to this account and admin of every top-level unit there is."""
+def shown_name(name: str | None, lang: str | None = None) -> str | None:
+    """A person's name as the viewer reads it: the built-in local admin's in the viewer's language (whichever
+    language first created it), anyone else's as stored."""
+    return t(OPERATOR_NAME, lang) if name in OPERATOR_NAMES else name
+
+
+def ensure_local_operator(session: Session, channel: str, external_id: str) -> Person:
+    """The person at the terminal: bound to this account and admin of every top-level unit there is. Named the
+    same whatever language runs first (a name stored in another language's words is set to it)."""
+    name = t(OPERATOR_NAME)
     account = session.scalars(select(ChannelAccount).where(
         ChannelAccount.channel == channel, ChannelAccount.external_id == external_id)).first()
     if account is None:
@@ -164,6 +175,8 @@ def ensure_local_operator(session: Session, channel: str, external_id: str, name
         account = ChannelAccount(channel=channel, external_id=external_id, person=person)
         session.add(account)
         session.flush()
+    elif account.person.name in OPERATOR_NAMES and account.person.name != name:
+        account.person.name = name
     for root in session.scalars(select(OrgUnit).where(OrgUnit.parent_id.is_(None))):
         bind_role(session, account.person, ADMIN, root)
     return account.person

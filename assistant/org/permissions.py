@@ -185,13 +185,15 @@ def compound_refs_where(session: Session, person_id: int, action: str | None = N
 
 def people_in_scope(session: Session, person_id: int | None, action: str = "manage_people") -> set[int] | None:
     """Ids of the people bound anywhere within the units where `person_id` may do `action`; None when they may
-    do it nowhere (an admin sees everyone with a role)."""
+    do it nowhere. An admin sees everyone, also people left without a role (a person stays a person after their
+    last role is revoked); a coordinator only those bound within their units."""
     roots = outermost_units(session, person_id, action)
     if not roots:
         return None
+    if any(b.role == ADMIN for b in bindings(session, person_id)):
+        return set(session.scalars(select(Person.id)))
     query = select(RoleBinding.person_id).join(OrgUnit, OrgUnit.id == RoleBinding.unit_id)
-    if not any(b.role == ADMIN for b in bindings(session, person_id)):
-        query = query.where(or_(*(OrgUnit.path.startswith(root.path, autoescape=True) for root in roots)))
+    query = query.where(or_(*(OrgUnit.path.startswith(root.path, autoescape=True) for root in roots)))
     return set(session.scalars(query))
 
 

@@ -1,9 +1,10 @@
 """The people roster: CSV/XLSX import of people and their roles, read like the tree import (UTF-8 or GBK).
 
 Columns: name, phone, role, unit, party_member (yes/no), work_unit; Chinese headers are accepted
-(姓名/电话/角色/单位/是否党员/工作单位). A person is the one with the row's phone, else the one with its name;
-a shared phone or name is an error, never a silent pick. A file is imported whole or not at all: every bad
-row is reported with its number and field.
+(姓名/电话/角色/单位/是否党员/工作单位); a row with both its role and unit cells empty records the person
+alone, without a role (someone to seat on a committee or to name with `--person`). A person is the one with the
+row's phone, else the one with its name; a shared phone or name is an error, never a silent pick. A file is
+imported whole or not at all: every bad row is reported with its number and field.
 """
 from __future__ import annotations
 
@@ -101,16 +102,20 @@ def _check(session: Session, row: _Row) -> list[FieldError]:
     digits = (row.phone or "").lstrip("+")
     if raw_phone and (not digits.isdigit() or len(digits) not in PHONE_DIGITS):
         errors.append(FieldError(row.num, "people.err.phone", {"value": raw_phone}, column="phone"))
-    row.role = role_id(v["role"]) or ""
-    if not row.role:
-        errors.append(FieldError(row.num, "people.err.role", {"value": v["role"], "roles": ", ".join(ROLES)},
-                                 column="role"))
-    try:
-        row.unit = find_unit(session, v["unit"]) if v["unit"] else None
-        if row.unit is None:
-            errors.append(FieldError(row.num, "people.err.unit", {"value": v["unit"]}, column="unit"))
-    except AmbiguousUnit:
-        errors.append(FieldError(row.num, "people.err.unit_ambiguous", {"value": v["unit"]}, column="unit"))
+    role, unit = v["role"], v["unit"]
+    if bool(role) != bool(unit):
+        errors.append(FieldError(row.num, "people.err.role_unit_pair", column="unit" if role else "role"))
+    elif role:  # both empty: the person alone, without a role
+        row.role = role_id(role) or ""
+        if not row.role:
+            errors.append(FieldError(row.num, "people.err.role", {"value": role, "roles": ", ".join(ROLES)},
+                                     column="role"))
+        try:
+            row.unit = find_unit(session, unit)
+            if row.unit is None:
+                errors.append(FieldError(row.num, "people.err.unit", {"value": unit}, column="unit"))
+        except AmbiguousUnit:
+            errors.append(FieldError(row.num, "people.err.unit_ambiguous", {"value": unit}, column="unit"))
     if row.role and row.unit is not None and row.unit.level not in ROLE_LEVELS[row.role]:
         levels = "、".join(level_name(level) for level in ROLE_LEVELS[row.role])
         errors.append(FieldError(row.num, "people.err.role_level", {"role": t(f"role.{row.role}"), "levels": levels},
@@ -165,15 +170,21 @@ def import_people(db: Database, path: str | Path, actor_id: int | None = None,
         for row in track(rows, "import"):
             person = people.get(row.key) or row.person
             work_unit = row.values.get("work_unit") or None
+            created = updated = False
             if person is None:
                 person = create_person(session, row.name, row.phone, party_member=bool(row.party), work_unit=work_unit)
                 report.created += 1
+                created = True
             elif row.key not in people and ((row.party is not None and person.party_member != row.party) or
                                              (work_unit and person.work_unit != work_unit)):
                 person.party_member = person.party_member if row.party is None else row.party
                 person.work_unit = work_unit or person.work_unit
                 report.updated += 1
+                updated = True
             people[row.key] = person
+            if not row.role:  # the person alone
+                report.unchanged += not (created or updated)
+                continue
             had = len(person.roles)
             bind_role(session, person, row.role, row.unit, actor_id=actor_id)
             session.refresh(person, ["roles"])

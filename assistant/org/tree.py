@@ -70,10 +70,11 @@ def _unit(session: Session, unit: OrgUnit | int) -> OrgUnit:
 MAX_ID = 2**31  # longer digit strings are codes (e.g. 341802001001), never ids
 
 
-def find_unit(session: Session, name_or_id: str | int) -> OrgUnit | None:
-    """A unit by id, code, name, or name path ("澄江街道/梅园社区"); AmbiguousUnit when a name is not unique."""
+def find_unit(session: Session, name_or_id: str | int, *, by_id: bool = True) -> OrgUnit | None:
+    """A unit by id, code, name, or name path ("澄江街道/梅园社区"); AmbiguousUnit when a name is not unique.
+    `by_id=False` for what a person typed in a chat: a number there is a code or a name, never a row id."""
     text = str(name_or_id).strip()
-    if text.isdigit() and int(text) < MAX_ID and (unit := session.get(OrgUnit, int(text))) is not None:
+    if by_id and text.isdigit() and int(text) < MAX_ID and (unit := session.get(OrgUnit, int(text))) is not None:
         return unit
     if (unit := session.scalars(select(OrgUnit).where(OrgUnit.code == text)).first()) is not None:
         return unit
@@ -128,11 +129,11 @@ def all_compounds(session: Session) -> list[tuple[int, str]]:
     return [(u.id, breadcrumb(session, u)) for u in units]
 
 
-def find_compound(session: Session, ref: str | int) -> tuple[int, str] | None:
-    """(id, breadcrumb) of the compound `ref` names (as find_unit reads it); None when it names no compound
-    or more than one unit."""
+def find_compound(session: Session, ref: str | int, *, by_id: bool = True) -> tuple[int, str] | None:
+    """(id, breadcrumb) of the compound `ref` names (as find_unit reads it, `by_id` as there); None when it names
+    no compound or more than one unit."""
     try:
-        unit = find_unit(session, ref)
+        unit = find_unit(session, ref, by_id=by_id)
     except AmbiguousUnit:
         return None
     return (unit.id, breadcrumb(session, unit)) if unit is not None and unit.level == "compound" else None

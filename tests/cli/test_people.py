@@ -49,15 +49,60 @@ def test_an_ambiguous_person_lists_the_candidates(cli_in_process, tmp_path):
     cli = cli_in_process
     (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
     ok(cli("people", "import", str(tmp_path / "r.csv")))
+    ok(cli("property", "add", "--name", "安居物业"))
     for args in (("people", "show", "刘洋"),
                  ("tasks", "set", "--compound", "MY01", "--category", "leak", "--party-type", "property_company",
                   "--label", "物业", "--person", "刘洋"),
                  ("seats", "add", "--unit", "澄江街道", "--person", "刘洋", "--organ", "street_committee",
-                  "--position", "member")):
+                  "--position", "member"),
+                 ("owners", "add", "--compound", "MY01", "--person", "刘洋"),
+                 ("property", "contract", "--company", "安居物业", "--compound", "MY01", "--from", "2026-01-01",
+                  "--liaison", "刘洋")):
         proc = cli(*args)
         assert proc.returncode == 1 and "“刘洋”对应多人" in proc.stderr, (args, proc.stderr)
         assert proc.stderr.count("编号 ") == 2 and "梅园新村" not in proc.stdout
     assert "找不到人员“赵六”" in cli("people", "show", "赵六").stderr
+
+
+def test_a_person_without_a_role_left_is_still_shown_and_listed_with_all(cli, tmp_path):
+    (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
+    ok(cli("people", "import", str(tmp_path / "r.csv")))
+    ok(cli("people", "revoke", "张三", "--role", "building_leader"))
+    card = ok(cli("people", "show", "张三"))
+    assert "张三" in card and "13812345678" in card and "（无）" in card and "楼栋长" not in card
+    assert json.loads(ok(cli("people", "show", "13812345678", "--json")))["roles"] == []
+    assert "张三" not in ok(cli("people", "list"))  # the list is of who holds a role …
+    everyone = ok(cli("people", "list", "--all"))  # … --all adds everyone else, marked so
+    assert "张三 13812345678 — 无角色" in everyone and "王芳" in everyone
+    assert "张三" not in ok(cli("people", "list", "--all", "--unit", "梅园新村"))  # bound nowhere
+    assert [p["roles"] for p in json.loads(ok(cli("people", "list", "--all", "--json"))) if p["name"] == "张三"] == [[]]
+
+
+def test_every_person_option_refuses_an_unknown_person_and_names_people_import(cli, tmp_path):
+    """--person of seats/owners/tasks, --liaison and --provider-person read a person the same way and create
+    nobody: an unknown name is refused naming `assistant people import`; imported (even without a role), it works."""
+    ok(cli("property", "add", "--name", "安居物业"))
+    unknown = [("seats", "add", "--unit", "澄江街道", "--person", "新委员", "--organ", "street_committee",
+                "--position", "part_time_member"),
+               ("owners", "add", "--compound", "MY01", "--person", "新委员", "--role", "chair"),
+               ("property", "contract", "--company", "安居物业", "--compound", "MY01", "--from", "2026-01-01",
+                "--liaison", "新委员"),
+               ("tasks", "set", "--compound", "MY01", "--category", "leak", "--party-type", "property_company",
+                "--label", "物业", "--person", "新委员"),
+               ("resources", "add", "--unit", "梅园社区", "--name", "维修队", "--tag", "leak",
+                "--provider-person", "新委员")]
+    for args in unknown:
+        proc = cli(*args)
+        assert proc.returncode == 1 and "找不到人员“新委员”" in proc.stderr, (args, proc.stderr)
+        assert "assistant people import" in proc.stderr, proc.stderr
+    assert "新委员" not in ok(cli("people", "list", "--all"))  # nobody was created
+    (tmp_path / "new.csv").write_text("姓名,电话,角色,单位\n新委员,13900000099,,\n", encoding="utf-8")
+    assert "新增 1 人" in ok(cli("people", "import", str(tmp_path / "new.csv")))
+    for args in unknown:
+        ok(cli(*args))
+    assert "新委员 13900000099 — 无角色" in ok(cli("people", "list", "--all"))
+    assert "处理人：新委员" in ok(cli("tasks", "set", "--compound", "MY02", "--category", "leak", "--party-type",
+                                   "property_company", "--label", "物业", "--person", "13900000099"))  # by phone
 
 
 def test_revoke_and_move_are_audited(cli_in_process, tmp_path):

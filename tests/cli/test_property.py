@@ -30,7 +30,15 @@ def run(cfg, tree, monkeypatch):
     return lambda *args: runner.invoke(cli.app, [str(a) for a in args])
 
 
-def test_companies_and_contracts(run):
+def _people(tree, *names: str) -> None:
+    """People already known (`--person`, `--liaison` name someone imported, never create one)."""
+    with tree.session() as s:
+        for name in names:
+            create_person(s, name)
+
+
+def test_companies_and_contracts(run, tree):
+    _people(tree, "王联络")
     assert "#1 安居物业" in ok(run("property", "add", "--name", "安居物业", "--party-org", "--credit-code", "91341800X"))
     fails(run("property", "add", "--name", "安居物业"), "已有同名物业企业")
     out = ok(run("property", "contract", "--company", "安居物业", "--compound", "MY01", "--from", "2026-01-01",
@@ -52,6 +60,7 @@ def test_companies_and_contracts(run):
 
 
 def test_owners_committee(run, tree):
+    _people(tree, "赵一", "钱二", "孙三")
     assert "主任：赵一（党员）" in ok(run("owners", "add", "--compound", "MY02", "--person", "赵一", "--role", "chair",
                                        "--party"))
     fails(run("owners", "add", "--compound", "MY02", "--person", "钱二", "--role", "chair"), "已有主任：赵一")

@@ -37,6 +37,7 @@ def _fill(url: str, run) -> int:
         leader = create_person(s, "一栋楼长", "13900000003")
         bind_role(s, leader, "building_leader", find_unit(s, "MY01-1"))
         leader_id = leader.id
+        create_person(s, "赵一")  # the owners' committee member below
     need_id = _file(db, leader_id)
     db.dispose()
     ok(run("resources", "add", "--unit", "梅园社区", "--name", "水电维修队", "--tag", "leak"))

@@ -242,6 +242,25 @@ def test_xlsx_export_has_the_scope_needs_and_history(world, policy, tmp_path):
                                                "return visit: contacted yes, solved no, basically satisfied"]
 
 
+def test_the_overdue_column_says_no_for_a_need_on_time(world, policy, tmp_path):
+    """逾期 is never blank, so a filter on it works: 否 / no on time, the deadline missed otherwise."""
+    from openpyxl import load_workbook
+
+    from assistant.digest.export import export_needs_xlsx
+
+    with world.db.session() as s:
+        on_time = add_need(s, world, created=1, accepted=2, status="accepted").ticket  # accept due 5, resolve due 49
+        late = add_need(s, world, created=1, accept_due=3, accepted=4, status="accepted").ticket
+        waiting = add_need(s, world, created=1, accept_due=2).ticket  # still new at 14:00, due at 02:00
+    for lang, no, accept in (("zh", "否", "签收逾期"), ("en", "no", "accepted late")):
+        with world.db.session() as s:
+            path, _, _ = export_needs_xlsx(s, uid(world, "梅园社区"), "today", NOW, policy, tmp_path / f"{lang}.xlsx", lang)
+        rows = list(load_workbook(path).worksheets[0].iter_rows(values_only=True))
+        column = rows[1].index("逾期" if lang == "zh" else "Overdue")
+        overdue = {r[0]: r[column] for r in rows[2:]}
+        assert overdue == {on_time: no, late: accept, waiting: accept}, overdue
+
+
 def test_schedule_settings_are_checked_naming_the_field():
     from pydantic import ValidationError
 

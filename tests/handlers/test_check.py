@@ -53,6 +53,10 @@ def test_seats_entered_on_the_command_line_satisfy_the_street_rule(tmp_path):
         return in_process(args, env)
 
     cli("org", "import", str(EXAMPLES / "org_example.csv"))
+    roster = tmp_path / "members.csv"  # people without a role (the role and unit cells empty)
+    roster.write_text("姓名,电话,角色,单位\n" + "".join(f"兼职委员{n},1390000010{n},,\n" for n in range(3)),
+                      encoding="utf-8")
+    assert cli("people", "import", str(roster)).returncode == 0
     rule = ("宣州区 > 澄江街道", "count_low")
     assert rule in {(f["unit_path"], f["rule"]) for f in json.loads(cli("check", "--json").stdout)}
     for n in range(3):

@@ -76,6 +76,24 @@ def test_digest_command_chart_export_help_and_scope(bot_settings, tree):
         assert "last month" in english[0]
 
 
+def test_the_export_is_named_by_its_local_days(bot_settings, tree):
+    """/export's file name gives the period's days in the deployment's zone (Asia/Shanghai): at 01:30 on 12-02
+    there, 17:30 on 12-01 UTC, today's workbook is of 12-02; a named period gives its days, not its key."""
+    late = datetime(2026, 12, 1, 17, 30, tzinfo=UTC)
+    seed_needs(tree, late)
+    with OfflineBot(bot_settings) as bot:
+        register(bot, bot_settings, tree, COMMUNITY, "community", "梅园社区")
+        bot.runtime.clock = lambda: late
+
+        def name(command: str) -> str:
+            document = last(bot.process(message_update(COMMUNITY, command)), COMMUNITY)
+            return document["files"]["document"][0]
+
+        assert name("/export 今天") == "梅园社区-2026-12-02.xlsx"
+        assert name("/export 本周") == "梅园社区-2026-11-30_2026-12-02.xlsx"  # since Monday there
+        assert name("/export 2026-11-01..2026-11-30") == "梅园社区-2026-11-01_2026-11-30.xlsx"
+
+
 def test_schedule_fires_by_the_clock_once_and_respects_digest_off(bot_settings, tree):
     seed_needs(tree, WED_0800)
     with OfflineBot(bot_settings) as bot:

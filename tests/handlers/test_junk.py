@@ -163,7 +163,7 @@ def test_a_picker_of_many_units_is_paged(bot_settings, world):
 def test_the_terminal_chat_pages_a_picker(bot_settings, tree):
     settings = bot_settings.model_copy(update={"picker_page_size": 2})
     with tree.session() as session:
-        ensure_local_operator(session, "telegram", str(OPERATOR_ID), "operator")
+        ensure_local_operator(session, "telegram", str(OPERATOR_ID))
     with OfflineBot(settings, rate_limit=False) as bot:
         chat = TerminalChat(bot.app, bot.request, "zh")
         bot.request.out = out = io.StringIO()

@@ -102,6 +102,9 @@ def test_invite_stays_within_the_subtree(bot_settings, tree):
         # another compound's building, typed by its code: denied
         assert "不能在这个单位" in bot.send(WORKER, "JT01-1")[0]
         assert "没有找到" in bot.send(WORKER, "火星小区")[0]
+        # a number typed is never a unit's row id, not even of a unit it offers
+        first_id = bot.buttons(units)[0][1].split(":")[2]
+        assert "没有名称或编码为“" + first_id + "”的单位" in bot.send(WORKER, first_id)[0]
         [ask_name] = bot.press(WORKER, f"inv:unit:{bot.buttons(units)[0][1].split(':')[2]}")
         assert "请输入受邀人姓名" in ask_name["text"]
         created = bot.send(WORKER, "王五")[0]

@@ -46,3 +46,16 @@ def test_an_admin_sees_full_phones_and_shared_names_get_candidates(bot_settings,
         assert "13812345678" in bot.send(804, "/people")[0]
         reply = bot.send(804, "/people 张三")[0]
         assert "“张三”对应多人" in reply and "13812345678" in reply and "13911112222" in reply
+
+
+def test_an_admin_still_finds_a_person_whose_last_role_was_revoked(bot_settings, tree):
+    _people(tree)
+    with OfflineBot(bot_settings) as bot:
+        assert "注册成功" in bot.send(804, f"/start {make_code(bot_settings, tree, 'admin', '宣州区')}")[0]
+        assert "已撤销 张三 的“楼栋长”角色" in bot.send(804, "/people revoke 张三 楼栋长")[0]
+        card = bot.send(804, "/people show 张三")[0]
+        assert "张三" in card and "13812345678" in card and "（无）" in card
+        assert "张三" not in bot.send(804, "/people")[0]
+        assert "张三 13812345678 — 无角色" in bot.send(804, "/people all")[0]
+        english = bot.send(804, "/people show 13812345678", lang="en")[0]
+        assert "(none)" in english

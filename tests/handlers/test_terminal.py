@@ -70,6 +70,12 @@ class Chat:
         self.proc.stdin.flush()
         return self.until(marker)
 
+    def press(self, shown: str, *steps: tuple[str, str]) -> str:
+        """Type the number of each (button label, marker of the answer) in turn, each on the last answer shown."""
+        for label, marker in steps:
+            shown = self.type(choice(shown, label), marker)
+        return shown
+
     def rest(self) -> str:
         """Everything printed until the process ended."""
         seen = []
@@ -82,6 +88,10 @@ class Chat:
             self.proc.kill()
         self.proc.wait()
         self.stderr.close()
+
+
+FORM_TO_PHOTO = (("✓ 电梯", "使用原文"), ("使用原文", "一般"), ("一般", "不记录"), ("不记录", "跳过"))  # the /need
+# form from its category step to its photo step: the category read from the text, its words, normal, no resident
 
 
 def choice(text: str, label: str) -> str:
@@ -134,12 +144,7 @@ def test_demo_then_a_need_filed_with_the_numbers_shown(env, tmp_path):
         assert "[2] 2栋" in buildings and "[3] ✓ 3栋" in buildings  # the recognised one keeps its place
         again = chat.type("第二栋", "不指定楼栋")  # not a number: told to type one (there is nothing to press)
         assert "请输入上面选项前的编号" in again and "[2] 2栋" in again and "点上面" not in again
-        categories = chat.type("2", "其他")
-        step = chat.type(choice(categories, "✓ 电梯"), "使用原文")
-        step = chat.type(choice(step, "使用原文"), "一般")
-        step = chat.type(choice(step, "一般"), "不记录")
-        step = chat.type(choice(step, "不记录"), "跳过")
-        confirm = chat.type(choice(step, "跳过"), "提交")
+        confirm = chat.press(chat.type("2", "其他"), *FORM_TO_PHOTO, ("跳过", "提交"))
         assert "2栋" in confirm and "3栋" not in confirm.split("提交")[0].split("请确认需求")[1]
         entrance = chat.type(choice(confirm, "修改：单元"), "不指定单元")  # a typed number would press a choice
         assert "只输入数字会选择下面的编号" in entrance
@@ -224,7 +229,9 @@ def test_the_chat_in_english_and_unknown_commands(env, tmp_path):
 
 
 def test_a_picker_of_many_units_is_paged_and_every_unit_reachable(env, tmp_path):
-    """/invite for a 联户干部: 25 buildings and households, 20 a page (ASSISTANT_PICKER_PAGE_SIZE), ▶ shows the rest."""
+    """/invite for a 联户干部: 25 buildings and households, 20 a page (ASSISTANT_PICKER_PAGE_SIZE), ▶ shows the rest.
+    A number typed picks only among the numbers shown: page 1 shows [1]–[22] (20 units, the page label, ▶), and 23
+    (the row id of a unit on page 2) is refused with the picker kept; a unit's code typed is taken."""
     subprocess.run([str(BIN), "org", "import", str(EXAMPLES / "org_example.csv")], env=env, check=True,
                    capture_output=True)
     chat = Chat(env, tmp_path)
@@ -233,10 +240,122 @@ def test_a_picker_of_many_units_is_paged_and_every_unit_reachable(env, tmp_path)
         roles = chat.type("/invite", "居民")
         first = chat.type(choice(roles, "联户干部"), "下一页")
         assert "第 1/2 页" in first and "书香门第" not in first and "单位较多" not in first
-        second = chat.type(choice(first, "下一页"), "上一页")
+        assert "[22] 下一页" in first and "[23]" not in first
+        refused = chat.type("23", "不是上面列出的编号")
+        assert "“23”不是上面列出的编号：请输入 [ ] 中显示的编号" in refused and "受邀人姓名" not in refused
+        second = chat.type(choice(first, "下一页"), "上一页")  # the picker stayed: its numbers still press
         assert "第 2/2 页" in second and "书香门第 > 2栋" in second
         named = chat.type(choice(second, "书香门第 > 2栋"), "受邀人姓名")
         assert "单位：宣州区 > 澄江街道 > 敬亭社区 > 书香门第 > 2栋" in named
         chat.type("/cancel", "已取消")
+        roles = chat.type("/invite", "居民")
+        chat.type(choice(roles, "联户干部"), "下一页")
+        assert "单位：宣州区 > 澄江街道 > 梅园社区 > 梅园新村 > 1栋\n" in chat.type("MY01-1", "受邀人姓名")
+        chat.type("/cancel", "已取消")
     finally:
         chat.close()
+
+
+
+def test_the_local_admin_is_named_in_the_viewers_language_whichever_ran_first(env, tmp_path):
+    """The first chat in English stores the admin under one stable name; each chat shows it in its own language,
+    and a row named the English way by an older version is still the local admin."""
+    assert in_process(["org", "import", EXAMPLES / "org_example.csv"], env).returncode == 0
+    english = subprocess.run([str(BIN), "run", "--lang", "en"], input="/whoami\n/people show 1\n/quit\n", env=env,
+                             capture_output=True, text=True, timeout=HANG_GUARD)
+    assert "You are: local operator" in english.stdout and "本地管理员" not in english.stdout
+    assert "id 1: local operator" in english.stdout, english.stdout  # /people show
+    shown = json.loads(subprocess.run([str(BIN), "people", "show", "1", "--json"], env=env, capture_output=True,
+                                      text=True).stdout)
+    assert shown["name"] == "本地管理员"  # stored the same whichever language ran first
+    from assistant.storage.db import Database
+    from assistant.storage.models import Person
+
+    db = Database.from_url(f"sqlite:///{Path(env['ASSISTANT_DATA_DIR']) / 'assistant.db'}")
+    with db.session() as s:
+        s.get(Person, 1).name = "local operator"  # as an English first start of an older version left it
+    db.dispose()
+    chinese = subprocess.run([str(BIN), "run"], input="/whoami\n/quit\n", env=env, capture_output=True, text=True,
+                             timeout=HANG_GUARD)
+    assert "您是：本地管理员" in chinese.stdout and "local operator" not in chinese.stdout
+    assert "• 管理员：宣州区" in chinese.stdout  # still the admin: the same account, not a second person
+    listed = json.loads(subprocess.run([str(BIN), "people", "list", "--json"], env=env, capture_output=True,
+                                       text=True).stdout)
+    assert [(p["id"], p["name"]) for p in listed] == [(1, "本地管理员")]
+
+
+def test_a_photo_is_attached_in_the_terminal_by_typing_its_path(env, tmp_path):
+    """The photo step says how (type an image file's path, or the number of 跳过); the path sends the photo, copied
+    into the data dir, and the need's card shows where it is."""
+    assert subprocess.run([str(BIN), "demo"], env=env, capture_output=True, text=True).returncode == 0
+    picture = tmp_path / "电梯 门.png"
+    picture.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    chat = Chat(env, tmp_path)
+    try:
+        chat.until("Ctrl-C")
+        offer = chat.type("3号楼电梯坏了两天了，老人上下楼很不方便", "登记为需求")
+        compounds = chat.type(choice(offer, "登记为需求"), "哪个小区")
+        buildings = chat.type(choice(compounds, "梅园社区 > 锦绣华庭"), "不指定楼栋")
+        photo_step = chat.press(buildings, ("✓ 3栋", "其他"), *FORM_TO_PHOTO)
+        assert "输入图片文件的路径" in photo_step and "点“跳过”" not in photo_step
+        hint = chat.type("拍不了", "跳过")
+        assert "这一步需要一张照片：输入图片文件" in hint and "请发送照片" not in hint
+        confirm = chat.type(f"'{picture}'", "提交")  # quoted, as a terminal pastes a dropped file
+        sent = Path(re.search(r"已发送照片：(.+?)）", confirm)[1])
+        assert sent.parent == tmp_path / "data" / "terminal" and sent.read_bytes() == picture.read_bytes()
+        assert "照片：有" in confirm
+        filed = chat.type(choice(confirm, "提交"), "需求已登记")
+        ticket = re.search(r"XQ-\d{8}-\d{4}", filed)[0]
+        card_command = re.search(r"(/need_\d+) " + ticket, chat.type("/mine", ticket))[1]
+        card = chat.type(card_command, "（照片：")
+        assert "[photo] XQ-" in card and f"（照片：{sent}）" in card
+    finally:
+        chat.close()
+
+
+def test_files_the_terminal_writes_are_named_in_the_deployments_time_zone(env, tmp_path):
+    """On a machine whose clock is UTC, /digest's chart is saved as <Asia/Shanghai date-time>-…png."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    assert subprocess.run([str(BIN), "demo"], env=env, capture_output=True, text=True).returncode == 0
+    zone = ZoneInfo("Asia/Shanghai")
+    before = datetime.now(zone)
+    proc = subprocess.run([str(BIN), "run"], input="/digest\n/quit\n", env={**env, "TZ": "UTC"},
+                          capture_output=True, text=True, timeout=HANG_GUARD)
+    after = datetime.now(zone)
+    chart = Path(re.search(r"文件已保存：(.+?)）", proc.stdout)[1])
+    stamp = datetime.strptime(chart.name[:15], "%Y%m%d-%H%M%S").replace(tzinfo=zone)
+    assert before - timedelta(seconds=1) <= stamp <= after, (chart.name, before, after)
+    assert abs(stamp - datetime.now(UTC)) < timedelta(minutes=10)  # the same moment, written in local time
+
+
+def test_ctrl_c_leaves_within_a_second_and_loses_nothing(env, tmp_path):
+    """Ctrl-C mid-form: the process is gone in under a second (the index's objects are not garbage-collected on the
+    way out); the next chat goes on from the step it was at, and what it creates is stored."""
+    assert in_process(["org", "import", EXAMPLES / "org_example.csv"], env).returncode == 0
+    chat = Chat(env, tmp_path)
+    try:
+        chat.until("Ctrl-C")
+        roles = chat.type("/invite", "居民")
+        assert "设在哪个单位" in chat.type(choice(roles, "楼栋长"), "设在哪个单位")
+        started = time.monotonic()
+        chat.proc.send_signal(signal.SIGINT)
+        assert chat.proc.wait(timeout=HANG_GUARD) == 0
+        took = time.monotonic() - started
+        assert "再见" in chat.rest()
+        assert took < 1.0, f"{took:.2f} s from Ctrl-C to exit"
+    finally:
+        chat.close()
+    again = Chat(env, tmp_path)
+    try:
+        again.until("Ctrl-C")
+        assert "受邀人姓名" in again.type("MY01-1", "受邀人姓名")  # the conversation's state was kept
+        created = again.type("新楼长", "邀请码")
+        code = re.search(r"/start (\S+)", created)[1]
+        again.proc.send_signal(signal.SIGINT)
+        assert again.proc.wait(timeout=HANG_GUARD) == 0
+    finally:
+        again.close()
+    trail = json.loads(in_process(["audit", "--json"], env).stdout)
+    assert [e["subject"] for e in trail if e["action"] == "invite_create"] == ["新楼长"] and code

@@ -92,3 +92,20 @@ def test_the_example_roster_of_the_readme_imports(tree):
 
     report = import_people(tree, EXAMPLES / "people_example.csv")
     assert (report.created, report.granted) == (3, 3)
+
+
+def test_a_row_without_role_and_unit_records_the_person_alone(tree, tmp_path):
+    path = tmp_path / "alone.csv"
+    path.write_text(HEADER + "驻区委员,13900000021,,,是,市发改委\n", encoding="utf-8")
+    before = _counts(tree)
+    report = import_people(tree, path)
+    assert (report.created, report.granted, report.unchanged) == (1, 0, 0)
+    after = _counts(tree)
+    assert (after[0] - before[0], after[1] - before[1]) == (1, 0)  # a person, no binding
+    assert import_people(tree, path).unchanged == 1  # again: nothing to do
+    half = tmp_path / "half.csv"
+    half.write_text(HEADER + "半行,13900000022,resident,,,\n半行二,13900000023,,MY01,,\n", encoding="utf-8")
+    with pytest.raises(OrgImportError) as caught:
+        import_people(tree, half)
+    message = caught.value.message()
+    assert "第 2 行，单位：角色和单位要么都填，要么都留空" in message and "第 3 行，角色：角色和单位要么都填" in message

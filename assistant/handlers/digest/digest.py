@@ -87,18 +87,19 @@ async def export_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
                 return None
             path, n, truncated = export_needs_xlsx(session, unit.id, period, rt.clock(), rt.policies.needs,
                                                    Path(tmp) / "needs.xlsx", lang, rt.settings.digest_export_max_rows)
-            label = digests.period_bounds(period, rt.clock(), rt.policies.needs.zone).label(rt.policies.needs.zone, lang)
-            return path, unit.name, label, n, truncated
+            bounds = digests.period_bounds(period, rt.clock(), rt.policies.needs.zone)
+            return path, unit.name, bounds, n, truncated
 
         found = await as_person(update, context, write, read_only=True)
         if found is None:
             await deny(update, context, "view_reports")
             return
-        path, unit_name, label, n, truncated = found
-        caption = t("digest.export.caption", lang, unit=unit_name, period=label)
+        path, unit_name, bounds, n, truncated = found
+        caption = t("digest.export.caption", lang, unit=unit_name, period=bounds.label(rt.policies.needs.zone, lang))
         if truncated:
             caption += t("digest.export.truncated", lang, n=n)
-        await update.effective_message.reply_document(path.read_bytes(), filename=f"{unit_name}-{period.replace('..', '_')}.xlsx",
+        days = dict.fromkeys((bounds.days[0].isoformat(), bounds.days[-1].isoformat()))  # local days, not "week"
+        await update.effective_message.reply_document(path.read_bytes(), filename=f"{unit_name}-{'_'.join(days)}.xlsx",
                                                       caption=caption)
 
 

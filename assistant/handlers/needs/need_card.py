@@ -33,6 +33,7 @@ from ...errors import DomainError
 from ...messages import t
 from ...needs import handling, queries
 from ...needs.views import NeedView, event_text, place_text
+from ...org.people import shown_name
 from ...textlimits import preview as cut
 from ..common import as_person, as_registered, cancel_command, conversation, lang_of, number, reply, runtime
 from ..notify import notify_need
@@ -70,7 +71,7 @@ def card_text(policy, d: queries.NeedDetail, lang: str, preview: int | None = No
     lines.append(t("needcard.history", lang))
     for e in d.events[-HISTORY_SHOWN:]:
         what = event_text(e.kind, e.data, e.note and cut(e.note, preview), lang)
-        lines.append(f"{_when(e.at)} {e.actor_name or t('needcard.system', lang)} {what}")
+        lines.append(f"{_when(e.at)} {shown_name(e.actor_name, lang) or t('needcard.system', lang)} {what}")
     return "\n".join(lines)
 
 

@@ -111,7 +111,7 @@ def prompt(session, policy, draft: dict, step: str, lang: str, preview: int | No
         phone = pre.get("phone")
         return t("needform.ask_phone", lang), ([(phone, f"p:{phone}")] if phone else []) + [(t("needform.skip", lang), "p:")]
     if step == PHOTO:
-        return t("needform.ask_photo", lang), [(t("needform.skip", lang), "ph:skip")]
+        return t(channel_key("needform.ask_photo", channel), lang), [(t("needform.skip", lang), "ph:skip")]
     edit = [(t("needform.edit", lang, field=t(f"needform.field.{s.split('.')[1]}", lang)), f"edit:{s}") for s in EDITABLE
             if s != ENTRANCE or draft.get("building_id")]  # an entrance belongs to a building
     return summary(session, policy, draft, lang, preview), [(t("needform.submit", lang), "submit")] + edit

@@ -41,7 +41,7 @@ from ..common import (
     as_person, ask, cancel_command, conversation, finish, for_channel, lang_of, last_number, reply, runtime, step,
 )
 from ..menu import deny
-from ..pickers import picker
+from ..pickers import not_a_choice, picker
 
 MENU, UNIT, NAME, TAGS = "reslist.menu", "reslist.unit", "reslist.name", "reslist.tags"
 CONTACT, CAPACITY, AVAILABILITY, CONFIRM_OFF = ("reslist.contact", "reslist.capacity", "reslist.availability",
@@ -114,9 +114,11 @@ async def ask_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | 
     return UNIT
 
 
-async def _set_unit(update: Update, context, ref: str) -> str:
-    found, error = await as_person(update, context, lambda s, pid: resources.resource_unit(s, pid, ref),
+async def _set_unit(update: Update, context, ref: str, typed: bool = False) -> str:
+    found, error = await as_person(update, context, lambda s, pid: resources.resource_unit(s, pid, ref, not typed),
                                    registered_only=False)
+    if error == "resform.unit_unknown" and typed and await not_a_choice(update, context, ref):
+        return UNIT
     if error:
         await reply(update, error)
         return UNIT
@@ -132,8 +134,8 @@ async def choose_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 
 
 async def type_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """Unit typed by name, code or path."""
-    return await _set_unit(update, context, update.effective_message.text.strip())
+    """Unit typed by name, code or path; a number is one of the choices shown, never a row id."""
+    return await _set_unit(update, context, update.effective_message.text.strip(), typed=True)
 
 
 async def type_name(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:

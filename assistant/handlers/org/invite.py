@@ -29,7 +29,7 @@ from ...messages import t
 from ...org import invites
 from ..common import as_person, ask, cancel_command, conversation, finish, keyboard, lang_of, reply, runtime
 from ..menu import deny
-from ..pickers import picker
+from ..pickers import not_a_choice, picker
 
 ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
 DRAFT = "invite_draft"
@@ -68,16 +68,18 @@ async def choose_role(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
     return UNIT
 
 
-async def _set_unit(update: Update, context: ContextTypes.DEFAULT_TYPE, unit_ref: str) -> str:
+async def _set_unit(update: Update, context: ContextTypes.DEFAULT_TYPE, unit_ref: str, typed: bool = False) -> str:
     role = context.user_data[DRAFT]["role"]
 
     def check(session, person_id):
         try:
-            return invites.check_target(session, person_id, role, unit_ref), None
+            return invites.check_target(session, person_id, role, unit_ref, by_id=not typed), None
         except invites.TargetError as err:
             return None, f"invite.unit_{err.reason}"
 
     found, error = await _as_inviter(update, context, check)
+    if error == "invite.unit_unknown" and typed and await not_a_choice(update, context, unit_ref):
+        return UNIT
     if error:
         await reply(update, error)
         return UNIT
@@ -95,8 +97,8 @@ async def choose_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str
 
 
 async def type_unit(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
-    """Unit typed by name (or 街道/社区/小区 path)."""
-    return await _set_unit(update, context, update.effective_message.text.strip())
+    """Unit typed by name, code (or 街道/社区/小区 path); a number is one of the choices shown, never a row id."""
+    return await _set_unit(update, context, update.effective_message.text.strip(), typed=True)
 
 
 async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str | None) -> int:

@@ -1,6 +1,8 @@
 """/people for coordinators, within their own subtree: list, show a person, revoke a role.
 
     /people                          the people bound in my units (phones masked unless I am an admin)
+    /people all                      also the people without a role (an admin's: everyone; a coordinator's:
+                                     the same as /people, people without a role are in nobody's units)
     /people show REF                 one person's card (REF: id, phone or name; shared → the candidates)
     /people revoke REF ROLE [UNIT]   take a role away (only roles of my rank or below, in my units)
 """
@@ -15,6 +17,7 @@ from ...org.people import AmbiguousPerson
 from ...messages import t
 from ..common import as_person, lang_of
 
+EVERYONE = ("all", "全部")
 MAX_LINES = 40  # one chat message stays well under Telegram's 4,096 characters
 
 
@@ -24,8 +27,9 @@ def _answer(session, person_id: int | None, args: list[str], lang: str) -> str:
         return t("bot.denied", lang)
     verb = args[0].lower() if args else ""
     try:
-        if not args:
-            return directory.listing_text(directory.list_people(session, person_id), lang, MAX_LINES)
+        if not args or verb in EVERYONE and len(args) == 1:
+            listed = directory.list_people(session, person_id, everyone=bool(args))
+            return directory.listing_text(listed, lang, MAX_LINES)
         if verb == "revoke" and len(args) in (3, 4):
             name, removed = directory.revoke_by_ref(session, person_id, *args[1:])
             return t("people.revoked", lang, name=name, role=t(f"role.{removed.role}", lang), unit=removed.unit_path)

@@ -8,6 +8,7 @@ from telegram.ext import CommandHandler, ContextTypes
 
 from ...messages import t
 from ...org import invites
+from ...org.people import shown_name
 from .. import menu
 from ..common import account_of, lang_of, reply, runtime
 REDEEM_MESSAGES = {
@@ -45,7 +46,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     who = await asyncio.to_thread(_whoami, rt, channel, external_id)
     if who:
-        await reply(update, "bot.welcome_back", name=who.name, roles=_roles_text(who, lang))
+        await reply(update, "bot.welcome_back", name=shown_name(who.name, lang), roles=_roles_text(who, lang))
         await menu.refresh(update, context)
     else:
         await reply(update, "bot.welcome")
@@ -65,7 +66,7 @@ async def whoami(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     lang = lang_of(update)
     phone = t("bot.phone_part", lang, phone=who.phone) if who.phone else ""
-    await reply(update, "bot.whoami", name=who.name, phone=phone, roles=_roles_text(who, lang))
+    await reply(update, "bot.whoami", name=shown_name(who.name, lang), phone=phone, roles=_roles_text(who, lang))
     await menu.refresh(update, context)
 
 

@@ -41,7 +41,7 @@ from ..common import (
 from ..common import step as show_step
 from ..durable import once
 from ..sender import notify
-from ..pickers import picker
+from ..pickers import not_a_choice, picker
 
 WORK_UNIT, PARTY_ORG, CONTACT, COMPOUND, BUILDING = "ci.work_unit", "ci.party_org", "ci.contact", "ci.compound", "ci.building"
 PHONE, IN_SERVICE, FULL, MOVED, MOVED_ON = "ci.phone", "ci.in_service", "ci.full", "ci.moved", "ci.moved_on"
@@ -177,9 +177,10 @@ async def on_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | i
             return await _ask(update, context, step)
         draft[{WORK_UNIT: "work_unit", PARTY_ORG: "party_org", CONTACT: "contact"}[step]] = text
     elif step == COMPOUND:
-        unit = await as_person(update, context, lambda s, pid: find_compound(s, text))
+        unit = await as_person(update, context, lambda s, pid: find_compound(s, text, by_id=False))
         if unit is None:
-            await reply(update, "checkin.err.compound")
+            if not await not_a_choice(update, context, text):
+                await reply(update, "checkin.err.compound")
             return await _ask(update, context, step)
         _set_compound(draft, unit)
     elif step == PHONE:

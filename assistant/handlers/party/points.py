@@ -32,7 +32,7 @@ from ...errors import DomainError
 from ...messages import t
 from ...needs import queries
 from ...org import permissions
-from ...org.people import name_of
+from ...org.people import name_of, shown_name
 from ...party import checkins, points
 from ...party.checkins import local_date
 from ..common import (
@@ -249,8 +249,8 @@ async def _record(update: Update, context, note: str | None) -> int:
     await finish(update, context, FORM, t("pointsbot.recorded", lang, name=draft["name"], activity=label(lang),
                                           points=entry.points, day=entry.on_date.isoformat()))
     await notify(context, "points:recorded", recipients, lambda lg: t(
-        "pointsbot.notify", lg, activity=label(lg), points=entry.points, day=entry.on_date.isoformat(), by=recorder,
-        note=note or "—"))
+        "pointsbot.notify", lg, activity=label(lg), points=entry.points, day=entry.on_date.isoformat(),
+        by=shown_name(recorder, lg), note=note or "—"))
     return ConversationHandler.END
 
 
@@ -291,8 +291,8 @@ async def type_fix_note(update: Update, context: ContextTypes.DEFAULT_TYPE) -> i
     await finish(update, context, FORM, t("pointsbot.corrected", lang, name=draft.get("name", ""), activity=label(lang),
                                           points=fix.points, day=fix.on_date.isoformat()))
     await notify(context, "points:corrected", recipients, lambda lg: t(
-        "pointsbot.notify_fix", lg, activity=label(lg), points=fix.points, day=fix.on_date.isoformat(), by=recorder,
-        note=note))
+        "pointsbot.notify_fix", lg, activity=label(lg), points=fix.points, day=fix.on_date.isoformat(),
+        by=shown_name(recorder, lg), note=note))
     return ConversationHandler.END
 
 
