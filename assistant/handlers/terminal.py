@@ -37,6 +37,7 @@ OPERATOR_ID = int(LOCAL_OPERATOR_ID)
 BOT_USER = {"id": 1000, "is_bot": True, "first_name": "社区治理助手", "username": "assistant_terminal_bot"}
 TAGS_RE = re.compile(r"</?(?:b|i|u|s|code|pre|blockquote|a)[^>]*>")
 PHOTO_ID = "terminal:"  # file id of a photo sent from the terminal: this prefix and its copy's name in files_dir
+SETTLE_SECONDS = 10  # on Ctrl-C, the longest wait for the line being processed to finish (and its state to be kept)
 
 
 def _plain(text: str, parse_mode: str | None) -> str:
@@ -216,6 +217,7 @@ class TerminalChat:
 
     async def run(self, lines: TextIO = sys.stdin, prompt: str = "> ", banner: str = "") -> None:
         """Print the banner, then read lines until end of input or /quit (Ctrl-C: see `run_until_quit`)."""
+        in_flight: asyncio.Future | None = None  # the line being processed
         async with self.app:
             await self.app.start()
             try:
@@ -230,8 +232,12 @@ class TerminalChat:
                     if line is None or line.strip() in {"/quit", "/exit"}:
                         break
                     if line.strip():
-                        await self.send(line.strip())
+                        # shielded: Ctrl-C right after a reply must not cut the step off before its state is kept
+                        in_flight = asyncio.ensure_future(self.send(line.strip()))
+                        await asyncio.shield(in_flight)
             finally:
+                if in_flight is not None and not in_flight.done():
+                    await asyncio.wait([in_flight], timeout=SETTLE_SECONDS)
                 await self.app.stop()  # also on Ctrl-C: the conversations' state is flushed
 
 
