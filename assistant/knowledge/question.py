@@ -18,6 +18,8 @@ import yaml
 from .caching import cached_pickle
 from .tokenize import DATA_DIR, KEEP_TOKEN_RE, Tokenizer, is_english, normalize
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: ~5x faster
+
 SYNONYM_MIN_CHARS = 2
 
 
@@ -42,7 +44,7 @@ class Question:
 @lru_cache
 def question_data() -> dict:
     """`data/question.yaml`, read once: answer types, fillers, questions asking several things, outline asks."""
-    return yaml.safe_load((DATA_DIR / "question.yaml").read_text(encoding="utf-8"))
+    return yaml.load((DATA_DIR / "question.yaml").read_text(encoding="utf-8"), Loader=SAFE_LOADER)
 
 
 def alternation(items: list[str]) -> re.Pattern:

@@ -13,6 +13,8 @@ from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fi
                       model_validator)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when built with it: ~5x faster
+
 ID = re.compile(r"^[a-z][a-z0-9_]*$")
 NonEmpty = Field(min_length=1)
 
@@ -105,7 +107,7 @@ def _known_keys(model: Any, loc: list) -> list[str]:
 def read_yaml(path: Path) -> Any:
     """A policy file parsed; PolicyError for a missing, unreadable or malformed one."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=SAFE_LOADER)
     except OSError as error:
         raise PolicyError(path, "", f"cannot read the policy file ({error.strerror or error})") from None
     except yaml.YAMLError as error:

@@ -64,7 +64,8 @@ def test_an_ambiguous_person_lists_the_candidates(cli_in_process, tmp_path):
     assert "找不到人员“赵六”" in cli("people", "show", "赵六").stderr
 
 
-def test_a_person_without_a_role_left_is_still_shown_and_listed_with_all(cli, tmp_path):
+def test_a_person_without_a_role_left_is_still_shown_and_listed_with_all(cli_in_process, tmp_path):
+    cli = cli_in_process
     (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
     ok(cli("people", "import", str(tmp_path / "r.csv")))
     ok(cli("people", "revoke", "张三", "--role", "building_leader"))
@@ -78,9 +79,10 @@ def test_a_person_without_a_role_left_is_still_shown_and_listed_with_all(cli, tm
     assert [p["roles"] for p in json.loads(ok(cli("people", "list", "--all", "--json"))) if p["name"] == "张三"] == [[]]
 
 
-def test_every_person_option_refuses_an_unknown_person_and_names_people_import(cli, tmp_path):
+def test_every_person_option_refuses_an_unknown_person_and_names_people_import(cli_in_process, tmp_path):
     """--person of seats/owners/tasks, --liaison and --provider-person read a person the same way and create
     nobody: an unknown name is refused naming `assistant people import`; imported (even without a role), it works."""
+    cli = cli_in_process
     ok(cli("property", "add", "--name", "安居物业"))
     unknown = [("seats", "add", "--unit", "澄江街道", "--person", "新委员", "--organ", "street_committee",
                 "--position", "part_time_member"),
@@ -128,7 +130,8 @@ def test_revoke_and_move_are_audited(cli_in_process, tmp_path):
     assert "命令行" in text and "撤销角色" in text
 
 
-def test_audit_workbook(cli, tmp_path):
+def test_audit_workbook(cli_in_process, tmp_path):
+    cli = cli_in_process
     (tmp_path / "r.csv").write_text(ROSTER, encoding="utf-8")
     ok(cli("people", "import", str(tmp_path / "r.csv")))
     out = tmp_path / "audit.xlsx"
