@@ -107,7 +107,7 @@ def analyse(tokenizer: Tokenizer, text: str) -> Question:
         chinese, unknown = tokenizer.translate(text)
         raw = [w for term in chinese for w in tokenizer.precise(term)]
     else:
-        raw, unknown = tokenizer.precise(norm), []
+        raw, unknown = tokenizer.dictionary_words(norm), []
     words = []
     for w in raw:
         w = tokenizer.aliases.get(w, w)

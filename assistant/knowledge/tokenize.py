@@ -117,6 +117,17 @@ class Tokenizer:
         """jieba's precise-mode words (each character once), normalised."""
         return [w.strip() for w in self._jieba.cut(normalize(text)) if w.strip()]
 
+    def dictionary_words(self, text: str) -> list[str]:
+        """Precise-mode words, where a word jieba's HMM made up (one not in the dictionary, like 条叫 in 第8条叫啥,
+        能进 in 能进大工委吗) is cut again by the dictionary alone: such a word is a seam of two words, not content."""
+        out = []
+        for word in self.precise(text):
+            if len(word) > 1 and HAN_RE.match(word) and not self._jieba.FREQ.get(word):
+                out += [w for w in self._jieba.cut(word, HMM=False) if w.strip()]
+            else:
+                out.append(word)
+        return out
+
     def forms(self, word: str) -> tuple[str, ...]:
         """The word and its alias variants: any of them in a text counts as the word."""
         return self.variants.get(self.aliases.get(word, word), (word,))

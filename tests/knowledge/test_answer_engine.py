@@ -47,6 +47,17 @@ def test_fillers_are_not_content_and_aliases_fold():
     assert not {"请问", "一下", "咱们", "咋说的", "文件", "呀"} & set(q.words)
 
 
+def test_a_seam_jieba_made_up_is_no_content_word():
+    """能进 (能 + 进), 条叫 (条 + 叫), 费能 (费 + 能): words jieba's HMM joined across a seam are not in its dictionary;
+    the question reads them by the dictionary alone, so they do not count as words the documents never use."""
+    tokenizer = get_tokenizer()
+    assert "能进" in tokenizer.precise("党组织负责人能进街道大工委吗")  # what jieba itself makes of it
+    for question, seam in (("党组织负责人能进街道大工委吗", "能进"), ("第8条叫啥", "条叫"), ("燃气费能在手机上交不", "费能")):
+        words = analyse(tokenizer, question).words
+        assert seam not in words, (question, words)
+    assert {"党组织", "负责人", "街道大工委"} <= set(analyse(tokenizer, "党组织负责人能进街道大工委吗").words)
+
+
 def test_a_term_with_a_parenthetical_is_read_both_ways(corpus_index):
     text = "不符合建立党小组条件的，选好党员楼栋（巷、片）长。"
     assert "楼栋长" in readings(text) and readings(text).startswith("不符合建立党小组条件的")
