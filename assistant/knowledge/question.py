@@ -62,14 +62,14 @@ def _word_bounded(pattern: str) -> str:
 
 
 @lru_cache
-def _rules() -> tuple[list[AnswerType], frozenset[str]]:
+def _rules() -> tuple[list[AnswerType], frozenset[str], re.Pattern]:
     data = question_data()
     types = []
     for name, spec in data["types"].items():
         ask = re.compile("|".join(f"(?:{_word_bounded(p)})" for p in spec["ask"]))
         value = re.compile("|".join(f"(?:{p})" for p in spec["value"])) if spec.get("value") else None
         types.append(AnswerType(name, ask, value))
-    return types, frozenset(normalize(w) for w in data["fillers_zh"])
+    return types, frozenset(normalize(w) for w in data["fillers_zh"]), re.compile(data["quantity_zh"])
 
 
 @lru_cache
@@ -102,7 +102,7 @@ def analyse(tokenizer: Tokenizer, text: str) -> Question:
     """The question's language, answer type and content words."""
     norm = normalize(text)
     english = is_english(text)
-    fillers = _rules()[1]
+    _, fillers, quantity = _rules()
     if english:
         chinese, unknown = tokenizer.translate(text)
         raw = [w for term in chinese for w in tokenizer.precise(term)]
@@ -113,7 +113,7 @@ def analyse(tokenizer: Tokenizer, text: str) -> Question:
         w = tokenizer.aliases.get(w, w)
         if len(w) < 2 and not w.isdigit():
             continue
-        if w in fillers or w in tokenizer.stopwords or not KEEP_TOKEN_RE.search(w):
+        if w in fillers or w in tokenizer.stopwords or quantity.match(w) or not KEEP_TOKEN_RE.search(w):
             continue
         words.append(w)
     return Question(text, "en" if english else "zh", answer_type(norm), tuple(dict.fromkeys(words)), tuple(unknown))

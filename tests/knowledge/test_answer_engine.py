@@ -58,6 +58,14 @@ def test_a_seam_jieba_made_up_is_no_content_word():
     assert {"党组织", "负责人", "街道大工委"} <= set(analyse(tokenizer, "党组织负责人能进街道大工委吗").words)
 
 
+def test_a_quantity_asked_is_the_attribute_not_a_content_word():
+    """一年 / 几次 / 每个 say how much is asked (the answer type's business), not what the question is about."""
+    q = analyse(get_tokenizer(), "党员回家报到以后 一年至少要参加几次小区活动")
+    assert q.kind == "frequency" and {"报到", "小区", "活动"} <= set(q.words)
+    assert not {"一年", "几次"} & set(q.words)
+    assert not {"每个", "几名"} & set(analyse(get_tokenizer(), "每个楼栋设几名楼栋长").words)
+
+
 def test_a_term_with_a_parenthetical_is_read_both_ways(corpus_index):
     text = "不符合建立党小组条件的，选好党员楼栋（巷、片）长。"
     assert "楼栋长" in readings(text) and readings(text).startswith("不符合建立党小组条件的")
