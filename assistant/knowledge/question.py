@@ -43,7 +43,8 @@ class Question:
 
 @lru_cache
 def question_data() -> dict:
-    """`data/question.yaml`, read once: answer types, fillers, questions asking several things, outline asks."""
+    """`data/question.yaml`, read once: answer types, fillers, quantities, questions asking several things, outline
+    asks."""
     return yaml.load((DATA_DIR / "question.yaml").read_text(encoding="utf-8"), Loader=SAFE_LOADER)
 
 
