@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     embedding_cache_file: Path | None = Field(
         default=Path.home() / ".cache" / "assistant" / "vectors.sqlite",
         description="Vectors already computed (by model and text), shared by every data dir; empty: no cache.")
+    embedding_seed_file: Path | None = Field(
+        default=Path(__file__).parent / "knowledge" / "data" / "vectors-seed.npz",
+        description="Read-only vectors shipped for the bundled corpus and bank (python -m assistant.knowledge.seed); empty: none.")
 
     # SQL storage: SQLite in the data dir by default, PostgreSQL (psycopg 3) by URL.
     database_url: str | None = Field(
@@ -120,7 +123,7 @@ class Settings(BaseSettings):
     log_level: str = Field(default="INFO", description="DEBUG, INFO, WARNING or ERROR.")
     log_file: Path | None = Field(default=None, description="The log file; <data dir>/assistant.log when unset.")
 
-    @field_validator("embedding_cache_file", mode="before")
+    @field_validator("embedding_cache_file", "embedding_seed_file", mode="before")
     @classmethod
     def _no_cache_when_empty(cls, value):
         return None if value in ("", None) else Path(value).expanduser()

@@ -214,7 +214,8 @@ class KnowledgeIndex:
     def _fill(self, plan: list, progress: bool, stop: threading.Event | None) -> None:
         """Store every row's vector in the new generation: copied when known, else embedded in batches of
         ASSISTANT_EMBED_BATCH_SIZE (through the vector cache), with progress; `stop` is honoured between batches."""
-        cache, model = VectorCache(self.settings.embedding_cache_file), self._embedding_name
+        cache = VectorCache(self.settings.embedding_cache_file, self.settings.embedding_seed_file)
+        model = self._embedding_name
         embed = {"passage": lambda texts: cache.embed(model, "passage", texts, self.embeddings.embed_documents),
                  "query": lambda texts: cache.embed(model, "query", texts, lambda t: embed_queries(self.embeddings, t))}
         todo = [[row for row in rows if row[0] not in known] for _, rows, _, known in plan]
