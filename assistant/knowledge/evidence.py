@@ -13,7 +13,7 @@ from .bank import NO_QUESTIONS, surface
 from .chunking import Chunk
 from .index import KnowledgeIndex
 from .ingest import squash
-from .question import Question, analyse, answer_types, states_value, synonyms
+from .question import Question, analyse, answer_types, stated_values, states_value, synonyms
 from .retriever import Hit, Query
 from .tokenize import normalize
 
@@ -178,6 +178,7 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
     kind = answer_types().get(question.kind or "")
     checkable = kind is not None and kind.value is not None
     numbers = set(NUMBER_RE.findall(normalize(query.text)))
+    stated = stated_values(query.text)
     out: list[Candidate] = []
     for row in rows:
         chunk: Chunk = index.chunks[row]
@@ -190,6 +191,8 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
         bank_clause = highest(bank_sims, own_bank.answers)
         bank_gap = highest(bank_sims, own_bank.gaps)
         bank_lex_clause = highest(lex, own_bank.answers)
+        # the share of the values the question states (a year, a month, a percentage) that its clause never states
+        value_clash = sum(not p.search(clause_text) for p in stated) / len(stated) if stated else 0.0
         for u, text in enumerate(index.units[row]):
             norm = index.unit_texts[row][u]
             uid = index.unit_row.get(f"{chunk.chunk_id}~{u}")
@@ -226,6 +229,7 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
             features["bank_lex_clause"] = bank_lex_clause
             features["bank_density"] = density
             features["echo_unseen"] = rest_unseen
+            features["value_clash"] = value_clash
             features["residual"] = len(content - context) / len(content) if content else 0.0
             features["number_missing"] = (sum(n not in set(NUMBER_RE.findall(norm)) for n in numbers) / len(numbers)
                                           if numbers else 0.0)

@@ -99,6 +99,23 @@ def states_value(kind: str | None, text: str) -> bool | None:
     return bool(spec.value.search(normalize(text)))
 
 
+@lru_cache
+def _stated_rules() -> tuple[list[tuple[re.Pattern, str]], re.Pattern]:
+    data = question_data()
+    rules = [(re.compile(pattern), form) for pattern, form in data["stated_values"]]
+    return rules, re.compile(r"\b(" + "|".join(data["months_en"]) + r")\b")
+
+
+def stated_values(text: str) -> list[re.Pattern]:
+    """The values the question states itself (`stated_values` in question.yaml), each as the pattern of its
+    written form in a document."""
+    rules, months = _stated_rules()
+    norm = normalize(text)
+    norm = months.sub(lambda m: f"{question_data()['months_en'][m.group(1)]}月", norm)
+    forms = {form.replace("{}", re.escape(m.group(1))) for pattern, form in rules for m in pattern.finditer(norm)}
+    return [re.compile(r"(?<![\d.])" + form) for form in sorted(forms)]
+
+
 def analyse(tokenizer: Tokenizer, text: str) -> Question:
     """The question's language, answer type and content words."""
     norm = normalize(text)

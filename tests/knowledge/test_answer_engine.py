@@ -7,7 +7,7 @@ from assistant.knowledge.answer import answer_question
 from assistant.knowledge.bank import Surfaces, by_chunk, surface
 from assistant.knowledge.evidence import echo, referenced_labels
 from assistant.knowledge.index import KnowledgeIndex
-from assistant.knowledge.question import analyse, states_value
+from assistant.knowledge.question import analyse, stated_values, states_value
 from assistant.knowledge.tokenize import get_tokenizer, readings
 
 
@@ -81,6 +81,19 @@ def test_value_checks():
     assert states_value("who", "由社区党组织书记兼任") is None  # not checkable against a sentence
 
 
+def test_the_values_a_question_states_are_read_as_a_document_writes_them():
+    def found(question, text):
+        return [bool(p.search(readings(text))) for p in stated_values(question)]
+
+    assert found("党员回家2021年的报到截止时间是几月底", "于2020年6月底前到所居住小区党支部报到") == [False]
+    assert found("2020年6月底前要干啥", "于2020年6月底前报到") == [True, True]
+    assert found("due in August or September?", "8月底前作出规定，9月底前完成组建") == [True, True]
+    assert found("what is due by the end of October?", "9月底前完成组建") == [False]
+    assert found("党员比例50%是硬杠杠吗", "力争党员比例不低于50%") == [True]
+    assert found("党员比例5%行不", "力争党员比例不低于50%") == [False]  # 5 is not read inside 50
+    assert stated_values("may a party member join?") == [] and stated_values("大工委吸纳谁 一般几个") == []
+
+
 def test_echo_splits_what_is_quoted_from_what_is_asked():
     clause = "各县（市、区）要加强工作领导和指导，定期研究情况、解决问题。"
     share, rest = echo("各县（市、区）要加强工作领导和指导 这个定期是多久一次", clause)
@@ -139,6 +152,15 @@ def test_quoting_a_sentence_and_asking_what_it_leaves_out_is_a_near_miss(corpus_
     assert "8. 把日常监督严起来" in result.answer
     term = answer_question(corpus_index, "兼职委员一般为3-5名 那他们的任期是几年")
     assert not term.confident and term.answer.startswith("文件没有规定兼职委员的期限")
+
+
+def test_a_question_stating_a_value_the_clause_never_states_is_a_near_miss(corpus_index):
+    year = answer_question(corpus_index, "党员回家2021年的报到截止时间是几月底")
+    assert not year.confident and year.answer.startswith("文件没有规定") and "2020年6月底前" in year.answer
+    month = answer_question(corpus_index, "文件要求10月底前完成啥工作")
+    assert not month.confident and "14. 强化工作推进" in month.answer
+    stated = answer_question(corpus_index, "物业行业党委要在几月底前组建好")
+    assert stated.confident and "9月底前完成物业行业党委组建" in stated.quote
 
 
 def test_out_of_domain_is_refused_plainly(corpus_index):
@@ -217,6 +239,8 @@ def test_a_second_document_works_the_same_way(second_index):
     assert not missing.confident
     beyond = answer_question(second_index, "每个养老服务站至少配备2名专职服务人员 那这些人员的工资由谁发")
     assert not beyond.confident
+    year = answer_question(second_index, "2023年养老站运营补贴一年给多少钱")
+    assert not year.confident and "3万元" in year.answer  # the notice states no year: what it says is shown
 
 
 def test_same_content_from_two_paths_is_indexed_once(settings, tmp_path):
