@@ -212,12 +212,18 @@ class KnowledgeIndex:
                 {b.bank_id: self.bank_vectors[n] for n, b in enumerate(self.bank) if b.doc_key in reuse})
 
     def _fill(self, plan: list, progress: bool, stop: threading.Event | None) -> None:
-        """Store every row's vector in the new generation: copied when known, else embedded in batches of
-        ASSISTANT_EMBED_BATCH_SIZE (through the vector cache), with progress; `stop` is honoured between batches."""
+        """Store every row's vector in the new generation: copied when this generation or the vector cache (and
+        its seed) knows it, else embedded in batches of ASSISTANT_EMBED_BATCH_SIZE, with progress; `stop` is
+        honoured between batches."""
         cache = VectorCache(self.settings.embedding_cache_file, self.settings.embedding_seed_file)
         model = self._embedding_name
         embed = {"passage": lambda texts: cache.embed(model, "passage", texts, self.embeddings.embed_documents),
                  "query": lambda texts: cache.embed(model, "query", texts, lambda t: embed_queries(self.embeddings, t))}
+        for _, rows, side, known in plan:
+            rest = [row for row in rows if row[0] not in known]
+            for (row_id, _, _), vector in zip(rest, cache.lookup(model, side, [text for _, text, _ in rest])):
+                if vector is not None:
+                    known[row_id] = np.asarray(vector, dtype=np.float32)
         todo = [[row for row in rows if row[0] not in known] for _, rows, _, known in plan]
         meter = Progress(sum(map(len, todo)), progress)
         size = self.settings.embed_batch_size

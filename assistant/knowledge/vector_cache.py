@@ -44,31 +44,37 @@ class VectorCache:
     def _key(model: str, side: str, text: str) -> str:
         return hashlib.sha256(f"{model}\x00{side}\x00{text}".encode()).hexdigest()
 
+    def lookup(self, model: str, side: str, texts: list[str]) -> list[list[float] | None]:
+        """The texts' vectors where known — from the cache, else the seed (copied into the cache) — else None."""
+        keys = [self._key(model, side, t) for t in texts]
+        found: dict[str, list[float]] = {}
+        if self.path is not None and keys:
+            with self._connect() as db:
+                for start in range(0, len(keys), 500):
+                    part = keys[start : start + 500]
+                    rows = db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
+                    found.update((k, np.frombuffer(v, dtype=np.float32).tolist()) for k, v in rows)
+                seeded = {k: self.seed[k].tolist() for k in keys if k not in found and k in self.seed}
+                self._store(db, seeded)
+        else:
+            seeded = {k: self.seed[k].tolist() for k in keys if k in self.seed}
+        found.update(seeded)
+        return [found.get(k) for k in keys]
+
     def embed(self, model: str, side: str, texts: list[str], compute: Callable[[list[str]], list[list[float]]]
               ) -> list[list[float]]:
-        """The texts' vectors: from the cache or the seed where known, the rest computed (in one call); what
-        was not in the cache is stored there."""
-        if not texts:
-            return []
-        keys = [self._key(model, side, t) for t in texts]
-        if self.path is None:
-            return self._fill(keys, texts, {}, compute)[0]
-        with self._connect() as db:
-            found = {}
-            for start in range(0, len(keys), 500):
-                part = keys[start : start + 500]
-                rows = db.execute(f"SELECT key, vector FROM vectors WHERE key IN ({','.join('?' * len(part))})", part)
-                found.update((k, np.frombuffer(v, dtype=np.float32).tolist()) for k, v in rows)
-            vectors, new = self._fill(keys, texts, found, compute)
-            if new:
-                db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
-                               [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in new.items()])
+        """The texts' vectors: known ones looked up, the rest computed (in one call) and stored in the cache."""
+        vectors = self.lookup(model, side, texts)
+        missing = [i for i, v in enumerate(vectors) if v is None]
+        if missing:
+            for i, v in zip(missing, compute([texts[i] for i in missing])):
+                vectors[i] = list(v)
+            if self.path is not None:
+                with self._connect() as db:
+                    self._store(db, {self._key(model, side, texts[i]): vectors[i] for i in missing})
         return vectors
 
-    def _fill(self, keys: list[str], texts: list[str], found: dict, compute) -> tuple[list, dict]:
-        """Every text's vector (found, seeded or computed in one call) and those that were not found."""
-        new = {k: self.seed[k].tolist() for k in keys if k not in found and k in self.seed}
-        missing = [i for i, k in enumerate(keys) if k not in found and k not in new]
-        if missing:
-            new.update((keys[i], list(v)) for i, v in zip(missing, compute([texts[i] for i in missing])))
-        return [found.get(k) or new[k] for k in keys], new
+    @staticmethod
+    def _store(db: sqlite3.Connection, vectors: dict[str, list[float]]) -> None:
+        db.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
+                       [(k, np.asarray(v, dtype=np.float32).tobytes()) for k, v in vectors.items()])
