@@ -14,7 +14,7 @@ from .evidence import Candidate, Words, candidates, corpus_words, coverage, feat
 from .index import KnowledgeIndex
 from .ingest import squash
 from .outline import Structural, structural
-from .question import Question, analyse, several_pattern
+from .question import Question, analyse, several_pattern, stated_values
 from .retriever import Hit, Query, hybrid_search
 from .tokenize import is_english, normalize, readings
 
@@ -104,6 +104,11 @@ def _near_miss(index: KnowledgeIndex, question: Question, cands: list[Candidate]
     found = [forms[0] for forms, weight in sorted(words.seen, key=lambda fw: -fw[1])
              if not forms[0].isdigit() and any(f in clause_text for f in forms)]  # a number is no subject
     entity = _phrase(normalize(question.text), found[:ENTITY_WORDS])
+    absent = [v.said for v in stated_values(question.text) if not v.form.search(clause_text)]
+    if absent:  # the question states a value the clause never states: name it
+        values = "、".join(f"“{v}”" for v in absent)
+        return t("answer.near_miss_value", lang, values=values, values_en=", ".join(absent), entity=entity,
+                 doc=chunk.doc, cite=chunk.cite, quote=best.text)
     kind = question.kind if question.kind in ATTRIBUTE_KINDS else "other"
     return t("answer.near_miss", lang, entity=entity, attribute=t(f"answer.attr.{kind}", "zh"),
              attribute_en=t(f"answer.attr.{kind}", "en"), doc=chunk.doc, cite=chunk.cite, quote=best.text)

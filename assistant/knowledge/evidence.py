@@ -192,7 +192,7 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
         bank_gap = highest(bank_sims, own_bank.gaps)
         bank_lex_clause = highest(lex, own_bank.answers)
         # the share of the values the question states (a year, a month, a percentage) that its clause never states
-        value_clash = sum(not p.search(clause_text) for p in stated) / len(stated) if stated else 0.0
+        value_clash = sum(not v.form.search(clause_text) for v in stated) / len(stated) if stated else 0.0
         for u, text in enumerate(index.units[row]):
             norm = index.unit_texts[row][u]
             uid = index.unit_row.get(f"{chunk.chunk_id}~{u}")

@@ -106,14 +106,30 @@ def _stated_rules() -> tuple[list[tuple[re.Pattern, str]], re.Pattern]:
     return rules, re.compile(r"\b(" + "|".join(data["months_en"]) + r")\b")
 
 
-def stated_values(text: str) -> list[re.Pattern]:
-    """The values the question states itself (`stated_values` in question.yaml), each as the pattern of its
-    written form in a document."""
+@dataclass(frozen=True)
+class Stated:
+    """A value the question states itself: as it says it, and the pattern of how a document would write it."""
+
+    said: str
+    form: re.Pattern
+
+
+def stated_values(text: str) -> list[Stated]:
+    """The values the question states itself (`stated_values` in question.yaml; an English month name as its
+    month)."""
     rules, months = _stated_rules()
     norm = normalize(text)
-    norm = months.sub(lambda m: f"{question_data()['months_en'][m.group(1)]}月", norm)
-    forms = {form.replace("{}", re.escape(m.group(1))) for pattern, form in rules for m in pattern.finditer(norm)}
-    return [re.compile(r"(?<![\d.])" + form) for form in sorted(forms)]
+    forms: dict[str, str] = {}
+
+    def read(source: str, said: str | None = None) -> None:
+        for pattern, form in rules:
+            for m in pattern.finditer(source):
+                forms.setdefault(form.replace("{}", re.escape(m.group(1))), said or m.group(0))
+
+    for m in months.finditer(norm):
+        read(f"{question_data()['months_en'][m.group(1)]}月", m.group(1))
+    read(norm)
+    return [Stated(said, re.compile(r"(?<![\d.])" + form)) for form, said in sorted(forms.items())]
 
 
 def analyse(tokenizer: Tokenizer, text: str) -> Question:
