@@ -257,6 +257,11 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
         text = _near_miss(index, analysis, cands, lang) if best is not None else None
         if text is None:
             text = t("answer.not_covered", lang, docs=_searched(index, lang))
+            unstated = [v.said for v in stated_values(question)
+                        if not any(v.form.search(clause) for clause in index.clause_texts)]
+            if unstated:  # a value the question states that no document states: say that first
+                text = t("answer.value_unstated", lang, values="、".join(f"“{v}”" for v in unstated),
+                         values_en=", ".join(unstated)) + text
             related = "；".join(f"{h.chunk.doc} {h.chunk.cite}" for h in hits[:RELATED_COUNT])
             if related:
                 text += "\n" + t("answer.related", lang, items=related)

@@ -127,7 +127,7 @@ def stated_values(text: str) -> list[Stated]:
                 forms.setdefault(form.replace("{}", re.escape(m.group(1))), said or m.group(0))
 
     for m in months.finditer(norm):
-        read(f"{question_data()['months_en'][m.group(1)]}月", m.group(1))
+        read(f"{question_data()['months_en'][m.group(1)]}月", m.group(1).capitalize())
     read(norm)
     return [Stated(said, re.compile(r"(?<![\d.])" + form)) for form, said in sorted(forms.items())]
 

@@ -9,6 +9,7 @@ MESSAGES = {
         "zh": "文件没有提到{values}。{doc} {cite} 关于{entity}的规定是：\n「{quote}」",
         "en": "The directive does not mention {values_en}. What {doc} {cite} says about this (quoted in Chinese):\n「{quote}」",
     },
+    "answer.value_unstated": {"zh": "文件中没有提到{values}。", "en": "The documents never mention {values_en}. "},
     "answer.attr.frequency": {"zh": "多久开展一次", "en": "how often"},
     "answer.attr.money": {"zh": "的金额或经费", "en": "any amount of money"},
     "answer.attr.age": {"zh": "的年龄要求", "en": "any age requirement"},
