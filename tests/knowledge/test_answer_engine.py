@@ -93,6 +93,7 @@ def test_the_values_a_question_states_are_read_as_a_document_writes_them():
     assert found("党员比例5%行不", "力争党员比例不低于50%") == [False]  # 5 is not read inside 50
     assert [v.said for v in stated_values("2021年10月底前要完成啥")] == ["10月", "2021年"]
     assert [v.said for v in stated_values("what is due by October 2021?")] == ["October", "2021"]
+    assert [v.said for v in stated_values("the 2021 deadline")] == ["2021"]
     assert stated_values("may a party member join?") == [] and stated_values("大工委吸纳谁 一般几个") == []
 
 
