@@ -26,6 +26,8 @@ SEVERAL_MIN_GAIN = 0.2  # a question asking several things: a unit joins when it
 NEAR_MISS_COVERAGE = 0.5  # the clause holds at least this share of the question's known words …
 NEAR_MISS_UNSEEN = 0.5  # … and at most this share of the question's content words are unknown to the corpus
 ENTITY_WORDS = 2
+NEAR_MISS_EN_TERMS = 2  # … or, for an English question, at least this many of its specific terms are in the clause
+NEAR_MISS_SPECIFIC_SHARE = 0.25  # a term found in at most this share of the clauses is specific
 ATTRIBUTE_KINDS = ("frequency", "money", "age", "duration", "date", "percent", "count", "who")
 
 
@@ -97,12 +99,17 @@ def _near_miss(index: KnowledgeIndex, question: Question, cands: list[Candidate]
     if not words.seen or not cands:
         return None
     best = max(cands, key=lambda c: (c.features["clause_cov"], c.features["unit_cov"], c.features["dense_unit"]))
-    if best.features["clause_cov"] < NEAR_MISS_COVERAGE or best.features["unseen"] > NEAR_MISS_UNSEEN:
-        return None
     chunk = index.chunks[best.row]
     clause_text = index.clause_texts[best.row]
     found = [forms[0] for forms, weight in sorted(words.seen, key=lambda fw: -fw[1])
              if not forms[0].isdigit() and any(f in clause_text for f in forms)]  # a number is no subject
+    # An English question's everyday words are outside the glossary: there, enough of the documents' specific
+    # terms (in few clauses: not 社区 or 党员) found in the clause stand for a known subject, whatever share of
+    # words the glossary lacks.
+    specific = [w for w in found if index.doc_freq(w) <= len(index.chunks) * NEAR_MISS_SPECIFIC_SHARE]
+    known = question.lang == "en" and len(specific) >= NEAR_MISS_EN_TERMS
+    if best.features["clause_cov"] < NEAR_MISS_COVERAGE or (best.features["unseen"] > NEAR_MISS_UNSEEN and not known):
+        return None
     entity = _phrase(normalize(question.text), found[:ENTITY_WORDS])
     absent = [v.said for v in stated_values(question.text) if not v.form.search(clause_text)]
     if absent:  # the question states a value the clause never states: name it

@@ -167,6 +167,16 @@ def test_a_question_stating_a_value_the_clause_never_states_is_a_near_miss(corpu
     assert stated.confident and "9月底前完成物业行业党委组建" in stated.quote
 
 
+def test_an_english_near_miss_in_everyday_words_says_what_the_directive_does_say(corpus_index):
+    # most of its words are outside the glossary; two of the directive's specific terms (业委会, 主任) are in clause 9
+    allowance = answer_question(corpus_index, "Is there a monthly allowance for the chair of the owners' committee?")
+    assert not allowance.confident and allowance.answer.startswith("The directive does not say any amount of money.")
+    assert "9. 党建引领业主依法自主自治" in allowance.answer
+    # a term every other clause uses (社区) and a glossary collision (renewed → 续签) are no subject
+    card = answer_question(corpus_index, "Can I get my ID card renewed at the community office?")
+    assert not card.confident and card.answer.startswith("The directive does not cover this")
+
+
 def test_out_of_domain_is_refused_plainly(corpus_index):
     result = answer_question(corpus_index, "社保卡丢了去哪补办")
     assert not result.confident and result.answer.startswith("文件没有对此作出规定")
