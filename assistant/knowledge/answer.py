@@ -14,7 +14,7 @@ from .evidence import Candidate, Words, candidates, corpus_words, coverage, feat
 from .index import KnowledgeIndex
 from .ingest import squash
 from .outline import Structural, structural
-from .question import Question, analyse, several_pattern, stated_values
+from .question import Question, analyse, several_pattern
 from .retriever import Hit, Query, hybrid_search
 from .tokenize import is_english, normalize, readings
 
@@ -111,7 +111,7 @@ def _near_miss(index: KnowledgeIndex, question: Question, cands: list[Candidate]
     if best.features["clause_cov"] < NEAR_MISS_COVERAGE or (best.features["unseen"] > NEAR_MISS_UNSEEN and not known):
         return None
     entity = _phrase(normalize(question.text), found[:ENTITY_WORDS])
-    absent = [v.said for v in stated_values(question.text) if not v.form.search(clause_text)]
+    absent = [v.said for v in question.stated if not v.form.search(clause_text)]
     if absent:  # the question states a value the clause never states: name it
         values = "、".join(f"“{v}”" for v in absent)
         return t("answer.near_miss_value", lang, values=values, values_en=", ".join(absent), entity=entity,
@@ -264,7 +264,7 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
         text = _near_miss(index, analysis, cands, lang) if best is not None else None
         if text is None:
             text = t("answer.not_covered", lang, docs=_searched(index, lang))
-            unstated = [v.said for v in stated_values(question)
+            unstated = [v.said for v in analysis.stated
                         if not any(v.form.search(clause) for clause in index.clause_texts)]
             if unstated:  # a value the question states that no document states: say that first
                 text = t("answer.value_unstated", lang, values="、".join(f"“{v}”" for v in unstated),

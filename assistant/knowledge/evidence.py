@@ -13,7 +13,7 @@ from .bank import NO_QUESTIONS, surface
 from .chunking import Chunk
 from .index import KnowledgeIndex
 from .ingest import squash
-from .question import Question, analyse, answer_types, stated_values, states_value, synonyms
+from .question import Question, analyse, answer_types, states_value, synonyms
 from .retriever import Hit, Query
 from .tokenize import normalize
 
@@ -178,7 +178,7 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
     kind = answer_types().get(question.kind or "")
     checkable = kind is not None and kind.value is not None
     numbers = set(NUMBER_RE.findall(normalize(query.text)))
-    stated = stated_values(query.text)
+    stated = question.stated
     out: list[Candidate] = []
     for row in rows:
         chunk: Chunk = index.chunks[row]

@@ -217,8 +217,13 @@ class KnowledgeIndex:
         honoured between batches."""
         cache = VectorCache(self.settings.embedding_cache_file, self.settings.embedding_seed_file)
         model = self._embedding_name
-        embed = {"passage": lambda texts: cache.embed(model, "passage", texts, self.embeddings.embed_documents),
-                 "query": lambda texts: cache.embed(model, "query", texts, lambda t: embed_queries(self.embeddings, t))}
+        compute = {"passage": self.embeddings.embed_documents, "query": lambda t: embed_queries(self.embeddings, t)}
+
+        def embed(side: str, texts: list[str]) -> list[list[float]]:  # only texts the cache did not know
+            vectors = compute[side](texts)
+            cache.put(model, side, texts, vectors)
+            return vectors
+
         for _, rows, side, known in plan:
             rest = [row for row in rows if row[0] not in known]
             for (row_id, _, _), vector in zip(rest, cache.lookup(model, side, [text for _, text, _ in rest])):
@@ -237,7 +242,7 @@ class KnowledgeIndex:
                     if stop is not None and stop.is_set():
                         raise BuildCancelled
                     batch = fresh[start : start + size]
-                    store.upsert([i for i, _, _ in batch], embed[side]([text for _, text, _ in batch]),
+                    store.upsert([i for i, _, _ in batch], embed(side, [text for _, text, _ in batch]),
                                  [k for _, _, k in batch])
                     meter.update(len(batch))
         finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import yaml
@@ -39,6 +39,11 @@ class Question:
     kind: str | None  # the answer type's name (count, date, duration, frequency, money, who, yesno, how …)
     words: tuple[str, ...]  # Chinese content words, aliases folded (English questions: glossary terms)
     unknown: tuple[str, ...]  # English content words the glossary does not know
+
+    @cached_property
+    def stated(self) -> list[Stated]:
+        """The values the question states itself (a year, a month, a percentage): read once, when first asked."""
+        return stated_values(self.text)
 
 
 @lru_cache

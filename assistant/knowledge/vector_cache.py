@@ -67,12 +67,17 @@ class VectorCache:
         vectors = self.lookup(model, side, texts)
         missing = [i for i, v in enumerate(vectors) if v is None]
         if missing:
-            for i, v in zip(missing, compute([texts[i] for i in missing])):
-                vectors[i] = list(v)
-            if self.path is not None:
-                with self._connect() as db:
-                    self._store(db, {self._key(model, side, texts[i]): vectors[i] for i in missing})
+            computed = [list(v) for v in compute([texts[i] for i in missing])]
+            self.put(model, side, [texts[i] for i in missing], computed)
+            for i, v in zip(missing, computed):
+                vectors[i] = v
         return vectors
+
+    def put(self, model: str, side: str, texts: list[str], vectors: list[list[float]]) -> None:
+        """Store computed vectors (nothing without a cache file)."""
+        if self.path is not None and texts:
+            with self._connect() as db:
+                self._store(db, {self._key(model, side, t): v for t, v in zip(texts, vectors)})
 
     @staticmethod
     def _store(db: sqlite3.Connection, vectors: dict[str, list[float]]) -> None:
