@@ -3,10 +3,11 @@
 usage: python bench/qa_eval.py [FILE.jsonl ...] [--verbose] [--llm]
 
 FILE lines: {"q": question, "clause": [acceptable labels] | [] (any) | null (must refuse), "must": [facts]}.
-Default files: the two shared dev sets and our own train and test splits (bench/qa/). One line per file:
-`RESULT file=… accuracy=… refusal=… confident_wrong=… p50_ms=… p95_ms=… baseline_accuracy=… n=…`, where
-accuracy = right ÷ answerable questions, refusal = refused ÷ must-refuse questions, confident_wrong counts
-confident answers with the wrong clause, a missing fact, or to a must-refuse question. The baseline is the
+Default files: the two shared dev sets, our own train and test splits and the out-of-domain probe (bench/qa/).
+One line per file: `RESULT file=… accuracy=… refusal=… confident_wrong=… p50_ms=… p95_ms=… baseline_accuracy=…
+n=…`, where accuracy = right ÷ answerable questions, refusal = refused ÷ must-refuse questions (`na` when a file
+has none), confident_wrong counts confident answers with the wrong clause, a missing fact, or to a must-refuse
+question. The baseline is the
 standard recipe (fixed chunks, BM25, always answers top-1). p50/p95 are warm, one pass per file.
 
 --llm answers through the configured LLM (LLM_BASE_URL, LLM_MODEL) under the grounding validator, times one
@@ -36,7 +37,7 @@ from assistant.llm.provider import chat_model, embeddings  # noqa: E402
 # The team's shared sets: beside the checkout (/work/main → /work/shared) or beside a worktree's parent
 SHARED = next((p / "shared" / "eval" for p in ROOT.parents if (p / "shared" / "eval").is_dir()), ROOT.parent / "shared" / "eval")
 DEFAULT_SETS = [SHARED / "dev_qa.jsonl", SHARED / "dev_qa_v2.jsonl", ROOT / "bench" / "qa" / "own_train.jsonl",
-                ROOT / "bench" / "qa" / "own_test.jsonl"]
+                ROOT / "bench" / "qa" / "own_test.jsonl", ROOT / "bench" / "qa" / "ood_probe.jsonl"]
 WARMUP = 5
 
 
@@ -122,6 +123,9 @@ def main() -> None:
     def ask(question: str):
         return answer_sync(index, model, question)
 
+    def share(value: float, of: int) -> str:
+        return f"{value:.3f}" if of else "na"  # a file without answerable (or must-refuse) questions
+
     for _ in range(WARMUP):
         ask("小区党支部设几名委员？")
     for name in args.files:
@@ -129,10 +133,11 @@ def main() -> None:
         score, base, timings, calls, fallbacks = evaluate(path, ask, baseline, args.verbose)
         llm = f" mode=llm llm_answers={calls - fallbacks} fallback_rate={fallbacks / calls if calls else 0:.3f}" if model else ""
         print(
-            f"RESULT file={path.stem} accuracy={score.accuracy:.3f} refusal={score.refusal:.3f} "
+            f"RESULT file={path.stem} accuracy={share(score.accuracy, score.answerable)} "
+            f"refusal={share(score.refusal, score.refusals)} "
             f"confident_wrong={score.confident_wrong} confident_wrong_rate={score.confident_wrong_rate:.3f} "
             f"p50_ms={statistics.median(timings):.1f} p95_ms={percentile(timings, 0.95):.1f} "
-            f"baseline_accuracy={base.accuracy:.3f} baseline_refusal={base.refusal:.3f} "
+            f"baseline_accuracy={share(base.accuracy, base.answerable)} baseline_refusal={share(base.refusal, base.refusals)} "
             f"n={score.total} answerable={score.answerable} unanswerable={score.refusals}{llm}",
             flush=True,
         )
