@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     llm_embeddings_base_url: str | None = Field(default=None, validation_alias=AliasChoices("LLM_EMBEDDINGS_BASE_URL", "ASSISTANT_LLM_EMBEDDINGS_BASE_URL"), description="Defaults to LLM_BASE_URL when an embeddings model is set.")
     llm_embeddings_model: str | None = Field(default=None, validation_alias=AliasChoices("LLM_EMBEDDINGS_MODEL", "ASSISTANT_LLM_EMBEDDINGS_MODEL"), description="Unset: the bundled e5 embeddings.")
 
-    # Coordinator digests (issue 7). Schedules are in the needs policy's time zone (Asia/Shanghai); weekdays
+    # Coordinator digests (issue 7). Schedules are in the needs policy's time zone (default Asia/Shanghai); weekdays
     # ISO (1 = Monday). Defaults: daily 08:30 for branches and communities, Monday 09:00 for streets and the district.
     digest_daily_at: time = Field(default=time(8, 30), description="When branches and communities get yesterday's digest.")
     digest_daily_levels: tuple[str, ...] = ("compound", "community")

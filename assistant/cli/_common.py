@@ -20,7 +20,6 @@ from ..config import get_settings
 from ..errors import Invalid
 from ..messages import t
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 def settings():
@@ -111,8 +110,9 @@ def person(s, ref: str):
     return found
 
 
-def when(at: datetime | None) -> str:
-    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if at else t("cli.needs.unset")
+def when(at: datetime | None, zone: ZoneInfo) -> str:
+    """A moment as the deployment's local time (`zone`: the needs policy's)."""
+    return at.astimezone(zone).strftime("%Y-%m-%d %H:%M") if at else t("cli.needs.unset")
 
 
 class BadChoice(typer.BadParameter):

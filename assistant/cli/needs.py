@@ -16,7 +16,7 @@ from typing import Optional
 import typer
 
 from ..errors import DomainError
-from ..messages import t
+from ..messages import t, zone_name
 from ..needs.queries import detail, list_needs
 from ..needs.resources import CAPACITY_MAX, add_resource, deactivate_resource, list_resources
 from ..needs.tasklist import remove_route, route_for, set_route
@@ -77,7 +77,7 @@ def needs_list(
     for v in views:
         category = policy.category(v.category)
         typer.echo(t("cli.needs.line", id=v.id, ticket=v.ticket, status=t(f"need.status.{v.status}"),
-                     category=category.label() if category else v.category, created=_when(v.created_at),
+                     category=category.label() if category else v.category, created=_when(v.created_at, policy.zone),
                      place=place_text(v.compound_name, v.building_name, v.entrance, None),
                      level=v.level_unit_name, description=v.description[:40].replace("\n", " ")))
 
@@ -122,8 +122,8 @@ def needs_show(
           level=v.level_unit_name),
         t("cli.needs.party", party=v.responsible_party or unset,
           assignees="、".join(shown_name(name) for _, name in d.assignees) or unset),
-        t("cli.needs.deadlines", filed=_when(v.created_at), accept_due=_when(v.accept_due_at),
-          resolve_due=_when(v.resolve_due_at)),
+        t("cli.needs.deadlines", filed=_when(v.created_at, policy.zone), accept_due=_when(v.accept_due_at, policy.zone),
+          resolve_due=_when(v.resolve_due_at, policy.zone), zone=zone_name(policy.zone)),
         t("cli.needs.resident", name=v.resident_name or unset, phone=d.resident_phone or unset,
           submitter=shown_name(d.submitter_name)),
         t("cli.needs.description", text=d.description),
@@ -132,11 +132,11 @@ def needs_show(
     for e in d.events:
         what = t(f"need.event.{e.kind}", party=e.note or "", unit=e.data.get("to_unit_name", ""))
         note = f"：{e.note}" if e.note and e.kind != "routed" else ""
-        lines.append(t("cli.needs.event", at=_when(e.at), actor=shown_name(e.actor_name) or t("needcard.system"),
-                       what=what, note=note))
+        lines.append(t("cli.needs.event", at=_when(e.at, policy.zone),
+                       actor=shown_name(e.actor_name) or t("needcard.system"), what=what, note=note))
     yes_no = {True: t("needcard.yes"), False: t("needcard.no")}
     for visit in d.visits:
-        lines.append(t("cli.needs.visit", at=_when(visit.at), contacted=yes_no[visit.contacted],
+        lines.append(t("cli.needs.visit", at=_when(visit.at, policy.zone), contacted=yes_no[visit.contacted],
                        solved=yes_no[visit.solved], satisfaction=t(f"need.satisfaction.{visit.satisfaction}")))
     typer.echo("\n".join(lines))
 

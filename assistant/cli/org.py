@@ -9,9 +9,9 @@ from typing import Optional
 
 import typer
 
-from ..messages import CATALOGUE, t
+from ..messages import CATALOGUE, t, zone_name
 from ..storage.models import ROLES
-from ._common import SHANGHAI, Bar, choice
+from ._common import Bar, choice, load_policies
 from ._common import fail as _fail
 from ._common import settings as get_settings
 from ._common import unit as find_unit_or_exit
@@ -49,7 +49,7 @@ def org_export(file: Path = typer.Argument(..., dir_okay=False, help="A .csv or 
 
     db = open_database(get_settings())
     try:
-        count = export_org(db, file)
+        count = export_org(db, file, zone=load_policies().needs.zone)
     except ValueError as error:
         _fail(str(error))
     finally:
@@ -79,7 +79,9 @@ def invite(
             where = org.breadcrumb(session, target)
     finally:
         db.dispose()
-    expires = created.expires_at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
-    typer.echo(t("invite.created", code=created.code, role=_role_name(role), unit=where, expires=expires))
+    zone = load_policies(settings).needs.zone
+    expires = created.expires_at.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    typer.echo(t("invite.created", code=created.code, role=_role_name(role), unit=where, expires=expires,
+                 zone=zone_name(zone)))
     if name:
         typer.echo(t("invite.for_name", name=name))

@@ -56,7 +56,7 @@ def checkins_command(
         place = breadcrumb(session, found)
     if xlsx is not None:
         listed = [r for r in rows if r.to_notify and work_unit in (None, r.work_unit)]
-        export_work_unit_xlsx(xlsx, listed, place=work_unit or place, zone=policies.party.zone)
+        export_work_unit_xlsx(xlsx, listed, policies.party.zone, place=work_unit or place)
         typer.echo(t("cli.checkins.saved", count=len(listed), path=xlsx))
     elif as_json:
         echo_json(rows, omit=("work_unit_contact",))  # the lines show no contact

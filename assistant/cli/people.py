@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime, time
+from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Optional
 
@@ -15,7 +16,7 @@ from ..errors import DomainError
 from ..messages import t
 from ..org.directory import card_text, listing_text
 from ..storage.models import ROLES
-from ._common import (SHANGHAI, Bar, choice, echo_json, error_text, fail, json_option, person, session, settings,
+from ._common import (Bar, choice, echo_json, error_text, fail, json_option, person, session, settings,
                       unit, when)
 
 people_app = typer.Typer(help="People and their roles: import a roster, list, show, revoke, move.",
@@ -108,7 +109,7 @@ def people_move(
         typer.echo(t("people.moved", name=who.name, role=t(f"role.{moved.role}"), unit=moved.unit_path))
 
 
-def _since(value: str | None) -> datetime | None:
+def _since(value: str | None, zone: ZoneInfo) -> datetime | None:
     if not value:
         return None
     try:
@@ -116,13 +117,13 @@ def _since(value: str | None) -> datetime | None:
     except ValueError:
         fail(t("audit.bad_since", value=value))
     if parsed.tzinfo is None:
-        parsed = (datetime.combine(parsed.date(), time()) if len(value) <= 10 else parsed).replace(tzinfo=SHANGHAI)
+        parsed = (datetime.combine(parsed.date(), time()) if len(value) <= 10 else parsed).replace(tzinfo=zone)
     return parsed
 
 
 def audit(
     unit_ref: Optional[str] = typer.Option(None, "--unit", help="Only events at this unit or below it."),
-    since: Optional[str] = typer.Option(None, "--since", help="From this day or time on (Asia/Shanghai), "
+    since: Optional[str] = typer.Option(None, "--since", help="From this day or time on (the deployment's time zone), "
                                         "e.g. 2026-12-01."),
     as_json: bool = json_option(),
     xlsx: Optional[Path] = typer.Option(None, "--xlsx", dir_okay=False, help="Write the events as an XLSX sheet."),
@@ -132,19 +133,20 @@ def audit(
     from ..org.auditlog import events, write_xlsx
     from ..org.people import shown_name
 
-    start = _since(since)
-    with session(read_only=True) as (s, _policies):
+    with session(read_only=True) as (s, policies):
+        zone = policies.needs.zone
+        start = _since(since, zone)
         where = unit(s, unit_ref) if unit_ref else None
         found = events(s, where.id if where else None, start)
         where_name = where.name if where else None
     if xlsx is not None:
-        write_xlsx(found, xlsx, None, where_name, start)
+        write_xlsx(found, xlsx, zone, None, where_name, start)
         typer.echo(t("audit.saved", count=len(found), path=xlsx))
     elif as_json:
         echo_json(found)
     elif not found:
         typer.echo(t("audit.none"))
     else:
-        typer.echo("\n".join(t("audit.line", at=when(e.at), actor=shown_name(e.actor_name) or t("audit.cli"),
+        typer.echo("\n".join(t("audit.line", at=when(e.at, zone), actor=shown_name(e.actor_name) or t("audit.cli"),
                                action=t(f"audit.action.{e.action}"), subject=shown_name(e.subject), unit=e.unit_path)
                              for e in found))

@@ -74,7 +74,7 @@ def build_application(rt: Runtime, request: BaseRequest | None = None) -> Applic
     application.add_error_handler(on_error)
     jobs.schedule(application, s.escalation_interval_seconds)
     checkin_report.schedule(application, s.reminder_interval_seconds)
-    cases.schedule(application)
+    cases.schedule(application, rt.policies.party.zone)
     digest.schedule(application, s.digest_tick_seconds)
     sender.schedule(application, s.outbox_tick_seconds)
     return application

@@ -31,3 +31,9 @@ def t(key: str, lang: str | None = None, **values: object) -> str:
     entry = CATALOGUE[key]
     lang = "en" if (lang or "").lower().startswith("en") else DEFAULT_LANG
     return entry.get(lang, entry[DEFAULT_LANG]).format(**values)
+
+
+def zone_name(zone, lang: str | None = None) -> str:
+    """How a time zone is named beside the times shown in it: the catalogue's `zone.<key>` (北京时间) or its key."""
+    key = f"zone.{zone.key}"
+    return t(key, lang) if key in CATALOGUE else zone.key

@@ -156,9 +156,10 @@ MESSAGES: dict[str, dict[str, str]] = {
     "needform.joined": {"zh": "已并入需求 {ticket}，处理进展会通知您。", "en": "Added to need {ticket}; you will be told of progress."},
     "needform.filed": {"zh": "需求已登记，编号 {ticket}。处理进展会通知您。", "en": "Need filed: {ticket}. You will be told of progress."},
     "needcard.open_hint": {"zh": "查看详情：/need_{id}", "en": "Details: /need_{id}"},
+    "zone.Asia/Shanghai": {"zh": "北京时间", "en": "Asia/Shanghai"},  # see messages.zone_name
     "needcard.head": {
-        "zh": "{ticket}【{status}】{category}·{urgency}\n地点：{place}（当前层级：{level}）\n责任方：{party}\n签收时限：{accept_due}　办结时限：{resolve_due}（北京时间）",
-        "en": "{ticket} [{status}] {category} · {urgency}\nPlace: {place} (now at: {level})\nResponsible: {party}\nAccept by {accept_due}, resolve by {resolve_due} (Asia/Shanghai)",
+        "zh": "{ticket}【{status}】{category}·{urgency}\n地点：{place}（当前层级：{level}）\n责任方：{party}\n签收时限：{accept_due}　办结时限：{resolve_due}（{zone}）",
+        "en": "{ticket} [{status}] {category} · {urgency}\nPlace: {place} (now at: {level})\nResponsible: {party}\nAccept by {accept_due}, resolve by {resolve_due} ({zone})",
     },
     "needcard.resident": {"zh": "居民：{name} {phone}", "en": "Resident: {name} {phone}"},
     "needcard.resources": {"zh": "可调用的资源（资源清单）：", "en": "Resources that could help (resource list):"},

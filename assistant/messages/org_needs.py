@@ -5,8 +5,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     # --- storage and organisation (db., org., invite.) ---
     "db.upgraded": {"zh": "数据库已升级到最新版本 {revision}：{url}", "en": "Database upgraded to revision {revision}: {url}"},
     "invite.created": {
-        "zh": "邀请码：{code}\n角色：{role}（{unit}）\n有效期至：{expires}（北京时间）",
-        "en": "Invite code: {code}\nRole: {role} ({unit})\nValid until: {expires} (Asia/Shanghai)",
+        "zh": "邀请码：{code}\n角色：{role}（{unit}）\n有效期至：{expires}（{zone}）",
+        "en": "Invite code: {code}\nRole: {role} ({unit})\nValid until: {expires} ({zone})",
     },
     "invite.ask_role": {"zh": "要邀请的人担任什么角色？", "en": "Which role will the invitee have?"},
     "invite.ask_unit": {"zh": "“{role}”设在哪个单位？", "en": "At which unit is the {role}?"},
@@ -131,8 +131,8 @@ MESSAGES: dict[str, dict[str, str]] = {
     "need.deadline.accept": {"zh": "签收时限", "en": "acceptance deadline"},
     "need.deadline.resolve": {"zh": "办结时限", "en": "resolution deadline"},
     "escalation.notice": {
-        "zh": "需求 {ticket} 超过{deadline}（{due}，北京时间），已从 {from_unit} 上报至 {to_unit}，请协调处理。",
-        "en": "Need {ticket} missed its {deadline} ({due}, Asia/Shanghai) and moved from {from_unit} up to {to_unit}. Please coordinate.",
+        "zh": "需求 {ticket} 超过{deadline}（{due}，{zone}），已从 {from_unit} 上报至 {to_unit}，请协调处理。",
+        "en": "Need {ticket} missed its {deadline} ({due}, {zone}) and moved from {from_unit} up to {to_unit}. Please coordinate.",
     },
     "escalation.top": {"zh": "需求 {ticket} 已在最高一级（{unit}）且仍超时。", "en": "Need {ticket} is overdue at the top level ({unit})."},
     "resource.err.name": {"zh": "请填写资源提供方名称（最多 200 字）。", "en": "Please name the provider (at most 200 characters)."},
@@ -190,7 +190,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "cli.needs.head": {"zh": "{ticket}（编号 {id}）【{status}】{category}·{urgency}", "en": "{ticket} (id {id}) [{status}] {category} · {urgency}"},
     "cli.needs.place": {"zh": "地点：{place}（当前层级：{level}）", "en": "Place: {place} (now at: {level})"},
     "cli.needs.party": {"zh": "责任方：{party}；处理人：{assignees}", "en": "Responsible: {party}; handlers: {assignees}"},
-    "cli.needs.deadlines": {"zh": "登记：{filed}；签收时限：{accept_due}；办结时限：{resolve_due}（北京时间）", "en": "Filed {filed}; accept by {accept_due}; resolve by {resolve_due} (Asia/Shanghai)"},
+    "cli.needs.deadlines": {"zh": "登记：{filed}；签收时限：{accept_due}；办结时限：{resolve_due}（{zone}）", "en": "Filed {filed}; accept by {accept_due}; resolve by {resolve_due} ({zone})"},
     "cli.needs.resident": {"zh": "居民：{name} {phone}；登记人：{submitter}", "en": "Resident: {name} {phone}; filed by {submitter}"},
     "cli.needs.description": {"zh": "描述：{text}", "en": "Description: {text}"},
     "cli.needs.event": {"zh": "{at} {actor} {what}{note}", "en": "{at} {actor} {what}{note}"},

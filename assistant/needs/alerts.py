@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ..messages import t
+from ..messages import t, zone_name
 from ..outbox import notices
 from ..policy import NeedsPolicy
 from .escalation import DeadlineWarning, EscalationView, escalate_due, warn_due
@@ -16,9 +16,10 @@ TIME = "%m-%d %H:%M"
 
 def escalation_text(e: EscalationView, policy: NeedsPolicy, lang: str) -> str:
     """The notice of one move up the chain."""
-    return t("escalation.notice", lang, ticket=e.need.ticket, deadline=t(f"need.deadline.{e.deadline_kind}", lang),
-             due=e.deadline_at.astimezone(policy.zone).strftime(TIME), from_unit=e.from_unit_name,
-             to_unit=e.to_unit_name) + "\n" + t("needcard.open_hint", lang, id=e.need.id)
+    notice = t("escalation.notice", lang, ticket=e.need.ticket, deadline=t(f"need.deadline.{e.deadline_kind}", lang),
+                due=e.deadline_at.astimezone(policy.zone).strftime(TIME), from_unit=e.from_unit_name,
+                to_unit=e.to_unit_name, zone=zone_name(policy.zone, lang))
+    return notice + "\n" + t("needcard.open_hint", lang, id=e.need.id)
 
 
 def warning_text(w: DeadlineWarning, policy: NeedsPolicy, now: datetime, lang: str) -> str:

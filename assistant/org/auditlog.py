@@ -17,9 +17,6 @@ from ..workbook import DATETIME, LONG_TEXT, TEXT, Book, Column, title_line
 from .people import shown_name
 from .tree import breadcrumb
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-
-
 @dataclass(frozen=True)
 class AuditView:
     """An event as plain values (actor_name None = the command line; unit_path "" = no unit)."""
@@ -63,11 +60,12 @@ def _json(value: Any) -> str:
     return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
-def write_xlsx(found: list[AuditView], path: str | Path, lang: str | None = None, unit_name: str | None = None,
-               since: datetime | None = None, now: datetime | None = None) -> Path:
-    """The events as one titled sheet (workbook.Book: frozen bold header, filter, real dates, print setup)."""
-    period = t("audit.since", lang, since=since.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")) if since else None
-    title = title_line(lang, now or utcnow(), SHANGHAI, t("audit.title", lang),
+def write_xlsx(found: list[AuditView], path: str | Path, zone: ZoneInfo, lang: str | None = None,
+               unit_name: str | None = None, since: datetime | None = None, now: datetime | None = None) -> Path:
+    """The events as one titled sheet (workbook.Book: frozen bold header, filter, real dates, print setup), its
+    times in `zone` (the deployment's: the needs policy's)."""
+    period = t("audit.since", lang, since=since.astimezone(zone).strftime("%Y-%m-%d %H:%M")) if since else None
+    title = title_line(lang, now or utcnow(), zone, t("audit.title", lang),
                        unit_name or t("audit.all_units", lang), period)
     columns = [Column(t("audit.col.at", lang), DATETIME), Column(t("audit.col.actor", lang)),
                Column(t("audit.col.action", lang)), Column(t("audit.col.subject", lang), TEXT, 18),
@@ -76,6 +74,6 @@ def write_xlsx(found: list[AuditView], path: str | Path, lang: str | None = None
     rows = ([e.at, shown_name(e.actor_name, lang) or t("audit.cli", lang), t(f"audit.action.{e.action}", lang),
              shown_name(e.subject, lang),
              e.unit_path, _json(e.before), _json(e.after)] for e in found)
-    book = Book(SHANGHAI)
+    book = Book(zone)
     book.sheet(t("audit.sheet", lang), title, columns, rows)
     return book.save(path)

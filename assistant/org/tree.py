@@ -9,6 +9,7 @@ import csv
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -350,8 +351,9 @@ def import_org(db: Database, path: str | Path, track: Callable[[Sequence, str], 
     return report
 
 
-def export_org(db: Database, path: str | Path, lang: str | None = None) -> int:
-    """Write the whole tree (parents before children) as .csv or .xlsx (a titled sheet, workbook.Book), either
+def export_org(db: Database, path: str | Path, zone: ZoneInfo, lang: str | None = None) -> int:
+    """Write the whole tree (parents before children) as .csv or .xlsx (a titled sheet, workbook.Book, its title
+    dated in `zone`), either
     one importable again; returns the number of units."""
     path = Path(path)
     if path.suffix.lower() not in (".csv", ".xlsx"):
@@ -364,12 +366,9 @@ def export_org(db: Database, path: str | Path, lang: str | None = None) -> int:
             parent = by_id.get(u.parent_id)
             rows.append([u.level, u.name, (parent.code or parent.name) if parent else "", u.code or ""])
     if path.suffix.lower() == ".xlsx":
-        from zoneinfo import ZoneInfo
-
         from ..storage.models import utcnow
         from ..workbook import TEXT, Book, Column, title_line
 
-        zone = ZoneInfo("Asia/Shanghai")
         columns = [Column(t(f"org.xlsx.col.{key}", lang), TEXT, width) for key, width in
                    (("level", 14), ("name", 24), ("parent", 24), ("code", 16))]
         book = Book(zone)

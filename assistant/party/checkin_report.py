@@ -48,7 +48,6 @@ class CheckinRow:
 
 
 COUNTED = ("confirmed", "pending", "overdue", "late")
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @dataclass(frozen=True)
@@ -139,11 +138,11 @@ def to_notify_by_work_unit(session: Session, policy: PartyPolicy, unit_id: int, 
     return dict(sorted(result.items()))
 
 
-def export_work_unit_xlsx(path: str | Path, rows: list[CheckinRow], lang: str | None = None, *,
-                          place: str | None = None, zone: ZoneInfo = SHANGHAI, now: datetime | None = None) -> Path:
+def export_work_unit_xlsx(path: str | Path, rows: list[CheckinRow], zone: ZoneInfo, lang: str | None = None, *,
+                          place: str | None = None, now: datetime | None = None) -> Path:
     """Write overdue and late members (a work unit's list for its party organisation, or a unit's) as a titled
     sheet (workbook.Book: bold frozen header, filter, real dates, print setup); `place` names the list in the
-    title (default: the rows' one work unit). Returns the path."""
+    title (default: the rows' one work unit); its dates are in `zone` (the party policy's). Returns the path."""
     work_units = {r.work_unit for r in rows}
     place = place or (next(iter(work_units)) if len(work_units) == 1 else None)
     title = title_line(lang, now or utcnow(), zone, t("checkin.xlsx.sheet", lang), place)

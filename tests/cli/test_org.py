@@ -75,3 +75,26 @@ def test_cli_errors(cli, tmp_path):
 def test_export_refuses_unknown_format(cli, tmp_path):
     result = cli("org", "export", str(tmp_path / "tree.json"))
     assert result.exit_code == 1 and ".json" in result.output
+
+
+def test_times_are_shown_and_named_in_the_deployments_zone(assistant_in_process, tmp_path):
+    """The invite's expiry is written in the needs policy's time zone and named by it: a deployment whose policy
+    says UTC reads UTC, not 北京时间 (the shipped policy's zone)."""
+    from datetime import UTC, datetime, timedelta
+    from pathlib import Path
+
+    import assistant.policy
+
+    shipped = (Path(assistant.policy.__file__).parent / "needs.yaml").read_text(encoding="utf-8")
+    policy = tmp_path / "needs.yaml"
+    policy.write_text(shipped.replace("ticket_timezone: Asia/Shanghai", "ticket_timezone: UTC"), encoding="utf-8")
+    before = datetime.now(UTC).replace(second=0, microsecond=0)
+    proc = assistant_in_process("invite", "--role", "branch_secretary", "--unit", "敬亭苑",
+                                env={"ASSISTANT_NEEDS_POLICY_FILE": str(policy)})
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    shown = re.search(r"有效期至：(\d{4}-\d\d-\d\d \d\d:\d\d)（UTC）", proc.stdout)
+    assert shown is not None and "北京时间" not in proc.stdout, proc.stdout
+    expires = datetime.strptime(shown[1], "%Y-%m-%d %H:%M").replace(tzinfo=UTC)
+    assert before + timedelta(days=7) <= expires <= datetime.now(UTC) + timedelta(days=7)
+    shanghai = assistant_in_process("invite", "--role", "branch_secretary", "--unit", "敬亭苑")
+    assert "（北京时间）" in shanghai.stdout

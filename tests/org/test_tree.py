@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 from collections import Counter
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import Workbook
@@ -51,7 +52,7 @@ def test_reimport_is_idempotent_across_formats(db):
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
 def test_export_round_trip(tree, tmp_path, suffix):
     out = tmp_path / f"tree{suffix}"
-    assert export_org(tree, out) == 35
+    assert export_org(tree, out, ZoneInfo("Asia/Shanghai")) == 35
     report = import_org(tree, out)
     assert (report.created, report.updated, report.unchanged) == (0, 0, 35)
 
@@ -168,7 +169,7 @@ def test_the_exported_workbook_is_fit_to_hand_over_and_imports_again(tree, tmp_p
     from openpyxl import load_workbook
 
     out = tmp_path / "tree.xlsx"
-    assert export_org(tree, out) == 35
+    assert export_org(tree, out, ZoneInfo("Asia/Shanghai")) == 35
     ws = load_workbook(out).active
     assert ws.title == "组织架构" and "组织架构" in ws["A1"].value and "生成于" in ws["A1"].value
     assert [c.value for c in ws[2]] == ["层级", "名称", "上级", "编码"] and ws["A2"].font.bold

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from openpyxl import load_workbook
@@ -39,6 +40,8 @@ from ..helpers.world import T0
 
 SHANGHAI = timezone(timedelta(hours=8))
 PARTY = Path(__file__).resolve().parents[2] / "assistant" / "party"
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
 @pytest.fixture(scope="module")
@@ -236,7 +239,7 @@ def test_report_grouping_and_xlsx(world, party, tmp_path):
         assert [r.name for r in overdue["市教育局"]] == ["未报到", "待确认"]
         with pytest.raises(Invalid):
             report(s, party, world.units["MY01-1"], date(2026, 11, 26))
-    path = export_work_unit_xlsx(tmp_path / "overdue.xlsx", overdue["市教育局"],
+    path = export_work_unit_xlsx(tmp_path / "overdue.xlsx", overdue["市教育局"], SHANGHAI,
                                  now=datetime(2026, 11, 26, 2, 0, tzinfo=UTC))
     sheet = load_workbook(path).active
     rows = list(sheet.iter_rows(values_only=True))
@@ -284,7 +287,7 @@ def test_a_late_check_in_is_flagged_with_days_and_the_work_unit(world, party, tm
         assert [r.name for r in result.late] == ["晚报到"]
         listed = to_notify_by_work_unit(s, party, world.units["MY01"], date(2026, 11, 26))
         assert {unit: [r.name for r in rows] for unit, rows in listed.items()} == {"市教育局": ["晚报到"]}
-    path = export_work_unit_xlsx(tmp_path / "late.xlsx", listed["市教育局"], "en")
+    path = export_work_unit_xlsx(tmp_path / "late.xlsx", listed["市教育局"], SHANGHAI, "en")
     rows = list(load_workbook(path).active.iter_rows(values_only=True))
     assert rows[0][0].startswith("Late and overdue check-ins · 市教育局 · generated ")
     assert rows[1][4] == "Party organisation contact" and rows[1][-3:] == ("Deadline", "Checked in on", "Days late")

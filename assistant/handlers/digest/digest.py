@@ -17,7 +17,7 @@ from ...digest import outbox
 from ...digest.export import export_needs_xlsx
 from ...errors import Invalid
 from ...llm.narrative import narrator
-from ...messages import t
+from ...messages import t, zone_name
 from ...textlimits import split
 from .. import sender
 from ..common import as_person, lang_of, reply, runtime
@@ -120,10 +120,12 @@ async def _switch(update: Update, context: ContextTypes.DEFAULT_TYPE, enabled: b
 
 async def digest_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/digest_help: the commands, the schedule and how the three rates are computed."""
-    s, lang = runtime(context).settings, lang_of(update)
+    rt, lang = runtime(context), lang_of(update)
+    s = rt.settings
     days = t("digest.sep", lang).join(t(f"digest.weekday.{d}", lang) for d in s.digest_weekly_days)
     await reply(update, "digest.help", daily=s.digest_daily_at.strftime("%H:%M"), days=days,
-                weekly=s.digest_weekly_at.strftime("%H:%M"), hotspot=s.digest_hotspot_min)
+                weekly=s.digest_weekly_at.strftime("%H:%M"), hotspot=s.digest_hotspot_min,
+                zone=zone_name(rt.policies.needs.zone, lang))
 
 
 async def tick(context: ContextTypes.DEFAULT_TYPE) -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import logging
 import re
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
@@ -30,7 +29,7 @@ from telegram.ext import (
 )
 
 from ...errors import DomainError
-from ...messages import t
+from ...messages import t, zone_name
 from ...needs import handling, queries
 from ...needs.views import NeedView, event_text, place_text
 from ...org.people import shown_name
@@ -47,31 +46,31 @@ CARDS_KEPT = 50
 LIST_SHOWN = 10
 LIST_DESCRIPTION = 30  # characters of a need's description in /mine and /todo
 HISTORY_SHOWN = 12
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 NOTE_ACTIONS = ("progress", "resolve", "hand_back")
 EVENT_OF_ACTION = {"accept": "accepted", "progress": "progress", "resolve": "resolved", "hand_back": "handed_back"}
 SATISFACTION = ("satisfied", "basically", "unsatisfied")
 
 
-def _when(at) -> str:
-    return at.astimezone(SHANGHAI).strftime("%m-%d %H:%M")
+def _when(at, zone) -> str:
+    return at.astimezone(zone).strftime("%m-%d %H:%M")
 
 
 def card_text(policy, d: queries.NeedDetail, lang: str, preview: int | None = None) -> str:
     """A need's details and history (the description and notes cut to `preview` characters)."""
-    v = d.need
+    v, zone = d.need, policy.zone
     category = next((c.label(lang) for c in policy.categories if c.id == v.category), v.category)
     place = place_text(v.compound_name, v.building_name, v.entrance, lang)
     lines = [t("needcard.head", lang, ticket=v.ticket, status=t(f"need.status.{v.status}", lang), category=category,
                urgency=t(f"need.urgency.{v.urgency}", lang), place=place, level=v.level_unit_name,
-               party=v.responsible_party or "—", accept_due=_when(v.accept_due_at), resolve_due=_when(v.resolve_due_at)),
+               party=v.responsible_party or "—", accept_due=_when(v.accept_due_at, zone),
+               resolve_due=_when(v.resolve_due_at, zone), zone=zone_name(zone, lang)),
              cut(d.description, preview)]
     if v.resident_name or d.resident_phone:
         lines.append(t("needcard.resident", lang, name=v.resident_name or "—", phone=d.resident_phone or "—"))
     lines.append(t("needcard.history", lang))
     for e in d.events[-HISTORY_SHOWN:]:
         what = event_text(e.kind, e.data, e.note and cut(e.note, preview), lang)
-        lines.append(f"{_when(e.at)} {shown_name(e.actor_name, lang) or t('needcard.system', lang)} {what}")
+        lines.append(f"{_when(e.at, zone)} {shown_name(e.actor_name, lang) or t('needcard.system', lang)} {what}")
     return "\n".join(lines)
 
 

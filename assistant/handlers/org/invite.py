@@ -13,7 +13,6 @@ stateDiagram-v2
 """
 from __future__ import annotations
 
-from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import (
@@ -25,7 +24,7 @@ from telegram.ext import (
     filters,
 )
 
-from ...messages import t
+from ...messages import t, zone_name
 from ...org import invites
 from ..common import as_person, ask, cancel_command, conversation, finish, keyboard, lang_of, reply, runtime
 from ..menu import deny
@@ -33,7 +32,6 @@ from ..pickers import not_a_choice, picker
 
 ROLE, UNIT, NAME = "invite.role", "invite.unit", "invite.name"
 DRAFT = "invite_draft"
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 FORM = "invite"  # the form's message (common.step)
 
 
@@ -116,7 +114,8 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str 
         return ConversationHandler.END
     lang = lang_of(update)
     lines = [t("invite.created", lang, code=code, role=t(f"role.{draft['role']}", lang), unit=draft["unit_path"],
-               expires=expires.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"))]
+               expires=expires.astimezone(rt.policies.needs.zone).strftime("%Y-%m-%d %H:%M"),
+               zone=zone_name(rt.policies.needs.zone, lang))]
     if name:
         lines.append(t("invite.for_name", lang, name=name))
     lines.append(t("invite.share", lang, code=code))

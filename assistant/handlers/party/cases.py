@@ -54,7 +54,7 @@ DRAFT = "case_draft"
 MEMBER_BUTTONS = 20
 LIST_SHOWN = 10
 SWEEP_JOB = "cases_sweep"
-SWEEP_AT = time(8, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # daily, after the night's deadlines passed
+SWEEP_AT = time(8, 0)  # daily local time (the party policy's zone), after the night's deadlines passed
 
 
 def _type(policy, type_id: str, lang: str) -> str:
@@ -292,9 +292,9 @@ async def sweep(context: ContextTypes.DEFAULT_TYPE) -> int:
     return moved
 
 
-def schedule(application: Application, at: time = SWEEP_AT) -> None:
-    """Run the sweep every day at `at` (an aware datetime.time; 08:00 Shanghai by default)."""
-    application.job_queue.run_daily(sweep, time=at, name=SWEEP_JOB)
+def schedule(application: Application, zone: ZoneInfo) -> None:
+    """Run the sweep every day at SWEEP_AT in `zone` (the party policy's)."""
+    application.job_queue.run_daily(sweep, time=SWEEP_AT.replace(tzinfo=zone), name=SWEEP_JOB)
 
 
 def build_handler() -> ConversationHandler:

@@ -106,7 +106,8 @@ async def export(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await deny(update, context, "view_checkins")
         return
     with tempfile.TemporaryDirectory() as tmp:
-        path = await asyncio.to_thread(checkin_report.export_work_unit_xlsx, Path(tmp) / "late.xlsx", found, lang)
+        path = await asyncio.to_thread(checkin_report.export_work_unit_xlsx, Path(tmp) / "late.xlsx", found,
+                                      rt.policies.party.zone, lang)
         await update.effective_message.reply_document(path.read_bytes(),
                                                       filename=t("checkinreport.file", lang, work_unit=work_unit),
                                                       caption=t("checkinreport.export", lang, work_unit=work_unit))
