@@ -116,6 +116,7 @@ def build_handler() -> ConversationHandler:
         states={QUESTION: [MessageHandler(filters.TEXT & ~filters.COMMAND, receive_question)]},
         fallbacks=[cancel_command()],
         name="ask",
+        allow_reentry=True,  # /ask typed again while it waits for the question: asked afresh
     )
 
 

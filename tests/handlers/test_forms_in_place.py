@@ -192,3 +192,24 @@ def test_an_unchanged_edit_is_done_and_a_photo_or_a_refused_edit_is_sent_anew():
     photo = _press(7, photo=[{"file_id": "p", "file_unique_id": "u", "width": 1, "height": 1}], caption="图")
     assert _run(Bot(), photo, [5, 7, True]) == [("send", 100), ("strip", 7)]
     assert isinstance(Update.de_json(photo, None).callback_query.message, Message)
+
+
+def test_a_form_command_typed_again_mid_form_starts_it_over(bot_settings, tree):
+    """/invite, /flowin and /ask typed while their own form is open start it over instead of being answered as
+    unknown commands; the step given up loses its buttons, and the new form finishes normally."""
+    with OfflineBot(bot_settings) as bot:
+        assert "注册成功" in bot.send(COMMUNITY, f"/start {make_code(bot_settings, tree, 'community', '梅园社区')}")[0]
+        roles = last(bot.process(message_update(COMMUNITY, "/invite")), COMMUNITY)
+        units = pressed(bot, COMMUNITY, roles, "楼栋长")
+        again = typed(bot, COMMUNITY, "/invite", units)
+        assert "没有 /invite" not in again["text"] and button(again, "楼栋长")
+        name = pressed(bot, COMMUNITY, pressed(bot, COMMUNITY, again, "楼栋长"), "梅园新村")
+        assert "邀请码" in pressed(bot, COMMUNITY, name, "跳过")["text"]
+        first = last(bot.process(message_update(COMMUNITY, "/flowin")), COMMUNITY)
+        phone = typed(bot, COMMUNITY, "赵流入", first)
+        restarted = last(bot.process(message_update(COMMUNITY, "/flowin")), COMMUNITY)
+        assert restarted["text"] == first["text"] and "没有 /flowin" not in restarted["text"], restarted
+        assert phone["text"] != restarted["text"]
+        asked = bot.send(COMMUNITY, "/ask")
+        assert not any("没有 /ask" in text for text in bot.send(COMMUNITY, "/ask")), asked
+        assert any("3-5" in text for text in bot.send(COMMUNITY, "小区党支部设几名委员")), asked

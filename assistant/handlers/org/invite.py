@@ -146,4 +146,5 @@ def build_handler() -> ConversationHandler:
         },
         fallbacks=[cancel_command(DRAFT, form=FORM)],
         name="invite",
+        allow_reentry=True,  # /invite typed again mid-form starts it over (as every form but /need does)
     )

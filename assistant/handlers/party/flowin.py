@@ -135,4 +135,5 @@ def build_handler() -> ConversationHandler:
                 WORK_UNIT: [MessageHandler(text, type_work_unit)]},
         fallbacks=[cancel_command(DRAFT, form=FORM)],
         name="flowin",
+        allow_reentry=True,  # /flowin typed again mid-form starts it over (as every form but /need does)
     )
