@@ -93,6 +93,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "needform.offer": {"zh": "这看起来像一条居民需求。要登记到需求清单吗？", "en": "This looks like a resident's need. File it in the needs list?"},
     "needform.offer_yes": {"zh": "登记为需求", "en": "File as a need"},
     "needform.offer_ask": {"zh": "按政策问题回答", "en": "Answer as a policy question"},
+    "needform.still_open": {"zh": "需求表还没有填完，已填的内容都保留着：请继续上面这一步；要放弃重填，先发送 /cancel 再发送 /need。", "en": "Your need form is still open and nothing in it is lost: carry on with the step above, or send /cancel and then /need to start again."},
     "needform.expired": {"zh": "这张需求表已失效，请发送 /need 重新登记。", "en": "This form has expired; send /need to start again."},
     "needform.back": {"zh": "« 返回", "en": "« Back"},
     "needform.skip": {"zh": "跳过", "en": "Skip"},

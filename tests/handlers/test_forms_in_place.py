@@ -196,7 +196,8 @@ def test_an_unchanged_edit_is_done_and_a_photo_or_a_refused_edit_is_sent_anew():
 
 def test_a_form_command_typed_again_mid_form_starts_it_over(bot_settings, tree):
     """/invite, /flowin and /ask typed while their own form is open start it over instead of being answered as
-    unknown commands; the step given up loses its buttons, and the new form finishes normally."""
+    unknown commands; the step given up loses its buttons, and the new form finishes normally. /need typed in the
+    need form keeps the half-filled need and says so."""
     with OfflineBot(bot_settings) as bot:
         assert "注册成功" in bot.send(COMMUNITY, f"/start {make_code(bot_settings, tree, 'community', '梅园社区')}")[0]
         roles = last(bot.process(message_update(COMMUNITY, "/invite")), COMMUNITY)
@@ -210,6 +211,12 @@ def test_a_form_command_typed_again_mid_form_starts_it_over(bot_settings, tree):
         restarted = last(bot.process(message_update(COMMUNITY, "/flowin")), COMMUNITY)
         assert restarted["text"] == first["text"] and "没有 /flowin" not in restarted["text"], restarted
         assert phone["text"] != restarted["text"]
+        compounds = last(bot.process(message_update(COMMUNITY, "/need")), COMMUNITY)
+        buildings = pressed(bot, COMMUNITY, compounds, "梅园新村")
+        assert any("还没有填完" in text for text in bot.send(COMMUNITY, "/need"))  # /need is not started over …
+        going_on = last(bot.press(COMMUNITY, button(buildings, "3栋"), message_id=buildings["message_id"]), COMMUNITY)
+        assert "类别" in going_on["text"]  # … the form goes on from the step it was at
+        assert "已取消" in " ".join(bot.send(COMMUNITY, "/cancel"))
         asked = bot.send(COMMUNITY, "/ask")
         assert not any("没有 /ask" in text for text in bot.send(COMMUNITY, "/ask")), asked
         assert any("3-5" in text for text in bot.send(COMMUNITY, "小区党支部设几名委员")), asked

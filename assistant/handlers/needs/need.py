@@ -302,6 +302,12 @@ async def answer_offer_as_question(update: Update, context: ContextTypes.DEFAULT
         await answer(update, context, text)
 
 
+async def form_still_open(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/need typed while the need form is open: the form is not started over (a stray command must not drop a
+    half-filled need); the step stays and the user is told how to go on or start again."""
+    await reply(update, "needform.still_open")
+
+
 def build_handler() -> ConversationHandler:
     """The /need conversation."""
     state = [CallbackQueryHandler(on_button, pattern=f"^{CB}"),
@@ -311,7 +317,7 @@ def build_handler() -> ConversationHandler:
         entry_points=[CommandHandler("need", start_need),
                       CallbackQueryHandler(start_need_from_offer, pattern=f"^{OFFER_DATA}$")],
         states={step: state for step in steps.ALL_STEPS},
-        fallbacks=[cancel_command(DRAFT, form=FORM)],
+        fallbacks=[cancel_command(DRAFT, form=FORM), CommandHandler("need", form_still_open)],
         name="need",
     )
 
