@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import asdict
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 from pathlib import Path
 from typing import Optional
+from zoneinfo import ZoneInfo
 
 import typer
 
