@@ -26,8 +26,8 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import get_settings  # noqa: E402
 from assistant.knowledge.answer import _quote, asks_several, clean_question, rank  # noqa: E402
-from assistant.knowledge.confidence import DECISION_FEATURES, MODEL_FILE, Engine, decision_row, fit, fit_listwise  # noqa: E402
-from assistant.knowledge.evaluation import judge, load_questions  # noqa: E402
+from assistant.knowledge.confidence import DECISION_FEATURES, MODEL_FILE, Engine, Model, decision_row, fit, fit_listwise  # noqa: E402
+from assistant.knowledge.evaluation import Score, judge, load_questions  # noqa: E402
 from assistant.knowledge.ingest import squash  # noqa: E402
 from assistant.knowledge.evidence import FEATURES, candidates, corpus_words, feature_matrix  # noqa: E402
 from assistant.knowledge.question import analyse  # noqa: E402
@@ -66,7 +66,7 @@ def example(index: KnowledgeIndex, item: dict, cands: list) -> Example:
     return Example(item, cands, feature_matrix(cands), np.array(y))
 
 
-def decision_examples(index: KnowledgeIndex, units, exs: list[Example]) -> tuple[np.ndarray, np.ndarray]:
+def decision_examples(index: KnowledgeIndex, units: Model, exs: list[Example]) -> tuple[np.ndarray, np.ndarray]:
     """One row per question: the best unit's standing, labelled by whether the answer built on it is right."""
     rows, labels = [], []
     for ex in exs:
@@ -109,22 +109,17 @@ def cross_validate(index: KnowledgeIndex, exs: list[Example], l2: float, seed: i
     """Both models refitted without one fold of the questions, then that fold answered: the train split's honest
     numbers (accuracy over answerable, refusal over must-refuse, confident-wrong), counted as `qa_eval` does."""
     fold_of = folds_of(len(exs), seed)
-    right = answerable = refused = unanswerable = wrong = 0
+    score = Score()
     for fold in range(FOLDS):
         engine, _, _ = fit_engine(index, [e for e, f in zip(exs, fold_of) if f != fold], l2)
         held = [e for i, (e, f) in enumerate(zip(exs, fold_of)) if f == fold and i % 2 == 0]  # with the bank
         rows, labels = decision_examples(index, engine.units, held)
         confident = engine.decision.probabilities(rows) >= index.settings.confidence_threshold
         for ex, sure, good in zip([e for e in held if e.cands], confident, labels):
-            if ex.item["clause"] is None:
-                unanswerable += 1
-                refused += not sure
-            else:
-                answerable += 1
-                right += sure and good == 1
-            wrong += sure and good == 0
-    return (f"RESULT mode=cv folds={FOLDS} cv_seed={seed} accuracy={right / answerable:.3f} "
-            f"refusal={refused / unanswerable:.3f} confident_wrong={wrong} n={answerable + unanswerable}")
+            ok = not sure if ex.item["clause"] is None else bool(sure and good == 1)
+            score.add(ex.item, ok, bool(sure))
+    return (f"RESULT mode=cv folds={FOLDS} cv_seed={seed} accuracy={score.accuracy:.3f} "
+            f"refusal={score.refusal:.3f} confident_wrong={score.confident_wrong} n={score.total}")
 
 
 def main() -> None:

@@ -112,10 +112,9 @@ async def _create(update: Update, context: ContextTypes.DEFAULT_TYPE, name: str 
     except (invites.InviteNotAllowed, invites.TargetError):
         await deny(update, context, "invite")
         return ConversationHandler.END
-    lang = lang_of(update)
+    lang, zone = lang_of(update), rt.policies.needs.zone
     lines = [t("invite.created", lang, code=code, role=t(f"role.{draft['role']}", lang), unit=draft["unit_path"],
-               expires=expires.astimezone(rt.policies.needs.zone).strftime("%Y-%m-%d %H:%M"),
-               zone=zone_name(rt.policies.needs.zone, lang))]
+               expires=expires.astimezone(zone).strftime("%Y-%m-%d %H:%M"), zone=zone_name(zone, lang))]
     if name:
         lines.append(t("invite.for_name", lang, name=name))
     lines.append(t("invite.share", lang, code=code))
