@@ -25,9 +25,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import get_settings  # noqa: E402
-from assistant.knowledge.answer import _quote, asks_several, clean_question, rank  # noqa: E402
+from assistant.knowledge.answer import _quote, answer_question, asks_several, clean_question, rank  # noqa: E402
 from assistant.knowledge.confidence import DECISION_FEATURES, MODEL_FILE, Engine, Model, decision_row, fit, fit_listwise  # noqa: E402
-from assistant.knowledge.evaluation import Score, judge, load_questions  # noqa: E402
+from assistant.knowledge.evaluation import Score, judge, judge_answer, load_questions  # noqa: E402
 from assistant.knowledge.ingest import squash  # noqa: E402
 from assistant.knowledge.evidence import FEATURES, candidates, corpus_words, feature_matrix  # noqa: E402
 from assistant.knowledge.question import analyse  # noqa: E402
@@ -106,18 +106,16 @@ def fit_engine(index: KnowledgeIndex, exs: list[Example], l2: float) -> tuple[En
 
 
 def cross_validate(index: KnowledgeIndex, exs: list[Example], l2: float, seed: int) -> str:
-    """Both models refitted without one fold of the questions, then that fold answered: the train split's honest
-    numbers (accuracy over answerable, refusal over must-refuse, confident-wrong), counted as `qa_eval` does."""
+    """Both models refitted without one fold of the questions, then that fold answered by `answer_question` with
+    the refitted engine: the train split's honest numbers (accuracy over answerable, refusal over must-refuse,
+    confident-wrong), counted as `qa_eval` counts them."""
     fold_of = folds_of(len(exs), seed)
     score = Score()
     for fold in range(FOLDS):
         engine, _, _ = fit_engine(index, [e for e, f in zip(exs, fold_of) if f != fold], l2)
-        held = [e for i, (e, f) in enumerate(zip(exs, fold_of)) if f == fold and i % 2 == 0]  # with the bank
-        rows, labels = decision_examples(index, engine.units, held)
-        confident = engine.decision.probabilities(rows) >= index.settings.confidence_threshold
-        for ex, sure, good in zip([e for e in held if e.cands], confident, labels):
-            ok = not sure if ex.item["clause"] is None else bool(sure and good == 1)
-            score.add(ex.item, ok, bool(sure))
+        for ex in (e for i, (e, f) in enumerate(zip(exs, fold_of)) if f == fold and i % 2 == 0):  # once per question
+            result = answer_question(index, ex.item["q"], engine=engine)
+            score.add(ex.item, judge_answer(ex.item, result), result.confident)
     return (f"RESULT mode=cv folds={FOLDS} cv_seed={seed} accuracy={score.accuracy:.3f} "
             f"refusal={score.refusal:.3f} confident_wrong={score.confident_wrong} n={score.total}")
 
