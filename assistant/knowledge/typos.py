@@ -80,6 +80,7 @@ class Homophones:
         sounds = _pinyin(text)
         out = list(text)
         taken = [False] * len(text)
+        kept = self._spelled_right(text)
         for length in range(MAX_CHARS, MIN_CHARS - 1, -1):
             for start in range(0, len(text) - length + 1):
                 piece = text[start : start + length]
@@ -88,7 +89,19 @@ class Homophones:
                 if not all(HAN_RE.match(c) for c in piece):
                     continue
                 word = self.by_sound.get(tuple(sounds[start : start + length]))
-                if word and word != piece and 2 * sum(a == b for a, b in zip(word, piece)) >= length:
-                    out[start : start + length] = list(word)
-                    taken[start : start + length] = [True] * length
+                if not word or word == piece or 2 * sum(a == b for a, b in zip(word, piece)) < length:
+                    continue
+                if any(kept[start + i] for i, (a, b) in enumerate(zip(word, piece)) if a != b):
+                    continue  # it would change a character of a word the documents use, spelled right (有积分 ↛ 有机分)
+                out[start : start + length] = list(word)
+                taken[start : start + length] = [True] * length
         return "".join(out)
+
+    def _spelled_right(self, text: str) -> list[bool]:
+        """Per character: whether it is part of a word of the documents written as they write it."""
+        kept = [False] * len(text)
+        for length in range(MIN_CHARS, MAX_CHARS + 1):
+            for start in range(0, len(text) - length + 1):
+                if text[start : start + length] in self.words:
+                    kept[start : start + length] = [True] * length
+        return kept

@@ -131,6 +131,9 @@ def test_homophone_typos_are_read_as_the_documents_words(corpus_index):
     assert fix("小区支布有哪几种建法") == "小区支部有哪几种建法"
     assert fix("还会被爆光吗") == "还会被曝光吗"
     assert fix("是不是一般几个") == "是不是一般几个"
+    # a word the documents use, spelled right, is never rewritten into another one that sounds like it with a neighbour
+    for right in ("市委组织部发的吗", "党员服务有积分吗", "建立党小组要几个人", "各相关单位职责"):
+        assert fix(right) == right
 
 
 def test_quote_is_the_sentence_with_the_asked_attribute(corpus_index):
