@@ -25,12 +25,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from assistant.config import get_settings  # noqa: E402
-from assistant.knowledge.answer import _quote, answer_question, asks_several, clean_question, rank  # noqa: E402
-from assistant.knowledge.confidence import DECISION_FEATURES, MODEL_FILE, Engine, Model, decision_row, fit, fit_listwise  # noqa: E402
+from assistant.knowledge.answer import answer_question, asks_several, clean_question, decision_input, quoted_units, rank  # noqa: E402
+from assistant.knowledge.confidence import DECISION_FEATURES, MODEL_FILE, Engine, Model, fit, fit_listwise  # noqa: E402
 from assistant.knowledge.evaluation import Score, judge, judge_answer, load_questions  # noqa: E402
 from assistant.knowledge.ingest import squash  # noqa: E402
 from assistant.knowledge.evidence import FEATURES, candidates, corpus_words, feature_matrix  # noqa: E402
-from assistant.knowledge.question import analyse  # noqa: E402
+from assistant.knowledge.question import Question  # noqa: E402
 from assistant.knowledge.index import KnowledgeIndex  # noqa: E402
 from assistant.llm.provider import embeddings  # noqa: E402
 
@@ -47,6 +47,9 @@ class Example:
     cands: list
     x: np.ndarray
     y: np.ndarray  # per unit: it is in an acceptable clause and holds a required fact
+    question: str = ""  # as cleaned
+    asked: str = ""  # as searched (typos corrected)
+    analysis: Question | None = None
 
 
 def examples(index: KnowledgeIndex, items: list[dict]) -> list[Example]:
@@ -56,14 +59,10 @@ def examples(index: KnowledgeIndex, items: list[dict]) -> list[Example]:
         question, _ = clean_question(item["q"], index.settings.max_question_chars)
         query, hits, analysis, with_bank = rank(index, question)
         for cands in (with_bank, candidates(index, query, analysis, hits, use_bank=False)):
-            out.append(example(index, item, cands))
+            y = [float(item["clause"] is not None and (not item["clause"] or index.chunks[c.row].clause in item["clause"])
+                       and any(squash(m) in squash(c.text) for m in item["must"])) for c in cands]
+            out.append(Example(item, cands, feature_matrix(cands), np.array(y), question, query.text, analysis))
     return out
-
-
-def example(index: KnowledgeIndex, item: dict, cands: list) -> Example:
-    y = [float(item["clause"] is not None and (not item["clause"] or index.chunks[c.row].clause in item["clause"])
-               and any(squash(m) in squash(c.text) for m in item["must"])) for c in cands]
-    return Example(item, cands, feature_matrix(cands), np.array(y))
 
 
 def decision_examples(index: KnowledgeIndex, units: Model, exs: list[Example]) -> tuple[np.ndarray, np.ndarray]:
@@ -76,11 +75,10 @@ def decision_examples(index: KnowledgeIndex, units: Model, exs: list[Example]) -
         for cand, p in zip(ex.cands, probs):
             cand.probability = float(p)
         best = ex.cands[int(np.argmax(probs))]
-        chunk = index.chunks[best.row]
-        several = asks_several(ex.item["q"])
-        quote = _quote(index, ex.cands, best, corpus_words(index, analyse(index.tokenizer, ex.item["q"])) if several else None)
-        rows.append(decision_row([c.row for c in ex.cands], [c.features for c in ex.cands], probs))
-        labels.append(float(judge(ex.item, True, chunk.clause, quote)))
+        several = (corpus_words(index, ex.analysis), ex.analysis.kind) if asks_several(ex.question) else ()
+        quoted = quoted_units(index, ex.cands, best, *several)
+        rows.append(decision_input(index, ex.asked, ex.analysis, ex.cands, probs, quoted))
+        labels.append(float(judge(ex.item, True, index.chunks[best.row].clause, "".join(c.text for c in quoted))))
     return np.array(rows), np.array(labels)
 
 

@@ -10,11 +10,11 @@ import numpy as np
 from ..messages import t
 from .chunking import Chunk
 from .confidence import Engine, decision_row, shipped
-from .evidence import Candidate, Words, candidates, corpus_words, coverage, feature_matrix
+from .evidence import Candidate, Words, candidates, corpus_words, coverage, feature_matrix, read_signals
 from .index import KnowledgeIndex
 from .ingest import squash
 from .outline import Structural, structural
-from .question import Question, analyse, several_pattern
+from .question import Question, analyse, several_pattern, states_value
 from .retriever import Hit, Query, hybrid_search
 from .tokenize import is_english, normalize, readings
 
@@ -133,10 +133,12 @@ def _phrase(text: str, words: list[str]) -> str:
     return "、".join(parts)
 
 
-def _quote(index: KnowledgeIndex, cands: list[Candidate], best: Candidate, words: Words | None = None) -> str:
+def quoted_units(index: KnowledgeIndex, cands: list[Candidate], best: Candidate, words: Words | None = None,
+                 kind: str | None = None) -> list[Candidate]:
     """The best unit, with the other units of its clause that also answer: those nearly as probable, and, when
     the question asks for several things at once (`words` given), those that hold asked words the chosen ones
-    do not."""
+    do not, and the likeliest one stating a value of the asked type (`kind`) when none of them does. In the order
+    the clause says them."""
     heading = squash(normalize(index.chunks[best.row].path[-1]))
     body = [c for c in cands if c.row == best.row and not _is_heading(c, heading)]
     if _is_heading(best, heading) and body:  # a clause's title states nothing: quote what the clause says under it
@@ -154,7 +156,24 @@ def _quote(index: KnowledgeIndex, cands: list[Candidate], best: Candidate, words
                 break
             chosen.append(pick)
             rest.remove(pick)
-    return "".join(c.text for c in sorted(chosen, key=lambda c: c.unit))
+        typed = [c for c in rest if states_value(kind, c.text)]
+        if typed and len(chosen) < MAX_UNITS_QUOTED and states_value(kind, "".join(c.text for c in chosen)) is False:
+            chosen.append(max(typed, key=lambda c: c.probability))
+    return sorted(chosen, key=lambda c: c.unit)
+
+
+def decision_input(index: KnowledgeIndex, asked: str, question: Question, cands: list[Candidate],
+                   probs: np.ndarray, quoted: list[Candidate]) -> np.ndarray:
+    """The decision model's row: the best unit's standing, with what is read from the text (the asked words, the
+    asked type of value, the numbers named) read on all the units the answer quotes, since those are what it
+    shows (a question asking who and how many is answered by two sentences together)."""
+    features = [c.features for c in cands]
+    if len(quoted) > 1:
+        best = int(np.argmax(probs))
+        pooled = read_signals(index, asked, question, corpus_words(index, question), quoted[0].row,
+                              [c.unit for c in quoted])
+        features[best] = {**features[best], **pooled}
+    return decision_row([c.row for c in cands], features, probs)
 
 
 def _is_heading(cand: Candidate, heading: str) -> bool:
@@ -251,7 +270,9 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
     best = max(cands, key=lambda c: c.probability, default=None)
     confidence = 0.0
     if best is not None:
-        row = decision_row([c.row for c in cands], [c.features for c in cands], probs)
+        quoted = quoted_units(index, cands, best, *((corpus_words(index, analysis), analysis.kind)
+                                                    if asks_several(question) else ()))
+        row = decision_input(index, query.text, analysis, cands, probs, quoted)
         confidence = round(float(engine.decision.probabilities(row[None, :])[0]), 4)
         top = index.chunks[best.row]
         hits = _led_by(hits, top, best.hit or Hit(top, 0.0, 0.0, best.features["dense_chunk"], best.features["clause_cov"]))
@@ -274,6 +295,6 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
                 text += "\n" + t("answer.related", lang, items=related)
         return done(Answer(question, text, False, citations=citations, confidence=confidence, lang=lang))
 
-    quote = _quote(index, cands, best, corpus_words(index, analysis) if asks_several(question) else None)
+    quote = "".join(c.text for c in quoted)
     return done(Answer(question, _quoted(top, quote, lang), True, citations=citations, confidence=confidence,
                        quote=quote, lang=lang))

@@ -72,7 +72,7 @@ def fit(features: tuple[str, ...], x: np.ndarray, y: np.ndarray, l2: float = 1.0
 
 
 DECISION_FEATURES = ("best_logit", "margin_logit", "best_share", "gap_rel", "unseen", "type_missing", "type_found",
-                     "clause_cov", "unit_cov", "bank_unit_rel", "english", "bank_unit", "bank_best", "dense_unit",
+                     "clause_cov", "unit_cov", "english", "bank_unit", "bank_best", "dense_unit",
                      "dense_chunk", "number_missing", "known_share", "english_unseen", "title", "outline", "bank_density",
                      "echo_unseen", "value_clash")
 LOGIT_CLIP = 1e-6

@@ -175,9 +175,6 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
     hit_of = {index.by_id[h.chunk.chunk_id]: h for h in hits}
     dense_floor = min(query.dense.values(), default=0.0)
     top_bank = index.bank[nearest[0]] if nearest else None
-    kind = answer_types().get(question.kind or "")
-    checkable = kind is not None and kind.value is not None
-    numbers = set(NUMBER_RE.findall(normalize(query.text)))
     stated = question.stated
     out: list[Candidate] = []
     for row in rows:
@@ -194,7 +191,6 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
         # the share of the values the question states (a year, a month, a percentage) that its clause never states
         value_clash = sum(not v.form.search(clause_text) for v in stated) / len(stated) if stated else 0.0
         for u, text in enumerate(index.units[row]):
-            norm = index.unit_texts[row][u]
             uid = index.unit_row.get(f"{chunk.chunk_id}~{u}")
             dense_unit = float(index.unit_vectors[uid] @ vector) if uid is not None and vector is not None else 0.0
             own = own_bank.units.get(u)
@@ -202,9 +198,8 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
             bank_lex = highest(lex, own)
             nearest_own = int(own[np.argmax(bank_sims[own])]) if own is not None else None
             context = index.chunk_surface(row) | (index.bank_surfaces[nearest_own] if nearest_own is not None else frozenset())
-            found = states_value(question.kind, text) if checkable else None
             features = {
-                "unit_cov": coverage(words, norm),
+                **read_signals(index, query.text, question, words, row, [u]),
                 "unit_tok_cov": coverage(words, index.unit_words(row, u)),
                 "clause_cov": clause_cov,
                 "unseen": words.unseen / words.total if words.total else 1.0,
@@ -215,8 +210,6 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
                 "bank_gap": bank_gap,
                 "bank_top": float(top_bank is not None and top_bank.chunk_id == chunk.chunk_id
                                   and (top_bank.unit == u or top_bank.gap)) * (-1.0 if top_bank and top_bank.gap else 1.0),
-                "type_missing": float(found is False or (checkable and chunk.outline and question.kind != "count")),
-                "type_found": float(found is True),
                 "retrieval_rank": 1.0 / (1 + rank[row]) if row in rank else 0.0,
                 "english": float(question.lang == "en"),
                 "outline": float(chunk.outline),
@@ -231,8 +224,6 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
             features["echo_unseen"] = rest_unseen
             features["value_clash"] = value_clash
             features["residual"] = len(content - context) / len(content) if content else 0.0
-            features["number_missing"] = (sum(n not in set(NUMBER_RE.findall(norm)) for n in numbers) / len(numbers)
-                                          if numbers else 0.0)
             out.append(Candidate(row, u, text, features, hit_of.get(row)))
     gaps = index.bank_gaps if len(bank_sims) else np.zeros(0, dtype=bool)
     best_answer = float(bank_sims[~gaps].max()) if (~gaps).any() else 0.0
@@ -253,6 +244,25 @@ def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: li
         c.features["known_share"] = c.features["clause_cov"] * (1 - c.features["unseen"])
         c.features["english_unseen"] = c.features["english"] * c.features["unseen"]
     return out
+
+
+def read_signals(index: KnowledgeIndex, asked: str, question: Question, words: Words, row: int,
+                 units: list[int]) -> dict[str, float]:
+    """The signals read from the text of some units of one chunk taken together (one unit, or all the units an
+    answer quotes): how much of the question's known words they hold, whether they state a value of the asked type,
+    and the share of the numbers the question (`asked`) names that they lack."""
+    norm = "".join(index.unit_texts[row][u] for u in units)
+    kind = answer_types().get(question.kind or "")
+    checkable = kind is not None and kind.value is not None
+    found = states_value(question.kind, "".join(index.units[row][u] for u in units)) if checkable else None
+    numbers = set(NUMBER_RE.findall(normalize(asked)))
+    stated = set(NUMBER_RE.findall(norm))
+    return {
+        "unit_cov": coverage(words, norm),
+        "type_missing": float(found is False or (checkable and index.chunks[row].outline and question.kind != "count")),
+        "type_found": float(found is True),
+        "number_missing": sum(n not in stated for n in numbers) / len(numbers) if numbers else 0.0,
+    }
 
 
 def highest(values: np.ndarray, rows: np.ndarray | None) -> float:

@@ -26,6 +26,7 @@ from .bm25 import BM25
 from .chunking import Chunk
 from .embeddings import E5Embeddings, embed_queries
 from .planning import IngestReport, doc_key, plan
+from .question import particles
 from .tokenize import Tokenizer, get_tokenizer, readings
 from .typos import Homophones
 from .store import VectorStore, chroma_client, drop_collection
@@ -289,7 +290,7 @@ class KnowledgeIndex:
         bank_counts = Counter(b.doc_key for b in self.bank if not b.gap)
         self.bank_density = {key: min(1.0, bank_counts[key] / (BANK_PER_UNIT * n)) for key, n in unit_counts.items()}
         variants = [v for forms in self.tokenizer.variants.values() for v in forms]
-        self.homophones = Homophones([*self.bm25.postings, *variants])
+        self.homophones = Homophones([*self.bm25.postings, *variants], particles())
 
     # ---- ingest --------------------------------------------------------------------------
     def ingest(self, paths: list[Path], progress=True,

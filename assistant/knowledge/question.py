@@ -79,6 +79,12 @@ def _rules() -> tuple[list[AnswerType], frozenset[str], re.Pattern]:
 
 
 @lru_cache
+def particles() -> frozenset[str]:
+    """The one-character fillers (几, 啥, 谁, 有 …): typed as meant, never read as half of a misspelt word."""
+    return frozenset(w for w in _rules()[1] if len(w) == 1)
+
+
+@lru_cache
 def several_pattern() -> re.Pattern:
     """Questions asking for several things at once (`several` in question.yaml)."""
     return alternation(question_data()["several"])

@@ -1,6 +1,9 @@
 """Homophone typos typed with a pinyin keyboard (书及 → 书记, 支布 → 支部, 爆光 → 曝光), corrected against the
 words the indexed documents use: a run of characters the documents never use that sounds exactly like a
-word they do use, and shares at least half its characters with it, is read as that word."""
+word they do use, and shares at least half its characters with it, is read as that word — unless that would
+change a character of a word the documents use, spelled right (有积分 stays), or a question's own particle
+(几, 是, 不: 有几个 stays) where no more than half the run agrees (组只部 → 组织部). Of two overlapping readings, the
+one agreeing on more characters that are not particles wins (有积份 is 有积分, not 有机份)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -51,8 +54,9 @@ def _readings(word: str) -> list[tuple[str, ...]]:
 class Homophones:
     """The documents' words by their sound (toneless pinyin)."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], fixed: frozenset[str] = frozenset()) -> None:
         self.words = {w for w in vocabulary if MIN_CHARS <= len(w) <= MAX_CHARS and all(HAN_RE.match(c) for c in w)}
+        self.fixed = fixed  # a question's own particles: changed only inside a run mostly spelled right
         self._by_sound: dict[tuple[str, ...], str] | None = None
 
     @property
@@ -74,7 +78,8 @@ class Homophones:
         return sounds
 
     def correct(self, text: str) -> str:
-        """The text with homophone typos of the documents' words replaced (longest runs first)."""
+        """The text with homophone typos of the documents' words replaced (longest runs first; of overlapping runs
+        of one length, the one more of whose agreeing characters are not particles)."""
         if not self.words or not HAN_RE.search(text):
             return text
         sounds = _pinyin(text)
@@ -82,19 +87,26 @@ class Homophones:
         taken = [False] * len(text)
         kept = self._spelled_right(text)
         for length in range(MAX_CHARS, MIN_CHARS - 1, -1):
+            found = []
             for start in range(0, len(text) - length + 1):
                 piece = text[start : start + length]
-                if any(taken[start : start + length]) or piece in self.words:
-                    continue
-                if not all(HAN_RE.match(c) for c in piece):
+                if piece in self.words or not all(HAN_RE.match(c) for c in piece):
                     continue
                 word = self.by_sound.get(tuple(sounds[start : start + length]))
-                if not word or word == piece or 2 * sum(a == b for a, b in zip(word, piece)) < length:
+                if not word or word == piece:
                     continue
-                if any(kept[start + i] for i, (a, b) in enumerate(zip(word, piece)) if a != b):
-                    continue  # it would change a character of a word the documents use, spelled right (有积分 ↛ 有机分)
-                out[start : start + length] = list(word)
-                taken[start : start + length] = [True] * length
+                same = sum(a == b for a, b in zip(word, piece))
+                if 2 * same < length:
+                    continue
+                changed = [start + i for i, (a, b) in enumerate(zip(word, piece)) if a != b]
+                if any(kept[i] for i in changed) or (any(text[i] in self.fixed for i in changed) and 2 * same <= length):
+                    continue  # it would change a character typed as meant (有积分 ↛ 有机分, 有几个 ↛ 有机个; 组只部 → 组织部)
+                firm = sum(a == b and a not in self.fixed for a, b in zip(word, piece))
+                found.append((-firm, start, word))
+            for _, start, word in sorted(found):
+                if not any(taken[start : start + length]):
+                    out[start : start + length] = list(word)
+                    taken[start : start + length] = [True] * length
         return "".join(out)
 
     def _spelled_right(self, text: str) -> list[bool]:
