@@ -1,5 +1,5 @@
 """Questions about a document's own structure: what a clause is called, which parts a heading holds, where a
-matter sits, and the document's full title.
+matter sits, the document's full title, and the fields of its header (文号, issuers, date, addressees).
 
 The headings state these facts, so they are answered from the chunk tree (each chunk's heading path), not
 from sentences: any document the chunker finds headings in is answered the same way. What counts as such a
@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .chunking import HEADER_LABEL, MARKER_RE, Chunk
+from .chunking import HEADER_LABEL, MARKER_RE, PREAMBLE_LABEL, Chunk
 from .evidence import LABEL_REF_RE, cn_number, referenced_labels
 from .ingest import squash
 from .question import alternation, analyse, question_data
@@ -44,6 +44,46 @@ def patterns() -> Patterns:
 
 
 @dataclass(frozen=True)
+class HeaderAsks:
+    document: re.Pattern
+    strong: dict[str, re.Pattern]
+    weak: dict[str, re.Pattern]
+
+
+@lru_cache
+def header_asks() -> HeaderAsks:
+    data = question_data()["header"]
+    return HeaderAsks(alternation(data["document"]), {f: alternation(v["strong"]) for f, v in data["fields"].items()},
+                      {f: alternation(v["weak"]) for f, v in data["fields"].items()})
+
+
+def asked_fields(norm: str) -> list[str]:
+    """The header fields (number, issuers, date, addressees) the question asks for: by a pattern asking for the
+    field alone, or by one that does so only in a question naming the document."""
+    asks = header_asks()
+    named = bool(asks.document.search(norm))
+    return [f for f in asks.strong if asks.strong[f].search(norm) or (named and asks.weak[f].search(norm))]
+
+
+DATE_LINE_RE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
+NUMBER_LINE_RE = re.compile(r"〔\s*(?:19|20)\d{2}\s*〕\s*\d+\s*号")
+
+
+def header_lines(chunk: Chunk, lines: list[str]) -> dict[str, list[int]]:
+    """Which lines of a header state each field, read from the form official documents give them: the first line
+    names the issuers (发文机关标志), the 文号 line holds 〔year〕n号 (or the document's own number), the addressees'
+    line ends with a colon, the date stands alone on its line."""
+    number = chunk.meta.get("doc_number")
+    found = {
+        "issuers": [0] if lines else [],
+        "number": [i for i, t in enumerate(lines) if (number and squash(number) in squash(t)) or NUMBER_LINE_RE.search(t)][:1],
+        "addressees": [i for i, t in enumerate(lines) if t.rstrip().endswith(("：", ":"))][:1],
+        "date": [i for i, t in enumerate(lines) if DATE_LINE_RE.match(t)][-1:],
+    }
+    return {f: rows for f, rows in found.items() if rows}
+
+
+@dataclass(frozen=True)
 class Structural:
     """A structural answer: the chunk cited, what is quoted (headings, as printed), and whether the answer
     depends on ranking (where a matter sits) rather than only on the headings."""
@@ -60,9 +100,14 @@ def structural(index, question: str, ranked_rows: list[int],
     ranks for another text (where a matter sits is ranked on the question without the heading it names)."""
     norm = normalize(question)
     p = patterns()
-    if not any(ask.search(norm) for ask in (p.document, p.children, p.locate, p.title)):
+    fields = asked_fields(norm) if not referenced_labels(question) else []
+    if not fields and not any(ask.search(norm) for ask in (p.document, p.children, p.locate, p.title)):
         return None
     heads = [i for i, c in enumerate(index.chunks) if c.part == 0]
+    if fields:
+        answer = _header_fields(index, heads, ranked_rows, fields, bool(p.document.search(norm)))
+        if answer is not None:
+            return answer
     if p.document.search(norm) and not referenced_labels(question):
         return _document_title(index, heads, ranked_rows)
     if p.children.search(norm):
@@ -90,10 +135,38 @@ def structural(index, question: str, ranked_rows: list[int],
 
 
 def _document_title(index, heads: list[int], ranked_rows: list[int]) -> Structural | None:
-    doc = index.chunks[ranked_rows[0]].doc if ranked_rows else index.chunks[heads[0]].doc
-    header = next((i for i in heads if index.chunks[i].doc == doc and index.chunks[i].clause == HEADER_LABEL), None)
+    header = _header(index, heads, ranked_rows)
     title = index.chunks[header].meta.get("title") if header is not None else None
     return Structural(header, title) if title else None
+
+
+def _header_fields(index, heads: list[int], ranked_rows: list[int], fields: list[str],
+                   title: bool) -> Structural | None:
+    """The lines of the front matter stating the asked fields (and the title, when asked too), in their order; None
+    when it does not state every one of them. The front matter is the header and, where the addressees' line
+    opens the preamble instead, that line."""
+    header = _header(index, heads, ranked_rows)
+    if header is None:
+        return None
+    lines = list(index.units[header])
+    preamble = next((i for i in heads if index.chunks[i].doc == index.chunks[header].doc
+                     and index.chunks[i].clause == PREAMBLE_LABEL), None)
+    if preamble is not None and index.units[preamble]:
+        lines.append(index.units[preamble][0])
+    where = header_lines(index.chunks[header], lines)
+    if not all(f in where for f in fields):
+        return None
+    rows = sorted({i for f in fields for i in where[f]})
+    quote = "\n".join(lines[i] for i in rows)
+    if title and index.chunks[header].meta.get("title"):
+        quote += "\n" + index.chunks[header].meta["title"]
+    return Structural(header, quote)
+
+
+def _header(index, heads: list[int], ranked_rows: list[int]) -> int | None:
+    """The header of the best-ranked document."""
+    doc = index.chunks[ranked_rows[0]].doc if ranked_rows else index.chunks[heads[0]].doc
+    return next((i for i in heads if index.chunks[i].doc == doc and index.chunks[i].clause == HEADER_LABEL), None)
 
 
 def _only_frame(norm: str, p: Patterns) -> bool:

@@ -76,3 +76,29 @@ def test_english_names_of_parts(corpus_index):
     assert result.answer.startswith("Clause 二 of 组通〔2020〕15号") and "聚焦群策群力" in result.quote
     three = answer_question(corpus_index, "which items fall under part three")
     assert three.citations[0].clause == "三" and "加强宣传引导" in three.quote
+
+
+@pytest.mark.parametrize("question,lines", [
+    ("我要填收文台账 文号跟成文日期给我下", ("组通〔2020〕15号", "2020年5月15日")),
+    ("发文机关是哪两个", ("中共宣城市委组织部 中共宣城市住房和城乡建设局党组",)),
+    ("通知是发给哪些单位的", ("各县（市、区）委组织部", "市直各单位")),
+    ("Who co-issued the guidance, and what is its document number?", ("中共宣城市住房和城乡建设局党组", "组通〔2020〕15号")),
+    ("When was the directive issued?", ("2020年5月15日",)),
+])
+def test_header_fields_are_answered_from_the_headers_lines(corpus_index, question, lines):
+    result = answer_question(corpus_index, question)
+    assert result.confident and result.citations[0].clause == "文头"
+    assert all(line in result.quote for line in lines)
+
+
+def test_header_words_without_the_document_named_are_not_header_questions(corpus_index):
+    result = answer_question(corpus_index, "党员户标牌是谁发的")  # who hands out the plaques, not who issued the document
+    assert result.citations[0].clause != "文头"
+
+
+def test_header_fields_of_a_second_document(second_index):  # noqa: F811
+    both = answer_question(second_index, "这个通知的文号和主送单位")
+    assert both.confident and both.citations[0].doc == "宁民〔2021〕7号"
+    assert "宁民〔2021〕7号" in both.quote and "各乡镇（街道）民政办：" in both.quote
+    undated = answer_question(second_index, "这个通知是哪天印发的")  # its header has no date line: nothing is made up
+    assert not undated.confident
