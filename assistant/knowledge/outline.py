@@ -15,7 +15,7 @@ from functools import lru_cache
 from .chunking import HEADER_LABEL, MARKER_RE, PREAMBLE_LABEL, Chunk
 from .evidence import LABEL_REF_RE, cn_number, referenced_labels
 from .ingest import squash
-from .question import alternation, analyse, question_data
+from .question import alternation, analyse, answer_type, question_data
 from .tokenize import normalize
 
 HEADING_MATCH_CHARS = 4  # a heading is named by a run of its title at least this long (or by all of it)
@@ -57,12 +57,34 @@ def header_asks() -> HeaderAsks:
                       {f: alternation(v["weak"]) for f, v in data["fields"].items()})
 
 
-def asked_fields(norm: str) -> list[str]:
+SEGMENT_RE = re.compile(r"[，,。？?！!；;]+|(?<=[\u4e00-\u9fff])\s+|\s+(?=[\u4e00-\u9fff])|\band\b|\+", re.IGNORECASE)
+OWNER_ZH_RE = re.compile(r"^的(?=[\u4e00-\u9fff])")
+OWNER_EN_RE = re.compile(r"^\s+(?:of|for)\s+", re.IGNORECASE)
+
+
+def asked_fields(tokenizer, norm: str) -> list[str]:
     """The header fields (number, issuers, date, addressees) the question asks for: by a pattern asking for the
-    field alone, or by one that does so only in a question naming the document."""
+    field alone, or by one that does so only in a question naming the document. None when it asks something else
+    as well — a part of it asking of other words (…现在还有效吗, who is the contact person), or a field named as
+    the owner of what is asked (发文机关的地址, the number of the rules the counties issue)."""
     asks = header_asks()
     named = bool(asks.document.search(norm))
-    return [f for f in asks.strong if asks.strong[f].search(norm) or (named and asks.weak[f].search(norm))]
+
+    def matches(text: str) -> list[re.Match]:
+        return [m for f in asks.strong for m in (asks.strong[f].search(text),
+                                                  asks.weak[f].search(text) if named else None) if m]
+
+    fields = [f for f in asks.strong if asks.strong[f].search(norm) or (named and asks.weak[f].search(norm))]
+    for m in matches(norm) if fields else []:
+        tail = norm[m.end():]
+        owner = OWNER_ZH_RE.match(tail) or OWNER_EN_RE.match(tail)
+        if owner and not asks.document.match(tail[owner.end():]) and not (tail[:2] != "的" and asks.document.search(tail)):
+            return []
+    for part in SEGMENT_RE.split(norm) if fields else []:
+        content = analyse(tokenizer, part)
+        if part and not matches(part) and answer_type(part) and (content.words or content.unknown):
+            return []
+    return fields
 
 
 DATE_LINE_RE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
@@ -100,7 +122,7 @@ def structural(index, question: str, ranked_rows: list[int],
     ranks for another text (where a matter sits is ranked on the question without the heading it names)."""
     norm = normalize(question)
     p = patterns()
-    fields = asked_fields(norm) if not referenced_labels(question) else []
+    fields = asked_fields(index.tokenizer, norm) if not referenced_labels(question) else []
     if not fields and not any(ask.search(norm) for ask in (p.document, p.children, p.locate, p.title)):
         return None
     heads = [i for i, c in enumerate(index.chunks) if c.part == 0]

@@ -102,3 +102,12 @@ def test_header_fields_of_a_second_document(second_index):  # noqa: F811
     assert "宁民〔2021〕7号" in both.quote and "各乡镇（街道）民政办：" in both.quote
     undated = answer_question(second_index, "这个通知是哪天印发的")  # its header has no date line: nothing is made up
     assert not undated.confident
+
+
+@pytest.mark.parametrize("question", [
+    "这个通知是哪年发的 现在还有效吗",  # a field, and something the header does not state
+    "发文单位的联系电话是多少",  # a field owning what is asked
+    "Who issued it and who is the contact person?",
+])
+def test_a_question_asking_beyond_the_header_fields_is_not_answered_from_them(corpus_index, question):
+    assert not answer_question(corpus_index, question).confident
