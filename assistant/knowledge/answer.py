@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..messages import t
-from .chunking import Chunk
+from .chunking import HEADER_LABEL, PREAMBLE_LABEL, Chunk
 from .confidence import Engine, decision_row, shipped
 from .evidence import Candidate, Words, candidates, corpus_words, coverage, feature_matrix, read_signals
 from .index import KnowledgeIndex
@@ -212,7 +212,8 @@ def _led_by(hits: list[Hit], chunk: Chunk, fallback: Hit) -> list[Hit]:
 def _quoted(chunk: Chunk, quote: str, lang: str) -> str:
     """The quote with its document and clause path, after the language's lead when it has one."""
     text = f"{quote} — {chunk.doc} {chunk.cite}"
-    lead = t("answer.lead", lang, clause=chunk.clause, doc=chunk.doc)
+    key = f"answer.lead.{chunk.clause}" if chunk.clause in (HEADER_LABEL, PREAMBLE_LABEL) else "answer.lead"
+    lead = t(key, lang, clause=chunk.clause, doc=chunk.doc)
     return f"{lead}\n{text}" if lead else text
 
 
