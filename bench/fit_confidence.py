@@ -47,9 +47,9 @@ class Example:
     cands: list
     x: np.ndarray
     y: np.ndarray  # per unit: it is in an acceptable clause and holds a required fact
-    question: str = ""  # as cleaned
-    asked: str = ""  # as searched (typos corrected)
-    analysis: Question | None = None
+    question: str  # as cleaned
+    asked: str  # as searched (typos corrected)
+    analysis: Question
 
 
 def examples(index: KnowledgeIndex, items: list[dict]) -> list[Example]:
@@ -75,9 +75,9 @@ def decision_examples(index: KnowledgeIndex, units: Model, exs: list[Example]) -
         for cand, p in zip(ex.cands, probs):
             cand.probability = float(p)
         best = ex.cands[int(np.argmax(probs))]
-        several = (corpus_words(index, ex.analysis), ex.analysis.kind) if asks_several(ex.question) else ()
-        quoted = quoted_units(index, ex.cands, best, *several)
-        rows.append(decision_input(index, ex.asked, ex.analysis, ex.cands, probs, quoted))
+        words = corpus_words(index, ex.analysis)
+        quoted = quoted_units(index, ex.cands, best, *((words, ex.analysis.kind) if asks_several(ex.question) else ()))
+        rows.append(decision_input(index, ex.asked, ex.analysis, words, ex.cands, probs, quoted))
         labels.append(float(judge(ex.item, True, index.chunks[best.row].clause, "".join(c.text for c in quoted))))
     return np.array(rows), np.array(labels)
 

@@ -162,7 +162,7 @@ def quoted_units(index: KnowledgeIndex, cands: list[Candidate], best: Candidate,
     return sorted(chosen, key=lambda c: c.unit)
 
 
-def decision_input(index: KnowledgeIndex, asked: str, question: Question, cands: list[Candidate],
+def decision_input(index: KnowledgeIndex, asked: str, question: Question, words: Words, cands: list[Candidate],
                    probs: np.ndarray, quoted: list[Candidate]) -> np.ndarray:
     """The decision model's row: the best unit's standing, with what is read from the text (the asked words, the
     asked type of value, the numbers named) read on all the units the answer quotes, since those are what it
@@ -170,8 +170,7 @@ def decision_input(index: KnowledgeIndex, asked: str, question: Question, cands:
     features = [c.features for c in cands]
     if len(quoted) > 1:
         best = int(np.argmax(probs))
-        pooled = read_signals(index, asked, question, corpus_words(index, question), quoted[0].row,
-                              [c.unit for c in quoted])
+        pooled = read_signals(index, asked, question, words, quoted[0].row, [c.unit for c in quoted])
         features[best] = {**features[best], **pooled}
     return decision_row([c.row for c in cands], features, probs)
 
@@ -271,9 +270,9 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
     best = max(cands, key=lambda c: c.probability, default=None)
     confidence = 0.0
     if best is not None:
-        quoted = quoted_units(index, cands, best, *((corpus_words(index, analysis), analysis.kind)
-                                                    if asks_several(question) else ()))
-        row = decision_input(index, query.text, analysis, cands, probs, quoted)
+        words = corpus_words(index, analysis)
+        quoted = quoted_units(index, cands, best, *((words, analysis.kind) if asks_several(question) else ()))
+        row = decision_input(index, query.text, analysis, words, cands, probs, quoted)
         confidence = round(float(engine.decision.probabilities(row[None, :])[0]), 4)
         top = index.chunks[best.row]
         hits = _led_by(hits, top, best.hit or Hit(top, 0.0, 0.0, best.features["dense_chunk"], best.features["clause_cov"]))

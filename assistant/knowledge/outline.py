@@ -70,21 +70,21 @@ def asked_fields(tokenizer, norm: str) -> list[str]:
     asks = header_asks()
     named = bool(asks.document.search(norm))
 
-    def matches(text: str) -> list[re.Match]:
-        return [m for f in asks.strong for m in (asks.strong[f].search(text),
-                                                  asks.weak[f].search(text) if named else None) if m]
+    def matches(text: str) -> list[tuple[str, re.Match]]:
+        return [(f, m) for f in asks.strong for m in (asks.strong[f].search(text),
+                                                       asks.weak[f].search(text) if named else None) if m]
 
-    fields = [f for f in asks.strong if asks.strong[f].search(norm) or (named and asks.weak[f].search(norm))]
-    for m in matches(norm) if fields else []:
+    found = matches(norm)
+    for _, m in found:
         tail = norm[m.end():]
-        owner = OWNER_ZH_RE.match(tail) or OWNER_EN_RE.match(tail)
-        if owner and not asks.document.match(tail[owner.end():]) and not (tail[:2] != "的" and asks.document.search(tail)):
+        if (OWNER_ZH_RE.match(tail) or OWNER_EN_RE.match(tail)) and not asks.document.search(tail):
             return []
-    for part in SEGMENT_RE.split(norm) if fields else []:
-        content = analyse(tokenizer, part)
-        if part and not matches(part) and answer_type(part) and (content.words or content.unknown):
-            return []
-    return fields
+    for part in SEGMENT_RE.split(norm) if found else []:
+        if part and answer_type(part) and not matches(part):
+            content = analyse(tokenizer, part)
+            if content.words or content.unknown:
+                return []
+    return list(dict.fromkeys(f for f, _ in found))
 
 
 DATE_LINE_RE = re.compile(r"^\s*(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*$")
