@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 from assistant.config import get_settings  # noqa: E402
 from assistant.knowledge.answer import answer_question, asks_several, clean_question, decision_input, quoted_units, rank  # noqa: E402
-from assistant.knowledge.confidence import DECISION_FEATURES, MODEL_FILE, Engine, Model, fit, fit_listwise  # noqa: E402
+from assistant.knowledge.confidence import DECISION_FEATURES, DECISION_SIGNS, MODEL_FILE, Engine, Model, fit, fit_listwise  # noqa: E402
 from assistant.knowledge.evaluation import Score, judge, judge_answer, load_questions  # noqa: E402
 from assistant.knowledge.ingest import squash  # noqa: E402
 from assistant.knowledge.evidence import FEATURES, candidates, corpus_words, feature_matrix  # noqa: E402
@@ -100,7 +100,7 @@ def fit_engine(index: KnowledgeIndex, exs: list[Example], l2: float) -> tuple[En
         dx.append(rows)
         dy.append(labels)
     dx, dy = np.vstack(dx), np.concatenate(dy)
-    return Engine(units, fit(DECISION_FEATURES, dx, dy, l2=l2)), dx, dy
+    return Engine(units, fit(DECISION_FEATURES, dx, dy, l2=l2, signs=DECISION_SIGNS)), dx, dy
 
 
 def cross_validate(index: KnowledgeIndex, exs: list[Example], l2: float, seed: int) -> str:

@@ -168,11 +168,12 @@ def decision_input(index: KnowledgeIndex, asked: str, question: Question, words:
     asked type of value, the numbers named) read on all the units the answer quotes, since those are what it
     shows (a question asking who and how many is answered by two sentences together)."""
     features = [c.features for c in cands]
-    if len(quoted) > 1:
-        best = int(np.argmax(probs))
-        pooled = read_signals(index, asked, question, words, quoted[0].row, [c.unit for c in quoted])
-        features[best] = {**features[best], **pooled}
-    return decision_row([c.row for c in cands], features, probs)
+    if len(quoted) == 1:
+        return decision_row([c.row for c in cands], features, probs)
+    best = int(np.argmax(probs))
+    pooled = read_signals(index, asked, question, words, quoted[0].row, [c.unit for c in quoted])
+    features[best] = {**features[best], **pooled}
+    return decision_row([c.row for c in cands], features, probs, quoted=sum(c.probability for c in quoted))
 
 
 def _is_heading(cand: Candidate, heading: str) -> bool:

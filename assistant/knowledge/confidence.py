@@ -51,15 +51,31 @@ class Model:
                 "weights": self.weights.tolist(), "bias": self.bias, **info}
 
 
-def fit(features: tuple[str, ...], x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 200) -> Model:
-    """L2-regularised logistic regression by Newton's method on standardised features."""
+def fit(features: tuple[str, ...], x: np.ndarray, y: np.ndarray, l2: float = 1.0, steps: int = 200,
+        signs: dict[str, int] | None = None) -> Model:
+    """L2-regularised logistic regression by Newton's method on standardised features. A feature named in `signs`
+    may only push the way its sign says: one whose fitted weight points the other way (a side effect of the
+    features it is correlated with) is held at zero and the rest refitted, the worst first, until none does."""
     mean = x.mean(axis=0)
     scale = x.std(axis=0)
     scale[scale == 0] = 1.0
     z = np.hstack([(x - mean) / scale, np.ones((len(x), 1))])
+    direction = np.array([(signs or {}).get(name, 0) for name in features] + [0])
+    free = np.ones(z.shape[1], dtype=bool)
+    while True:
+        w = np.zeros(z.shape[1])
+        w[free] = _newton(z[:, free], y, l2, steps)
+        wrong = w * direction
+        if wrong.min() >= 0:
+            return Model(tuple(features), mean, scale, w[:-1], float(w[-1]))
+        free[int(np.argmin(wrong))] = False
+
+
+def _newton(z: np.ndarray, y: np.ndarray, l2: float, steps: int) -> np.ndarray:
+    """The weights of the logistic regression on z (its last column the bias, not shrunk)."""
     w = np.zeros(z.shape[1])
     reg = np.full(z.shape[1], l2)
-    reg[-1] = 0.0  # the bias is not shrunk
+    reg[-1] = 0.0
     for _ in range(steps):
         p = 1.0 / (1.0 + np.exp(-z @ w))
         grad = z.T @ (p - y) + reg * w
@@ -68,13 +84,21 @@ def fit(features: tuple[str, ...], x: np.ndarray, y: np.ndarray, l2: float = 1.0
         w -= step
         if np.abs(step).max() < 1e-8:
             break
-    return Model(tuple(features), mean, scale, w[:-1], float(w[-1]))
+    return w
 
 
 DECISION_FEATURES = ("best_logit", "margin_logit", "best_share", "gap_rel", "unseen", "type_missing", "type_found",
                      "clause_cov", "unit_cov", "english", "bank_unit", "bank_best", "dense_unit",
                      "dense_chunk", "number_missing", "known_share", "english_unseen", "title", "outline", "bank_density",
                      "echo_unseen", "value_clash")
+# The way a signal is known to push the confidence (+1: more of it, more likely right; -1: less likely): the words
+# asked found in the text, the evidence's share and its margin, question–clause and bank similarity raise it; words
+# the documents never use, a missing value of the asked type, numbers or values the text lacks, a closer known gap
+# lower it. Signals not named (the language, a title, the outline) may go either way.
+DECISION_SIGNS = {"best_logit": 1, "margin_logit": 1, "best_share": 1, "clause_cov": 1, "unit_cov": 1,
+                  "known_share": 1, "type_found": 1, "dense_unit": 1, "dense_chunk": 1, "bank_unit": 1,
+                  "bank_best": 1, "unseen": -1, "english_unseen": -1, "type_missing": -1, "number_missing": -1,
+                  "echo_unseen": -1, "value_clash": -1, "gap_rel": -1}
 LOGIT_CLIP = 1e-6
 
 
@@ -83,15 +107,18 @@ def _logit(p: float) -> float:
     return float(np.log(p / (1 - p)))
 
 
-def decision_row(rows: list[int], features: list[dict[str, float]], shares: np.ndarray) -> np.ndarray:
+def decision_row(rows: list[int], features: list[dict[str, float]], shares: np.ndarray,
+                 quoted: float | None = None) -> np.ndarray:
     """The question-level signals of the best unit: rows[i] is candidate i's chunk, features its signals,
-    shares the ranking model's softmax."""
+    shares the ranking model's softmax; `quoted`, the share the units an answer quotes hold together (when it
+    quotes several: they answer as one)."""
     best = int(np.argmax(shares))
     clause_share = sum(p for r, p in zip(rows, shares) if r == rows[best])
     other = max((p for r, p in zip(rows, shares) if r != rows[best]), default=LOGIT_CLIP)
+    held = float(shares[best]) if quoted is None else quoted
     f = features[best]
-    values = {"best_logit": _logit(clause_share), "margin_logit": _logit(shares[best]) - _logit(other),
-              "best_share": float(shares[best]), **f}
+    values = {"best_logit": _logit(clause_share), "margin_logit": _logit(held) - _logit(other),
+              "best_share": held, **f}
     return np.array([values[name] for name in DECISION_FEATURES], dtype=np.float64)
 
 

@@ -91,7 +91,7 @@ class Words:
 def corpus_words(index: KnowledgeIndex, question: Question) -> Words:
     """Split the content words into those the corpus uses (directly, by alias or by synonym) and the rest."""
     seen: list[tuple[tuple[str, ...], float]] = []
-    unseen = 0
+    unseen = asker = 0
     for word in question.words:
         forms = index.tokenizer.forms(word)
         present = [f for f in forms if index.doc_freq(f)]
@@ -101,10 +101,13 @@ def corpus_words(index: KnowledgeIndex, question: Question) -> Words:
         similar = tuple(s for s in synonyms().get(word, ()) if index.doc_freq(s))
         if similar:
             seen.append((similar, SYNONYM_WEIGHT * max(index.idf(s) for s in similar)))
+        elif word in question.asker:  # an unknown word saying who asks is not what is asked
+            asker += 1
         else:
             unseen += 1
-    unseen += len(question.unknown)
-    return Words(seen, unseen, len(question.words) + len(question.unknown))
+    unknown = [w for w in question.unknown if w not in question.asker]
+    unseen += len(unknown)
+    return Words(seen, unseen, len(question.words) - asker + len(unknown))
 
 
 def coverage(words: Words, text: str | set[str]) -> float:
@@ -137,8 +140,10 @@ def echo(question: str, text: str) -> tuple[float, str]:
 
 def echo_unseen(index: KnowledgeIndex, rest: Question, clause_text: str) -> float:
     """Share of the content words asked beyond a quoted passage that the clause does not contain."""
-    words = [w for w in rest.words if not any(f in clause_text for f in index.tokenizer.forms(w))]
-    return (len(words) + len(rest.unknown)) / (len(rest.words) + len(rest.unknown)) if rest.words or rest.unknown else 0.0
+    asked = [w for w in rest.words if w not in rest.asker]
+    unknown = [w for w in rest.unknown if w not in rest.asker]
+    words = [w for w in asked if not any(f in clause_text for f in index.tokenizer.forms(w))]
+    return (len(words) + len(unknown)) / (len(asked) + len(unknown)) if asked or unknown else 0.0
 
 
 def candidates(index: KnowledgeIndex, query: Query, question: Question, hits: list[Hit],

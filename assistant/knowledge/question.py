@@ -39,6 +39,7 @@ class Question:
     kind: str | None  # the answer type's name (count, date, duration, frequency, money, who, yesno, how …)
     words: tuple[str, ...]  # Chinese content words, aliases folded (English questions: glossary terms)
     unknown: tuple[str, ...]  # English content words the glossary does not know
+    asker: frozenset[str] = frozenset()  # the words (and unknown words) of an opening that says who is asking
 
     @cached_property
     def stated(self) -> list[Stated]:
@@ -143,9 +144,20 @@ def stated_values(text: str) -> list[Stated]:
     return [Stated(said, re.compile(r"(?<![\d.])" + form)) for form, said in sorted(forms.items())]
 
 
-def analyse(tokenizer: Tokenizer, text: str) -> Question:
-    """The question's language, answer type and content words."""
+@lru_cache
+def asker_pattern() -> re.Pattern:
+    """An opening that says who is asking (`asker` in question.yaml)."""
+    return alternation(question_data()["asker"])
+
+
+def analyse(tokenizer: Tokenizer, text: str, opening: bool = True) -> Question:
+    """The question's language, answer type and content words (and those of an opening saying who asks)."""
     norm = normalize(text)
+    said_who = asker_pattern().match(norm) if opening else None
+    asker = frozenset()
+    if said_who:
+        said = analyse(tokenizer, said_who.group(), opening=False)
+        asker = frozenset(said.words) | frozenset(said.unknown)
     english = is_english(text)
     _, fillers, quantity = _rules()
     if english:
@@ -161,7 +173,8 @@ def analyse(tokenizer: Tokenizer, text: str) -> Question:
         if w in fillers or w in tokenizer.stopwords or quantity.match(w) or not KEEP_TOKEN_RE.search(w):
             continue
         words.append(w)
-    return Question(text, "en" if english else "zh", answer_type(norm), tuple(dict.fromkeys(words)), tuple(unknown))
+    return Question(text, "en" if english else "zh", answer_type(norm), tuple(dict.fromkeys(words)), tuple(unknown),
+                    asker)
 
 
 @lru_cache

@@ -1,11 +1,13 @@
 """The answer engine's parts: question analysis, sentence evidence, near misses, the header, a second document."""
 import json
 
+import numpy as np
 import pytest
 
 from assistant.knowledge.answer import answer_question
 from assistant.knowledge.bank import Surfaces, by_chunk, surface
-from assistant.knowledge.evidence import echo, referenced_labels
+from assistant.knowledge.confidence import fit
+from assistant.knowledge.evidence import corpus_words, echo, referenced_labels
 from assistant.knowledge.index import KnowledgeIndex
 from assistant.knowledge.question import analyse, stated_values, states_value
 from assistant.knowledge.tokenize import get_tokenizer, readings
@@ -64,6 +66,34 @@ def test_a_quantity_asked_is_the_attribute_not_a_content_word():
     assert q.kind == "frequency" and {"报到", "小区", "活动"} <= set(q.words)
     assert not {"一年", "几次"} & set(q.words)
     assert not {"每个", "几名"} & set(analyse(get_tokenizer(), "每个楼栋设几名楼栋长").words)
+
+
+def test_an_opening_saying_who_asks_is_no_unseen_content(corpus_index):
+    """我们是辖区里的社会组织 / I'm on our HOA: who asks, not what is asked. A word of it the documents never use
+    (辖区; translating) is not counted as unseen; its known words still count; the rest of the question is as before."""
+    tokenizer = corpus_index.tokenizer
+    q = analyse(tokenizer, "我们是辖区里的社会组织 党组织负责人能进街道大工委吗")
+    assert {"辖区", "社会", "组织"} <= q.asker and "党组织" not in q.asker and "辖区" in q.words
+    words = corpus_words(corpus_index, q)
+    assert words.unseen == 0 and words.total == len(q.words) - 1
+    plain = corpus_words(corpus_index, analyse(tokenizer, "辖区里的社会组织 党组织负责人能进街道大工委吗"))
+    assert plain.unseen == 1  # said as what is asked about, the same word counts
+    english = analyse(tokenizer, "I'm translating the cover page. who is it addressed to?")
+    assert "translating" in english.asker and "translating" in english.unknown
+    assert not analyse(tokenizer, "我是楼栋长党员住户在哪些事上要带头").asker  # no pause: no opening to tell apart
+
+
+def test_a_signal_is_never_fitted_to_push_against_its_known_direction():
+    """Two correlated signals, the outcome following their difference: fitted freely, the second gets a negative
+    weight; named in `signs` as one that raises the confidence, it is held at zero and the first refitted alone."""
+    rng = np.random.default_rng(3)
+    first = rng.normal(size=400)
+    second = first + rng.normal(scale=0.5, size=400)
+    y = (2 * first - second + rng.normal(scale=0.3, size=400) > 0).astype(float)
+    x = np.column_stack([first, second])
+    free = fit(("first", "second"), x, y)
+    held = fit(("first", "second"), x, y, signs={"first": 1, "second": 1})
+    assert free.weights[1] < 0 and held.weights[1] == 0 and held.weights[0] > 0
 
 
 def test_a_term_with_a_parenthetical_is_read_both_ways(corpus_index):
