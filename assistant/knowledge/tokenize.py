@@ -6,6 +6,7 @@ import logging
 import re
 import unicodedata
 from functools import cached_property, lru_cache
+from itertools import product
 from pathlib import Path
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -132,9 +133,18 @@ class Tokenizer:
         """The word and its alias variants: any of them in a text counts as the word."""
         return self.variants.get(self.aliases.get(word, word), (word,))
 
-    def _lemma(self, word: str) -> str:
-        """The base form the glossary knows (rules → rule, serves → serve), else the word."""
-        return next((w for w in _lemmas(word)[1:] if w in self.glossary_words), word.strip("'-"))
+    def _readings(self, word: str) -> list[str]:
+        """The word as typed and each base form of it the glossary knows (rules → rule, building → build)."""
+        plain = word.strip("'-")
+        return [plain, *(w for w in _lemmas(word)[1:] if w in self.glossary_words and w != plain)]
+
+    def _phrase(self, readings: list[list[str]]) -> list[str] | None:
+        """The Chinese terms of the glossary phrase the words make, any word read as typed or as a base form
+        (building leaders: building + leader), the words as typed first."""
+        for key in product(*readings):
+            if key in self.glossary:
+                return self.glossary[key]
+        return None
 
     def words(self, text: str) -> list[str]:
         """jieba search-mode words of Chinese text, stopwords and punctuation removed, aliases folded."""
@@ -150,14 +160,13 @@ class Tokenizer:
         """Chinese terms for the English words in text (longest glossary phrase first),
         and the meaningful English words the glossary does not know."""
         words = [w for w in LATIN_WORD_RE.findall(normalize(text))]
-        plain = [w.strip("'-") for w in words]
-        stems = [self._lemma(w) for w in words]
+        readings = [self._readings(w) for w in words]
         terms: list[str] = []
         unknown: list[str] = []
         i = 0
         while i < len(words):
             for n in range(min(GLOSSARY_MAX_WORDS, len(words) - i), 0, -1):
-                chinese = self.glossary.get(tuple(plain[i : i + n])) or self.glossary.get(tuple(stems[i : i + n]))
+                chinese = self._phrase(readings[i : i + n])
                 if chinese:
                     terms.extend(chinese)
                     i += n
@@ -165,7 +174,7 @@ class Tokenizer:
             else:
                 if words[i][0].isdigit():
                     terms.append(words[i])
-                elif words[i] not in self.stopwords_en and stems[i] not in self.stopwords_en:
+                elif not any(r in self.stopwords_en for r in readings[i]) and words[i] not in self.stopwords_en:
                     unknown.append(words[i])
                 i += 1
         return terms, unknown

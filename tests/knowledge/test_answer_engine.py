@@ -96,6 +96,13 @@ def test_a_signal_is_never_fitted_to_push_against_its_known_direction():
     assert free.weights[1] < 0 and held.weights[1] == 0 and held.weights[0] > 0
 
 
+def test_english_words_of_a_glossary_phrase_are_each_read_as_typed_or_as_a_base_form():
+    """building leaders: "building" as typed (its base form "build" is a glossary word too), "leaders" as "leader"."""
+    terms, unknown = get_tokenizer().translate("Can party members become building leaders?")
+    assert "楼栋长" in terms and "leaders" not in unknown
+    assert get_tokenizer().translate("serving members")[0] == ["在职", "成员", "委员", "党员"]
+
+
 def test_a_term_with_a_parenthetical_is_read_both_ways(corpus_index):
     text = "不符合建立党小组条件的，选好党员楼栋（巷、片）长。"
     assert "楼栋长" in readings(text) and readings(text).startswith("不符合建立党小组条件的")
