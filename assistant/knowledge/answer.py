@@ -13,7 +13,7 @@ from .confidence import Engine, decision_row, shipped
 from .evidence import Candidate, Words, candidates, corpus_words, coverage, feature_matrix, read_signals
 from .index import KnowledgeIndex
 from .ingest import squash
-from .outline import Structural, structural
+from .outline import Structural, names_another_document, structural
 from .question import Question, analyse, several_pattern, states_value
 from .retriever import Hit, Query, hybrid_search
 from .tokenize import is_english, normalize, readings
@@ -282,7 +282,8 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
         if outline is not None:
             return done(_structural_answer(index, question, outline, hits, cands, lang))
     citations = [_citation(h) for h in hits]
-    if best is None or confidence < settings.confidence_threshold:
+    elsewhere = best is not None and top.clause == HEADER_LABEL and names_another_document(normalize(question))
+    if best is None or confidence < settings.confidence_threshold or elsewhere:
         text = _near_miss(index, analysis, cands, lang) if best is not None else None
         if text is None:
             text = t("answer.not_covered", lang, docs=_searched(index, lang))

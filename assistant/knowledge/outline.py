@@ -46,6 +46,7 @@ def patterns() -> Patterns:
 @dataclass(frozen=True)
 class HeaderAsks:
     document: re.Pattern
+    other: re.Pattern
     strong: dict[str, re.Pattern]
     weak: dict[str, re.Pattern]
 
@@ -53,7 +54,8 @@ class HeaderAsks:
 @lru_cache
 def header_asks() -> HeaderAsks:
     data = question_data()["header"]
-    return HeaderAsks(alternation(data["document"]), {f: alternation(v["strong"]) for f, v in data["fields"].items()},
+    return HeaderAsks(alternation(data["document"]), alternation(data["other"]),
+                      {f: alternation(v["strong"]) for f, v in data["fields"].items()},
                       {f: alternation(v["weak"]) for f, v in data["fields"].items()})
 
 
@@ -62,12 +64,21 @@ OWNER_ZH_RE = re.compile(r"^的(?=[\u4e00-\u9fff])")
 OWNER_EN_RE = re.compile(r"^\s+(?:of|for)\s+", re.IGNORECASE)
 
 
+def names_another_document(norm: str) -> bool:
+    """Whether the (normalised) question names another document than the one whose header it would be answered
+    from (县里的配套文件, the forwarding notice): a header states its own document's facts only."""
+    return bool(header_asks().other.search(norm))
+
+
 def asked_fields(tokenizer, norm: str) -> list[str]:
     """The header fields (number, issuers, date, addressees) the question asks for: by a pattern asking for the
     field alone, or by one that does so only in a question naming the document. None when it asks something else
-    as well — a part of it asking of other words (…现在还有效吗, who is the contact person), or a field named as
-    the owner of what is asked (发文机关的地址, the number of the rules the counties issue)."""
+    as well — a part of it asking of other words (…现在还有效吗, who is the contact person), a field named as
+    the owner of what is asked (发文机关的地址, the number of the rules the counties issue), or another document
+    named (县里的配套文件的文号)."""
     asks = header_asks()
+    if names_another_document(norm):
+        return []
     named = bool(asks.document.search(norm))
 
     def matches(text: str) -> list[tuple[str, re.Match]]:

@@ -113,3 +113,20 @@ def test_header_fields_of_a_second_document(second_index):  # noqa: F811
 ])
 def test_a_question_asking_beyond_the_header_fields_is_not_answered_from_them(corpus_index, question):
     assert not answer_question(corpus_index, question).confident
+
+
+@pytest.mark.parametrize("question", [
+    "县里的配套文件文号是多少",
+    "我们县转发这个文的通知是哪天发的",
+    "What is the document number of the county's implementing rules?",
+])
+def test_a_header_states_its_own_documents_facts_only(corpus_index, question):
+    """A question naming another document (a county's implementing rules, the notice forwarding this one) is not
+    answered with this document's number or date."""
+    result = answer_question(corpus_index, question)
+    assert not result.confident and "组通〔2020〕15号 —" not in result.answer
+
+
+def test_other_fields_named_beside_the_document_are_still_its_own(corpus_index):
+    result = answer_question(corpus_index, "除了组织部，还有其他发文单位吗")
+    assert result.confident and "中共宣城市住房和城乡建设局党组" in result.answer
