@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from ..knowledge.answer import Answer
+from ..knowledge.answer import Answer, lead_line
 from ..knowledge.tokenize import is_english
 from ..llm.answer import llm_answer
 from ..messages import t
@@ -46,7 +46,7 @@ def format_answer(result: Answer, lang: str) -> str:
         return escape(result.answer)
     top = result.citations[0]
     lines = []
-    lead = result.answer if result.mode == "llm" else t("answer.lead", lang, clause=top.clause, doc=top.doc)
+    lead = result.answer if result.mode == "llm" else lead_line(top.clause, top.doc, lang)
     if lead:  # the model's checked answer, or the English lead line
         lines.append(escape(lead))
     lines.append(f"<blockquote>{escape(result.quote)}</blockquote>")

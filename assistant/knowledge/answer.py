@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from ..messages import t
-from .chunking import HEADER_LABEL, PREAMBLE_LABEL, Chunk
+from .chunking import HEADER_LABEL, PREAMBLE_LABEL, Chunk, is_item
 from .confidence import Engine, decision_row, shipped
 from .evidence import Candidate, Words, candidates, corpus_words, coverage, feature_matrix, read_signals
 from .index import KnowledgeIndex
@@ -209,11 +209,20 @@ def _led_by(hits: list[Hit], chunk: Chunk, fallback: Hit) -> list[Hit]:
     return [lead, *(h for h in hits if h.chunk.chunk_id != chunk.chunk_id)]
 
 
+def lead_line(clause: str, doc: str, lang: str) -> str:
+    """The line before a quote in the language ("" when the quote needs none): it names the clause, part, header
+    or preamble quoted."""
+    if clause in (HEADER_LABEL, PREAMBLE_LABEL):
+        key = f"answer.lead.{clause}"
+    else:
+        key = "answer.lead" if is_item(clause) else "answer.lead.part"
+    return t(key, lang, clause=clause, doc=doc)
+
+
 def _quoted(chunk: Chunk, quote: str, lang: str) -> str:
     """The quote with its document and clause path, after the language's lead when it has one."""
     text = f"{quote} — {chunk.doc} {chunk.cite}"
-    key = f"answer.lead.{chunk.clause}" if chunk.clause in (HEADER_LABEL, PREAMBLE_LABEL) else "answer.lead"
-    lead = t(key, lang, clause=chunk.clause, doc=chunk.doc)
+    lead = lead_line(chunk.clause, chunk.doc, lang)
     return f"{lead}\n{text}" if lead else text
 
 

@@ -84,6 +84,11 @@ def _classify(par: str) -> tuple[str, str, str, str] | None:
     return None
 
 
+def is_item(label: str) -> bool:
+    """Whether a clause label names an item (3, 第三条), not a part holding items (二, （一）, 第一章)."""
+    return label.isdigit() or bool(ARTICLE_RE.match(label))
+
+
 def _split_front_matter(paragraphs: list[str]) -> tuple[list[str], list[str]]:
     """Header block (文号, issuers, date, title) and the preamble that follows the last title line."""
     last_title = -1

@@ -18,6 +18,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "zh": "",
         "en": "Clause {clause} of {doc} answers this (quoted in Chinese):",
     },
+    "answer.lead.part": {"zh": "", "en": "Part {clause} of {doc} answers this (quoted in Chinese):"},
     "answer.lead.文头": {"zh": "", "en": "The header of {doc} answers this (quoted in Chinese):"},
     "answer.lead.引言": {"zh": "", "en": "The preamble of {doc} answers this (quoted in Chinese):"},
     "answer.not_covered": {

@@ -43,6 +43,10 @@ def test_english_user_gets_english(bot_settings):
         assert "Hello" in bot.send(WORKER, "/start", lang="en")[0]
         answer = bot.send(WORKER, "how many committee members does a branch need", lang="en")[0]
         assert answer.startswith("Clause 3 of 组通〔2020〕15号") and "3-5" in answer
+        header = bot.send(WORKER, "What is the document number of this directive?", lang="en")[0]
+        assert header.startswith("The header of 组通〔2020〕15号 answers this")  # named as the terminal names it
+        part = bot.send(WORKER, "what are the six levels of the response chain?", lang="en")[0]
+        assert part.startswith("Part 一 of 组通〔2020〕15号")
 
 
 def test_register_with_codes(bot_settings, tree):

@@ -73,7 +73,7 @@ def test_a_clauses_title_is_not_quoted_as_its_answer(corpus_index):
 def test_english_names_of_parts(corpus_index):
     result = answer_question(corpus_index, "what are the sub-headings of part II?")
     assert result.confident and result.citations[0].clause == "二"
-    assert result.answer.startswith("Clause 二 of 组通〔2020〕15号") and "聚焦群策群力" in result.quote
+    assert result.answer.startswith("Part 二 of 组通〔2020〕15号") and "聚焦群策群力" in result.quote
     three = answer_question(corpus_index, "which items fall under part three")
     assert three.citations[0].clause == "三" and "加强宣传引导" in three.quote
 
