@@ -27,16 +27,15 @@ from ..knowledge.tokenize import is_english
 from ..llm.answer import llm_answer
 from ..messages import t
 from ..needs.freetext import prefill, reads_like_problem
-from .common import cancel_command, conversation, lang_of, reply, runtime
+from .common import cancel_command, conversation, keep_for_message, kept_for_message, lang_of, reply, runtime
 from .needs.need_steps import emergency_notice
 
 QUESTION = "ask.question"
 RELATED = "related"
 RELATED_BY_MESSAGE = "related_by_message"  # chat_data: answer message id → its related clauses (persisted)
-RELATED_KEPT = 50  # answers per chat whose related clauses stay available
 RELATED_SHOWN = 4
 EXCERPT_CHARS = 80
-OFFER_TEXT = "need_free_text"  # user_data: the text the 登记为需求 button files (handlers/needs/need.py)
+OFFERED_NEEDS = "offered_needs"  # chat_data: message id → the text its 登记为需求 button files (handlers/needs/need.py)
 OFFER_DATA = "nf:offer"  # callback data of that button
 
 
@@ -65,19 +64,18 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, question: s
     related = [[c.doc, c.path, c.text[:EXCERPT_CHARS]] for c in result.citations[1 if result.confident else 0:][:RELATED_SHOWN]]
     if related:
         rows.append([InlineKeyboardButton(t("bot.related_button", lang), callback_data=RELATED)])
-    if not result.confident and reads_like_problem(question, rt.policies.needs, rt.policies.intake):
-        context.user_data[OFFER_TEXT] = question  # no clause, but a problem: offer to file it beside the refusal
+    offered = not result.confident and reads_like_problem(question, rt.policies.needs, rt.policies.intake)
+    if offered:  # no clause, but a problem: offer to file it beside the refusal
         if rt.policies.needs.is_emergency(prefill(question, rt.policies.needs).category):  # the numbers first
             await update.effective_message.reply_text(emergency_notice(rt.policies.needs, lang))
         rows.insert(0, [InlineKeyboardButton(t("needform.offer_yes", lang), callback_data=OFFER_DATA)])
     markup = InlineKeyboardMarkup(rows) if rows else None
     sent = await update.effective_message.reply_text(format_answer(result, lang), parse_mode=ParseMode.HTML,
                                                      reply_markup=markup)
-    if related:  # the button belongs to this answer: keyed by the message it is under
-        kept = context.chat_data.setdefault(RELATED_BY_MESSAGE, {})
-        kept[str(sent.message_id)] = related
-        for old in list(kept)[:-RELATED_KEPT]:
-            del kept[old]
+    if related:  # the buttons belong to this answer: keyed by the message they are under
+        keep_for_message(context, RELATED_BY_MESSAGE, sent, related)
+    if offered:
+        keep_for_message(context, OFFERED_NEEDS, sent, question)
 
 
 async def ask_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str | int:
@@ -99,7 +97,7 @@ async def show_related(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     """The related-clauses button."""
     query = update.callback_query
     await query.answer()
-    items = context.chat_data.get(RELATED_BY_MESSAGE, {}).get(str(query.message.message_id)) or []
+    items = kept_for_message(context, RELATED_BY_MESSAGE, query.message) or []
     lang = lang_of(update)
     if not items:
         await query.message.reply_text(t("bot.related_none", lang))

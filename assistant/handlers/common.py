@@ -21,6 +21,7 @@ from ..org import invites
 RUNTIME = "runtime"
 FORM_MESSAGES = "form_messages"  # user_data: form name -> [chat id, message id, has buttons] of its current step
 NOT_MODIFIED = "message is not modified"
+KEPT_PER_CHAT = 50  # messages per chat whose buttons' data (related clauses, an offered need) stay available
 log = logging.getLogger(__name__)
 
 
@@ -37,6 +38,20 @@ def channel_key(key: str, channel: str) -> str:
     """`key.<channel>` when the catalogue has that variant, else `key`."""
     variant = f"{key}.{channel}"
     return variant if variant in CATALOGUE else key
+
+
+def keep_for_message(context: ContextTypes.DEFAULT_TYPE, kind: str, message, value) -> None:
+    """Keep what a button under `message` acts on, keyed by that message (in chat_data: it survives a restart), so
+    a button under an older message acts on its own message's data, not the latest one's."""
+    kept = context.chat_data.setdefault(kind, {})
+    kept[str(message.message_id)] = value
+    for old in list(kept)[:-KEPT_PER_CHAT]:
+        del kept[old]
+
+
+def kept_for_message(context: ContextTypes.DEFAULT_TYPE, kind: str, message):
+    """What `keep_for_message` kept for the message (None when nothing, or when it is too old)."""
+    return context.chat_data.get(kind, {}).get(str(message.message_id)) if message is not None else None
 
 
 def lang_of(update: Update) -> str:

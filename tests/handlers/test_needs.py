@@ -235,3 +235,22 @@ def test_escalation_job_with_a_controllable_clock(team, tree):
     with tree.session() as session:
         need = session.query(Need).filter_by(ticket=ticket).one()
         assert need.level_unit.name == "梅园新村"
+
+
+def test_an_older_offer_files_its_own_text_and_need_typed_takes_none(team):
+    """登记为需求 under an older message files that message's text, after a restart too; /need typed afterwards
+    starts an empty form (no offer's text carried over)."""
+    with OfflineBot(team) as bot:
+        elevator = last(bot.process(message_update(LEADER, "3号楼电梯坏了两天了，老人上下楼很不方便")), LEADER)
+        lamp = last(bot.process(message_update(LEADER, "5号楼楼道灯坏了，晚上看不见")), LEADER)
+        assert "登记到需求清单" in elevator["text"] and "登记到需求清单" in lamp["text"]
+    with OfflineBot(team) as bot:
+        step = last(bot.press(LEADER, button(elevator, "登记为需求"), message_id=elevator["message_id"]), LEADER)
+        assert any(label == "✓ 3栋" for label, _ in bot.buttons(step)), bot.buttons(step)
+        step = last(bot.press(LEADER, button(step, "✓ 3栋")), LEADER)
+        step = last(bot.press(LEADER, button(step, "✓ 电梯")), LEADER)
+        assert "老人上下楼" in step["text"] and "楼道灯" not in step["text"]
+        bot.send(LEADER, "/cancel")
+        bot.process(message_update(LEADER, "3号楼电梯又坏了，老人上下楼很不方便"))  # offered, not pressed
+        typed = last(bot.process(message_update(LEADER, "/need")), LEADER)
+        assert not any(label.startswith("✓") for label, _ in bot.buttons(typed)), bot.buttons(typed)

@@ -41,11 +41,11 @@ from ...errors import NotAllowed
 from ...messages import t
 from ...needs import filing, places
 from ...needs import freetext as intake
-from ..ask import OFFER_DATA, OFFER_TEXT, answer
+from ..ask import OFFER_DATA, OFFERED_NEEDS, answer
 from ..assist import prefill as llm_prefill
 from ..common import (
-    as_person, cancel_command, conversation, finish, first_missing, for_channel, in_session, lang_of, last_number,
-    reply, runtime,
+    as_person, cancel_command, conversation, finish, first_missing, for_channel, in_session, keep_for_message,
+    kept_for_message, lang_of, last_number, reply, runtime,
 )
 from ..common import step as show_step
 from ..durable import once
@@ -55,7 +55,6 @@ from ..pickers import picker
 from . import need_steps as steps
 
 DRAFT = "need_draft"
-FREE_TEXT = OFFER_TEXT  # the text an offer (or a refusal's 登记为需求 button) would file
 CB = "nf:"
 FORM = "need"  # the form's message (common.step)
 FINAL = {"submit": steps.CONFIRM, "edit": steps.CONFIRM, "join": steps.DUPLICATE, "new": steps.DUPLICATE}
@@ -103,7 +102,10 @@ async def start_need(update: Update, context: ContextTypes.DEFAULT_TYPE, from_of
     if person_id is None:
         await reply(update, "bot.not_registered")
         return ConversationHandler.END
-    text = context.user_data.pop(FREE_TEXT, None) or (" ".join(context.args) if context.args else "")
+    if from_offer:  # the text of the message whose button was pressed (an older offer files its own text)
+        text = kept_for_message(context, OFFERED_NEEDS, update.callback_query.message) or ""
+    else:
+        text = " ".join(context.args) if context.args else ""
     draft = {"person_id": person_id, "history": [], "text": text, "key": uuid4().hex}  # key: filed once
     context.user_data[DRAFT] = draft
     compounds = await in_session(context, lambda s: places.compounds_for(s, person_id))
@@ -286,18 +288,19 @@ async def offer_from_text(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def offer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Offer to file the message as a need, or to answer it as a policy question."""
-    context.user_data[FREE_TEXT] = text = update.effective_message.text
+    text = update.effective_message.text
     lang = lang_of(update)
     await _tell_emergency(update, context, intake.prefill(text, _policy(context)).category, always=True)
     markup = InlineKeyboardMarkup([[InlineKeyboardButton(t("needform.offer_yes", lang), callback_data=OFFER_DATA)],
                                    [InlineKeyboardButton(t("needform.offer_ask", lang), callback_data=CB + "asq")]])
-    await update.effective_message.reply_text(t("needform.offer", lang), reply_markup=markup)
+    sent = await update.effective_message.reply_text(t("needform.offer", lang), reply_markup=markup)
+    keep_for_message(context, OFFERED_NEEDS, sent, text)
 
 
 async def answer_offer_as_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """"按政策问题回答" on the offer."""
     await update.callback_query.answer()
-    text = context.user_data.pop(FREE_TEXT, None)
+    text = kept_for_message(context, OFFERED_NEEDS, update.callback_query.message)
     if text:
         await answer(update, context, text)
 
