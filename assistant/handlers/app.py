@@ -23,7 +23,9 @@ from .org import invite, people, start
 from .party import cases, check, checkin, checkin_report, flowin, points
 from .persistence import SQLPersistence
 from .property import evaluate, ratings
-from .terminal import OPERATOR_ID, TerminalChat, TerminalRequest, banner, leave_promptly, run_until_quit
+from .terminal import (
+    OPERATOR_ID, TERMINAL_STATE, TerminalChat, TerminalRequest, banner, leave_promptly, run_until_quit,
+)
 
 TERMINAL_TOKEN = "0:terminal"
 
@@ -128,7 +130,8 @@ def run_terminal(rt: Runtime, lang: str = "zh") -> None:
 
     bind_operator()
     record_policies(rt)
-    request = TerminalRequest(sys.stdout, files_dir=rt.settings.data_dir / "terminal", lang=lang,
+    files = rt.settings.data_dir / "terminal"
+    request = TerminalRequest(sys.stdout, files_dir=files, lang=lang, state=files / TERMINAL_STATE,
                               zone=rt.policies.needs.zone)  # the deployment's zone (tickets, digests) names the files
     application = build_application(rt, request=request)
     documents = sorted({c.doc for c in rt.index.chunks})  # load the index before the first question arrives

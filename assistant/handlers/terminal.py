@@ -37,6 +37,7 @@ OPERATOR_ID = int(LOCAL_OPERATOR_ID)
 BOT_USER = {"id": 1000, "is_bot": True, "first_name": "社区治理助手", "username": "assistant_terminal_bot"}
 TAGS_RE = re.compile(r"</?(?:b|i|u|s|code|pre|blockquote|a)[^>]*>")
 PHOTO_ID = "terminal:"  # file id of a photo sent from the terminal: this prefix and its copy's name in files_dir
+TERMINAL_STATE = "chat-state.json"  # in the terminal files' directory: numbering and buttons across restarts
 SETTLE_SECONDS = 10  # on Ctrl-C, the longest wait for the line being processed to finish (and its state to be kept)
 
 
@@ -64,16 +65,36 @@ def banner(who, levels: dict[str, int], needs: int, documents: list[str], lang: 
 
 
 class TerminalRequest(BaseRequest):
-    """A Bot API 'server' in the process: prints messages and remembers the last buttons."""
+    """A Bot API 'server' in the process: prints messages and remembers the last buttons.
+
+    With `state` (a file), the message numbering and the buttons last shown are kept there after each line, so
+    the next chat goes on where this one ended: the numbers shown before a restart (or a kill) still press their
+    buttons, and message ids never repeat (buttons' data is kept per message id)."""
 
     def __init__(self, out: TextIO, files_dir: Path | None = None, lang: str = "zh",
-                 zone: ZoneInfo | None = None) -> None:
+                 zone: ZoneInfo | None = None, state: Path | None = None) -> None:
         self.out = out
         self.files_dir = files_dir  # where photos and documents are written (None: not written)
         self.lang = lang
         self.zone = zone  # the deployment's time zone, for the files' names (None: the machine's)
-        self.ids = itertools.count(1)
-        self.buttons: list[tuple[str, str, int]] = []  # (label, callback data, message id)
+        self.state = state
+        kept = _read_state(state)
+        self.next_id: int = kept.get("next_id", 1)
+        self.buttons: list[tuple[str, str, int]] = [tuple(b) for b in kept.get("buttons", [])]  # (label, data, message id)
+
+    def new_id(self) -> int:
+        self.next_id += 1
+        return self.next_id - 1
+
+    def save(self) -> None:
+        """Keep the numbering and the buttons shown (written whole, then moved into place: never half a file)."""
+        if self.state is None:
+            return
+        self.state.parent.mkdir(parents=True, exist_ok=True)
+        part = self.state.with_suffix(".part")
+        part.write_text(json.dumps({"next_id": self.next_id, "buttons": self.buttons}, ensure_ascii=False),
+                        encoding="utf-8")
+        os.replace(part, self.state)
 
     def stamp(self) -> str:
         """The time now as files written here start their names: 20261202-135100, in the deployment's zone."""
@@ -90,7 +111,7 @@ class TerminalRequest(BaseRequest):
         return None
 
     def _message(self, params: dict) -> dict:
-        return {"message_id": next(self.ids), "date": int(time.time()), "from": BOT_USER,
+        return {"message_id": self.new_id(), "date": int(time.time()), "from": BOT_USER,
                 "chat": {"id": int(params.get("chat_id", OPERATOR_ID)), "type": "private"},
                 "text": params.get("text", "")}
 
@@ -192,7 +213,7 @@ class TerminalChat:
         update_id = next(self.update_ids)
         if photo is not None:  # an image file's path: the photo, as Telegram delivers one
             size = {"file_id": photo, "file_unique_id": photo, "width": 0, "height": 0}
-            message = {"message_id": next(self.request.ids), "date": int(time.time()), "chat": self.chat,
+            message = {"message_id": self.request.new_id(), "date": int(time.time()), "chat": self.chat,
                        "from": self.user, "photo": [size]}
             return Update.de_json({"update_id": update_id, "message": message}, self.app.bot)
         if line.isdecimal() and 1 <= int(line) <= len(self.request.buttons):  # as numbered; others go as text
@@ -201,7 +222,7 @@ class TerminalChat:
             payload = {"update_id": update_id, "callback_query": {
                 "id": str(update_id), "from": self.user, "chat_instance": "terminal", "data": data, "message": message}}
         else:
-            message = {"message_id": next(self.request.ids), "date": int(time.time()), "chat": self.chat,
+            message = {"message_id": self.request.new_id(), "date": int(time.time()), "chat": self.chat,
                        "from": self.user, "text": line}
             if line.startswith("/"):
                 command = line.split()[0]
@@ -214,6 +235,7 @@ class TerminalChat:
         if self.before_line is not None:
             await asyncio.to_thread(self.before_line)
         await self.app.process_update(self._update(line, await asyncio.to_thread(self.attach, line)))
+        self.request.save()
 
     async def run(self, lines: TextIO = sys.stdin, prompt: str = "> ", banner: str = "") -> None:
         """Print the banner, then read lines until end of input or /quit (Ctrl-C: see `run_until_quit`)."""
@@ -239,6 +261,15 @@ class TerminalChat:
                 if in_flight is not None and not in_flight.done():
                     await asyncio.wait([in_flight], timeout=SETTLE_SECONDS)
                 await self.app.stop()  # also on Ctrl-C: the conversations' state is flushed
+
+
+def _read_state(path: Path | None) -> dict:
+    """What `TerminalRequest.save` kept ({} when nothing, or nothing readable: the chat starts numbering afresh)."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8")) if path is not None and path.is_file() else {}
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def run_until_quit(chat: TerminalChat, banner: str, goodbye: str) -> None:

@@ -359,3 +359,26 @@ def test_ctrl_c_leaves_within_a_second_and_loses_nothing(env, tmp_path):
         again.close()
     trail = json.loads(in_process(["audit", "--json"], env).stdout)
     assert [e["subject"] for e in trail if e["action"] == "invite_create"] == ["新楼长"] and code
+
+
+def test_the_numbers_shown_before_a_restart_still_press_their_buttons(env, tmp_path):
+    """Ctrl-C right after an offer: the next chat takes the number shown for 登记为需求 as that button (not as text),
+    and files that offer's text."""
+    assert in_process(["org", "import", EXAMPLES / "org_example.csv"], env).returncode == 0
+    chat = Chat(env, tmp_path)
+    try:
+        chat.until("Ctrl-C")
+        offer = chat.type("3号楼电梯坏了两天了，老人上下楼很不方便", "登记为需求")
+        chat.proc.send_signal(signal.SIGINT)
+        assert chat.proc.wait(timeout=HANG_GUARD) == 0
+    finally:
+        chat.close()
+    again = Chat(env, tmp_path)
+    try:
+        again.until("Ctrl-C")
+        step = again.type(choice(offer, "登记为需求"), "哪个小区")
+        assert "请输入上面选项前的编号" not in step
+        again.proc.send_signal(signal.SIGINT)
+        assert again.proc.wait(timeout=HANG_GUARD) == 0
+    finally:
+        again.close()
