@@ -79,8 +79,10 @@ class TerminalRequest(BaseRequest):
         self.zone = zone  # the deployment's time zone, for the files' names (None: the machine's)
         self.state = state
         kept = _read_state(state)
-        self.next_id: int = kept.get("next_id", 1)
-        self.buttons: list[tuple[str, str, int]] = [tuple(b) for b in kept.get("buttons", [])]  # (label, data, message id)
+        self.next_id: int = kept["next_id"] if isinstance(kept.get("next_id"), int) else 1
+        self.buttons: list[tuple[str, str, int]] = [  # (label, callback data, message id)
+            tuple(b) for b in kept.get("buttons", []) if isinstance(b, list) and len(b) == 3
+            and isinstance(b[0], str) and isinstance(b[1], str) and isinstance(b[2], int)]
 
     def new_id(self) -> int:
         self.next_id += 1

@@ -1,4 +1,5 @@
 """`assistant chat`: the same Application in a terminal, driven through stdin of a real process."""
+import io
 import json
 import os
 import queue
@@ -12,6 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from assistant.handlers.terminal import TerminalRequest
 
 from ..cli import in_process
 from ..conftest import EXAMPLES
@@ -382,3 +385,16 @@ def test_the_numbers_shown_before_a_restart_still_press_their_buttons(env, tmp_p
         assert again.proc.wait(timeout=HANG_GUARD) == 0
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("kept", ['{"next_id": 9, "buttons": [["登记为需求", "nf:offer", 8]]}', "not json",
+                                  '{"next_id": "x", "buttons": [["a"], 3, ["b", "c", "d"]]}', "[]"])
+def test_the_kept_numbering_is_read_back_and_junk_is_ignored(tmp_path, kept):
+    state = tmp_path / "chat-state.json"
+    state.write_text(kept, encoding="utf-8")
+    request = TerminalRequest(io.StringIO(), state=state)
+    good = kept.startswith('{"next_id": 9')
+    assert request.buttons == ([("登记为需求", "nf:offer", 8)] if good else [])
+    assert request.new_id() == (9 if good else 1)
+    request.save()
+    assert json.loads(state.read_text(encoding="utf-8"))["next_id"] == (10 if good else 2)
