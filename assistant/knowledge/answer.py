@@ -292,7 +292,10 @@ def answer_question(index: KnowledgeIndex, raw_question: str, lang: str | None =
             return done(_structural_answer(index, question, outline, hits, cands, lang))
     citations = [_citation(h) for h in hits]
     elsewhere = best is not None and top.clause == HEADER_LABEL and names_another_document(normalize(question))
-    if best is None or confidence < settings.confidence_threshold or elsewhere:
+    if elsewhere:  # what the header says is this document's, never the other one asked about
+        text = t("answer.another_document", lang, doc=top.doc, quote="".join(c.text for c in quoted))
+        return done(Answer(question, text, False, citations=citations, confidence=confidence, lang=lang))
+    if best is None or confidence < settings.confidence_threshold:
         text = _near_miss(index, analysis, cands, lang) if best is not None else None
         if text is None:
             text = t("answer.not_covered", lang, docs=_searched(index, lang))

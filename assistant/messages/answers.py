@@ -9,6 +9,11 @@ MESSAGES = {
         "zh": "文件没有提到{values}。{doc} {cite} 关于{entity}的规定是：\n「{quote}」",
         "en": "The directive does not mention {values_en}. What {doc} {cite} says about this (quoted in Chinese):\n「{quote}」",
     },
+    "answer.another_document": {
+        "zh": "{doc} 只载有本文件自己的信息，没有提到其他文件的文号、日期等。本文件文头的相关内容是：\n「{quote}」",
+        "en": "{doc} gives only its own details, not another document's number or date. Its own header says (quoted "
+              "in Chinese):\n「{quote}」",
+    },
     "answer.value_unstated": {"zh": "文件中没有提到{values}。", "en": "The documents never mention {values_en}. "},
     "answer.attr.frequency": {"zh": "多久开展一次", "en": "how often"},
     "answer.attr.money": {"zh": "的金额或经费", "en": "any amount of money"},
