@@ -38,6 +38,7 @@ BOT_USER = {"id": 1000, "is_bot": True, "first_name": "社区治理助手", "use
 TAGS_RE = re.compile(r"</?(?:b|i|u|s|code|pre|blockquote|a)[^>]*>")
 PHOTO_ID = "terminal:"  # file id of a photo sent from the terminal: this prefix and its copy's name in files_dir
 TERMINAL_STATE = "chat-state.json"  # in the terminal files' directory: numbering and buttons across restarts
+ID_MARGIN = 1000  # message ids a chat starts past the kept count (more than one line ever sends)
 SETTLE_SECONDS = 10  # on Ctrl-C, the longest wait for the line being processed to finish (and its state to be kept)
 
 
@@ -79,7 +80,8 @@ class TerminalRequest(BaseRequest):
         self.zone = zone  # the deployment's time zone, for the files' names (None: the machine's)
         self.state = state
         kept = _read_state(state)
-        self.next_id: int = kept["next_id"] if isinstance(kept.get("next_id"), int) else 1
+        # past the kept count by a margin: a chat killed inside a line used ids its file never recorded
+        self.next_id: int = kept["next_id"] + ID_MARGIN if isinstance(kept.get("next_id"), int) else 1
         self.buttons: list[tuple[str, str, int]] = [  # (label, callback data, message id)
             tuple(b) for b in kept.get("buttons", []) if isinstance(b, list) and len(b) == 3
             and isinstance(b[0], str) and isinstance(b[1], str) and isinstance(b[2], int)]
