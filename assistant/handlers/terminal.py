@@ -86,6 +86,10 @@ class TerminalRequest(BaseRequest):
             tuple(b) for b in kept.get("buttons", []) if isinstance(b, list) and len(b) == 3
             and isinstance(b[0], str) and isinstance(b[1], str) and isinstance(b[2], int)]
 
+    def print_buttons(self) -> None:
+        for n, (label, _, _) in enumerate(self.buttons, 1):
+            print(f"  [{n}] {label}", file=self.out)
+
     def new_id(self) -> int:
         self.next_id += 1
         return self.next_id - 1
@@ -156,8 +160,7 @@ class TerminalRequest(BaseRequest):
         rows = (markup or {}).get("inline_keyboard") or []
         if rows:
             self.buttons = [(b["text"], b.get("callback_data", ""), message["message_id"]) for row in rows for b in row]
-            for n, (label, _, _) in enumerate(self.buttons, 1):
-                print(f"  [{n}] {label}", file=self.out)
+            self.print_buttons()
         elif edited is not None:  # edited into a message without buttons: its old numbers press nothing
             self.buttons = [b for b in self.buttons if b[2] != edited]
         print(file=self.out)
@@ -249,6 +252,10 @@ class TerminalChat:
             try:
                 if banner:
                     print(banner, end="\n\n", file=self.request.out, flush=True)
+                if self.request.buttons:  # kept from the last chat: their numbers still press them
+                    print(t("terminal.buttons_kept", self.request.lang), file=self.request.out)
+                    self.request.print_buttons()
+                    print(file=self.request.out, flush=True)
                 queue: asyncio.Queue[str | None] = asyncio.Queue()
                 answered = threading.Event()  # the next prompt waits for the answer to the line before it
                 _start_reader(lines, prompt, queue, asyncio.get_running_loop(), answered)

@@ -25,6 +25,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "terminal.saved": {"zh": "（文件已保存：{path}）", "en": "(file saved: {path})"},
     "terminal.attached": {"zh": "（已发送照片：{path}）", "en": "(photo sent: {path})"},
     "terminal.photo": {"zh": "（照片：{path}）", "en": "(photo: {path})"},
+    "terminal.buttons_kept": {"zh": "上次显示的选项仍可输入编号选择：", "en": "The choices shown last time still work — type the number:"},
     "denied.no_org": {"zh": "还没有导入组织架构，所以暂时不能办理此事。请管理员先导入：\n" + IMPORT_HINT["zh"],
                       "en": "No organisation has been imported yet, so this cannot be done. An administrator must import it first:\n"
                             + IMPORT_HINT["en"]},

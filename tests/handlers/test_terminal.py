@@ -378,7 +378,8 @@ def test_the_numbers_shown_before_a_restart_still_press_their_buttons(env, tmp_p
         chat.close()
     again = Chat(env, tmp_path)
     try:
-        again.until("Ctrl-C")
+        kept = again.until("仍可输入编号")
+        assert choice(offer, "登记为需求") == choice(kept, "登记为需求")  # shown again, with the same number
         step = again.type(choice(offer, "登记为需求"), "哪个小区")
         assert "请输入上面选项前的编号" not in step
         again.proc.send_signal(signal.SIGINT)
