@@ -37,10 +37,20 @@ def test_the_shipped_seed_holds_every_vector_a_fresh_build_of_the_shipped_corpus
     assert len(index.chunks) > 0 and len(index.bank) > 1000
     with sqlite3.connect(cache) as db:  # the seeded vectors are kept in the user's cache too
         assert db.execute("SELECT count(*) FROM vectors").fetchone()[0] >= len(index.bank)
-    # and they are the model's: the same as e5 computes now
+    # and they are the model's: the direction e5 computes now. Builds of the engine for other CPUs differ in the
+    # last digits (up to ~2e-3 per component, cosine > 0.9998); another model or prefix is far below 0.999.
     e5 = E5Embeddings()
-    assert np.allclose(index.chunk_vectors[0], e5.embed_documents([index.chunks[0].index_text])[0], atol=1e-3)
-    assert np.allclose(index.bank_vectors[0], e5.embed_queries([index.bank[0].text])[0], atol=1e-3)
+    assert _cosine(index.chunk_vectors[0], e5.embed_documents([index.chunks[0].index_text])[0]) > SAME_MODEL
+    assert _cosine(index.bank_vectors[0], e5.embed_queries([index.bank[0].text])[0]) > SAME_MODEL
+    assert _cosine(index.bank_vectors[0], e5.embed_documents([index.bank[0].text])[0]) < SAME_MODEL
+
+
+SAME_MODEL = 0.999
+
+
+def _cosine(a, b) -> float:
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(a @ b / np.linalg.norm(a) / np.linalg.norm(b))
 
 
 def test_the_cache_takes_what_it_has_then_the_seed_then_computes_the_rest_in_one_call(tmp_path):
