@@ -110,7 +110,9 @@ def _near_miss(index: KnowledgeIndex, question: Question, cands: list[Candidate]
     known = question.lang == "en" and len(specific) >= NEAR_MISS_EN_TERMS
     if best.features["clause_cov"] < NEAR_MISS_COVERAGE or (best.features["unseen"] > NEAR_MISS_UNSEEN and not known):
         return None
-    entity = _phrase(normalize(question.text), found[:ENTITY_WORDS])
+    # who asks (我是楼栋长 …) is not what is asked about, unless nothing else of the question is in the clause
+    subject = [w for w in found if w not in question.asker] or found
+    entity = _phrase(normalize(question.text), subject[:ENTITY_WORDS])
     absent = [v.said for v in question.stated if not v.form.search(clause_text)]
     if absent:  # the question states a value the clause never states: name it
         values = "、".join(f"“{v}”" for v in absent)

@@ -191,6 +191,11 @@ def test_near_miss_says_what_the_directive_does_say(corpus_index):
     assert "把日常监督严起来" in result.answer and "负面行为评价机制" in result.answer
     english = answer_question(corpus_index, "How often does the negative behaviour evaluation take place?")
     assert not english.confident and english.answer.startswith("The directive does not say how often")
+    # who asks is not the subject: 我是楼栋长 names the asker; 楼栋长 is the subject only when nothing else is
+    asker = answer_question(corpus_index, "我是楼栋长 党员住户在哪些事上要带头")
+    assert not asker.confident and asker.answer.startswith("文件没有规定党员") and "楼栋长" not in asker.answer[:20]
+    alone = answer_question(corpus_index, "我是楼栋长 楼栋长要干啥")
+    assert not alone.confident and alone.answer.startswith("文件没有规定楼栋长")
 
 
 def test_quoting_a_sentence_and_asking_what_it_leaves_out_is_a_near_miss(corpus_index):
