@@ -178,7 +178,10 @@ class TelegramEmulator:
         self._node = node or shutil.which("node") or "node"
         self.port: int | None = None
         self.process: subprocess.Popen[str] | None = None
-        self._http: httpx.Client | None = None
+        # One HTTP client per calling thread: fifty threads sharing one connection pool once failed reading a
+        # response with EBADF (a connection closed under one thread while another read it; CI, 2026-12-06).
+        self._clients: dict[int, httpx.Client] = {}
+        self._clients_lock = threading.Lock()
         self._output: collections.deque[str] = collections.deque(maxlen=400)
         self._inbox: dict[int, list[dict]] = collections.defaultdict(list)
         self._lock = threading.Lock()
@@ -239,14 +242,14 @@ class TelegramEmulator:
             self.stop()
             raise EmulatorError(f"the emulator did not start within {timeout}s:\n{self.log_tail()}")
         self.port = found["port"]
-        self._http = httpx.Client(base_url=self.url, timeout=10, trust_env=False)
         self.start_seconds = time.monotonic() - started
         return self
 
     def stop(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
+        with self._clients_lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
         proc, self.process = self.process, None
         if proc is None:
             return
@@ -285,15 +288,23 @@ class TelegramEmulator:
 
     # ---------------------------------------------------------------- acting as the user
     def _post(self, path: str, payload: dict) -> Any:
-        if self._http is None:
-            raise EmulatorError("the emulator is not running")
-        response = self._http.post(path, json=payload)
+        response = self._client().post(path, json=payload)
         if response.status_code != 200:
             raise EmulatorError(f"POST {path} -> HTTP {response.status_code}: {response.text[:500]}")
         body = response.json()
         if not body.get("ok", False):
             raise EmulatorError(f"POST {path} -> {body}")
         return body.get("result")
+
+    def _client(self) -> httpx.Client:
+        if self.port is None:
+            raise EmulatorError("the emulator is not running")
+        with self._clients_lock:
+            client = self._clients.get(threading.get_ident())
+            if client is None:
+                client = self._clients[threading.get_ident()] = httpx.Client(base_url=self.url, timeout=10,
+                                                                             trust_env=False)
+            return client
 
     @staticmethod
     def _user(chat_id: int, first_name: str, language_code: str | None, user_id: int | None) -> dict:
