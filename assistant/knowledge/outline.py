@@ -21,6 +21,7 @@ from .tokenize import normalize
 HEADING_MATCH_CHARS = 4  # a heading is named by a run of its title at least this long (or by all of it)
 ORDINAL_RE = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*(?:块|部分|个?方面|大块)"
                         r"|\b(first|second|third|fourth|fifth)\s+(?:part|section|block)\b", re.IGNORECASE)
+TOP_PART_RE = re.compile(r"部分|\b(?:part|section)\b", re.IGNORECASE)  # an ordinal naming a top-level part by itself
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 # English names of a top-level part ("part three", "section II", "part 2") → its Chinese label (三, 二, 二)
 PART_RE = re.compile(r"\b(?:part|section)\s+(\d{1,2}|[ivx]{1,4}|one|two|three|four|five|six|seven|eight|nine|ten)\b", re.IGNORECASE)
@@ -236,13 +237,26 @@ def _named(index, heads: list[int], norm: str, question: str, ranked_rows: list[
     if labelled is not None:
         return labelled
     container = _by_title(index, heads, norm)
-    ordinal = ORDINAL_RE.search(norm)
-    if container is not None and ordinal:
+    # 主要措施第三块: the third under the heading named; 第二部分 alone: the document's second part; 第二部分第一块:
+    # the first under that. 第二块 alone could be either level: not guessed.
+    for ordinal in ORDINAL_RE.finditer(norm):
+        if container is None and not TOP_PART_RE.search(ordinal.group(0)):
+            return None
         word = (ordinal.group(1) or ordinal.group(2)).lower()
         n = int(word) if word.isdigit() else ORDINALS.get(word) or cn_number(word)
-        kids = _children(index, heads, container)
-        return kids[n - 1] if 0 < n <= len(kids) else None
+        kids = _children(index, heads, container) if container is not None else _parts(index, heads, ranked_rows)
+        if not 0 < n <= len(kids):
+            return None
+        container = kids[n - 1]
     return container
+
+
+def _parts(index, heads: list[int], ranked_rows: list[int]) -> list[int]:
+    """The top-level parts (一、二、三 …) of the best-ranked document: its headings under no other, but its header
+    and preamble."""
+    doc = index.chunks[ranked_rows[0]].doc if ranked_rows else index.chunks[heads[0]].doc
+    return [i for i in heads if index.chunks[i].doc == doc and len(index.chunks[i].path) == 1
+            and index.chunks[i].clause not in (HEADER_LABEL, PREAMBLE_LABEL)]
 
 
 def _by_title(index, heads: list[int], norm: str) -> int | None:
@@ -276,7 +290,7 @@ def _common_run(a: str, b: str) -> int:
 def _rest(index, norm: str, heading: int, p: Patterns) -> str:
     """The question without the heading it names and without the asking: the matter it is about."""
     title = normalize(MARKER_RE.sub("", index.chunks[heading].path[-1]))
-    rest = PART_RE.sub(" ", LABEL_REF_RE.sub(" ", norm))
+    rest = ORDINAL_RE.sub(" ", PART_RE.sub(" ", LABEL_REF_RE.sub(" ", norm)))
     rest = p.frame.sub(" ", p.children.sub(" ", p.locate.sub(" ", rest)))
     for size in range(len(title), HEADING_MATCH_CHARS - 1, -1):
         for i in range(len(title) - size + 1):

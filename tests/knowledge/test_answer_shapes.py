@@ -28,6 +28,14 @@ def test_what_a_part_holds(corpus_index):
     assert all(t in named.quote for t in ("建强街道“大工委”", "建立小区（网格）党支部", "建好“红色物业”"))
     ordinal = answer_question(corpus_index, "主要措施第三块有哪几条")
     assert ordinal.citations[0].clause == "（三）" and "考核引导科学善治" in ordinal.quote
+    # an ordinal part by itself is the document's; ordinals in turn go down; 第二块 alone could be either level
+    top = answer_question(corpus_index, "第二部分有几条")
+    assert top.confident and top.citations[0].clause == "二" and "聚焦共治共享" in top.quote
+    nested = answer_question(corpus_index, "第二部分第三块包括哪几条")
+    assert nested.confident and nested.citations[0].clause == "（三）" and "考核引导科学善治" in nested.quote
+    english = answer_question(corpus_index, "which items are in the third section")
+    assert english.citations[0].clause == "三" and "加强宣传引导" in english.quote
+    assert not answer_question(corpus_index, "第五部分有几条").confident
     # a part of parts asked about one matter in it: the part that holds the matter
     matter = answer_question(corpus_index, "主要措施里讲党员的是哪几条")
     assert matter.citations[0].clause == "（二）" and "把日常监督严起来" in matter.quote
