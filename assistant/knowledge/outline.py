@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .chunking import HEADER_LABEL, MARKER_RE, PREAMBLE_LABEL, Chunk
+from .chunking import HEADER_LABEL, MARKER_RE, PREAMBLE_LABEL, Chunk, is_item
 from .evidence import LABEL_REF_RE, cn_number, referenced_labels
 from .ingest import squash
 from .question import alternation, analyse, answer_type, question_data
@@ -159,6 +159,10 @@ def structural(index, question: str, ranked_rows: list[int],
         if kids:
             lines = [index.chunks[target].path[-1], *(index.chunks[k].path[-1] for k in kids)]
             return Structural(target, "\n".join(lines))
+        if target is not None and not is_item(index.chunks[target].clause):  # a part with no items: what it says
+            head = index.chunks[target]
+            pieces = [c.text for c in index.chunks if c.doc == head.doc and c.clause == head.clause]
+            return Structural(target, "\n".join([head.path[-1], *pieces]))
     if p.locate.search(norm):
         return _locate(index, heads, norm, ranked_rows, rank_rows, p)
     if p.title.search(norm):

@@ -36,6 +36,11 @@ def test_what_a_part_holds(corpus_index):
     english = answer_question(corpus_index, "which items are in the third section")
     assert english.citations[0].clause == "三" and "加强宣传引导" in english.quote
     assert not answer_question(corpus_index, "第五部分有几条").confident
+    # a part with no items under it: what it says, not the items of another part
+    bare = answer_question(corpus_index, "第一部分有哪几条")
+    assert bare.confident and bare.citations[0].clause == "一" and "六级响应机制" in bare.quote
+    content = answer_question(corpus_index, "主要措施包括哪些内容")
+    assert content.citations[0].clause == "二" and "聚焦群策群力" in content.quote
     # a part of parts asked about one matter in it: the part that holds the matter
     matter = answer_question(corpus_index, "主要措施里讲党员的是哪几条")
     assert matter.citations[0].clause == "（二）" and "把日常监督严起来" in matter.quote
