@@ -256,8 +256,8 @@ def _named(index, heads: list[int], norm: str, question: str, ranked_rows: list[
 
 
 def _parts(index, heads: list[int], ranked_rows: list[int]) -> list[int]:
-    """The top-level parts (一、二、三 …) of the best-ranked document: its headings under no other, but its header
-    and preamble."""
+    """The top-level parts (一、二、三 …) of the best-ranked document: its headings under no other, other than its
+    header and preamble."""
     doc = index.chunks[ranked_rows[0]].doc if ranked_rows else index.chunks[heads[0]].doc
     return [i for i in heads if index.chunks[i].doc == doc and len(index.chunks[i].path) == 1
             and index.chunks[i].clause not in (HEADER_LABEL, PREAMBLE_LABEL)]
