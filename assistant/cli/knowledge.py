@@ -76,8 +76,9 @@ def _render(result, as_json: bool) -> str:
     if result.mode == "llm":  # the model's words, then the exact text they rest on
         lines.append(f"「{result.quote}」")
     if result.confident and result.citations:
-        top = result.citations[0]
-        lines.append(t("answer.source", result.lang, doc=top.doc, path=top.path))
+        from ..knowledge.answer import source_line
+
+        lines.append(source_line(result.citations[0], result.lang))
     if result.mode == "llm":
         lines.append(t("llm.answer_note", result.lang))
     return "\n".join(lines)

@@ -22,7 +22,7 @@ from telegram.ext import (
     filters,
 )
 
-from ..knowledge.answer import Answer, lead_line
+from ..knowledge.answer import Answer, lead_line, source_line
 from ..knowledge.tokenize import is_english
 from ..llm.answer import llm_answer
 from ..messages import t
@@ -49,7 +49,7 @@ def format_answer(result: Answer, lang: str) -> str:
     if lead:  # the model's checked answer, or the English lead line
         lines.append(escape(lead))
     lines.append(f"<blockquote>{escape(result.quote)}</blockquote>")
-    lines.append(escape(t("answer.source", lang, doc=top.doc, path=top.path)))
+    lines.append(escape(source_line(top, lang)))
     if result.mode == "llm":
         lines.append(escape(t("llm.answer_note", lang)))
     return "\n".join(lines)

@@ -28,6 +28,7 @@ NEAR_MISS_UNSEEN = 0.5  # … and at most this share of the question's content w
 ENTITY_WORDS = 2
 NEAR_MISS_EN_TERMS = 2  # … or, for an English question, at least this many of its specific terms are in the clause
 NEAR_MISS_SPECIFIC_SHARE = 0.25  # a term found in at most this share of the clauses is specific
+DOCUMENT = ""  # the clause of a citation of the document as a whole (its parts)
 ATTRIBUTE_KINDS = ("frequency", "money", "age", "duration", "date", "percent", "count", "who")
 
 
@@ -200,6 +201,12 @@ def _structural_answer(index: KnowledgeIndex, question: str, outline: Structural
     headings state the answer); when it asks where a matter sits, the largest share the ranking gives one clause."""
     chunk = index.chunks[outline.row]
     confidence = round(max(_clause_shares(cands).values(), default=0.0), 4) if outline.ranked else 1.0
+    if outline.whole:  # the document's parts: cited as the document, not as its header
+        lead = lead_line(DOCUMENT, chunk.doc, lang)
+        text = f"{outline.quote} — {chunk.doc}"
+        citations = [Citation(chunk.doc, DOCUMENT, "", outline.quote, 0.0), *(_citation(h) for h in hits)]
+        return Answer(question, f"{lead}\n{text}" if lead else text, True, citations=citations,
+                      confidence=confidence, quote=outline.quote, lang=lang)
     citations = [_citation(h) for h in _led_by(hits, chunk, Hit(chunk, 0.0, 0.0, 0.0, 0.0))]
     return Answer(question, _quoted(chunk, outline.quote, lang), True, citations=citations, confidence=confidence,
                   quote=outline.quote, lang=lang)
@@ -211,10 +218,17 @@ def _led_by(hits: list[Hit], chunk: Chunk, fallback: Hit) -> list[Hit]:
     return [lead, *(h for h in hits if h.chunk.chunk_id != chunk.chunk_id)]
 
 
+def source_line(citation: Citation, lang: str) -> str:
+    """The line naming where a quote is from (the document alone when the whole document is cited)."""
+    return t("answer.source", lang, doc=citation.doc, path=citation.path).rstrip()
+
+
 def lead_line(clause: str, doc: str, lang: str) -> str:
     """The line before a quote in the language ("" when the quote needs none): it names the clause, part, header
     or preamble quoted."""
-    if clause in (HEADER_LABEL, PREAMBLE_LABEL):
+    if clause == DOCUMENT:
+        key = "answer.lead.document"
+    elif clause in (HEADER_LABEL, PREAMBLE_LABEL):
         key = f"answer.lead.{clause}"
     else:
         key = "answer.lead" if is_item(clause) else "answer.lead.part"

@@ -21,6 +21,7 @@ from .tokenize import normalize
 HEADING_MATCH_CHARS = 4  # a heading is named by a run of its title at least this long (or by all of it)
 ORDINAL_RE = re.compile(r"第\s*([一二三四五六七八九十\d]+)\s*(?:块|部分|个?方面|大块)"
                         r"|\b(first|second|third|fourth|fifth)\s+(?:part|section|block)\b", re.IGNORECASE)
+PARTS_RE = re.compile(r"部分|块|方面|\b(?:parts|sections)\b", re.IGNORECASE)  # asked for the parts, not the items
 TOP_PART_RE = re.compile(r"部分|\b(?:part|section)\b", re.IGNORECASE)  # an ordinal naming a top-level part by itself
 ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5}
 # English names of a top-level part ("part three", "section II", "part 2") → its Chinese label (三, 二, 二)
@@ -125,6 +126,7 @@ class Structural:
     row: int
     quote: str
     ranked: bool = False
+    whole: bool = False  # the document as a whole (its parts), not the chunk at `row` (its header)
 
 
 def structural(index, question: str, ranked_rows: list[int],
@@ -163,6 +165,12 @@ def structural(index, question: str, ranked_rows: list[int],
             head = index.chunks[target]
             pieces = [c.text for c in index.chunks if c.doc == head.doc and c.clause == head.clause]
             return Structural(target, "\n".join([head.path[-1], *pieces]))
+        if (target is None and header_asks().document.search(norm) and PARTS_RE.search(norm)
+                and not _content(index, _asking_only(norm, p))):
+            parts = _parts(index, heads, ranked_rows)  # 文件一共几部分: the document's parts
+            header = _header(index, heads, ranked_rows)
+            if parts and header is not None:
+                return Structural(header, "\n".join(index.chunks[k].path[-1] for k in parts), whole=True)
     if p.locate.search(norm):
         return _locate(index, heads, norm, ranked_rows, rank_rows, p)
     if p.title.search(norm):
@@ -300,6 +308,11 @@ def _rest(index, norm: str, heading: int, p: Patterns) -> str:
         for i in range(len(title) - size + 1):
             rest = rest.replace(title[i : i + size], " ")
     return rest
+
+
+def _asking_only(norm: str, p: Patterns) -> str:
+    """The question without the document's name, the asking and the framing."""
+    return p.frame.sub(" ", p.children.sub(" ", header_asks().document.sub(" ", norm)))
 
 
 def _content(index, text: str) -> bool:

@@ -21,6 +21,7 @@ MESSAGES: dict[str, dict[str, str]] = {
     "answer.lead.part": {"zh": "", "en": "Part {clause} of {doc} answers this (quoted in Chinese):"},
     "answer.lead.文头": {"zh": "", "en": "The header of {doc} answers this (quoted in Chinese):"},
     "answer.lead.引言": {"zh": "", "en": "The preamble of {doc} answers this (quoted in Chinese):"},
+    "answer.lead.document": {"zh": "", "en": "The parts of {doc} (quoted in Chinese):"},
     "answer.not_covered": {
         "zh": "文件没有对此作出规定（已检索：{docs}）。",
         "en": "The directive does not cover this (searched: {docs}).",

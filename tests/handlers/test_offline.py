@@ -47,6 +47,9 @@ def test_english_user_gets_english(bot_settings):
         assert header.startswith("The header of 组通〔2020〕15号 answers this")  # named as the terminal names it
         part = bot.send(WORKER, "what are the six levels of the response chain?", lang="en")[0]
         assert part.startswith("Part 一 of 组通〔2020〕15号")
+        parts = bot.send(WORKER, "how many parts does the directive have?", lang="en")[0]
+        assert parts.startswith("The parts of 组通〔2020〕15号 (quoted in Chinese)") and "三、组织实施" in parts
+        assert parts.rstrip().endswith("Source: 组通〔2020〕15号") and "文头" not in parts  # the document, not its header
 
 
 def test_register_with_codes(bot_settings, tree):

@@ -41,6 +41,12 @@ def test_what_a_part_holds(corpus_index):
     assert bare.confident and bare.citations[0].clause == "一" and "六级响应机制" in bare.quote
     content = answer_question(corpus_index, "主要措施包括哪些内容")
     assert content.citations[0].clause == "二" and "聚焦群策群力" in content.quote
+    # the document's own parts, cited as the document; its items (几条) are not its parts
+    whole = answer_question(corpus_index, "这个文件分为哪几部分")
+    assert whole.confident and whole.quote == "一、总体目标\n二、主要措施\n三、组织实施"
+    assert whole.citations[0].clause == "" and whole.answer.endswith("— 组通〔2020〕15号")
+    assert "文头" not in whole.answer and whole.citations[1:]
+    assert whole.quote not in answer_question(corpus_index, "文件有几条").answer
     # a part of parts asked about one matter in it: the part that holds the matter
     matter = answer_question(corpus_index, "主要措施里讲党员的是哪几条")
     assert matter.citations[0].clause == "（二）" and "把日常监督严起来" in matter.quote
