@@ -126,7 +126,7 @@ class Structural:
     row: int
     quote: str
     ranked: bool = False
-    whole: bool = False  # the document as a whole (its parts), not the chunk at `row` (its header)
+    whole: bool = False  # the document as a whole (its parts), not the chunk at `row` (its first part)
 
 
 def structural(index, question: str, ranked_rows: list[int],
@@ -168,9 +168,8 @@ def structural(index, question: str, ranked_rows: list[int],
         if (target is None and header_asks().document.search(norm) and PARTS_RE.search(norm)
                 and not _content(index, _asking_only(norm, p))):
             parts = _parts(index, heads, ranked_rows)  # 文件一共几部分: the document's parts
-            header = _header(index, heads, ranked_rows)
-            if parts and header is not None:
-                return Structural(header, "\n".join(index.chunks[k].path[-1] for k in parts), whole=True)
+            if parts:
+                return Structural(parts[0], "\n".join(index.chunks[k].path[-1] for k in parts), whole=True)
     if p.locate.search(norm):
         return _locate(index, heads, norm, ranked_rows, rank_rows, p)
     if p.title.search(norm):
