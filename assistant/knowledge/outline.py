@@ -165,11 +165,11 @@ def structural(index, question: str, ranked_rows: list[int],
             head = index.chunks[target]
             pieces = [c.text for c in index.chunks if c.doc == head.doc and c.clause == head.clause]
             return Structural(target, "\n".join([head.path[-1], *pieces]))
-        if (target is None and header_asks().document.search(norm) and PARTS_RE.search(norm)
-                and not _content(index, _asking_only(norm, p))):
-            parts = _parts(index, heads, ranked_rows)  # 文件一共几部分: the document's parts
-            if parts:
-                return Structural(parts[0], "\n".join(index.chunks[k].path[-1] for k in parts), whole=True)
+        parts = _parts(index, heads, ranked_rows) if target is None else []
+        if (parts and header_asks().document.search(norm) and PARTS_RE.search(norm)
+                and not _content(index, _asking_only(index, norm, index.chunks[parts[0]].doc, p))):
+            # 文件一共几部分, 垃圾分类的通知分为哪几部分: the document's parts
+            return Structural(parts[0], "\n".join(index.chunks[k].path[-1] for k in parts), whole=True)
     if p.locate.search(norm):
         return _locate(index, heads, norm, ranked_rows, rank_rows, p)
     if p.title.search(norm):
@@ -299,19 +299,33 @@ def _common_run(a: str, b: str) -> int:
 
 
 def _rest(index, norm: str, heading: int, p: Patterns) -> str:
-    """The question without the heading it names and without the asking: the matter it is about."""
+    """The question without the heading it names, the document's title and the asking: the matter it is about."""
     title = normalize(MARKER_RE.sub("", index.chunks[heading].path[-1]))
     rest = ORDINAL_RE.sub(" ", PART_RE.sub(" ", LABEL_REF_RE.sub(" ", norm)))
     rest = p.frame.sub(" ", p.children.sub(" ", p.locate.sub(" ", rest)))
+    return _without_runs(_without_runs(rest, title), _doc_title(index, index.chunks[heading].doc))
+
+
+def _asking_only(index, norm: str, doc: str, p: Patterns) -> str:
+    """The question without the document's name and title, the asking and the framing."""
+    rest = p.frame.sub(" ", p.children.sub(" ", header_asks().document.sub(" ", norm)))
+    return _without_runs(rest, _doc_title(index, doc))
+
+
+def _doc_title(index, doc: str) -> str:
+    """What names a document: its title and the rest of its header (issuers, 文号)."""
+    header = next((c for c in index.chunks if c.doc == doc and c.clause == HEADER_LABEL), None)
+    if header is None:
+        return ""
+    return normalize(" ".join(filter(None, [header.meta.get("title"), header.text])))
+
+
+def _without_runs(text: str, title: str) -> str:
+    """The text without any run of the title at least HEADING_MATCH_CHARS long."""
     for size in range(len(title), HEADING_MATCH_CHARS - 1, -1):
         for i in range(len(title) - size + 1):
-            rest = rest.replace(title[i : i + size], " ")
-    return rest
-
-
-def _asking_only(norm: str, p: Patterns) -> str:
-    """The question without the document's name, the asking and the framing."""
-    return p.frame.sub(" ", p.children.sub(" ", header_asks().document.sub(" ", norm)))
+            text = text.replace(title[i : i + size], " ")
+    return text
 
 
 def _content(index, text: str) -> bool:

@@ -72,6 +72,12 @@ def test_structure_of_a_second_document(second_index):  # noqa: F811
     assert title.confident and title.citations[0].doc == "宁民〔2021〕7号" and "人员配备" in title.quote
     part = answer_question(second_index, "运营要求那部分有几条")
     assert part.citations[0].clause == "二" and all(t in part.quote for t in ("开放时间", "人员配备", "经费保障"))
+    ordinal = answer_question(second_index, "第二部分有几条")
+    assert ordinal.citations[0].clause == "二" and "经费保障" in ordinal.quote
+    # named by words of its title, the document's parts: the title is not read as a matter asked about
+    whole = answer_question(second_index, "养老服务站管理的通知分为哪几部分")
+    assert whole.confident and whole.quote == "一、服务对象\n二、运营要求"
+    assert whole.citations[0].doc == "宁民〔2021〕7号" and whole.citations[0].clause == ""
 
 
 def test_several_things_asked_at_once_quote_each_sentence(corpus_index):
