@@ -149,7 +149,7 @@ def structural(index, question: str, ranked_rows: list[int],
     if p.children.search(norm):
         target = _named(index, heads, norm, question, ranked_rows)
         kids = _children(index, heads, target) if target is not None else []
-        rest = _rest(index, norm, target, p) if kids and all(_children(index, heads, k) for k in kids) else ""
+        rest = _rest(index, heads, norm, target, p) if kids and all(_children(index, heads, k) for k in kids) else ""
         if _content(index, rest):
             # a part of parts, asked about one matter in it ("主要措施里讲X的是哪几条"): the part holding the matter
             under = index.chunks[target].path
@@ -167,7 +167,7 @@ def structural(index, question: str, ranked_rows: list[int],
             return Structural(target, "\n".join([head.path[-1], *pieces]))
         parts = _parts(index, heads, ranked_rows) if target is None else []
         if (parts and header_asks().document.search(norm) and PARTS_RE.search(norm)
-                and not _content(index, _asking_only(index, norm, index.chunks[parts[0]].doc, p))):
+                and not _content(index, _asking_only(index, heads, norm, index.chunks[parts[0]].doc, p))):
             # 文件一共几部分, 垃圾分类的通知分为哪几部分: the document's parts
             return Structural(parts[0], "\n".join(index.chunks[k].path[-1] for k in parts), whole=True)
     if p.locate.search(norm):
@@ -210,7 +210,10 @@ def _header_fields(index, heads: list[int], ranked_rows: list[int], fields: list
 
 def _header(index, heads: list[int], ranked_rows: list[int]) -> int | None:
     """The header of the best-ranked document."""
-    doc = index.chunks[ranked_rows[0]].doc if ranked_rows else index.chunks[heads[0]].doc
+    return _header_of(index, heads, index.chunks[ranked_rows[0]].doc if ranked_rows else index.chunks[heads[0]].doc)
+
+
+def _header_of(index, heads: list[int], doc: str) -> int | None:
     return next((i for i in heads if index.chunks[i].doc == doc and index.chunks[i].clause == HEADER_LABEL), None)
 
 
@@ -298,34 +301,43 @@ def _common_run(a: str, b: str) -> int:
     return best
 
 
-def _rest(index, norm: str, heading: int, p: Patterns) -> str:
+def _rest(index, heads: list[int], norm: str, heading: int, p: Patterns) -> str:
     """The question without the heading it names, the document's title and the asking: the matter it is about."""
     title = normalize(MARKER_RE.sub("", index.chunks[heading].path[-1]))
     rest = ORDINAL_RE.sub(" ", PART_RE.sub(" ", LABEL_REF_RE.sub(" ", norm)))
     rest = p.frame.sub(" ", p.children.sub(" ", p.locate.sub(" ", rest)))
-    return _without_runs(_without_runs(rest, title), _doc_title(index, index.chunks[heading].doc))
+    return _without_runs(_without_runs(rest, title), _doc_title(index, heads, index.chunks[heading].doc))
 
 
-def _asking_only(index, norm: str, doc: str, p: Patterns) -> str:
+def _asking_only(index, heads: list[int], norm: str, doc: str, p: Patterns) -> str:
     """The question without the document's name and title, the asking and the framing."""
     rest = p.frame.sub(" ", p.children.sub(" ", header_asks().document.sub(" ", norm)))
-    return _without_runs(rest, _doc_title(index, doc))
+    return _without_runs(rest, _doc_title(index, heads, doc))
 
 
-def _doc_title(index, doc: str) -> str:
+def _doc_title(index, heads: list[int], doc: str) -> str:
     """What names a document: its title and the rest of its header (issuers, 文号)."""
-    header = next((c for c in index.chunks if c.doc == doc and c.clause == HEADER_LABEL), None)
+    header = _header_of(index, heads, doc)
     if header is None:
         return ""
-    return normalize(" ".join(filter(None, [header.meta.get("title"), header.text])))
+    chunk = index.chunks[header]
+    return normalize(" ".join(filter(None, [chunk.meta.get("title"), chunk.text])))
 
 
 def _without_runs(text: str, title: str) -> str:
-    """The text without any run of the title at least HEADING_MATCH_CHARS long."""
-    for size in range(len(title), HEADING_MATCH_CHARS - 1, -1):
-        for i in range(len(title) - size + 1):
-            text = text.replace(title[i : i + size], " ")
-    return text
+    """The text without any run of the title at least HEADING_MATCH_CHARS long (each the longest from its start)."""
+    out, i = [], 0
+    while i < len(text):
+        end = i + HEADING_MATCH_CHARS
+        if end <= len(text) and text[i:end] in title:
+            while end < len(text) and text[i : end + 1] in title:
+                end += 1
+            out.append(" ")
+            i = end
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 def _content(index, text: str) -> bool:
@@ -345,7 +357,7 @@ def _locate(index, heads: list[int], norm: str, ranked_rows: list[int], rank_row
     container = _by_title(index, heads, norm)
     if container is not None:
         under = index.chunks[container].path
-        ranked_rows = [r for r in rank_rows(_rest(index, norm, container, p))
+        ranked_rows = [r for r in rank_rows(_rest(index, heads, norm, container, p))
                        if index.chunks[r].path[: len(under)] == under] or ranked_rows
     matter = next((r for r in ranked_rows if not index.chunks[r].outline and r != container
                    and index.chunks[r].part == 0 and len(index.chunks[r].path) > 1), None)
